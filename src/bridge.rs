@@ -1,0 +1,175 @@
+//! The JSON bridge (SPEC §5): one entry that takes a mini app's call as JSON
+//! (`{"api": "...", "args": {...}}`) with the caller identity supplied by the host,
+//! routes it to the engine, and answers with the §4 result JSON. Identity in the
+//! payload is refused, never believed.
+
+use serde_json::{Map, Value};
+
+use crate::caller::Caller;
+use crate::dialect::{ApiResult, Failure};
+use crate::engine::Engine;
+use crate::scopes::is_api_name;
+
+/// The longest call JSON accepted, in bytes.
+pub const MAX_CALL_BYTES: usize = 64 * 1024;
+
+/// The name failures carry when the call's API cannot be read.
+const UNREADABLE_API: &str = "bridge";
+
+/// The mini-app APIs the bridge answers itself; any other API must be guarded by
+/// a scope (`getLocation`, `startRecord`, ...) and goes through the gate.
+pub const BRIDGE_APIS: &[&str] = &[
+    "authorize",
+    "getSetting",
+    "openSetting",
+    "authorizeForMiniProgram",
+    "getPrivacySetting",
+    "requirePrivacyAuthorize",
+    "openPrivacyContract",
+];
+
+/// WeChat's name for a JSON value's type in parameter errors.
+fn type_name(value: Option<&Value>) -> &'static str {
+    match value {
+        None => "Undefined",
+        Some(Value::Null) => "Null",
+        Some(Value::Bool(_)) => "Boolean",
+        Some(Value::Number(_)) => "Number",
+        Some(Value::String(_)) => "String",
+        Some(Value::Array(_)) => "Array",
+        Some(Value::Object(_)) => "Object",
+    }
+}
+
+fn string_arg<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, Failure> {
+    match args.get(name) {
+        Some(Value::String(s)) => Ok(s),
+        other => Err(Failure::ParameterError(format!(
+            "parameter.{name} should be String instead of {};",
+            type_name(other)
+        ))),
+    }
+}
+
+fn optional_bool_arg(args: &Map<String, Value>, name: &str) -> Result<bool, Failure> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        other => Err(Failure::ParameterError(format!(
+            "parameter.{name} should be Boolean instead of {};",
+            type_name(other)
+        ))),
+    }
+}
+
+/// Reads `{"api", "args"}`; anything else (identity fields included) is refused.
+fn parse_call(call_json: &str) -> Result<(String, Map<String, Value>), (String, Failure)> {
+    let refuse = |api: &str, detail: String| (api.to_string(), Failure::InvalidRequest(detail));
+    if call_json.len() > MAX_CALL_BYTES {
+        return Err(refuse(
+            UNREADABLE_API,
+            format!("larger than {MAX_CALL_BYTES} bytes"),
+        ));
+    }
+    let value: Value = serde_json::from_str(call_json)
+        .map_err(|e| refuse(UNREADABLE_API, format!("not JSON ({e})")))?;
+    let Value::Object(mut call) = value else {
+        return Err(refuse(
+            UNREADABLE_API,
+            "the call must be a JSON object".into(),
+        ));
+    };
+    let api = match call.remove("api") {
+        Some(Value::String(api)) if is_api_name(&api) => api,
+        Some(Value::String(_)) => {
+            return Err(refuse(UNREADABLE_API, "api is not a valid API name".into()))
+        }
+        other => {
+            return Err(refuse(
+                UNREADABLE_API,
+                format!(
+                    "api should be String instead of {}",
+                    type_name(other.as_ref())
+                ),
+            ))
+        }
+    };
+    let args = match call.remove("args") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(args)) => args,
+        Some(other) => {
+            return Err(refuse(
+                &api,
+                format!(
+                    "args should be Object instead of {}",
+                    type_name(Some(&other))
+                ),
+            ))
+        }
+    };
+    if let Some(field) = call.keys().next() {
+        return Err(refuse(
+            &api,
+            format!("unexpected field {field:?} (the caller's identity comes from the host)"),
+        ));
+    }
+    Ok((api, args))
+}
+
+/// Answers one call. Never panics on any input; bad input changes nothing.
+pub async fn handle(engine: &Engine, caller: &Caller, call_json: &str) -> ApiResult {
+    let (api, args) = match parse_call(call_json) {
+        Ok(call) => call,
+        Err((api, failure)) => return ApiResult::failure(&api, &failure),
+    };
+    let param = |result: Result<ApiResult, Failure>| match result {
+        Ok(answer) => answer,
+        Err(failure) => ApiResult::failure(&api, &failure),
+    };
+    match api.as_str() {
+        "authorize" => param(match string_arg(&args, "scope") {
+            Ok(scope) => Ok(engine.authorize(caller, scope).await),
+            Err(f) => Err(f),
+        }),
+        "authorizeForMiniProgram" => param(match string_arg(&args, "scope") {
+            Ok(scope) => Ok(engine.authorize_for_mini_program(caller, scope).await),
+            Err(f) => Err(f),
+        }),
+        "getSetting" => param(match optional_bool_arg(&args, "withSubscriptions") {
+            Ok(with) => Ok(engine.get_setting(caller, with).await),
+            Err(f) => Err(f),
+        }),
+        "openSetting" => engine.open_setting(caller).await,
+        "getPrivacySetting" => engine.get_privacy_setting(caller).await,
+        "requirePrivacyAuthorize" => engine.require_privacy_authorize(caller).await,
+        "openPrivacyContract" => engine.open_privacy_contract(caller).await,
+        guarded => engine.ensure(caller, guarded).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_identity_in_the_payload() {
+        let (api, failure) =
+            parse_call(r#"{"api":"authorize","args":{"scope":"scope.record"},"app":"wxB"}"#)
+                .unwrap_err();
+        assert_eq!(api, "authorize");
+        assert!(failure.reason().contains("\"app\""), "{}", failure.reason());
+    }
+
+    #[test]
+    fn parameter_errors_use_wechats_wording() {
+        let args: Map<String, Value> = serde_json::from_str(r#"{"scope":5}"#).unwrap();
+        assert_eq!(
+            string_arg(&args, "scope").unwrap_err().reason(),
+            "parameter error: parameter.scope should be String instead of Number;"
+        );
+        assert_eq!(
+            string_arg(&Map::new(), "scope").unwrap_err().reason(),
+            "parameter error: parameter.scope should be String instead of Undefined;"
+        );
+    }
+}

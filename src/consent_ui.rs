@@ -1,0 +1,101 @@
+//! The host's side of the conversation (SPEC §5): the [`ConsentUi`] the host
+//! implements with its own native dialogs, the optional [`OsPermissionProbe`], and
+//! the records that carry everything a dialog needs to render.
+//!
+//! The engine never calls these while holding a lock. A method that returns an
+//! error (a thrown exception in Kotlin/Swift) completes the mini app's call with a
+//! failure and grants nothing; a call whose future is dropped (a cancelled
+//! coroutine or Task) releases everything it held.
+
+use crate::error::HostError;
+use crate::policy::{ConsentDecision, OsPermissionStatus, PrivacyDecision};
+use crate::scopes::OsPermission;
+
+/// A consent dialog for one scope.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScopeRequest {
+    /// The signed-in user.
+    pub user_id: String,
+    /// The mini app.
+    pub app_id: String,
+    /// The plugin asking, when a plugin asks.
+    pub plugin_id: Option<String>,
+    /// The app's display name (the app id when the manifest has none).
+    pub app_name: String,
+    /// The scope, e.g. `scope.record`.
+    pub scope: String,
+    /// The scope's title, e.g. "Microphone".
+    pub scope_title: String,
+    /// What the scope allows.
+    pub scope_description: String,
+    /// The app's purpose string for this scope, if its manifest gives one.
+    pub purpose: Option<String>,
+    /// The API that triggered the dialog (`authorize`, `getLocation`, ...).
+    pub api: String,
+}
+
+/// One row of the settings page.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScopeSetting {
+    /// The scope.
+    pub scope: String,
+    /// Its title.
+    pub title: String,
+    /// Whether the switch is on.
+    pub granted: bool,
+}
+
+/// The settings page of one app.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SettingsRequest {
+    /// The signed-in user.
+    pub user_id: String,
+    /// The mini app.
+    pub app_id: String,
+    /// The plugin whose settings these are, if any.
+    pub plugin_id: Option<String>,
+    /// The app's display name.
+    pub app_name: String,
+    /// The switches, as they stand now.
+    pub items: Vec<ScopeSetting>,
+}
+
+/// A privacy-contract prompt or display.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PrivacyRequest {
+    /// The signed-in user.
+    pub user_id: String,
+    /// The mini app.
+    pub app_id: String,
+    /// The app's display name.
+    pub app_name: String,
+    /// The contract's name.
+    pub contract_name: String,
+    /// The contract's version.
+    pub contract_version: String,
+    /// The API that triggered it.
+    pub api: String,
+}
+
+/// The host's native dialogs. Implemented in Kotlin (`suspend fun`) or Swift
+/// (`async`); each answer completes a waiting mini-app call.
+#[uniffi::export(foreign)]
+#[async_trait::async_trait]
+pub trait ConsentUi: Send + Sync {
+    /// Asks the user about one scope for one app.
+    async fn ask_scope(&self, request: ScopeRequest) -> Result<ConsentDecision, HostError>;
+    /// Shows the app's settings page; returns the switches as the user left them.
+    async fn show_settings(&self, request: SettingsRequest)
+        -> Result<Vec<ScopeSetting>, HostError>;
+    /// Asks the user to agree to the app's privacy contract.
+    async fn ask_privacy(&self, request: PrivacyRequest) -> Result<PrivacyDecision, HostError>;
+    /// Shows the app's privacy contract; returns when the user closes it.
+    async fn show_privacy_contract(&self, request: PrivacyRequest) -> Result<(), HostError>;
+}
+
+/// Optional: reports whether the host app itself holds an OS permission.
+#[uniffi::export(foreign)]
+pub trait OsPermissionProbe: Send + Sync {
+    /// The host's current OS-level state of `permission`.
+    fn status(&self, permission: OsPermission) -> Result<OsPermissionStatus, HostError>;
+}

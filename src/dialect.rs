@@ -1,0 +1,185 @@
+//! The WeChat result dialect (SPEC §4): every answer is a JSON object whose
+//! `errMsg` is `"<api>:ok"` or `"<api>:fail <reason>"`, with `errno` on failure.
+//! The reason strings and errno numbers here are the contract mini apps compare
+//! against; the README's errno table mirrors [`Failure::errno`] and never changes.
+
+use serde_json::{Map, Value};
+
+/// Why a mini-app call failed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Failure {
+    /// The user denied the scope (now or earlier: a denial is sticky).
+    AuthDeny,
+    /// The user dismissed the dialog; the scope stays unasked.
+    AuthCanceled,
+    /// The scope name is not in the catalogue.
+    InvalidScope,
+    /// The manifest lacks the purpose string the scope needs.
+    RequirePermissionDesc,
+    /// The user has not agreed to (or disagreed with) the privacy contract.
+    PrivacyNotAuthorized,
+    /// The privacy contract does not declare the scope.
+    NotDeclaredInPrivacy,
+    /// The host app itself lacks the OS permission behind the scope.
+    SystemPermissionDenied,
+    /// The API needs a user tap (`openSetting`).
+    NeedsUserGesture,
+    /// `authorizeForMiniProgram` with a scope plugins may not request.
+    NotSupportedForPlugin(String),
+    /// The scope can only be granted on the settings page.
+    SettingsOnly,
+    /// The API is a private-info API missing from `requiredPrivateInfos`.
+    NotInRequiredPrivateInfos,
+    /// `authorizeForMiniProgram` called without a plugin identity.
+    PluginOnly,
+    /// `openPrivacyContract` for an app without a privacy contract.
+    NoPrivacyContract,
+    /// An argument had the wrong type or was missing (WeChat's wording).
+    ParameterError(String),
+    /// The bridge does not know this API.
+    UnsupportedApi,
+    /// The call JSON could not be understood.
+    InvalidRequest(String),
+    /// The caller identity the host supplied is not acceptable.
+    InvalidCaller(String),
+    /// The host's dialog failed (threw, or was torn down) before an answer.
+    HostDialogFailed,
+    /// The decision could not be read or made durable; nothing was granted.
+    StorageUnavailable,
+}
+
+impl Failure {
+    /// The text after `"<api>:fail "`.
+    pub fn reason(&self) -> String {
+        match self {
+            Failure::AuthDeny => "auth deny".into(),
+            Failure::AuthCanceled => "auth canceled".into(),
+            Failure::InvalidScope => "invalid scope".into(),
+            Failure::RequirePermissionDesc => "require permission desc".into(),
+            Failure::PrivacyNotAuthorized => "privacy permission is not authorized".into(),
+            Failure::NotDeclaredInPrivacy => {
+                "api scope is not declared in the privacy agreement".into()
+            }
+            Failure::SystemPermissionDenied => "system permission denied".into(),
+            Failure::NeedsUserGesture => "can only be invoked by user TAP gesture.".into(),
+            Failure::NotSupportedForPlugin(scope) => {
+                format!("scope \"{scope}\" is not supported to be authorized by plugin")
+            }
+            Failure::SettingsOnly => "scope can only be granted in the settings page".into(),
+            Failure::NotInRequiredPrivateInfos => {
+                "the api need to be declared in the requiredPrivateInfos field in app.json/ext.json"
+                    .into()
+            }
+            Failure::PluginOnly => "can only be invoked by plugin".into(),
+            Failure::NoPrivacyContract => "no privacy contract".into(),
+            Failure::ParameterError(detail) => format!("parameter error: {detail}"),
+            Failure::UnsupportedApi => "api is not supported".into(),
+            Failure::InvalidRequest(detail) => format!("invalid request: {detail}"),
+            Failure::InvalidCaller(detail) => format!("invalid caller: {detail}"),
+            Failure::HostDialogFailed => "host dialog failed".into(),
+            Failure::StorageUnavailable => "storage unavailable".into(),
+        }
+    }
+
+    /// The documented errno (README, "errno table").
+    pub fn errno(&self) -> i32 {
+        match self {
+            Failure::AuthDeny => 103,
+            Failure::PrivacyNotAuthorized => 104,
+            Failure::NotDeclaredInPrivacy => 112,
+            Failure::AuthCanceled => 1101,
+            Failure::InvalidScope => 1102,
+            Failure::RequirePermissionDesc => 1103,
+            Failure::SystemPermissionDenied => 1104,
+            Failure::NeedsUserGesture => 1105,
+            Failure::NotSupportedForPlugin(_) => 1106,
+            Failure::SettingsOnly => 1107,
+            Failure::NotInRequiredPrivateInfos => 1108,
+            Failure::PluginOnly => 1109,
+            Failure::NoPrivacyContract => 1110,
+            Failure::ParameterError(_) => 1201,
+            Failure::UnsupportedApi => 1202,
+            Failure::InvalidRequest(_) => 1203,
+            Failure::InvalidCaller(_) => 1204,
+            Failure::HostDialogFailed => 1301,
+            Failure::StorageUnavailable => 1302,
+        }
+    }
+}
+
+/// The answer to one mini-app call, ready to hand to the mini app.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ApiResult {
+    /// Whether `errMsg` ends in `:ok` (the mini app's `success` callback runs).
+    pub ok: bool,
+    /// `"<api>:ok"` or `"<api>:fail <reason>"`, byte-exact WeChat.
+    pub err_msg: String,
+    /// The errno on failure.
+    pub errno: Option<i32>,
+    /// The whole result object as JSON (`errMsg` first), to pass to the mini app.
+    pub json: String,
+}
+
+impl ApiResult {
+    /// `{"errMsg":"<api>:ok", ...extra}`.
+    pub fn success(api: &str, extra: Map<String, Value>) -> ApiResult {
+        let err_msg = format!("{api}:ok");
+        let mut object = Map::new();
+        object.insert("errMsg".into(), Value::String(err_msg.clone()));
+        object.extend(extra);
+        ApiResult {
+            ok: true,
+            err_msg,
+            errno: None,
+            json: Value::Object(object).to_string(),
+        }
+    }
+
+    /// `{"errMsg":"<api>:fail <reason>","errno":N}`.
+    pub fn failure(api: &str, failure: &Failure) -> ApiResult {
+        let err_msg = format!("{api}:fail {}", failure.reason());
+        let errno = failure.errno();
+        let mut object = Map::new();
+        object.insert("errMsg".into(), Value::String(err_msg.clone()));
+        object.insert("errno".into(), Value::from(errno));
+        ApiResult {
+            ok: false,
+            err_msg,
+            errno: Some(errno),
+            json: Value::Object(object).to_string(),
+        }
+    }
+
+    /// `success` for `Ok`, `failure` for `Err`.
+    pub fn from_outcome(api: &str, outcome: Result<(), Failure>) -> ApiResult {
+        match outcome {
+            Ok(()) => ApiResult::success(api, Map::new()),
+            Err(f) => ApiResult::failure(api, &f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_byte_exact() {
+        assert_eq!(
+            ApiResult::success("authorize", Map::new()).json,
+            r#"{"errMsg":"authorize:ok"}"#
+        );
+        assert_eq!(
+            ApiResult::failure("authorize", &Failure::AuthDeny).json,
+            r#"{"errMsg":"authorize:fail auth deny","errno":103}"#
+        );
+        assert_eq!(
+            ApiResult::failure(
+                "authorizeForMiniProgram",
+                &Failure::NotSupportedForPlugin("scope.userLocation".into())
+            )
+            .err_msg,
+            r#"authorizeForMiniProgram:fail scope "scope.userLocation" is not supported to be authorized by plugin"#
+        );
+    }
+}

@@ -1,0 +1,708 @@
+//! The engine: gathers the facts for a request (store, manifest, privacy
+//! agreement, OS probe), asks [`crate::policy`] what to do, shows the host's
+//! dialogs when told to — one at a time per (user, app), shared by concurrent
+//! callers — and makes every decision durable before answering.
+//!
+//! No lock is held while the host is called: the store and registry locks are
+//! released before any `ConsentUi` call; the per-(user, app) dialog slot and the
+//! single-flight entry are async and released when the call finishes or is dropped.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde_json::{Map, Value};
+
+use crate::caller::Caller;
+use crate::clock::Clock;
+use crate::consent_ui::{
+    ConsentUi, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
+};
+use crate::dialect::{ApiResult, Failure};
+use crate::dialog_slots::DialogSlots;
+use crate::error::{Error, Result};
+use crate::manifest::{Manifest, PRIVATE_INFO_APIS};
+use crate::policy::{self, Facts, GrantState, OsPermissionStatus, PrivacyGate, Verdict};
+use crate::scopes::{ScopeCatalogue, ScopeDefinition, ScopeKind, PLUGIN_SCOPES};
+use crate::single_flight::{Joined, SingleFlight};
+use crate::store::{DecisionSource, Grant, Namespace, Store};
+
+/// The API whose dialog reveals background location on the settings page.
+const BACKGROUND_LOCATION_API: &str = "startLocationUpdateBackground";
+
+/// What a dialog flight tells everyone waiting on it.
+#[derive(Debug, Clone)]
+enum Flight {
+    /// The answer for everyone.
+    Done(std::result::Result<(), Failure>),
+    /// Things changed while waiting for the slot: evaluate again.
+    Reevaluate,
+}
+
+/// The authorization engine behind [`crate::AuthEngine`].
+pub struct Engine {
+    store: Store,
+    catalogue: RwLock<ScopeCatalogue>,
+    manifests: RwLock<HashMap<String, Arc<Manifest>>>,
+    ui: Arc<dyn ConsentUi>,
+    probe: RwLock<Option<Arc<dyn OsPermissionProbe>>>,
+    consent_flights: SingleFlight<(Namespace, String), Flight>,
+    privacy_flights: SingleFlight<(String, String), Flight>,
+    slots: DialogSlots,
+    clock: Arc<dyn Clock>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}
+
+fn storage<T>(result: Result<T>) -> std::result::Result<T, Failure> {
+    result.map_err(|_| Failure::StorageUnavailable)
+}
+
+impl Engine {
+    /// An engine over `store`, asking `ui`, reading time from `clock`.
+    pub fn new(store: Store, ui: Arc<dyn ConsentUi>, clock: Arc<dyn Clock>) -> Engine {
+        Engine {
+            store,
+            catalogue: RwLock::new(ScopeCatalogue::builtin()),
+            manifests: RwLock::new(HashMap::new()),
+            ui,
+            probe: RwLock::new(None),
+            consent_flights: SingleFlight::default(),
+            privacy_flights: SingleFlight::default(),
+            slots: DialogSlots::default(),
+            clock,
+        }
+    }
+
+    /// The store (administration, tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    // ----- registration -------------------------------------------------------
+
+    /// Registers (or replaces) an app's manifest from app.json-shaped JSON.
+    pub fn register_manifest(&self, app_id: &str, manifest_json: &str) -> Result<()> {
+        let manifest = Manifest::parse(manifest_json, &read(&self.catalogue))?;
+        self.install_manifest(app_id, manifest)
+    }
+
+    /// Registers an already-parsed manifest.
+    pub fn install_manifest(&self, app_id: &str, manifest: Manifest) -> Result<()> {
+        crate::caller::validate_id("app id", app_id)
+            .map_err(|f| Error::InvalidArgument(f.reason()))?;
+        write(&self.manifests).insert(app_id.to_string(), Arc::new(manifest));
+        Ok(())
+    }
+
+    /// The catalogue (for parsing manifests elsewhere).
+    pub fn catalogue(&self) -> ScopeCatalogue {
+        read(&self.catalogue).clone()
+    }
+
+    /// Adds a host scope to the catalogue.
+    pub fn register_scope(&self, def: ScopeDefinition) -> Result<()> {
+        write(&self.catalogue).register(def)
+    }
+
+    /// Sets (or removes) the OS-permission probe.
+    pub fn set_os_permission_probe(&self, probe: Option<Arc<dyn OsPermissionProbe>>) {
+        *write(&self.probe) = probe;
+    }
+
+    fn manifest(&self, app_id: &str) -> Arc<Manifest> {
+        read(&self.manifests)
+            .get(app_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn scope(&self, name: &str) -> Option<ScopeDefinition> {
+        read(&self.catalogue).get(name).cloned()
+    }
+
+    fn app_name(&self, caller: &Caller, manifest: &Manifest) -> String {
+        manifest
+            .name
+            .clone()
+            .unwrap_or_else(|| caller.app_id.clone())
+    }
+
+    // ----- facts and the gate -------------------------------------------------
+
+    fn privacy_gate(
+        &self,
+        caller: &Caller,
+        manifest: &Manifest,
+    ) -> std::result::Result<PrivacyGate, Failure> {
+        let Some(contract) = &manifest.privacy else {
+            return Ok(PrivacyGate::NoContract);
+        };
+        let agreed = storage(self.store.agreed_version(&caller.user_id, &caller.app_id))?;
+        Ok(if agreed.as_deref() == Some(contract.version.as_str()) {
+            PrivacyGate::Agreed
+        } else {
+            PrivacyGate::NotAgreed
+        })
+    }
+
+    fn os_status(&self, scope: &ScopeDefinition) -> OsPermissionStatus {
+        let Some(permission) = scope.os_permission else {
+            return OsPermissionStatus::Unknown;
+        };
+        let probe = read(&self.probe).clone();
+        match probe {
+            // A probe that fails tells us nothing; the dialog still decides.
+            Some(probe) => probe
+                .status(permission)
+                .unwrap_or(OsPermissionStatus::Unknown),
+            None => OsPermissionStatus::Unknown,
+        }
+    }
+
+    fn evaluate(
+        &self,
+        caller: &Caller,
+        ns: &Namespace,
+        scope: &ScopeDefinition,
+    ) -> std::result::Result<Verdict, Failure> {
+        let manifest = self.manifest(&caller.app_id);
+        let state = storage(self.store.state(ns, &scope.name))?;
+        let privacy = self.privacy_gate(caller, &manifest)?;
+        let declared_in_contract = manifest
+            .privacy
+            .as_ref()
+            .is_none_or(|c| c.scopes.contains(&scope.name));
+        let facts = Facts {
+            kind: scope.kind,
+            state,
+            purpose_required: scope.requires_purpose,
+            purpose_present: manifest.purpose(&scope.name).is_some(),
+            privacy,
+            declared_in_contract,
+            os: OsPermissionStatus::Unknown,
+        };
+        let verdict = policy::evaluate(&facts);
+        // Ask the host about its OS permission only when it can change the answer.
+        if matches!(verdict, Verdict::Allow | Verdict::AskUser)
+            && facts.kind != ScopeKind::AlwaysGranted
+            && facts.kind != ScopeKind::NeverPrompts
+        {
+            let os = self.os_status(scope);
+            if os != OsPermissionStatus::Unknown {
+                return Ok(policy::evaluate(&Facts { os, ..facts }));
+            }
+        }
+        Ok(verdict)
+    }
+
+    /// The whole authorize flow for `scope` in namespace `ns`, answering as `api`.
+    async fn gate(
+        &self,
+        api: &str,
+        caller: &Caller,
+        ns: &Namespace,
+        scope: &ScopeDefinition,
+    ) -> std::result::Result<(), Failure> {
+        loop {
+            match self.evaluate(caller, ns, scope)? {
+                Verdict::Allow => return Ok(()),
+                Verdict::Refuse(failure) => return Err(failure),
+                Verdict::AskPrivacy => self.privacy_prompt(api, caller).await?,
+                Verdict::AskUser => {
+                    if let Some(answer) = self.consent_prompt(api, caller, ns, scope).await {
+                        return answer;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn consent_prompt(
+        &self,
+        api: &str,
+        caller: &Caller,
+        ns: &Namespace,
+        scope: &ScopeDefinition,
+    ) -> Option<std::result::Result<(), Failure>> {
+        let flight = match self.consent_flights.join((ns.clone(), scope.name.clone())) {
+            Joined::Follower(waiting) => waiting.await.unwrap_or(Flight::Reevaluate),
+            Joined::Leader(leader) => {
+                let flight = self.lead_consent(api, caller, ns, scope).await;
+                leader.finish(flight.clone());
+                flight
+            }
+        };
+        match flight {
+            Flight::Done(answer) => Some(answer),
+            Flight::Reevaluate => None,
+        }
+    }
+
+    async fn lead_consent(
+        &self,
+        api: &str,
+        caller: &Caller,
+        ns: &Namespace,
+        scope: &ScopeDefinition,
+    ) -> Flight {
+        let _slot = self.slots.acquire(&caller.user_id, &caller.app_id).await;
+        match self.evaluate(caller, ns, scope) {
+            Err(failure) => return Flight::Done(Err(failure)),
+            Ok(Verdict::AskUser) => {}
+            Ok(_) => return Flight::Reevaluate,
+        }
+        let manifest = self.manifest(&caller.app_id);
+        let request = ScopeRequest {
+            user_id: caller.user_id.clone(),
+            app_id: caller.app_id.clone(),
+            plugin_id: caller.plugin_id.clone(),
+            app_name: self.app_name(caller, &manifest),
+            scope: scope.name.clone(),
+            scope_title: scope.title.clone(),
+            scope_description: scope.description.clone(),
+            purpose: manifest.purpose(&scope.name).map(str::to_string),
+            api: api.to_string(),
+        };
+        let decision = match self.ui.ask_scope(request).await {
+            Ok(decision) => decision,
+            Err(_) => return Flight::Done(Err(Failure::HostDialogFailed)),
+        };
+        let (to_store, answer) = policy::after_consent(decision);
+        if let Some(state) = to_store {
+            let written = self.store.set_states(
+                ns,
+                &[(scope.name.clone(), state)],
+                DecisionSource::Dialog,
+                self.clock.now_ms(),
+            );
+            if written.is_err() && state == GrantState::Granted {
+                // Never say "ok" for a grant that is not durable.
+                return Flight::Done(Err(Failure::StorageUnavailable));
+            }
+        }
+        Flight::Done(answer)
+    }
+
+    async fn privacy_prompt(&self, api: &str, caller: &Caller) -> std::result::Result<(), Failure> {
+        loop {
+            let key = (caller.user_id.clone(), caller.app_id.clone());
+            let flight = match self.privacy_flights.join(key) {
+                Joined::Follower(waiting) => match waiting.await {
+                    Ok(flight) => flight,
+                    Err(_) => continue,
+                },
+                Joined::Leader(leader) => {
+                    let flight = self.lead_privacy(api, caller).await;
+                    leader.finish(flight.clone());
+                    flight
+                }
+            };
+            return match flight {
+                Flight::Done(answer) => answer,
+                Flight::Reevaluate => Ok(()),
+            };
+        }
+    }
+
+    async fn lead_privacy(&self, api: &str, caller: &Caller) -> Flight {
+        let _slot = self.slots.acquire(&caller.user_id, &caller.app_id).await;
+        let manifest = self.manifest(&caller.app_id);
+        match self.privacy_gate(caller, &manifest) {
+            Err(failure) => return Flight::Done(Err(failure)),
+            Ok(PrivacyGate::NotAgreed) => {}
+            Ok(_) => return Flight::Reevaluate,
+        }
+        let Some(contract) = manifest.privacy.clone() else {
+            return Flight::Reevaluate;
+        };
+        let request = PrivacyRequest {
+            user_id: caller.user_id.clone(),
+            app_id: caller.app_id.clone(),
+            app_name: self.app_name(caller, &manifest),
+            contract_name: contract.contract_name.clone(),
+            contract_version: contract.version.clone(),
+            api: api.to_string(),
+        };
+        let decision = match self.ui.ask_privacy(request).await {
+            Ok(decision) => decision,
+            Err(_) => return Flight::Done(Err(Failure::HostDialogFailed)),
+        };
+        let (agreed, answer) = policy::after_privacy(decision);
+        if agreed {
+            let written = self.store.set_agreed_version(
+                &caller.user_id,
+                &caller.app_id,
+                &contract.version,
+                self.clock.now_ms(),
+            );
+            if written.is_err() {
+                return Flight::Done(Err(Failure::StorageUnavailable));
+            }
+        }
+        Flight::Done(answer)
+    }
+
+    // ----- the mini-app APIs --------------------------------------------------
+
+    /// `wx.authorize({scope})`.
+    pub async fn authorize(&self, caller: &Caller, scope: &str) -> ApiResult {
+        let api = "authorize";
+        ApiResult::from_outcome(
+            api,
+            self.authorize_in(api, caller, scope, caller.namespace())
+                .await,
+        )
+    }
+
+    async fn authorize_in(
+        &self,
+        api: &str,
+        caller: &Caller,
+        scope: &str,
+        ns: Namespace,
+    ) -> std::result::Result<(), Failure> {
+        caller.validate()?;
+        let scope = self.scope(scope).ok_or(Failure::InvalidScope)?;
+        self.gate(api, caller, &ns, &scope).await
+    }
+
+    /// `wx.authorizeForMiniProgram({scope})`: a plugin asks, on behalf of the mini
+    /// program, for one of three scopes; the grant is the app's own.
+    pub async fn authorize_for_mini_program(&self, caller: &Caller, scope: &str) -> ApiResult {
+        let api = "authorizeForMiniProgram";
+        let outcome = async {
+            caller.validate()?;
+            if caller.plugin_id.is_none() {
+                return Err(Failure::PluginOnly);
+            }
+            if !PLUGIN_SCOPES.contains(&scope) {
+                return Err(match self.scope(scope) {
+                    Some(_) => Failure::NotSupportedForPlugin(scope.to_string()),
+                    None => Failure::InvalidScope,
+                });
+            }
+            self.authorize_in(api, caller, scope, caller.app_namespace())
+                .await
+        };
+        ApiResult::from_outcome(api, outcome.await)
+    }
+
+    /// A guarded API (`getLocation`, `startRecord`, ...): the same gate as
+    /// `authorize` for the scope guarding it, answering in that API's name.
+    pub async fn ensure(&self, caller: &Caller, api: &str) -> ApiResult {
+        let outcome = async {
+            caller.validate()?;
+            let scope = read(&self.catalogue)
+                .scope_for_api(api)
+                .cloned()
+                .ok_or(Failure::UnsupportedApi)?;
+            if PRIVATE_INFO_APIS.contains(&api)
+                && !self.manifest(&caller.app_id).declares_private_api(api)
+            {
+                return Err(Failure::NotInRequiredPrivateInfos);
+            }
+            self.gate(api, caller, &caller.namespace(), &scope).await
+        };
+        let outcome = outcome.await;
+        // Names from outside the catalogue are echoed only when they look like API names.
+        let shown = if crate::scopes::is_api_name(api) {
+            api
+        } else {
+            "ensure"
+        };
+        ApiResult::from_outcome(shown, outcome)
+    }
+
+    /// The `authSetting` object of a namespace: decided scopes and the always-true ones.
+    fn auth_setting(&self, ns: &Namespace) -> std::result::Result<Map<String, Value>, Failure> {
+        let decisions = storage(self.store.decisions(ns))?;
+        let catalogue = read(&self.catalogue);
+        let mut setting = Map::new();
+        for scope in catalogue.all() {
+            let value = match (scope.kind, decisions.get(&scope.name)) {
+                (ScopeKind::AlwaysGranted, _) => true,
+                (ScopeKind::NeverPrompts, _) => continue,
+                (_, Some(GrantState::Granted)) => true,
+                (_, Some(GrantState::Denied)) => false,
+                (_, _) => continue,
+            };
+            setting.insert(scope.name.clone(), Value::Bool(value));
+        }
+        Ok(setting)
+    }
+
+    /// `wx.getSetting({withSubscriptions})`.
+    pub async fn get_setting(&self, caller: &Caller, with_subscriptions: bool) -> ApiResult {
+        let api = "getSetting";
+        let outcome = (|| {
+            caller.validate()?;
+            let mut extra = Map::new();
+            extra.insert(
+                "authSetting".into(),
+                Value::Object(self.auth_setting(&caller.namespace())?),
+            );
+            if with_subscriptions {
+                extra.insert(
+                    "subscriptionsSetting".into(),
+                    serde_json::json!({"mainSwitch": true, "itemSettings": {}}),
+                );
+            }
+            Ok(extra)
+        })();
+        match outcome {
+            Ok(extra) => ApiResult::success(api, extra),
+            Err(failure) => ApiResult::failure(api, &failure),
+        }
+    }
+
+    /// `wx.openSetting()`: needs a user tap; shows the settings page and applies
+    /// what the user changed there.
+    pub async fn open_setting(&self, caller: &Caller) -> ApiResult {
+        let api = "openSetting";
+        match self.open_setting_inner(caller).await {
+            Ok(setting) => {
+                let mut extra = Map::new();
+                extra.insert("authSetting".into(), Value::Object(setting));
+                ApiResult::success(api, extra)
+            }
+            Err(failure) => ApiResult::failure(api, &failure),
+        }
+    }
+
+    async fn open_setting_inner(
+        &self,
+        caller: &Caller,
+    ) -> std::result::Result<Map<String, Value>, Failure> {
+        caller.validate()?;
+        if !caller.user_gesture {
+            return Err(Failure::NeedsUserGesture);
+        }
+        let ns = caller.namespace();
+        let _slot = self.slots.acquire(&caller.user_id, &caller.app_id).await;
+        let manifest = self.manifest(&caller.app_id);
+        let decisions = storage(self.store.decisions(&ns))?;
+        let shown: Vec<(String, String, GrantState)> = {
+            let catalogue = read(&self.catalogue);
+            catalogue
+                .all()
+                .filter_map(|scope| {
+                    let state = decisions
+                        .get(&scope.name)
+                        .copied()
+                        .unwrap_or(GrantState::Unasked);
+                    let listed = match scope.kind {
+                        ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts => false,
+                        ScopeKind::SettingsOnly => {
+                            state != GrantState::Unasked
+                                || manifest.declares_private_api(BACKGROUND_LOCATION_API)
+                        }
+                        ScopeKind::Promptable => state != GrantState::Unasked,
+                    };
+                    listed.then(|| (scope.name.clone(), scope.title.clone(), state))
+                })
+                .collect()
+        };
+        let request = SettingsRequest {
+            user_id: caller.user_id.clone(),
+            app_id: caller.app_id.clone(),
+            plugin_id: caller.plugin_id.clone(),
+            app_name: self.app_name(caller, &manifest),
+            items: shown
+                .iter()
+                .map(|(scope, title, state)| ScopeSetting {
+                    scope: scope.clone(),
+                    title: title.clone(),
+                    granted: *state == GrantState::Granted,
+                })
+                .collect(),
+        };
+        let answered = self
+            .ui
+            .show_settings(request)
+            .await
+            .map_err(|_| Failure::HostDialogFailed)?;
+        let shown: Vec<(String, GrantState)> = shown
+            .into_iter()
+            .map(|(scope, _, state)| (scope, state))
+            .collect();
+        let answered: Vec<(String, bool)> =
+            answered.into_iter().map(|s| (s.scope, s.granted)).collect();
+        let changes = policy::settings_changes(&shown, &answered);
+        if !changes.is_empty() {
+            storage(self.store.set_states(
+                &ns,
+                &changes,
+                DecisionSource::Settings,
+                self.clock.now_ms(),
+            ))?;
+        }
+        self.auth_setting(&ns)
+    }
+
+    /// `wx.getPrivacySetting()`.
+    pub async fn get_privacy_setting(&self, caller: &Caller) -> ApiResult {
+        let api = "getPrivacySetting";
+        let outcome = (|| {
+            caller.validate()?;
+            let manifest = self.manifest(&caller.app_id);
+            let gate = self.privacy_gate(caller, &manifest)?;
+            let mut extra = Map::new();
+            extra.insert(
+                "needAuthorization".into(),
+                Value::Bool(gate == PrivacyGate::NotAgreed),
+            );
+            extra.insert(
+                "privacyContractName".into(),
+                Value::String(
+                    manifest
+                        .privacy
+                        .as_ref()
+                        .map(|c| c.contract_name.clone())
+                        .unwrap_or_default(),
+                ),
+            );
+            Ok(extra)
+        })();
+        match outcome {
+            Ok(extra) => ApiResult::success(api, extra),
+            Err(failure) => ApiResult::failure(api, &failure),
+        }
+    }
+
+    /// `wx.requirePrivacyAuthorize()`: asks for agreement when it is needed.
+    pub async fn require_privacy_authorize(&self, caller: &Caller) -> ApiResult {
+        let api = "requirePrivacyAuthorize";
+        let outcome = async {
+            caller.validate()?;
+            let manifest = self.manifest(&caller.app_id);
+            match self.privacy_gate(caller, &manifest)? {
+                PrivacyGate::NotAgreed => self.privacy_prompt(api, caller).await,
+                _ => Ok(()),
+            }
+        };
+        ApiResult::from_outcome(api, outcome.await)
+    }
+
+    /// `wx.openPrivacyContract()`: the host shows the contract.
+    pub async fn open_privacy_contract(&self, caller: &Caller) -> ApiResult {
+        let api = "openPrivacyContract";
+        let outcome = async {
+            caller.validate()?;
+            let manifest = self.manifest(&caller.app_id);
+            let contract = manifest.privacy.clone().ok_or(Failure::NoPrivacyContract)?;
+            let _slot = self.slots.acquire(&caller.user_id, &caller.app_id).await;
+            let request = PrivacyRequest {
+                user_id: caller.user_id.clone(),
+                app_id: caller.app_id.clone(),
+                app_name: self.app_name(caller, &manifest),
+                contract_name: contract.contract_name,
+                contract_version: contract.version,
+                api: api.to_string(),
+            };
+            self.ui
+                .show_privacy_contract(request)
+                .await
+                .map_err(|_| Failure::HostDialogFailed)
+        };
+        ApiResult::from_outcome(api, outcome.await)
+    }
+
+    // ----- administration -----------------------------------------------------
+
+    fn admin_namespace(user_id: &str, app_id: &str, plugin_id: Option<&str>) -> Result<Namespace> {
+        let caller = Caller {
+            user_id: user_id.to_string(),
+            app_id: app_id.to_string(),
+            plugin_id: plugin_id.map(str::to_string),
+            user_gesture: false,
+        };
+        caller
+            .validate()
+            .map_err(|f| Error::InvalidArgument(f.reason()))?;
+        Ok(caller.namespace())
+    }
+
+    fn decidable_scope(&self, scope: &str) -> Result<()> {
+        match self.scope(scope).map(|s| s.kind) {
+            Some(ScopeKind::Promptable | ScopeKind::SettingsOnly) => Ok(()),
+            Some(_) => Err(Error::InvalidScope(format!(
+                "{scope} cannot be granted or revoked"
+            ))),
+            None => Err(Error::InvalidScope(format!("{scope} is not a known scope"))),
+        }
+    }
+
+    /// Lists a user's grants, optionally of one app.
+    pub fn list_grants(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
+        crate::caller::validate_id("user id", user_id)
+            .map_err(|f| Error::InvalidArgument(f.reason()))?;
+        self.store.list(user_id, app_id)
+    }
+
+    /// Sets one scope to granted or denied (the host's own settings screen).
+    pub fn set_grant(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        plugin_id: Option<&str>,
+        scope: &str,
+        granted: bool,
+    ) -> Result<()> {
+        let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
+        self.decidable_scope(scope)?;
+        let state = if granted {
+            GrantState::Granted
+        } else {
+            GrantState::Denied
+        };
+        self.store.set_states(
+            &ns,
+            &[(scope.to_string(), state)],
+            DecisionSource::Admin,
+            self.clock.now_ms(),
+        )
+    }
+
+    /// Forgets one decision: the scope is unasked again.
+    pub fn revoke_grant(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        plugin_id: Option<&str>,
+        scope: &str,
+    ) -> Result<()> {
+        let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
+        self.decidable_scope(scope)?;
+        self.store.set_states(
+            &ns,
+            &[(scope.to_string(), GrantState::Unasked)],
+            DecisionSource::Admin,
+            self.clock.now_ms(),
+        )
+    }
+
+    /// Resets an app for one user or all users (as on app deletion).
+    pub fn reset_app(&self, app_id: &str, user_id: Option<&str>) -> Result<u64> {
+        crate::caller::validate_id("app id", app_id)
+            .map_err(|f| Error::InvalidArgument(f.reason()))?;
+        self.store.reset_app(user_id, app_id)
+    }
+
+    /// Forgets a user entirely (logout, account removal).
+    pub fn forget_user(&self, user_id: &str) -> Result<u64> {
+        crate::caller::validate_id("user id", user_id)
+            .map_err(|f| Error::InvalidArgument(f.reason()))?;
+        self.store.forget_user(user_id)
+    }
+
+    /// How many dialogs are open or waited for (tests: nothing may leak).
+    pub fn open_flights(&self) -> usize {
+        self.consent_flights.in_flight() + self.privacy_flights.in_flight() + self.slots.allocated()
+    }
+}

@@ -1,0 +1,123 @@
+//! Errors: a rich internal [`Error`] used everywhere inside the crate, and the small
+//! public [`AuthError`] that crosses the FFI. The one mapping between them lives here.
+//!
+//! Mini-app calls never raise errors: they answer in the WeChat dialect
+//! (see [`crate::dialect`]). These errors are for the host: opening the store,
+//! registering manifests and scopes, and administration.
+
+/// Everything that can go wrong inside the crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite reported an error.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file-system operation (quarantine, directory creation) failed.
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database was written by a newer version of this library.
+    #[error("the database has schema version {found}; this library supports up to {supported}")]
+    DatabaseTooNew {
+        /// The schema version found in the file.
+        found: i64,
+        /// The newest schema version this build understands.
+        supported: i64,
+    },
+    /// The file is an SQLite database of some other program; it was left untouched.
+    #[error("{0} is not a miniapp-auth database")]
+    ForeignDatabase(String),
+    /// A manifest could not be parsed or breaks a rule.
+    #[error("invalid manifest: {0}")]
+    InvalidManifest(String),
+    /// A scope name or definition is not acceptable.
+    #[error("invalid scope: {0}")]
+    InvalidScope(String),
+    /// An argument from the host is not acceptable.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+/// Result type used inside the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The error hosts see (a typed exception in Kotlin and Swift). Messages carry no
+/// personal data beyond what the host itself passed in.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum AuthError {
+    /// The database could not be opened, read or written. Retrying may help
+    /// (for example after freeing disk space).
+    #[error("storage error: {reason}")]
+    Storage {
+        /// What failed.
+        reason: String,
+    },
+    /// The database file belongs to a newer version of this library. It was left
+    /// untouched; upgrade the library or choose another path.
+    #[error("database schema {found} is newer than supported {supported}")]
+    DatabaseTooNew {
+        /// The schema version found in the file.
+        found: i64,
+        /// The newest schema version this build understands.
+        supported: i64,
+    },
+    /// An app manifest was rejected; nothing was registered.
+    #[error("invalid manifest: {reason}")]
+    InvalidManifest {
+        /// Why the manifest was rejected.
+        reason: String,
+    },
+    /// A scope name or definition was rejected; nothing changed.
+    #[error("invalid scope: {reason}")]
+    InvalidScope {
+        /// Why the scope was rejected.
+        reason: String,
+    },
+    /// An argument was rejected; nothing changed.
+    #[error("invalid argument: {reason}")]
+    InvalidArgument {
+        /// Why the argument was rejected.
+        reason: String,
+    },
+}
+
+impl From<Error> for AuthError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Sqlite(e) => AuthError::Storage {
+                reason: e.to_string(),
+            },
+            Error::Io(e) => AuthError::Storage {
+                reason: e.to_string(),
+            },
+            Error::DatabaseTooNew { found, supported } => {
+                AuthError::DatabaseTooNew { found, supported }
+            }
+            Error::ForeignDatabase(path) => AuthError::Storage {
+                reason: format!("{path} is not a miniapp-auth database; it was left untouched"),
+            },
+            Error::InvalidManifest(reason) => AuthError::InvalidManifest { reason },
+            Error::InvalidScope(reason) => AuthError::InvalidScope { reason },
+            Error::InvalidArgument(reason) => AuthError::InvalidArgument { reason },
+        }
+    }
+}
+
+/// The error a host returns from its [`crate::ConsentUi`] or
+/// [`crate::OsPermissionProbe`] (a thrown exception in Kotlin or Swift arrives as
+/// this). The mini app's call still completes; nothing is granted.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum HostError {
+    /// The host could not show or complete the dialog.
+    #[error("host failure: {reason}")]
+    Failed {
+        /// What the host reported.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for HostError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        HostError::Failed {
+            reason: error.reason,
+        }
+    }
+}

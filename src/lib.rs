@@ -1,0 +1,217 @@
+//! miniapp-auth: the authorization core super-app hosts embed so that mini apps
+//! calling `wx.authorize`, `wx.getSetting`, `wx.openSetting` and the privacy APIs
+//! get exactly WeChat's behaviour.
+//!
+//! This file holds only the public API: [`AuthEngine`], a thin shell whose methods
+//! each call the [`engine::Engine`] and convert its errors. UniFFI exports it to
+//! Kotlin and Swift; Rust hosts and the `miniapp-auth` CLI use it directly.
+
+pub mod bridge;
+pub mod caller;
+pub mod clock;
+pub mod consent_ui;
+pub mod dialect;
+mod dialog_slots;
+pub mod engine;
+pub mod error;
+pub mod manifest;
+pub mod policy;
+pub mod scopes;
+mod single_flight;
+pub mod store;
+
+use std::sync::Arc;
+
+pub use caller::Caller;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use consent_ui::{
+    ConsentUi, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
+};
+pub use dialect::{ApiResult, Failure};
+pub use error::{AuthError, HostError};
+pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
+pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
+pub use store::{DecisionSource, Grant};
+
+uniffi::setup_scaffolding!();
+
+/// The authorization engine a host creates once per database. Every mini-app
+/// call goes through one of its async methods, which always answer with an
+/// [`ApiResult`] in the WeChat dialect; host-side operations raise [`AuthError`].
+#[derive(uniffi::Object)]
+pub struct AuthEngine {
+    inner: engine::Engine,
+}
+
+#[uniffi::export]
+impl AuthEngine {
+    /// Opens (creating if needed) the database at `db_path` and answers dialogs
+    /// through `ui`. A corrupt file is moved aside and a clean one started; a file
+    /// from a newer version is refused untouched.
+    #[uniffi::constructor]
+    pub fn open(db_path: String, ui: Arc<dyn ConsentUi>) -> Result<Arc<Self>, AuthError> {
+        Ok(Arc::new(Self::open_with_clock(
+            &db_path,
+            ui,
+            Arc::new(SystemClock),
+        )?))
+    }
+
+    /// An engine over a private in-memory database (tests, guest sessions).
+    #[uniffi::constructor]
+    pub fn in_memory(ui: Arc<dyn ConsentUi>) -> Result<Arc<Self>, AuthError> {
+        let store = store::Store::open_in_memory()?;
+        Ok(Arc::new(AuthEngine {
+            inner: engine::Engine::new(store, ui, Arc::new(SystemClock)),
+        }))
+    }
+
+    /// Where a corrupt database was moved when this engine opened it, if it was.
+    pub fn quarantined_path(&self) -> Option<String> {
+        self.inner
+            .store()
+            .quarantined()
+            .map(|p| p.display().to_string())
+    }
+
+    /// Registers (or replaces) an app's manifest: app.json-shaped JSON with `name`,
+    /// `permission`, `requiredPrivateInfos` and `privacy`. An app never registered
+    /// acts as one with an empty manifest.
+    pub fn register_manifest(
+        &self,
+        app_id: String,
+        manifest_json: String,
+    ) -> Result<(), AuthError> {
+        Ok(self.inner.register_manifest(&app_id, &manifest_json)?)
+    }
+
+    /// Adds a host-defined scope next to the built-in ones.
+    pub fn register_scope(&self, definition: ScopeDefinition) -> Result<(), AuthError> {
+        Ok(self.inner.register_scope(definition)?)
+    }
+
+    /// Every scope the engine knows, built-in and host-defined.
+    pub fn scopes(&self) -> Vec<ScopeDefinition> {
+        self.inner.catalogue().all().cloned().collect()
+    }
+
+    /// Installs (or removes, with `None`) the probe of the host's OS permissions.
+    pub fn set_os_permission_probe(&self, probe: Option<Arc<dyn OsPermissionProbe>>) {
+        self.inner.set_os_permission_probe(probe)
+    }
+
+    /// `wx.authorize({scope})`.
+    pub async fn authorize(&self, caller: Caller, scope: String) -> ApiResult {
+        self.inner.authorize(&caller, &scope).await
+    }
+
+    /// `wx.getSetting({withSubscriptions})`.
+    pub async fn get_setting(&self, caller: Caller, with_subscriptions: bool) -> ApiResult {
+        self.inner.get_setting(&caller, with_subscriptions).await
+    }
+
+    /// `wx.openSetting()`: fails unless `caller.user_gesture`.
+    pub async fn open_setting(&self, caller: Caller) -> ApiResult {
+        self.inner.open_setting(&caller).await
+    }
+
+    /// `wx.authorizeForMiniProgram({scope})`, from a plugin.
+    pub async fn authorize_for_mini_program(&self, caller: Caller, scope: String) -> ApiResult {
+        self.inner.authorize_for_mini_program(&caller, &scope).await
+    }
+
+    /// `wx.getPrivacySetting()`.
+    pub async fn get_privacy_setting(&self, caller: Caller) -> ApiResult {
+        self.inner.get_privacy_setting(&caller).await
+    }
+
+    /// `wx.requirePrivacyAuthorize()`.
+    pub async fn require_privacy_authorize(&self, caller: Caller) -> ApiResult {
+        self.inner.require_privacy_authorize(&caller).await
+    }
+
+    /// `wx.openPrivacyContract()`.
+    pub async fn open_privacy_contract(&self, caller: Caller) -> ApiResult {
+        self.inner.open_privacy_contract(&caller).await
+    }
+
+    /// The gate in front of a guarded API (`getLocation`, `startRecord`, ...): call
+    /// it before running the API; the result is named after `api`.
+    pub async fn ensure(&self, caller: Caller, api: String) -> ApiResult {
+        self.inner.ensure(&caller, &api).await
+    }
+
+    /// The bridge: answers a mini app's call given as JSON (`{"api", "args"}`) with
+    /// the result JSON. The identity is `caller`, never the payload.
+    pub async fn handle(&self, caller: Caller, call_json: String) -> String {
+        bridge::handle(&self.inner, &caller, &call_json).await.json
+    }
+
+    /// Lists a user's grants, optionally of one app.
+    pub fn list_grants(
+        &self,
+        user_id: String,
+        app_id: Option<String>,
+    ) -> Result<Vec<Grant>, AuthError> {
+        Ok(self.inner.list_grants(&user_id, app_id.as_deref())?)
+    }
+
+    /// Sets one scope to granted or denied (the host's own settings screen).
+    pub fn set_grant(
+        &self,
+        user_id: String,
+        app_id: String,
+        plugin_id: Option<String>,
+        scope: String,
+        granted: bool,
+    ) -> Result<(), AuthError> {
+        Ok(self
+            .inner
+            .set_grant(&user_id, &app_id, plugin_id.as_deref(), &scope, granted)?)
+    }
+
+    /// Forgets one decision; the scope is unasked again.
+    pub fn revoke_grant(
+        &self,
+        user_id: String,
+        app_id: String,
+        plugin_id: Option<String>,
+        scope: String,
+    ) -> Result<(), AuthError> {
+        Ok(self
+            .inner
+            .revoke_grant(&user_id, &app_id, plugin_id.as_deref(), &scope)?)
+    }
+
+    /// Resets an app (as on its deletion) for one user, or for all with `None`:
+    /// its grants, its plugins' grants and the privacy agreement. Returns the
+    /// number of grants removed.
+    pub fn reset_app(&self, app_id: String, user_id: Option<String>) -> Result<u64, AuthError> {
+        Ok(self.inner.reset_app(&app_id, user_id.as_deref())?)
+    }
+
+    /// Forgets everything about a user (logout, account removal). Returns the
+    /// number of grants removed.
+    pub fn forget_user(&self, user_id: String) -> Result<u64, AuthError> {
+        Ok(self.inner.forget_user(&user_id)?)
+    }
+}
+
+impl AuthEngine {
+    /// Opens the database at `db_path` with an injected clock (Rust hosts, tests).
+    pub fn open_with_clock(
+        db_path: &str,
+        ui: Arc<dyn ConsentUi>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AuthEngine, AuthError> {
+        let store = store::Store::open(std::path::Path::new(db_path))?;
+        Ok(AuthEngine {
+            inner: engine::Engine::new(store, ui, clock),
+        })
+    }
+
+    /// The engine inside (the CLI and tests reach past the FFI shell).
+    pub fn engine(&self) -> &engine::Engine {
+        &self.inner
+    }
+}

@@ -1,0 +1,218 @@
+//! App manifests (SPEC §1): what the host knows about a mini app from its package —
+//! display name, `permission` purpose strings and `requiredPrivateInfos` as in
+//! `app.json`, and its privacy contract. Parsed with serde, validated against the
+//! scope catalogue; an invalid manifest is rejected whole.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::scopes::ScopeCatalogue;
+
+/// WeChat's limit on a purpose string (`permission[scope].desc`), in characters.
+pub const MAX_PURPOSE_CHARS: usize = 30;
+/// The longest manifest JSON accepted, in bytes.
+pub const MAX_MANIFEST_BYTES: usize = 64 * 1024;
+
+/// The APIs an app must list in `requiredPrivateInfos` before it may call them.
+pub const PRIVATE_INFO_APIS: &[&str] = &[
+    "getFuzzyLocation",
+    "getLocation",
+    "onLocationChange",
+    "startLocationUpdate",
+    "startLocationUpdateBackground",
+    "chooseAddress",
+    "choosePoi",
+    "chooseLocation",
+];
+
+/// Precise-location APIs that may not be declared together with `getFuzzyLocation`.
+const PRECISE_LOCATION_APIS: &[&str] = &[
+    "getLocation",
+    "onLocationChange",
+    "startLocationUpdate",
+    "startLocationUpdateBackground",
+];
+
+/// A mini app's privacy contract (its privacy guide).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PrivacyContract {
+    /// The contract's display name, e.g. "Demo privacy guide".
+    pub contract_name: String,
+    /// Its version; a new version needs the user's agreement again.
+    pub version: String,
+    /// The scopes the contract declares; others fail errno 112.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PurposeJson {
+    desc: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestJson {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    permission: BTreeMap<String, PurposeJson>,
+    #[serde(default)]
+    required_private_infos: Vec<String>,
+    #[serde(default)]
+    privacy: Option<PrivacyContract>,
+}
+
+/// A validated manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// Display name shown in dialogs; the app id when the manifest has none.
+    pub name: Option<String>,
+    /// Purpose strings by scope.
+    pub purposes: BTreeMap<String, String>,
+    /// Declared private-info APIs.
+    pub required_private_infos: Vec<String>,
+    /// The privacy contract, if the app has one.
+    pub privacy: Option<PrivacyContract>,
+}
+
+impl Manifest {
+    /// Parses and validates app.json-shaped JSON against `catalogue`.
+    pub fn parse(json: &str, catalogue: &ScopeCatalogue) -> Result<Manifest> {
+        if json.len() > MAX_MANIFEST_BYTES {
+            return Err(Error::InvalidManifest(format!(
+                "larger than {MAX_MANIFEST_BYTES} bytes"
+            )));
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| Error::InvalidManifest(e.to_string()))?;
+        Self::from_value(value, catalogue)
+    }
+
+    /// Parses an already-decoded JSON value (the bridge's `register` line).
+    pub fn from_value(value: serde_json::Value, catalogue: &ScopeCatalogue) -> Result<Manifest> {
+        if !value.is_object() {
+            return Err(Error::InvalidManifest(
+                "a manifest must be a JSON object".into(),
+            ));
+        }
+        let raw: ManifestJson =
+            serde_json::from_value(value).map_err(|e| Error::InvalidManifest(e.to_string()))?;
+        Self::from_raw(raw, catalogue)
+    }
+
+    fn from_raw(raw: ManifestJson, catalogue: &ScopeCatalogue) -> Result<Manifest> {
+        let bad = |m: String| Err(Error::InvalidManifest(m));
+        if let Some(name) = &raw.name {
+            if name.trim().is_empty() || name.chars().count() > 64 || name.contains('\0') {
+                return bad("name must be 1-64 characters".into());
+            }
+        }
+        let mut purposes = BTreeMap::new();
+        for (scope, purpose) in raw.permission {
+            if catalogue.get(&scope).is_none() {
+                return bad(format!("permission names an invalid scope {scope:?}"));
+            }
+            let desc = purpose.desc.trim();
+            if desc.is_empty() || desc.chars().count() > MAX_PURPOSE_CHARS || desc.contains('\0') {
+                return bad(format!(
+                    "permission[{scope:?}].desc must be 1-{MAX_PURPOSE_CHARS} characters"
+                ));
+            }
+            purposes.insert(scope, desc.to_string());
+        }
+        for api in &raw.required_private_infos {
+            if !PRIVATE_INFO_APIS.contains(&api.as_str()) {
+                return bad(format!("requiredPrivateInfos names an unknown api {api:?}"));
+            }
+        }
+        let declares = |api: &str| raw.required_private_infos.iter().any(|a| a == api);
+        if declares("getFuzzyLocation") {
+            if let Some(precise) = PRECISE_LOCATION_APIS.iter().find(|a| declares(a)) {
+                return bad(format!(
+                    "requiredPrivateInfos may not declare both getFuzzyLocation and {precise}"
+                ));
+            }
+        }
+        if let Some(contract) = &raw.privacy {
+            if contract.contract_name.trim().is_empty() || contract.version.trim().is_empty() {
+                return bad("privacy needs a contractName and a version".into());
+            }
+            if contract.version.len() > 64 || contract.contract_name.chars().count() > 128 {
+                return bad("privacy contractName or version too long".into());
+            }
+            for scope in &contract.scopes {
+                if catalogue.get(scope).is_none() {
+                    return bad(format!("privacy.scopes names an invalid scope {scope:?}"));
+                }
+            }
+        }
+        Ok(Manifest {
+            name: raw.name,
+            purposes,
+            required_private_infos: raw.required_private_infos,
+            privacy: raw.privacy,
+        })
+    }
+
+    /// The purpose string for `scope`, if the manifest gives one.
+    pub fn purpose(&self, scope: &str) -> Option<&str> {
+        self.purposes.get(scope).map(String::as_str)
+    }
+
+    /// Whether `api` is declared in `requiredPrivateInfos`.
+    pub fn declares_private_api(&self, api: &str) -> bool {
+        self.required_private_infos.iter().any(|a| a == api)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Manifest> {
+        Manifest::parse(json, &ScopeCatalogue::builtin())
+    }
+
+    #[test]
+    fn parses_an_app_json_shaped_manifest() {
+        let m = parse(
+            r#"{"name":"Demo","permission":{"scope.userLocation":{"desc":"Find shops near you"}},
+               "requiredPrivateInfos":["getLocation"],
+               "privacy":{"contractName":"Demo guide","version":"1","scopes":["scope.userLocation"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(m.purpose("scope.userLocation"), Some("Find shops near you"));
+        assert!(m.declares_private_api("getLocation"));
+        assert_eq!(m.privacy.unwrap().version, "1");
+    }
+
+    #[test]
+    fn rejects_fuzzy_and_precise_location_together() {
+        let err = parse(r#"{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("getFuzzyLocation and getLocation"), "{err}");
+    }
+
+    #[test]
+    fn rejects_bad_shapes() {
+        for bad in [
+            "[]",
+            "{",
+            r#"{"permission":{"scope.location":{"desc":"x"}}}"#,
+            r#"{"permission":{"scope.userLocation":{"desc":""}}}"#,
+            r#"{"permission":{"scope.userLocation":{"desc":"0123456789012345678901234567890"}}}"#,
+            r#"{"requiredPrivateInfos":["getPhoneNumber"]}"#,
+            r#"{"privacy":{"contractName":"x","version":""}}"#,
+            r#"{"privacy":{"contractName":"x","version":"1","scopes":["scope.nope"]}}"#,
+            r#"{"name":5}"#,
+        ] {
+            assert!(parse(bad).is_err(), "accepted {bad}");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Opening the SQLite file: refusing newer and foreign files untouched, setting the
+//! pragmas (WAL, `synchronous=FULL`, `temp_store=2`, `busy_timeout`), migrating,
+//! and quarantining a corrupt file (renamed aside, kept) before starting clean.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::store::schema;
+
+/// How long a writer waits for another connection (or process) before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open connection and, when the file was corrupt, where it was moved.
+pub struct Opened {
+    /// The ready connection.
+    pub conn: Connection,
+    /// The quarantined copy of a corrupt file, if there was one.
+    pub quarantined: Option<PathBuf>,
+}
+
+/// Opens (creating if needed) the database at `path`.
+pub fn open_file(path: &Path) -> Result<Opened> {
+    match open_and_prepare(path) {
+        Ok(conn) => Ok(Opened {
+            conn,
+            quarantined: None,
+        }),
+        Err(e) if is_corruption(&e) => {
+            let moved = quarantine(path)?;
+            let conn = open_and_prepare(path)?;
+            Ok(Opened {
+                conn,
+                quarantined: Some(moved),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens a private in-memory database (tests, ephemeral hosts).
+pub fn open_in_memory() -> Result<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.pragma_update(None, "temp_store", 2)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    schema::migrate(&mut conn, ":memory:")?;
+    Ok(conn)
+}
+
+fn open_and_prepare(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Read before writing anything: a newer or damaged file must stay as it is.
+    schema::check_not_newer(&conn)?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+        row.get::<_, i64>(0)
+    })?;
+    set_wal(&conn)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "temp_store", 2)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    schema::migrate(&mut conn, &path.display().to_string())?;
+    Ok(conn)
+}
+
+/// Switches to WAL. Changing the journal mode ignores the busy handler, so a
+/// process racing another one at first open retries for up to [`BUSY_TIMEOUT`].
+fn set_wal(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let result: rusqlite::Result<String> =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0));
+        match result {
+            Ok(_) => return Ok(()),
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Whether `e` says the file is damaged or not a database at all.
+pub fn is_corruption(e: &Error) -> bool {
+    match e {
+        Error::Sqlite(e) => matches!(
+            e.sqlite_error_code(),
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+        ),
+        _ => false,
+    }
+}
+
+/// Moves a damaged file (and its WAL and shared-memory files) aside as
+/// `<path>.corrupt-<unix ms>`, keeping it for inspection. Returns the new path.
+fn quarantine(path: &Path) -> Result<PathBuf> {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let aside = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
+    std::fs::rename(path, &aside)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::rename(&side, format!("{}{suffix}", aside.display()))?;
+        }
+    }
+    Ok(aside)
+}

@@ -1,0 +1,88 @@
+//! The database schema: [`VERSION`] and the full current [`SQL`], and the forward
+//! migrations run in one IMMEDIATE transaction keyed on `PRAGMA user_version`.
+//! A file from a newer version is refused, never rewritten.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// The schema version this build writes.
+pub const VERSION: i64 = 1;
+
+/// The whole current schema, as a fresh database gets it.
+pub const SQL: &str = "
+CREATE TABLE grants (
+    user_id    TEXT    NOT NULL,
+    app_id     TEXT    NOT NULL,
+    plugin_id  TEXT    NOT NULL DEFAULT '',
+    scope      TEXT    NOT NULL,
+    state      INTEGER NOT NULL CHECK (state IN (1, 2)),
+    source     TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id, plugin_id, scope)
+) WITHOUT ROWID;
+
+CREATE TABLE privacy_agreements (
+    user_id          TEXT    NOT NULL,
+    app_id           TEXT    NOT NULL,
+    contract_version TEXT    NOT NULL,
+    agreed_at        INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id)
+) WITHOUT ROWID;
+";
+
+/// The tables this schema owns (a version-0 file holding other tables is foreign).
+const OUR_TABLES: &[&str] = &["grants", "privacy_agreements"];
+
+/// Reads `PRAGMA user_version`.
+pub fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Refuses a file written by a newer version, without writing to it.
+pub fn check_not_newer(conn: &Connection) -> Result<i64> {
+    let found = user_version(conn)?;
+    if found > VERSION {
+        return Err(Error::DatabaseTooNew {
+            found,
+            supported: VERSION,
+        });
+    }
+    Ok(found)
+}
+
+/// Brings the schema to [`VERSION`]: creates it in an empty file, or upgrades one
+/// version at a time. Safe when several processes open the same file at once.
+pub fn migrate(conn: &mut Connection, label: &str) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = check_not_newer(&tx)?;
+    if found == VERSION {
+        return Ok(());
+    }
+    if found == 0 {
+        let mut stmt = tx.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+        let tables: Vec<String> = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        if tables.iter().any(|t| !OUR_TABLES.contains(&t.as_str())) {
+            return Err(Error::ForeignDatabase(label.to_string()));
+        }
+        tx.execute_batch(SQL)?;
+    } else {
+        for from in found..VERSION {
+            upgrade_from(&tx, from)?;
+        }
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// One upgrade step, from `version` to `version + 1`. Version 1 is the first
+/// released schema, so there is nothing to upgrade yet.
+fn upgrade_from(_conn: &Connection, version: i64) -> Result<()> {
+    Err(Error::InvalidArgument(format!(
+        "no upgrade path from schema version {version}"
+    )))
+}

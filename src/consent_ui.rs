@@ -99,3 +99,33 @@ pub trait OsPermissionProbe: Send + Sync {
     /// The host's current OS-level state of `permission`.
     fn status(&self, permission: OsPermission) -> Result<OsPermissionStatus, HostError>;
 }
+
+/// A `ConsentUi` for processes that never show dialogs (administration tools):
+/// every dialog fails, so nothing is ever granted through it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoDialogs;
+
+#[async_trait::async_trait]
+impl ConsentUi for NoDialogs {
+    async fn ask_scope(&self, _request: ScopeRequest) -> Result<ConsentDecision, HostError> {
+        Err(no_dialogs())
+    }
+    async fn show_settings(
+        &self,
+        _request: SettingsRequest,
+    ) -> Result<Vec<ScopeSetting>, HostError> {
+        Err(no_dialogs())
+    }
+    async fn ask_privacy(&self, _request: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
+        Err(no_dialogs())
+    }
+    async fn show_privacy_contract(&self, _request: PrivacyRequest) -> Result<(), HostError> {
+        Err(no_dialogs())
+    }
+}
+
+fn no_dialogs() -> HostError {
+    HostError::Failed {
+        reason: "this process shows no dialogs".into(),
+    }
+}

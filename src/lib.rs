@@ -25,7 +25,8 @@ use std::sync::Arc;
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use consent_ui::{
-    ConsentUi, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
+    ConsentUi, NoDialogs, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting,
+    SettingsRequest,
 };
 pub use dialect::{ApiResult, Failure};
 pub use error::{AuthError, HostError};

@@ -1,1 +1,49 @@
-fn main() {}
+//! `miniapp-auth`: the desktop face of the core. An interactive demo host, a
+//! JSON-lines bridge over stdin/stdout, and grant administration on a database
+//! file — all over the same engine and SQLite format the mobile hosts use.
+
+mod args;
+mod bridge_server;
+mod demo;
+mod grants;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+miniapp-auth — WeChat-exact mini-app authorization core
+
+USAGE:
+  miniapp-auth demo [--db PATH] [--answers LIST]
+      A simulated host running a sample mini app; you answer its dialogs.
+      --answers answers them unattended, in order, comma-separated:
+      allow|deny|dismiss for consent, agree|disagree for privacy,
+      keep or scope=on|off[+scope=on|off...] for the settings page.
+  miniapp-auth bridge --db PATH
+      JSON-lines host over stdin/stdout (README: \"The bridge protocol\").
+  miniapp-auth grants list    --db PATH [--user U] [--app A]
+  miniapp-auth grants set     --db PATH --user U --app A --scope S --state granted|denied [--plugin P]
+  miniapp-auth grants revoke  --db PATH --user U --app A --scope S [--plugin P]
+  miniapp-auth grants reset   --db PATH --app A [--user U]
+  miniapp-auth grants export  --db PATH --user U
+";
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let result = match argv.first().map(String::as_str) {
+        Some("demo") => demo::run(&argv[1..]),
+        Some("bridge") => bridge_server::run(&argv[1..]),
+        Some("grants") => grants::run(&argv[1..]),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("expected a command\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("miniapp-auth: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! `miniapp-auth demo`: a simulated host running a sample mini app ("Demo Shop").
+//! A person answers its consent, privacy and settings dialogs in the terminal, or
+//! `--answers` answers them unattended. It runs the seed page's sample (first as
+//! written, with its non-WeChat `scope.location`, then with `scope.record`), a
+//! location call behind the privacy gate, a sticky denial, and the settings page.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, Write};
+use std::sync::{Arc, Mutex};
+
+use miniapp_auth::consent_ui::{PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest};
+use miniapp_auth::{
+    ApiResult, AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision,
+};
+use serde_json::Value;
+
+use crate::args::Args;
+
+const APP_ID: &str = "wxdemo0001";
+const USER_ID: &str = "demo-user";
+const MANIFEST: &str = r#"{
+  "name": "Demo Shop",
+  "permission": {"scope.userLocation": {"desc": "Find the shop nearest to you"}},
+  "requiredPrivateInfos": ["getLocation"],
+  "privacy": {"contractName": "Demo Shop privacy guide", "version": "1",
+              "scopes": ["scope.userLocation", "scope.record", "scope.camera", "scope.writePhotosAlbum"]}
+}"#;
+
+/// Answers dialogs from the `--answers` list, or from the terminal.
+struct TerminalUi {
+    scripted: Option<Mutex<VecDeque<String>>>,
+}
+
+impl TerminalUi {
+    fn next_answer(&self, prompt: &str) -> String {
+        print!("    {prompt} > ");
+        let _ = std::io::stdout().flush();
+        let answer = match &self.scripted {
+            Some(queue) => queue
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop_front()
+                .unwrap_or_default(),
+            None => {
+                let mut line = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut line);
+                line.trim().to_string()
+            }
+        };
+        if self.scripted.is_some() {
+            println!("{answer}");
+        }
+        answer
+    }
+}
+
+#[async_trait::async_trait]
+impl ConsentUi for TerminalUi {
+    async fn ask_scope(&self, r: ScopeRequest) -> Result<ConsentDecision, HostError> {
+        println!(
+            "  ┌ {} asks to use: {} ({})",
+            r.app_name, r.scope_title, r.scope
+        );
+        if let Some(purpose) = &r.purpose {
+            println!("  │ purpose: {purpose}");
+        }
+        println!("  │ triggered by: {}", r.api);
+        loop {
+            match self.next_answer("allow / deny / dismiss").as_str() {
+                "allow" | "a" => return Ok(ConsentDecision::Allow),
+                "deny" | "d" => return Ok(ConsentDecision::Deny),
+                "dismiss" | "x" | "" => return Ok(ConsentDecision::Dismiss),
+                other => println!("    (unknown answer {other:?})"),
+            }
+        }
+    }
+
+    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+        println!("  ┌ Settings of {}", r.app_name);
+        for item in &r.items {
+            let switch = if item.granted { "on " } else { "off" };
+            println!("  │ [{switch}] {} ({})", item.title, item.scope);
+        }
+        let mut items = r.items.clone();
+        let answer = self.next_answer("keep, or scope=on|off[+scope=on|off]");
+        for change in answer.split('+').filter(|c| !c.is_empty() && *c != "keep") {
+            let Some((scope, value)) = change.split_once('=') else {
+                println!("    (ignored {change:?})");
+                continue;
+            };
+            match items.iter_mut().find(|i| i.scope == scope) {
+                Some(item) => item.granted = value == "on",
+                None => println!("    ({scope} is not on this page)"),
+            }
+        }
+        Ok(items)
+    }
+
+    async fn ask_privacy(&self, r: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
+        println!(
+            "  ┌ Before using {}, please read \"{}\" (version {})",
+            r.app_name, r.contract_name, r.contract_version
+        );
+        loop {
+            match self.next_answer("agree / disagree").as_str() {
+                "agree" | "y" => return Ok(PrivacyDecision::Agree),
+                "disagree" | "n" | "" => return Ok(PrivacyDecision::Disagree),
+                other => println!("    (unknown answer {other:?})"),
+            }
+        }
+    }
+
+    async fn show_privacy_contract(&self, r: PrivacyRequest) -> Result<(), HostError> {
+        println!(
+            "  ┌ [showing \"{}\" v{}]",
+            r.contract_name, r.contract_version
+        );
+        Ok(())
+    }
+}
+
+fn show(call: &str, result: &ApiResult) {
+    println!("{call}\n  → {}", result.json);
+}
+
+fn has_grant(result: &ApiResult, scope: &str) -> bool {
+    serde_json::from_str::<Value>(&result.json)
+        .ok()
+        .and_then(|v| v["authSetting"][scope].as_bool())
+        .unwrap_or(false)
+}
+
+/// Runs the demo.
+pub fn run(argv: &[String]) -> Result<(), String> {
+    let args = Args::parse(argv, &["db", "answers"])?;
+    let scripted = args.get("answers").map(|list| {
+        Mutex::new(
+            list.split(',')
+                .map(|a| a.trim().to_string())
+                .collect::<VecDeque<_>>(),
+        )
+    });
+    let ui = Arc::new(TerminalUi { scripted });
+    let engine = match args.get("db") {
+        Some(db) => AuthEngine::open(db.to_string(), ui),
+        None => AuthEngine::in_memory(ui),
+    }
+    .map_err(|e| e.to_string())?;
+    engine
+        .register_manifest(APP_ID.into(), MANIFEST.into())
+        .map_err(|e| e.to_string())?;
+    let me = Caller::new(USER_ID, APP_ID);
+    futures::executor::block_on(async {
+        println!("== Demo Shop ({APP_ID}) as {USER_ID}\n");
+        show(
+            "wx.getPrivacySetting()",
+            &engine.get_privacy_setting(me.clone()).await,
+        );
+
+        println!("\n-- The seed page's sample, as written (scope.location is not a WeChat scope):");
+        let setting = engine.get_setting(me.clone(), false).await;
+        show("wx.getSetting()", &setting);
+        if !has_grant(&setting, "scope.location") {
+            show(
+                "wx.authorize({scope: 'scope.location'})",
+                &engine.authorize(me.clone(), "scope.location".into()).await,
+            );
+        }
+
+        println!("\n-- The same sample with scope.record:");
+        let setting = engine.get_setting(me.clone(), false).await;
+        show("wx.getSetting()", &setting);
+        if !has_grant(&setting, "scope.record") {
+            let result = engine.authorize(me.clone(), "scope.record".into()).await;
+            show("wx.authorize({scope: 'scope.record'})", &result);
+            if result.ok {
+                show(
+                    "wx.startRecord()  [host gate]",
+                    &engine.ensure(me.clone(), "startRecord".into()).await,
+                );
+            }
+        }
+
+        println!("\n-- Location, behind the privacy gate:");
+        show(
+            "wx.getLocation()  [host gate]",
+            &engine.ensure(me.clone(), "getLocation".into()).await,
+        );
+
+        println!("\n-- The camera, asked twice (a denial is sticky: no second dialog):");
+        for _ in 0..2 {
+            show(
+                "wx.authorize({scope: 'scope.camera'})",
+                &engine.authorize(me.clone(), "scope.camera".into()).await,
+            );
+        }
+
+        println!("\n-- The settings page:");
+        show(
+            "wx.openSetting()  [no tap]",
+            &engine.open_setting(me.clone()).await,
+        );
+        show(
+            "wx.openSetting()  [from a tap]",
+            &engine.open_setting(me.clone().with_tap()).await,
+        );
+        show(
+            "wx.getSetting()",
+            &engine.get_setting(me.clone(), false).await,
+        );
+    });
+    Ok(())
+}

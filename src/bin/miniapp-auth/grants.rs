@@ -1,0 +1,106 @@
+//! `miniapp-auth grants ...`: list, set, revoke, reset and export decisions in a
+//! database file, through the same engine (and checks) the hosts use.
+
+use std::sync::Arc;
+
+use miniapp_auth::{AuthEngine, Grant, GrantState, NoDialogs};
+use serde_json::{json, Value};
+
+use crate::args::Args;
+
+fn open(args: &Args) -> Result<Arc<AuthEngine>, String> {
+    let db = args.require("db")?;
+    AuthEngine::open(db.to_string(), Arc::new(NoDialogs)).map_err(|e| e.to_string())
+}
+
+fn grant_json(g: &Grant) -> Value {
+    json!({
+        "user": g.user_id,
+        "app": g.app_id,
+        "plugin": g.plugin_id,
+        "scope": g.scope,
+        "state": match g.state {
+            GrantState::Granted => "granted",
+            GrantState::Denied => "denied",
+            GrantState::Unasked => "unasked",
+        },
+        "source": format!("{:?}", g.source).to_lowercase(),
+        "updatedAtMs": g.updated_at_ms,
+    })
+}
+
+/// Runs one `grants` subcommand.
+pub fn run(argv: &[String]) -> Result<(), String> {
+    let (command, rest) = argv
+        .split_first()
+        .ok_or("grants needs a subcommand: list, set, revoke, reset or export")?;
+    let opts = ["db", "user", "app", "plugin", "scope", "state"];
+    let args = Args::parse(rest, &opts)?;
+    let engine = open(&args)?;
+    let err = |e: miniapp_auth::AuthError| e.to_string();
+    match command.as_str() {
+        "list" => {
+            let users = match args.get("user") {
+                Some(user) => vec![user.to_string()],
+                None => engine.engine().store().users().map_err(|e| e.to_string())?,
+            };
+            for user in users {
+                let grants = engine
+                    .list_grants(user, args.get("app").map(str::to_string))
+                    .map_err(err)?;
+                for g in &grants {
+                    println!("{}", grant_json(g));
+                }
+            }
+            Ok(())
+        }
+        "set" => {
+            let granted = match args.require("state")? {
+                "granted" => true,
+                "denied" => false,
+                other => return Err(format!("--state must be granted or denied, not {other:?}")),
+            };
+            engine
+                .set_grant(
+                    args.require("user")?.into(),
+                    args.require("app")?.into(),
+                    args.get("plugin").map(str::to_string),
+                    args.require("scope")?.into(),
+                    granted,
+                )
+                .map_err(err)
+        }
+        "revoke" => engine
+            .revoke_grant(
+                args.require("user")?.into(),
+                args.require("app")?.into(),
+                args.get("plugin").map(str::to_string),
+                args.require("scope")?.into(),
+            )
+            .map_err(err),
+        "reset" => {
+            let removed = engine
+                .reset_app(
+                    args.require("app")?.into(),
+                    args.get("user").map(str::to_string),
+                )
+                .map_err(err)?;
+            println!("{}", json!({"removed": removed}));
+            Ok(())
+        }
+        "export" => {
+            let user = args.require("user")?;
+            let grants = engine.list_grants(user.into(), None).map_err(err)?;
+            let export = json!({
+                "user": user,
+                "grants": grants.iter().map(grant_json).collect::<Vec<_>>(),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&export).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        other => Err(format!("unknown grants subcommand {other:?}")),
+    }
+}

@@ -1,0 +1,225 @@
+//! Shared test support: a scripted `ConsentUi` (the only fake in the suite: it
+//! stands in for the person in front of the dialog), engines over real SQLite
+//! files in temp dirs, and manifests.
+#![allow(dead_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::channel::oneshot;
+use miniapp_auth::{
+    AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision, PrivacyRequest,
+    ScopeRequest, ScopeSetting, SettingsRequest,
+};
+use serde_json::Value;
+
+/// How the scripted person answers one dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Allow,
+    Deny,
+    Dismiss,
+    Agree,
+    Disagree,
+    /// The host throws.
+    Fail,
+    /// The dialog stays open until the test calls [`ScriptedUi::release`].
+    Hold,
+}
+
+/// One dialog the scripted UI was shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    Scope(ScopeRequest),
+    Settings(SettingsRequest),
+    Privacy(PrivacyRequest),
+    Contract(PrivacyRequest),
+}
+
+type SettingsScript = Box<dyn FnMut(&SettingsRequest) -> Vec<ScopeSetting> + Send>;
+
+/// A person who answers from a script, and remembers every dialog.
+#[derive(Default)]
+pub struct ScriptedUi {
+    answers: Mutex<VecDeque<Answer>>,
+    settings: Mutex<Option<SettingsScript>>,
+    pub shown: Mutex<Vec<Shown>>,
+    held: Mutex<Vec<oneshot::Sender<ConsentDecision>>>,
+    open_per_app: Mutex<HashMap<(String, String), usize>>,
+    pub max_open_per_app: AtomicUsize,
+}
+
+impl ScriptedUi {
+    pub fn new(answers: &[Answer]) -> Arc<ScriptedUi> {
+        let ui = ScriptedUi::default();
+        ui.answers.lock().unwrap().extend(answers.iter().copied());
+        Arc::new(ui)
+    }
+
+    pub fn push(&self, answers: &[Answer]) {
+        self.answers.lock().unwrap().extend(answers.iter().copied());
+    }
+
+    /// What the settings page returns, given what it showed.
+    pub fn on_settings(
+        &self,
+        script: impl FnMut(&SettingsRequest) -> Vec<ScopeSetting> + Send + 'static,
+    ) {
+        *self.settings.lock().unwrap() = Some(Box::new(script));
+    }
+
+    pub fn dialogs(&self) -> usize {
+        self.shown.lock().unwrap().len()
+    }
+
+    pub fn scope_dialogs(&self) -> Vec<ScopeRequest> {
+        self.shown
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|s| match s {
+                Shown::Scope(r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn held(&self) -> usize {
+        self.held.lock().unwrap().len()
+    }
+
+    /// Answers the oldest held dialog.
+    pub fn release(&self, decision: ConsentDecision) {
+        let tx = self.held.lock().unwrap().remove(0);
+        tx.send(decision).unwrap();
+    }
+
+    fn next(&self) -> Answer {
+        self.answers.lock().unwrap().pop_front().unwrap_or(Answer::Fail)
+    }
+
+    fn enter(&self, user: &str, app: &str) -> AppDialog<'_> {
+        let key = (user.to_string(), app.to_string());
+        let mut open = self.open_per_app.lock().unwrap();
+        let count = open.entry(key.clone()).or_default();
+        *count += 1;
+        self.max_open_per_app.fetch_max(*count, Ordering::SeqCst);
+        AppDialog { ui: self, key }
+    }
+}
+
+/// Counts a dialog as open for its (user, app) while alive.
+struct AppDialog<'a> {
+    ui: &'a ScriptedUi,
+    key: (String, String),
+}
+
+impl Drop for AppDialog<'_> {
+    fn drop(&mut self) {
+        *self.ui.open_per_app.lock().unwrap().get_mut(&self.key).unwrap() -= 1;
+    }
+}
+
+fn thrown() -> HostError {
+    HostError::Failed {
+        reason: "scripted host failure".into(),
+    }
+}
+
+#[async_trait::async_trait]
+impl ConsentUi for ScriptedUi {
+    async fn ask_scope(&self, request: ScopeRequest) -> Result<ConsentDecision, HostError> {
+        let _open = self.enter(&request.user_id, &request.app_id);
+        self.shown.lock().unwrap().push(Shown::Scope(request));
+        match self.next() {
+            Answer::Allow => Ok(ConsentDecision::Allow),
+            Answer::Deny => Ok(ConsentDecision::Deny),
+            Answer::Dismiss => Ok(ConsentDecision::Dismiss),
+            Answer::Hold => {
+                let (tx, rx) = oneshot::channel();
+                self.held.lock().unwrap().push(tx);
+                rx.await.map_err(|_| thrown())
+            }
+            _ => Err(thrown()),
+        }
+    }
+
+    async fn show_settings(&self, request: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+        let _open = self.enter(&request.user_id, &request.app_id);
+        self.shown.lock().unwrap().push(Shown::Settings(request.clone()));
+        match self.settings.lock().unwrap().as_mut() {
+            Some(script) => Ok(script(&request)),
+            None => Err(thrown()),
+        }
+    }
+
+    async fn ask_privacy(&self, request: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
+        let _open = self.enter(&request.user_id, &request.app_id);
+        self.shown.lock().unwrap().push(Shown::Privacy(request));
+        match self.next() {
+            Answer::Agree => Ok(PrivacyDecision::Agree),
+            Answer::Disagree => Ok(PrivacyDecision::Disagree),
+            _ => Err(thrown()),
+        }
+    }
+
+    async fn show_privacy_contract(&self, request: PrivacyRequest) -> Result<(), HostError> {
+        self.shown.lock().unwrap().push(Shown::Contract(request));
+        Ok(())
+    }
+}
+
+/// A temp dir holding a database file; dropped with the test.
+pub struct TempDb {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempDb {
+    pub fn new() -> TempDb {
+        TempDb {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> String {
+        self.dir.path().join("auth.db").display().to_string()
+    }
+
+    pub fn open(&self, ui: Arc<ScriptedUi>) -> Arc<AuthEngine> {
+        AuthEngine::open(self.path(), ui).unwrap()
+    }
+}
+
+/// A manifest with a purpose string for location, getLocation declared, and (when
+/// `contract` is given) a privacy contract declaring `scopes`.
+pub fn manifest(contract: Option<(&str, &[&str])>) -> String {
+    let privacy = match contract {
+        Some((version, scopes)) => format!(
+            r#","privacy":{{"contractName":"Demo guide","version":"{version}","scopes":{}}}"#,
+            serde_json::to_string(scopes).unwrap()
+        ),
+        None => String::new(),
+    };
+    format!(
+        r#"{{"name":"Demo","permission":{{"scope.userLocation":{{"desc":"Find shops near you"}}}},"requiredPrivateInfos":["getLocation","startLocationUpdateBackground"]{privacy}}}"#
+    )
+}
+
+pub fn caller(user: &str, app: &str) -> Caller {
+    Caller::new(user, app)
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+/// The `authSetting` object of a getSetting/openSetting result.
+pub fn auth_setting(json: &str) -> serde_json::Map<String, Value> {
+    let v: Value = serde_json::from_str(json).unwrap();
+    v["authSetting"].as_object().cloned().unwrap_or_default()
+}
+
+/// The three always-true scopes getSetting reports.
+pub const ALWAYS_TRUE: &str =
+    r#""scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true"#;

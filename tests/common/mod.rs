@@ -85,13 +85,18 @@ impl ScriptedUi {
             .collect()
     }
 
+    /// How many held dialogs still have someone waiting for them.
     pub fn held(&self) -> usize {
-        self.held.lock().unwrap().len()
+        let mut held = self.held.lock().unwrap();
+        held.retain(|tx| !tx.is_canceled());
+        held.len()
     }
 
-    /// Answers the oldest held dialog.
+    /// Answers the oldest held dialog that someone still waits for.
     pub fn release(&self, decision: ConsentDecision) {
-        let tx = self.held.lock().unwrap().remove(0);
+        let mut held = self.held.lock().unwrap();
+        held.retain(|tx| !tx.is_canceled());
+        let tx = held.remove(0);
         tx.send(decision).unwrap();
     }
 
@@ -214,6 +219,33 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     futures::executor::block_on(f)
 }
 
+/// Yields to the executor until `condition` holds (panics after many tries, so a
+/// broken engine fails the test instead of hanging it).
+pub async fn until(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..100_000 {
+        if condition() {
+            return;
+        }
+        yield_now().await;
+    }
+    panic!("gave up waiting until {what}");
+}
+
+/// Returns `Pending` once, waking itself, so other futures get polled.
+pub async fn yield_now() {
+    let mut yielded = false;
+    futures::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
 /// The `authSetting` object of a getSetting/openSetting result.
 pub fn auth_setting(json: &str) -> serde_json::Map<String, Value> {
     let v: Value = serde_json::from_str(json).unwrap();
@@ -223,3 +255,9 @@ pub fn auth_setting(json: &str) -> serde_json::Map<String, Value> {
 /// The three always-true scopes getSetting reports.
 pub const ALWAYS_TRUE: &str =
     r#""scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true"#;
+
+/// Polls a future once, outside any executor (to leave it pending on purpose).
+pub fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    std::pin::Pin::new(f).poll(&mut cx)
+}

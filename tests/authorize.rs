@@ -6,11 +6,12 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use miniapp_auth::{
-    AuthEngine, HostError, OsPermission, OsPermissionProbe, OsPermissionStatus,
-};
+use miniapp_auth::{AuthEngine, HostError, OsPermission, OsPermissionProbe, OsPermissionStatus};
 
-fn engine_with(answers: &[Answer], manifest_json: Option<String>) -> (TempDb, Arc<ScriptedUi>, Arc<AuthEngine>) {
+fn engine_with(
+    answers: &[Answer],
+    manifest_json: Option<String>,
+) -> (TempDb, Arc<ScriptedUi>, Arc<AuthEngine>) {
     let db = TempDb::new();
     let ui = ScriptedUi::new(answers);
     let engine = db.open(ui.clone());
@@ -27,8 +28,14 @@ fn authorize(engine: &AuthEngine, scope: &str) -> String {
 #[test]
 fn allow_grants_and_later_calls_succeed_without_a_dialog() {
     let (_db, ui, engine) = engine_with(&[Answer::Allow], None);
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     assert_eq!(ui.dialogs(), 1, "granted → success at once, no dialog");
 }
 
@@ -50,14 +57,23 @@ fn dismiss_leaves_the_scope_unasked_and_asks_again() {
     );
     let setting = block_on(engine.get_setting(caller("u1", "wxA"), false));
     assert!(!auth_setting(&setting.json).contains_key("scope.bluetooth"));
-    assert_eq!(authorize(&engine, "scope.bluetooth"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.bluetooth"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     assert_eq!(ui.dialogs(), 2);
 }
 
 #[test]
 fn invalid_scopes_fail_without_a_dialog() {
     let (_db, ui, engine) = engine_with(&[], None);
-    for scope in ["scope.location", "", "scope.RECORD", "record", "scope.record "] {
+    for scope in [
+        "scope.location",
+        "",
+        "scope.RECORD",
+        "record",
+        "scope.record ",
+    ] {
         assert_eq!(
             authorize(&engine, scope),
             r#"{"errMsg":"authorize:fail invalid scope","errno":1102}"#,
@@ -75,8 +91,13 @@ fn precise_location_needs_a_purpose_string() {
         r#"{"errMsg":"authorize:fail require permission desc","errno":1103}"#
     );
     assert_eq!(ui.dialogs(), 0);
-    engine.register_manifest("wxA".into(), manifest(None)).unwrap();
-    assert_eq!(authorize(&engine, "scope.userLocation"), r#"{"errMsg":"authorize:ok"}"#);
+    engine
+        .register_manifest("wxA".into(), manifest(None))
+        .unwrap();
+    assert_eq!(
+        authorize(&engine, "scope.userLocation"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     let asked = ui.scope_dialogs();
     assert_eq!(asked[0].purpose.as_deref(), Some("Find shops near you"));
     assert_eq!(asked[0].app_name, "Demo");
@@ -95,14 +116,23 @@ fn privacy_gate_asks_first_and_disagreement_fails_104() {
     assert_eq!(ui.dialogs(), 1, "only the privacy prompt was shown");
     assert!(matches!(ui.shown.lock().unwrap()[0], Shown::Privacy(_)));
     let setting = block_on(engine.get_setting(caller("u1", "wxA"), false));
-    assert!(!auth_setting(&setting.json).contains_key("scope.record"), "stays unasked");
+    assert!(
+        !auth_setting(&setting.json).contains_key("scope.record"),
+        "stays unasked"
+    );
 
     ui.push(&[Answer::Agree, Answer::Allow]);
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     assert_eq!(ui.dialogs(), 3, "privacy prompt, then the consent dialog");
     // Agreement is remembered: the next scope asks only for itself.
     ui.push(&[Answer::Allow]);
-    assert_eq!(authorize(&engine, "scope.userLocation"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.userLocation"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     assert_eq!(ui.dialogs(), 4);
 }
 
@@ -123,7 +153,10 @@ fn a_new_contract_version_needs_agreement_again() {
         &[Answer::Agree, Answer::Allow],
         Some(manifest(Some(("1", &["scope.record"])))),
     );
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     engine
         .register_manifest("wxA".into(), manifest(Some(("2", &["scope.record"]))))
         .unwrap();
@@ -133,28 +166,44 @@ fn a_new_contract_version_needs_agreement_again() {
         r#"{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"#
     );
     ui.push(&[Answer::Agree]);
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
-    assert_eq!(ui.dialogs(), 4, "the grant survives; only the contract was asked again");
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+    assert_eq!(
+        ui.dialogs(),
+        4,
+        "the grant survives; only the contract was asked again"
+    );
 }
 
 struct Probe(OsPermissionStatus);
 impl OsPermissionProbe for Probe {
     fn status(&self, p: OsPermission) -> Result<OsPermissionStatus, HostError> {
-        Ok(if p == OsPermission::Microphone { self.0 } else { OsPermissionStatus::Granted })
+        Ok(if p == OsPermission::Microphone {
+            self.0
+        } else {
+            OsPermissionStatus::Granted
+        })
     }
 }
 
 struct BrokenProbe;
 impl OsPermissionProbe for BrokenProbe {
     fn status(&self, _: OsPermission) -> Result<OsPermissionStatus, HostError> {
-        Err(HostError::Failed { reason: "probe crashed".into() })
+        Err(HostError::Failed {
+            reason: "probe crashed".into(),
+        })
     }
 }
 
 #[test]
 fn the_os_gate_fails_distinctly_and_leaves_the_grant_untouched() {
     let (_db, ui, engine) = engine_with(&[Answer::Allow], None);
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     engine.set_os_permission_probe(Some(Arc::new(Probe(OsPermissionStatus::Denied))));
     let denied = r#"{"errMsg":"authorize:fail system permission denied","errno":1104}"#;
     assert_eq!(authorize(&engine, "scope.record"), denied);
@@ -165,20 +214,39 @@ fn the_os_gate_fails_distinctly_and_leaves_the_grant_untouched() {
     );
     // Other scopes are unaffected.
     ui.push(&[Answer::Allow]);
-    assert_eq!(authorize(&engine, "scope.camera"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.camera"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     engine.set_os_permission_probe(Some(Arc::new(Probe(OsPermissionStatus::Granted))));
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#, "grant kept");
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#,
+        "grant kept"
+    );
     // A probe that throws tells nothing: the stored decision stands.
     engine.set_os_permission_probe(Some(Arc::new(BrokenProbe)));
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     assert_eq!(ui.dialogs(), 2);
 }
 
 #[test]
 fn user_info_never_prompts_and_always_true_scopes_succeed() {
     let (_db, ui, engine) = engine_with(&[], None);
-    for scope in ["scope.userInfo", "scope.address", "scope.invoice", "scope.invoiceTitle"] {
-        assert_eq!(authorize(&engine, scope), r#"{"errMsg":"authorize:ok"}"#, "{scope}");
+    for scope in [
+        "scope.userInfo",
+        "scope.address",
+        "scope.invoice",
+        "scope.invoiceTitle",
+    ] {
+        assert_eq!(
+            authorize(&engine, scope),
+            r#"{"errMsg":"authorize:ok"}"#,
+            "{scope}"
+        );
     }
     assert_eq!(ui.dialogs(), 0);
     let setting = block_on(engine.get_setting(caller("u1", "wxA"), false));
@@ -199,12 +267,21 @@ fn background_location_is_granted_only_on_the_settings_page() {
     ui.on_settings(|r| {
         r.items
             .iter()
-            .map(|i| miniapp_auth::ScopeSetting { granted: true, ..i.clone() })
+            .map(|i| miniapp_auth::ScopeSetting {
+                granted: true,
+                ..i.clone()
+            })
             .collect()
     });
     let opened = block_on(engine.open_setting(caller("u1", "wxA").with_tap()));
-    assert_eq!(auth_setting(&opened.json)["scope.userLocationBackground"], true);
-    assert_eq!(authorize(&engine, "scope.userLocationBackground"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        auth_setting(&opened.json)["scope.userLocationBackground"],
+        true
+    );
+    assert_eq!(
+        authorize(&engine, "scope.userLocationBackground"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
 }
 
 #[test]
@@ -239,7 +316,10 @@ fn guarded_apis_answer_in_their_own_name() {
 
 #[test]
 fn private_info_apis_must_be_declared() {
-    let (_db, ui, engine) = engine_with(&[], Some(r#"{"permission":{"scope.userLocation":{"desc":"x"}}}"#.into()));
+    let (_db, ui, engine) = engine_with(
+        &[],
+        Some(r#"{"permission":{"scope.userLocation":{"desc":"x"}}}"#.into()),
+    );
     assert_eq!(
         block_on(engine.ensure(caller("u1", "wxA"), "getLocation".into())).json,
         r#"{"errMsg":"getLocation:fail the api need to be declared in the requiredPrivateInfos field in app.json/ext.json","errno":1108}"#
@@ -255,17 +335,33 @@ fn a_throwing_host_grants_nothing() {
         r#"{"errMsg":"authorize:fail host dialog failed","errno":1301}"#
     );
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
-    assert_eq!(engine.engine().open_flights(), 0, "no lock or flight left behind");
-    assert_eq!(authorize(&engine, "scope.record"), r#"{"errMsg":"authorize:ok"}"#);
+    assert_eq!(
+        engine.engine().open_flights(),
+        0,
+        "no lock or flight left behind"
+    );
+    assert_eq!(
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
+    );
     assert_eq!(ui.dialogs(), 2);
 }
 
 #[test]
 fn invalid_callers_are_refused() {
     let (_db, ui, engine) = engine_with(&[], None);
-    for (user, app) in [("", "wxA"), ("u1", ""), ("u\u{0}1", "wxA"), (&"u".repeat(129)[..], "wxA")] {
+    for (user, app) in [
+        ("", "wxA"),
+        ("u1", ""),
+        ("u\u{0}1", "wxA"),
+        (&"u".repeat(129)[..], "wxA"),
+    ] {
         let result = block_on(engine.authorize(caller(user, app), "scope.record".into()));
-        assert!(result.err_msg.starts_with("authorize:fail invalid caller"), "{}", result.err_msg);
+        assert!(
+            result.err_msg.starts_with("authorize:fail invalid caller"),
+            "{}",
+            result.err_msg
+        );
         assert_eq!(result.errno, Some(1204));
     }
     assert_eq!(ui.dialogs(), 0);

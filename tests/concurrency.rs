@@ -50,8 +50,14 @@ fn a_guarded_api_and_authorize_share_the_dialog_but_answer_in_their_own_names() 
         ui.release(ConsentDecision::Deny);
     };
     let ((a, b), ()) = block_on(join(both, person));
-    assert_eq!(a.json, r#"{"errMsg":"authorize:fail auth deny","errno":103}"#);
-    assert_eq!(b.json, r#"{"errMsg":"startRecord:fail auth deny","errno":103}"#);
+    assert_eq!(
+        a.json,
+        r#"{"errMsg":"authorize:fail auth deny","errno":103}"#
+    );
+    assert_eq!(
+        b.json,
+        r#"{"errMsg":"startRecord:fail auth deny","errno":103}"#
+    );
     assert_eq!(ui.dialogs(), 1);
 }
 
@@ -80,7 +86,11 @@ fn one_dialog_per_app_at_a_time_but_apps_do_not_wait_for_each_other() {
     };
     let (results, ()) = block_on(join(calls, person));
     assert!(results.iter().filter(|r| r.ok).count() == 2, "{results:?}");
-    assert_eq!(ui.max_open_per_app.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        ui.max_open_per_app
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
     assert_eq!(ui.dialogs(), 3);
     assert_eq!(engine.engine().open_flights(), 0);
 }

@@ -51,7 +51,10 @@ fn the_settings_page_moves_scopes_both_ways_and_only_those_it_showed() {
         let mut answer: Vec<ScopeSetting> = page
             .items
             .iter()
-            .map(|i| ScopeSetting { granted: !i.granted, ..i.clone() })
+            .map(|i| ScopeSetting {
+                granted: !i.granted,
+                ..i.clone()
+            })
             .collect();
         // A host that slips in a scope the user never saw must not grant it.
         answer.push(ScopeSetting {
@@ -67,7 +70,11 @@ fn the_settings_page_moves_scopes_both_ways_and_only_those_it_showed() {
         Shown::Settings(r) => r.clone(),
         other => panic!("expected the settings page, got {other:?}"),
     };
-    let items: Vec<(&str, bool)> = shown.items.iter().map(|i| (i.scope.as_str(), i.granted)).collect();
+    let items: Vec<(&str, bool)> = shown
+        .items
+        .iter()
+        .map(|i| (i.scope.as_str(), i.granted))
+        .collect();
     assert_eq!(items, vec![("scope.camera", false), ("scope.record", true)]);
     let setting = auth_setting(&opened.json);
     assert_eq!(setting["scope.camera"], true);
@@ -82,7 +89,11 @@ fn the_settings_page_moves_scopes_both_ways_and_only_those_it_showed() {
         block_on(engine.authorize(me, "scope.record".into())).json,
         r#"{"errMsg":"authorize:fail auth deny","errno":103}"#
     );
-    assert_eq!(ui.dialogs(), 3, "no new consent dialog after the settings page");
+    assert_eq!(
+        ui.dialogs(),
+        3,
+        "no new consent dialog after the settings page"
+    );
 }
 
 #[test]
@@ -98,6 +109,9 @@ fn a_failing_settings_page_changes_nothing() {
         result.json,
         r#"{"errMsg":"openSetting:fail host dialog failed","errno":1301}"#
     );
-    assert_eq!(auth_setting(&block_on(engine.get_setting(me, false)).json)["scope.record"], true);
+    assert_eq!(
+        auth_setting(&block_on(engine.get_setting(me, false)).json)["scope.record"],
+        true
+    );
     assert_eq!(engine.engine().open_flights(), 0);
 }

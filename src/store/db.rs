@@ -55,11 +55,9 @@ fn open_and_prepare(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Read before writing anything: a newer or damaged file must stay as it is.
-    schema::check_not_newer(&conn)?;
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-        row.get::<_, i64>(0)
-    })?;
+    // Read before writing anything: a newer, foreign or damaged file must stay
+    // as it is (reading the schema is what detects most damage).
+    schema::check_compatible(&conn, &path.display().to_string())?;
     set_wal(&conn)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "temp_store", 2)?;

@@ -39,14 +39,24 @@ pub fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
 
-/// Refuses a file written by a newer version, without writing to it.
-pub fn check_not_newer(conn: &Connection) -> Result<i64> {
+/// Refuses, without writing to it, a file written by a newer version or a
+/// version-0 file that holds some other program's tables. Returns the version.
+pub fn check_compatible(conn: &Connection, label: &str) -> Result<i64> {
     let found = user_version(conn)?;
     if found > VERSION {
         return Err(Error::DatabaseTooNew {
             found,
             supported: VERSION,
         });
+    }
+    if found == 0 {
+        let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+        let tables: Vec<String> = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if tables.iter().any(|t| !OUR_TABLES.contains(&t.as_str())) {
+            return Err(Error::ForeignDatabase(label.to_string()));
+        }
     }
     Ok(found)
 }
@@ -55,19 +65,11 @@ pub fn check_not_newer(conn: &Connection) -> Result<i64> {
 /// version at a time. Safe when several processes open the same file at once.
 pub fn migrate(conn: &mut Connection, label: &str) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let found = check_not_newer(&tx)?;
+    let found = check_compatible(&tx, label)?;
     if found == VERSION {
         return Ok(());
     }
     if found == 0 {
-        let mut stmt = tx.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
-        let tables: Vec<String> = stmt
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
-        if tables.iter().any(|t| !OUR_TABLES.contains(&t.as_str())) {
-            return Err(Error::ForeignDatabase(label.to_string()));
-        }
         tx.execute_batch(SQL)?;
     } else {
         for from in found..VERSION {

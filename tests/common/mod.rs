@@ -101,7 +101,11 @@ impl ScriptedUi {
     }
 
     fn next(&self) -> Answer {
-        self.answers.lock().unwrap().pop_front().unwrap_or(Answer::Fail)
+        self.answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Answer::Fail)
     }
 
     fn enter(&self, user: &str, app: &str) -> AppDialog<'_> {
@@ -122,7 +126,13 @@ struct AppDialog<'a> {
 
 impl Drop for AppDialog<'_> {
     fn drop(&mut self) {
-        *self.ui.open_per_app.lock().unwrap().get_mut(&self.key).unwrap() -= 1;
+        *self
+            .ui
+            .open_per_app
+            .lock()
+            .unwrap()
+            .get_mut(&self.key)
+            .unwrap() -= 1;
     }
 }
 
@@ -150,9 +160,15 @@ impl ConsentUi for ScriptedUi {
         }
     }
 
-    async fn show_settings(&self, request: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+    async fn show_settings(
+        &self,
+        request: SettingsRequest,
+    ) -> Result<Vec<ScopeSetting>, HostError> {
         let _open = self.enter(&request.user_id, &request.app_id);
-        self.shown.lock().unwrap().push(Shown::Settings(request.clone()));
+        self.shown
+            .lock()
+            .unwrap()
+            .push(Shown::Settings(request.clone()));
         match self.settings.lock().unwrap().as_mut() {
             Some(script) => Ok(script(&request)),
             None => Err(thrown()),

@@ -1,0 +1,326 @@
+//! The `miniapp-auth` binary over real pipes: the JSON-lines bridge protocol of
+//! SPEC §6 (calls, `register`, dialog events answered by `prompt` lines, other
+//! lines served while a dialog is open, malformed lines, clean end of input),
+//! grant administration, and the unattended demo.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_miniapp-auth");
+
+struct Bridge {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+}
+
+impl Bridge {
+    fn start(db: &str) -> Bridge {
+        let mut child = Command::new(BIN)
+            .args(["bridge", "--db", db])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        Bridge { stdin: child.stdin.take(), child, lines }
+    }
+
+    fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn recv(&self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the bridge answered in time");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"))
+    }
+
+    /// Closes stdin and returns what was still written, and the exit code.
+    fn finish(mut self) -> (Vec<Value>, i32) {
+        drop(self.stdin.take());
+        let status = self.child.wait().unwrap();
+        let rest = self
+            .lines
+            .iter()
+            .map(|l| serde_json::from_str(&l).unwrap())
+            .collect();
+        (rest, status.code().unwrap_or(-1))
+    }
+}
+
+fn db_in(dir: &tempfile::TempDir) -> String {
+    dir.path().join("bridge.db").display().to_string()
+}
+
+fn register_line(id: u32) -> String {
+    json!({"id": id, "op": "register", "app": "wxA", "manifest": {
+        "name": "Demo",
+        "permission": {"scope.userLocation": {"desc": "Find shops near you"}},
+        "requiredPrivateInfos": ["getLocation"],
+        "privacy": {"contractName": "Demo guide", "version": "1",
+                    "scopes": ["scope.userLocation", "scope.record"]}
+    }})
+    .to_string()
+}
+
+#[test]
+fn the_bridge_speaks_the_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bridge = Bridge::start(&db_in(&dir));
+    bridge.send(&register_line(1));
+    assert_eq!(bridge.recv(), json!({"id": 1, "ok": true}));
+
+    // A call that needs the privacy prompt, then the consent dialog.
+    bridge.send(r#"{"id":2,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.record"},"tap":false}"#);
+    let privacy = bridge.recv();
+    assert_eq!(privacy["event"], "privacy");
+    assert_eq!(privacy["privacyContractName"], "Demo guide");
+    assert_eq!((privacy["user"].as_str(), privacy["app"].as_str()), (Some("u1"), Some("wxA")));
+
+    // While the dialog is open, other lines are served.
+    bridge.send(r#"{"id":3,"user":"u1","app":"wxB","api":"getSetting"}"#);
+    let other = bridge.recv();
+    assert_eq!(other["id"], 3);
+    assert_eq!(other["result"]["errMsg"], "getSetting:ok");
+    bridge.send("this is not json");
+    assert!(bridge.recv()["error"].as_str().unwrap().starts_with("invalid JSON"));
+    bridge.send(&format!(r#"{{"prompt":{},"decision":"maybe"}}"#, privacy["prompt"]));
+    let bad = bridge.recv();
+    assert_eq!(bad["prompt"], privacy["prompt"]);
+    assert!(bad["error"].as_str().unwrap().contains("agree"));
+
+    bridge.send(&format!(r#"{{"prompt":{},"decision":"agree"}}"#, privacy["prompt"]));
+    let consent = bridge.recv();
+    assert_eq!(consent["event"], "consent");
+    assert_eq!(consent["scope"], "scope.record");
+    assert_eq!(consent["api"], "authorize");
+    assert_eq!(consent["appName"], "Demo");
+    bridge.send(&format!(r#"{{"prompt":{},"decision":"allow"}}"#, consent["prompt"]));
+    assert_eq!(bridge.recv(), json!({"id": 2, "result": {"errMsg": "authorize:ok"}}));
+
+    // A denial through a guarded API, with its name in the result.
+    bridge.send(r#"{"id":4,"user":"u1","app":"wxA","api":"getLocation"}"#);
+    let consent = bridge.recv();
+    assert_eq!(consent["desc"], "Find shops near you");
+    bridge.send(&format!(r#"{{"prompt":{},"decision":"deny"}}"#, consent["prompt"]));
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 4, "result": {"errMsg": "getLocation:fail auth deny", "errno": 103}})
+    );
+
+    // The settings page.
+    bridge.send(r#"{"id":5,"user":"u1","app":"wxA","api":"openSetting"}"#);
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 5, "result": {"errMsg": "openSetting:fail can only be invoked by user TAP gesture.", "errno": 1105}})
+    );
+    bridge.send(r#"{"id":6,"user":"u1","app":"wxA","api":"openSetting","tap":true}"#);
+    let settings = bridge.recv();
+    assert_eq!(settings["event"], "settings");
+    assert_eq!(
+        settings["authSetting"],
+        json!({"scope.record": true, "scope.userLocation": false})
+    );
+    bridge.send(&format!(
+        r#"{{"prompt":{},"authSetting":{{"scope.record":true,"scope.userLocation":true}}}}"#,
+        settings["prompt"]
+    ));
+    let opened = bridge.recv();
+    assert_eq!(opened["id"], 6);
+    assert_eq!(opened["result"]["authSetting"]["scope.userLocation"], true);
+
+    // Identity comes from the line, never from args; payload identity is refused.
+    bridge.send(r#"{"id":7,"user":"u2","app":"wxA","api":"getSetting"}"#);
+    let u2 = bridge.recv();
+    assert!(u2["result"]["authSetting"].get("scope.record").is_none());
+
+    let (rest, code) = bridge.finish();
+    assert!(rest.is_empty(), "{rest:?}");
+    assert_eq!(code, 0);
+
+    // Everything acknowledged is in the file.
+    let out = Command::new(BIN)
+        .args(["grants", "list", "--db", &db_in(&dir), "--user", "u1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let grants: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(String, String, String)> = grants
+        .iter()
+        .map(|g| {
+            (
+                g["scope"].as_str().unwrap().to_string(),
+                g["state"].as_str().unwrap().to_string(),
+                g["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("scope.record".into(), "granted".into(), "dialog".into()),
+            ("scope.userLocation".into(), "granted".into(), "settings".into()),
+        ]
+    );
+}
+
+#[test]
+fn malformed_lines_get_errors_and_the_bridge_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bridge = Bridge::start(&db_in(&dir));
+    let cases: &[(&str, &str)] = &[
+        ("[1,2]", "a line must be a JSON object"),
+        (r#"{"id":1}"#, "a line must be a call"),
+        (r#"{"id":2,"app":"wxA","api":"authorize"}"#, "a call needs \"user\""),
+        (r#"{"id":3,"user":5,"app":"wxA","api":"authorize"}"#, "user must be a string"),
+        (r#"{"id":4,"user":"u","app":"wxA","api":"getSetting","tap":"yes"}"#, "tap must be"),
+        (r#"{"id":5,"op":"register","app":"wxA","manifest":{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}}"#, "invalid manifest"),
+        (r#"{"id":6,"op":"explode"}"#, "unknown op"),
+        (r#"{"prompt":99,"decision":"allow"}"#, "no open prompt 99"),
+    ];
+    for (line, expected) in cases {
+        bridge.send(line);
+        let answer = bridge.recv();
+        let error = answer["error"].as_str().unwrap_or_else(|| panic!("{line}: {answer}"));
+        assert!(error.contains(expected), "{line}: {error}");
+    }
+    bridge.send_bytes(b"{\"id\":7,\xff\xfe}\n");
+    assert_eq!(bridge.recv()["error"], "line is not valid UTF-8");
+    // Call-level errors come back as WeChat results.
+    bridge.send(r#"{"id":8,"user":"u1","app":"wxA","api":"authorize","args":{"scope":5}}"#);
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 8, "result": {"errMsg": "authorize:fail parameter error: parameter.scope should be String instead of Number;", "errno": 1201}})
+    );
+    bridge.send(r#"{"id":9,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.nope"}}"#);
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 9, "result": {"errMsg": "authorize:fail invalid scope", "errno": 1102}})
+    );
+    bridge.send(r#"{"id":10,"user":"u1","app":"wxA","api":"deleteEverything"}"#);
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 10, "result": {"errMsg": "deleteEverything:fail api is not supported", "errno": 1202}})
+    );
+    bridge.send(r#"{"id":11,"user":"","app":"wxA","api":"getSetting"}"#);
+    assert_eq!(bridge.recv()["result"]["errno"], 1204);
+    // And it still works.
+    bridge.send(r#"{"id":12,"user":"u1","app":"wxA","api":"getPrivacySetting"}"#);
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 12, "result": {"errMsg": "getPrivacySetting:ok", "needAuthorization": false, "privacyContractName": ""}})
+    );
+    let (rest, code) = bridge.finish();
+    assert!(rest.is_empty());
+    assert_eq!(code, 0);
+    let out = Command::new(BIN)
+        .args(["grants", "list", "--db", &db_in(&dir)])
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty(), "no bad line changed anything");
+}
+
+#[test]
+fn end_of_input_with_a_dialog_open_grants_nothing_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bridge = Bridge::start(&db_in(&dir));
+    bridge.send(r#"{"id":1,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.camera"}}"#);
+    assert_eq!(bridge.recv()["event"], "consent");
+    let (rest, code) = bridge.finish();
+    assert_eq!(code, 0);
+    assert_eq!(
+        rest,
+        vec![json!({"id": 1, "result": {"errMsg": "authorize:fail host dialog failed", "errno": 1301}})]
+    );
+    let out = Command::new(BIN)
+        .args(["grants", "list", "--db", &db_in(&dir)])
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn grants_administration_on_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    assert_eq!(run(&["grants", "set", "--db", &db, "--user", "u1", "--app", "wxA", "--scope", "scope.record", "--state", "granted"]).0, 0);
+    assert_eq!(run(&["grants", "set", "--db", &db, "--user", "u1", "--app", "wxB", "--scope", "scope.camera", "--state", "denied"]).0, 0);
+    let (code, out, _) = run(&["grants", "export", "--db", &db, "--user", "u1"]);
+    assert_eq!(code, 0);
+    let export: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(export["user"], "u1");
+    assert_eq!(export["grants"].as_array().unwrap().len(), 2);
+    assert_eq!(run(&["grants", "revoke", "--db", &db, "--user", "u1", "--app", "wxA", "--scope", "scope.record"]).0, 0);
+    let (_, out, _) = run(&["grants", "list", "--db", &db]);
+    assert_eq!(out.lines().count(), 1);
+    let (code, out, _) = run(&["grants", "reset", "--db", &db, "--app", "wxB"]);
+    assert_eq!((code, out.trim()), (0, r#"{"removed":1}"#));
+    // Bad input: a clear error, exit 2, nothing changed.
+    let (code, _, err) = run(&["grants", "set", "--db", &db, "--user", "u1", "--app", "wxA", "--scope", "scope.location", "--state", "granted"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid scope"), "{err}");
+    let (code, _, err) = run(&["grants", "list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--db is required"), "{err}");
+    let (code, _, err) = run(&["grants", "list", "--db", &db, "--bogus", "x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown option --bogus"), "{err}");
+    assert!(run(&["grants", "list", "--db", &db]).1.is_empty());
+}
+
+#[test]
+fn the_demo_runs_unattended() {
+    let out = Command::new(BIN)
+        .args(["demo", "--answers", "agree,allow,allow,deny,scope.camera=on+scope.record=off"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        r#"→ {"errMsg":"authorize:fail invalid scope","errno":1102}"#,
+        r#"→ {"errMsg":"startRecord:ok"}"#,
+        r#"→ {"errMsg":"getLocation:ok"}"#,
+        r#"→ {"errMsg":"authorize:fail auth deny","errno":103}"#,
+        r#"→ {"errMsg":"openSetting:fail can only be invoked by user TAP gesture.","errno":1105}"#,
+        r#""scope.camera":true"#,
+        r#""scope.record":false"#,
+    ] {
+        assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
+    // The sticky denial showed one camera dialog, not two.
+    assert_eq!(text.matches("asks to use: Camera").count(), 1, "{text}");
+}

@@ -6,6 +6,8 @@
 //! each call the [`engine::Engine`] and convert its errors. UniFFI exports it to
 //! Kotlin and Swift; Rust hosts and the `miniapp-auth` CLI use it directly.
 
+#![warn(missing_docs)]
+
 pub mod bridge;
 pub mod caller;
 pub mod clock;

@@ -36,7 +36,11 @@ impl Bridge {
                 }
             }
         });
-        Bridge { stdin: child.stdin.take(), child, lines }
+        Bridge {
+            stdin: child.stdin.take(),
+            child,
+            lines,
+        }
     }
 
     fn send(&mut self, line: &str) {
@@ -100,7 +104,10 @@ fn the_bridge_speaks_the_protocol() {
     let privacy = bridge.recv();
     assert_eq!(privacy["event"], "privacy");
     assert_eq!(privacy["privacyContractName"], "Demo guide");
-    assert_eq!((privacy["user"].as_str(), privacy["app"].as_str()), (Some("u1"), Some("wxA")));
+    assert_eq!(
+        (privacy["user"].as_str(), privacy["app"].as_str()),
+        (Some("u1"), Some("wxA"))
+    );
 
     // While the dialog is open, other lines are served.
     bridge.send(r#"{"id":3,"user":"u1","app":"wxB","api":"getSetting"}"#);
@@ -108,26 +115,44 @@ fn the_bridge_speaks_the_protocol() {
     assert_eq!(other["id"], 3);
     assert_eq!(other["result"]["errMsg"], "getSetting:ok");
     bridge.send("this is not json");
-    assert!(bridge.recv()["error"].as_str().unwrap().starts_with("invalid JSON"));
-    bridge.send(&format!(r#"{{"prompt":{},"decision":"maybe"}}"#, privacy["prompt"]));
+    assert!(bridge.recv()["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("invalid JSON"));
+    bridge.send(&format!(
+        r#"{{"prompt":{},"decision":"maybe"}}"#,
+        privacy["prompt"]
+    ));
     let bad = bridge.recv();
     assert_eq!(bad["prompt"], privacy["prompt"]);
     assert!(bad["error"].as_str().unwrap().contains("agree"));
 
-    bridge.send(&format!(r#"{{"prompt":{},"decision":"agree"}}"#, privacy["prompt"]));
+    bridge.send(&format!(
+        r#"{{"prompt":{},"decision":"agree"}}"#,
+        privacy["prompt"]
+    ));
     let consent = bridge.recv();
     assert_eq!(consent["event"], "consent");
     assert_eq!(consent["scope"], "scope.record");
     assert_eq!(consent["api"], "authorize");
     assert_eq!(consent["appName"], "Demo");
-    bridge.send(&format!(r#"{{"prompt":{},"decision":"allow"}}"#, consent["prompt"]));
-    assert_eq!(bridge.recv(), json!({"id": 2, "result": {"errMsg": "authorize:ok"}}));
+    bridge.send(&format!(
+        r#"{{"prompt":{},"decision":"allow"}}"#,
+        consent["prompt"]
+    ));
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 2, "result": {"errMsg": "authorize:ok"}})
+    );
 
     // A denial through a guarded API, with its name in the result.
     bridge.send(r#"{"id":4,"user":"u1","app":"wxA","api":"getLocation"}"#);
     let consent = bridge.recv();
     assert_eq!(consent["desc"], "Find shops near you");
-    bridge.send(&format!(r#"{{"prompt":{},"decision":"deny"}}"#, consent["prompt"]));
+    bridge.send(&format!(
+        r#"{{"prompt":{},"decision":"deny"}}"#,
+        consent["prompt"]
+    ));
     assert_eq!(
         bridge.recv(),
         json!({"id": 4, "result": {"errMsg": "getLocation:fail auth deny", "errno": 103}})
@@ -188,7 +213,11 @@ fn the_bridge_speaks_the_protocol() {
         summary,
         vec![
             ("scope.record".into(), "granted".into(), "dialog".into()),
-            ("scope.userLocation".into(), "granted".into(), "settings".into()),
+            (
+                "scope.userLocation".into(),
+                "granted".into(),
+                "settings".into()
+            ),
         ]
     );
 }
@@ -200,17 +229,31 @@ fn malformed_lines_get_errors_and_the_bridge_goes_on() {
     let cases: &[(&str, &str)] = &[
         ("[1,2]", "a line must be a JSON object"),
         (r#"{"id":1}"#, "a line must be a call"),
-        (r#"{"id":2,"app":"wxA","api":"authorize"}"#, "a call needs \"user\""),
-        (r#"{"id":3,"user":5,"app":"wxA","api":"authorize"}"#, "user must be a string"),
-        (r#"{"id":4,"user":"u","app":"wxA","api":"getSetting","tap":"yes"}"#, "tap must be"),
-        (r#"{"id":5,"op":"register","app":"wxA","manifest":{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}}"#, "invalid manifest"),
+        (
+            r#"{"id":2,"app":"wxA","api":"authorize"}"#,
+            "a call needs \"user\"",
+        ),
+        (
+            r#"{"id":3,"user":5,"app":"wxA","api":"authorize"}"#,
+            "user must be a string",
+        ),
+        (
+            r#"{"id":4,"user":"u","app":"wxA","api":"getSetting","tap":"yes"}"#,
+            "tap must be",
+        ),
+        (
+            r#"{"id":5,"op":"register","app":"wxA","manifest":{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}}"#,
+            "invalid manifest",
+        ),
         (r#"{"id":6,"op":"explode"}"#, "unknown op"),
         (r#"{"prompt":99,"decision":"allow"}"#, "no open prompt 99"),
     ];
     for (line, expected) in cases {
         bridge.send(line);
         let answer = bridge.recv();
-        let error = answer["error"].as_str().unwrap_or_else(|| panic!("{line}: {answer}"));
+        let error = answer["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{line}: {answer}"));
         assert!(error.contains(expected), "{line}: {error}");
     }
     bridge.send_bytes(b"{\"id\":7,\xff\xfe}\n");
@@ -221,7 +264,9 @@ fn malformed_lines_get_errors_and_the_bridge_goes_on() {
         bridge.recv(),
         json!({"id": 8, "result": {"errMsg": "authorize:fail parameter error: parameter.scope should be String instead of Number;", "errno": 1201}})
     );
-    bridge.send(r#"{"id":9,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.nope"}}"#);
+    bridge.send(
+        r#"{"id":9,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.nope"}}"#,
+    );
     assert_eq!(
         bridge.recv(),
         json!({"id": 9, "result": {"errMsg": "authorize:fail invalid scope", "errno": 1102}})
@@ -253,13 +298,17 @@ fn malformed_lines_get_errors_and_the_bridge_goes_on() {
 fn end_of_input_with_a_dialog_open_grants_nothing_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let mut bridge = Bridge::start(&db_in(&dir));
-    bridge.send(r#"{"id":1,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.camera"}}"#);
+    bridge.send(
+        r#"{"id":1,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.camera"}}"#,
+    );
     assert_eq!(bridge.recv()["event"], "consent");
     let (rest, code) = bridge.finish();
     assert_eq!(code, 0);
     assert_eq!(
         rest,
-        vec![json!({"id": 1, "result": {"errMsg": "authorize:fail host dialog failed", "errno": 1301}})]
+        vec![
+            json!({"id": 1, "result": {"errMsg": "authorize:fail host dialog failed", "errno": 1301}})
+        ]
     );
     let out = Command::new(BIN)
         .args(["grants", "list", "--db", &db_in(&dir)])
@@ -274,22 +323,88 @@ fn grants_administration_on_a_file() {
     let db = db_in(&dir);
     let run = |args: &[&str]| {
         let out = Command::new(BIN).args(args).output().unwrap();
-        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
     };
-    assert_eq!(run(&["grants", "set", "--db", &db, "--user", "u1", "--app", "wxA", "--scope", "scope.record", "--state", "granted"]).0, 0);
-    assert_eq!(run(&["grants", "set", "--db", &db, "--user", "u1", "--app", "wxB", "--scope", "scope.camera", "--state", "denied"]).0, 0);
+    assert_eq!(
+        run(&[
+            "grants",
+            "set",
+            "--db",
+            &db,
+            "--user",
+            "u1",
+            "--app",
+            "wxA",
+            "--scope",
+            "scope.record",
+            "--state",
+            "granted"
+        ])
+        .0,
+        0
+    );
+    assert_eq!(
+        run(&[
+            "grants",
+            "set",
+            "--db",
+            &db,
+            "--user",
+            "u1",
+            "--app",
+            "wxB",
+            "--scope",
+            "scope.camera",
+            "--state",
+            "denied"
+        ])
+        .0,
+        0
+    );
     let (code, out, _) = run(&["grants", "export", "--db", &db, "--user", "u1"]);
     assert_eq!(code, 0);
     let export: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(export["user"], "u1");
     assert_eq!(export["grants"].as_array().unwrap().len(), 2);
-    assert_eq!(run(&["grants", "revoke", "--db", &db, "--user", "u1", "--app", "wxA", "--scope", "scope.record"]).0, 0);
+    assert_eq!(
+        run(&[
+            "grants",
+            "revoke",
+            "--db",
+            &db,
+            "--user",
+            "u1",
+            "--app",
+            "wxA",
+            "--scope",
+            "scope.record"
+        ])
+        .0,
+        0
+    );
     let (_, out, _) = run(&["grants", "list", "--db", &db]);
     assert_eq!(out.lines().count(), 1);
     let (code, out, _) = run(&["grants", "reset", "--db", &db, "--app", "wxB"]);
     assert_eq!((code, out.trim()), (0, r#"{"removed":1}"#));
     // Bad input: a clear error, exit 2, nothing changed.
-    let (code, _, err) = run(&["grants", "set", "--db", &db, "--user", "u1", "--app", "wxA", "--scope", "scope.location", "--state", "granted"]);
+    let (code, _, err) = run(&[
+        "grants",
+        "set",
+        "--db",
+        &db,
+        "--user",
+        "u1",
+        "--app",
+        "wxA",
+        "--scope",
+        "scope.location",
+        "--state",
+        "granted",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("invalid scope"), "{err}");
     let (code, _, err) = run(&["grants", "list"]);
@@ -304,7 +419,11 @@ fn grants_administration_on_a_file() {
 #[test]
 fn the_demo_runs_unattended() {
     let out = Command::new(BIN)
-        .args(["demo", "--answers", "agree,allow,allow,deny,scope.camera=on+scope.record=off"])
+        .args([
+            "demo",
+            "--answers",
+            "agree,allow,allow,deny,scope.camera=on+scope.record=off",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();

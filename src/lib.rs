@@ -207,6 +207,11 @@ impl AuthEngine {
         ui: Arc<dyn ConsentUi>,
         clock: Arc<dyn Clock>,
     ) -> Result<AuthEngine, AuthError> {
+        if db_path.trim().is_empty() || db_path.contains('\0') {
+            return Err(AuthError::InvalidArgument {
+                reason: "the database path must not be empty (use in_memory for no file)".into(),
+            });
+        }
         let store = store::Store::open(std::path::Path::new(db_path))?;
         Ok(AuthEngine {
             inner: engine::Engine::new(store, ui, clock),

@@ -443,3 +443,90 @@ fn the_demo_runs_unattended() {
     // The sticky denial showed one camera dialog, not two.
     assert_eq!(text.matches("asks to use: Camera").count(), 1, "{text}");
 }
+
+#[test]
+fn an_over_long_line_is_refused_without_being_kept_and_the_bridge_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bridge = Bridge::start(&db_in(&dir));
+    let huge = format!(
+        r#"{{"id":1,"user":"u1","app":"wxA","api":"getSetting","pad":"{}"}}"#,
+        "x".repeat(600_000)
+    );
+    bridge.send(&huge);
+    assert_eq!(bridge.recv(), json!({"error": "line too long"}));
+    bridge.send(r#"{"id":2,"user":"u1","app":"wxA","api":"getSetting"}"#);
+    assert_eq!(bridge.recv()["id"], 2);
+    assert_eq!(bridge.finish().1, 0);
+}
+
+#[test]
+fn several_bridge_processes_share_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    const PROCESSES: usize = 4;
+    const USERS_EACH: usize = 10;
+    let workers: Vec<_> = (0..PROCESSES)
+        .map(|p| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let mut bridge = Bridge::start(&db);
+                for u in 0..USERS_EACH {
+                    let user = format!("p{p}-u{u}");
+                    bridge.send(&format!(
+                        r#"{{"id":{u},"user":"{user}","app":"wxShared","api":"authorize","args":{{"scope":"scope.record"}}}}"#
+                    ));
+                    let event = bridge.recv();
+                    assert_eq!(event["event"], "consent", "{event}");
+                    bridge.send(&format!(r#"{{"prompt":{},"decision":"allow"}}"#, event["prompt"]));
+                    assert_eq!(bridge.recv()["result"]["errMsg"], "authorize:ok");
+                }
+                bridge.finish().1
+            })
+        })
+        .collect();
+    for worker in workers {
+        assert_eq!(worker.join().unwrap(), 0);
+    }
+    let out = Command::new(BIN)
+        .args(["grants", "list", "--db", &db])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let granted = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(r#""state":"granted""#))
+        .count();
+    assert_eq!(granted, PROCESSES * USERS_EACH, "no write was lost");
+}
+
+#[test]
+fn the_demo_takes_answers_from_a_person_at_the_terminal() {
+    let mut child = Command::new(BIN)
+        .args(["demo"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // What a person types: agree, allow the microphone, dismiss location, then an
+    // unknown answer (asked again) and deny for the camera, keep the settings.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"agree\nallow\ndismiss\nperhaps\ndeny\nkeep\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(r#"→ {"errMsg":"startRecord:ok"}"#), "{text}");
+    assert!(
+        text.contains(r#"→ {"errMsg":"getLocation:fail auth canceled","errno":1101}"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"(unknown answer "perhaps")"#), "{text}");
+    assert!(
+        text.contains(r#"→ {"errMsg":"authorize:fail auth deny","errno":103}"#),
+        "{text}"
+    );
+}

@@ -314,3 +314,11 @@ fn host_scopes_work_like_built_in_ones() {
         true
     );
 }
+
+#[test]
+fn an_empty_path_is_refused() {
+    let err = AuthEngine::open(String::new(), ScriptedUi::new(&[]))
+        .err()
+        .expect("refused");
+    assert!(matches!(err, AuthError::InvalidArgument { .. }), "{err:?}");
+}

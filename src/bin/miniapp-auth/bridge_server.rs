@@ -6,7 +6,7 @@
 //! and exits 0.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -40,7 +40,7 @@ impl Output {
 enum Pending {
     Consent(oneshot::Sender<ConsentDecision>),
     Privacy(oneshot::Sender<PrivacyDecision>),
-    Settings(oneshot::Sender<Vec<ScopeSetting>>, Vec<ScopeSetting>),
+    Settings(oneshot::Sender<Vec<ScopeSetting>>),
 }
 
 struct Prompts {
@@ -121,13 +121,13 @@ impl LineUi {
                     "decision must be \"agree\" or \"disagree\"",
                 )),
             },
-            Pending::Settings(tx, shown) => match parse_auth_setting(line.get("authSetting")) {
+            Pending::Settings(tx) => match parse_auth_setting(line.get("authSetting")) {
                 Some(answered) => {
                     let _ = tx.send(answered);
                     Ok(())
                 }
                 None => Err((
-                    Pending::Settings(tx, shown),
+                    Pending::Settings(tx),
                     "authSetting must be an object of scope: true|false",
                 )),
             },
@@ -216,7 +216,7 @@ impl ConsentUi for LineUi {
             .map(|i| (i.scope.clone(), json!(i.granted)))
             .collect();
         event.insert("authSetting".into(), Value::Object(setting));
-        let opened = self.open(Pending::Settings(tx, r.items), event);
+        let opened = self.open(Pending::Settings(tx), event);
         wait(opened.map(|_| rx)).await
     }
 
@@ -275,10 +275,6 @@ fn string_field(line: &Map<String, Value>, name: &str) -> Result<Option<String>,
 
 impl Server {
     fn serve_line(&mut self, bytes: &[u8]) {
-        if bytes.len() > MAX_LINE_BYTES {
-            self.out.send(&error_line(None, None, "line too long"));
-            return;
-        }
         let Ok(text) = std::str::from_utf8(bytes) else {
             self.out
                 .send(&error_line(None, None, "line is not valid UTF-8"));
@@ -385,6 +381,26 @@ impl Server {
     }
 }
 
+/// Discards input up to and including the next newline.
+fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        match available.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                input.consume(end + 1);
+                return Ok(());
+            }
+            None => {
+                let len = available.len();
+                input.consume(len);
+            }
+        }
+    }
+}
+
 /// Runs the bridge until end of input.
 pub fn run(argv: &[String]) -> Result<(), String> {
     let args = Args::parse(argv, &["db"])?;
@@ -412,19 +428,25 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     let mut buffer = Vec::new();
     loop {
         buffer.clear();
-        match input.read_until(b'\n', &mut buffer) {
-            Ok(0) => break,
-            Ok(_) => {
-                if buffer.last() == Some(&b'\n') {
-                    buffer.pop();
-                }
-                if buffer.last() == Some(&b'\r') {
-                    buffer.pop();
-                }
-                server.serve_line(&buffer);
-            }
-            Err(e) => return Err(format!("reading stdin: {e}")),
+        let read = (&mut input)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buffer)
+            .map_err(|e| format!("reading stdin: {e}"))?;
+        if read == 0 {
+            break;
         }
+        if buffer.last() == Some(&b'\n') {
+            buffer.pop();
+        } else if buffer.len() > MAX_LINE_BYTES {
+            // Never hold an unbounded line in memory: drop the rest of it.
+            skip_line(&mut input).map_err(|e| format!("reading stdin: {e}"))?;
+            server.out.send(&error_line(None, None, "line too long"));
+            continue;
+        }
+        if buffer.last() == Some(&b'\r') {
+            buffer.pop();
+        }
+        server.serve_line(&buffer);
     }
     server.ui.close();
     for call in server.calls.drain(..) {

@@ -150,12 +150,17 @@ impl ApiResult {
         }
     }
 
-    /// `success` for `Ok`, `failure` for `Err`.
-    pub fn from_outcome(api: &str, outcome: Result<(), Failure>) -> ApiResult {
+    /// `success` with the fields of `Ok`, `failure` for `Err`.
+    pub fn from_fields(api: &str, outcome: Result<Map<String, Value>, Failure>) -> ApiResult {
         match outcome {
-            Ok(()) => ApiResult::success(api, Map::new()),
+            Ok(extra) => ApiResult::success(api, extra),
             Err(f) => ApiResult::failure(api, &f),
         }
+    }
+
+    /// `success` (no extra fields) for `Ok`, `failure` for `Err`.
+    pub fn from_outcome(api: &str, outcome: Result<(), Failure>) -> ApiResult {
+        Self::from_fields(api, outcome.map(|()| Map::new()))
     }
 }
 

@@ -455,24 +455,19 @@ impl Engine {
             }
             Ok(extra)
         })();
-        match outcome {
-            Ok(extra) => ApiResult::success(api, extra),
-            Err(failure) => ApiResult::failure(api, &failure),
-        }
+        ApiResult::from_fields(api, outcome)
     }
 
     /// `wx.openSetting()`: needs a user tap; shows the settings page and applies
     /// what the user changed there.
     pub async fn open_setting(&self, caller: &Caller) -> ApiResult {
         let api = "openSetting";
-        match self.open_setting_inner(caller).await {
-            Ok(setting) => {
-                let mut extra = Map::new();
-                extra.insert("authSetting".into(), Value::Object(setting));
-                ApiResult::success(api, extra)
-            }
-            Err(failure) => ApiResult::failure(api, &failure),
-        }
+        let outcome = self.open_setting_inner(caller).await.map(|setting| {
+            let mut extra = Map::new();
+            extra.insert("authSetting".into(), Value::Object(setting));
+            extra
+        });
+        ApiResult::from_fields(api, outcome)
     }
 
     async fn open_setting_inner(
@@ -569,10 +564,7 @@ impl Engine {
             );
             Ok(extra)
         })();
-        match outcome {
-            Ok(extra) => ApiResult::success(api, extra),
-            Err(failure) => ApiResult::failure(api, &failure),
-        }
+        ApiResult::from_fields(api, outcome)
     }
 
     /// `wx.requirePrivacyAuthorize()`: asks for agreement when it is needed.

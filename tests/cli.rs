@@ -56,6 +56,11 @@ impl Bridge {
         stdin.flush().unwrap();
     }
 
+    /// Answers the dialog of `event` with `decision`.
+    fn decide(&mut self, event: &Value, decision: &str) {
+        self.send(&json!({"prompt": event["prompt"], "decision": decision}).to_string());
+    }
+
     fn recv(&self) -> Value {
         let line = self
             .lines
@@ -119,27 +124,18 @@ fn the_bridge_speaks_the_protocol() {
         .as_str()
         .unwrap()
         .starts_with("invalid JSON"));
-    bridge.send(&format!(
-        r#"{{"prompt":{},"decision":"maybe"}}"#,
-        privacy["prompt"]
-    ));
+    bridge.decide(&privacy, "maybe");
     let bad = bridge.recv();
     assert_eq!(bad["prompt"], privacy["prompt"]);
     assert!(bad["error"].as_str().unwrap().contains("agree"));
 
-    bridge.send(&format!(
-        r#"{{"prompt":{},"decision":"agree"}}"#,
-        privacy["prompt"]
-    ));
+    bridge.decide(&privacy, "agree");
     let consent = bridge.recv();
     assert_eq!(consent["event"], "consent");
     assert_eq!(consent["scope"], "scope.record");
     assert_eq!(consent["api"], "authorize");
     assert_eq!(consent["appName"], "Demo");
-    bridge.send(&format!(
-        r#"{{"prompt":{},"decision":"allow"}}"#,
-        consent["prompt"]
-    ));
+    bridge.decide(&consent, "allow");
     assert_eq!(
         bridge.recv(),
         json!({"id": 2, "result": {"errMsg": "authorize:ok"}})
@@ -149,10 +145,7 @@ fn the_bridge_speaks_the_protocol() {
     bridge.send(r#"{"id":4,"user":"u1","app":"wxA","api":"getLocation"}"#);
     let consent = bridge.recv();
     assert_eq!(consent["desc"], "Find shops near you");
-    bridge.send(&format!(
-        r#"{{"prompt":{},"decision":"deny"}}"#,
-        consent["prompt"]
-    ));
+    bridge.decide(&consent, "deny");
     assert_eq!(
         bridge.recv(),
         json!({"id": 4, "result": {"errMsg": "getLocation:fail auth deny", "errno": 103}})
@@ -477,7 +470,7 @@ fn several_bridge_processes_share_one_database() {
                     ));
                     let event = bridge.recv();
                     assert_eq!(event["event"], "consent", "{event}");
-                    bridge.send(&format!(r#"{{"prompt":{},"decision":"allow"}}"#, event["prompt"]));
+                    bridge.decide(&event, "allow");
                     assert_eq!(bridge.recv()["result"]["errMsg"], "authorize:ok");
                 }
                 bridge.finish().1

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Provisions the foreign toolchains the binding tests need, idempotently, in a
+# cache outside the work tree (MINIAPP_AUTH_CACHE, default ~/.cache/miniapp-auth):
+#   kotlin  kotlinc (npm package kotlin-compiler) and JNA (Debian's libjna-java)
+#   swift   a Debian 13 root with swiftlang (debootstrap), for swiftc on Debian 12
+# Usage: scripts/toolchains.sh kotlin|swift|all   (prints what it provisioned)
+# Sourced, it defines provision_kotlin / provision_swift and the paths they set.
+set -euo pipefail
+
+MINIAPP_AUTH_CACHE="${MINIAPP_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/miniapp-auth}"
+KOTLIN_VERSION="2.4.20"
+SWIFT_SUITE="trixie"
+JNA_JAR="/usr/share/java/jna.jar"
+
+toolchain_fail() {
+    echo "toolchains: $*" >&2
+    return 1
+}
+
+# Runs apt-get as root (directly, or through sudo when there is one).
+apt_install() {
+    local runner=()
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null || toolchain_fail "installing $* needs root (apt-get); run as root or install it yourself" || return 1
+        runner=(sudo)
+    fi
+    if [ ! -f "$MINIAPP_AUTH_CACHE/.apt-updated" ]; then
+        "${runner[@]}" apt-get update -qq >&2 || toolchain_fail "apt-get update failed" || return 1
+        mkdir -p "$MINIAPP_AUTH_CACHE" && touch "$MINIAPP_AUTH_CACHE/.apt-updated"
+    fi
+    DEBIAN_FRONTEND=noninteractive "${runner[@]}" apt-get install -y -qq --no-install-recommends "$@" >&2 \
+        || toolchain_fail "apt-get install $* failed"
+}
+
+# Sets KOTLIN_HOME (with bin/kotlinc and lib/*.jar) and JNA_JAR.
+provision_kotlin() {
+    local dir="$MINIAPP_AUTH_CACHE/kotlin-$KOTLIN_VERSION"
+    KOTLIN_HOME="$dir/node_modules/kotlin-compiler"
+    if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
+        command -v npm >/dev/null || toolchain_fail "npm is needed to fetch kotlinc (package kotlin-compiler)" || return 1
+        echo "toolchains: installing kotlin-compiler@$KOTLIN_VERSION into $dir" >&2
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "kotlin-compiler@$KOTLIN_VERSION" >&2 \
+            || toolchain_fail "npm install kotlin-compiler@$KOTLIN_VERSION failed" || return 1
+        chmod +x "$KOTLIN_HOME"/bin/* 2>/dev/null || true
+    fi
+    command -v java >/dev/null || toolchain_fail "a Java runtime (java) is needed for Kotlin/JVM" || return 1
+    if [ ! -f "$JNA_JAR" ]; then
+        echo "toolchains: installing libjna-java" >&2
+        apt_install libjna-java || return 1
+    fi
+    export KOTLIN_HOME JNA_JAR
+}
+
+# The Debian mirror apt already uses on this machine.
+debian_mirror() {
+    local uri
+    uri=$(grep -rhoE '^URIs: *https?://[^ ]+/debian/?$' /etc/apt/sources.list.d/ 2>/dev/null | head -1 | sed 's/^URIs: *//')
+    [ -n "$uri" ] || uri=$(grep -rhoE '^deb +https?://[^ ]+/debian/? ' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1 | awk '{print $2}')
+    [ -n "$uri" ] || uri="http://deb.debian.org/debian"
+    echo "$uri"
+}
+
+# Sets SWIFT_ROOT: a Debian 13 root with swiftc at /usr/bin/swiftc.
+provision_swift() {
+    SWIFT_ROOT="$MINIAPP_AUTH_CACHE/swift-root-$SWIFT_SUITE"
+    if [ -f "$SWIFT_ROOT/.ready" ]; then
+        export SWIFT_ROOT
+        return 0
+    fi
+    [ "$(id -u)" = 0 ] || toolchain_fail "building the Swift root needs root (debootstrap, chroot)" || return 1
+    command -v debootstrap >/dev/null || apt_install debootstrap || return 1
+    local partial="$SWIFT_ROOT.partial" mirror
+    mirror=$(debian_mirror)
+    echo "toolchains: building a Debian $SWIFT_SUITE root with swiftlang in $SWIFT_ROOT (from $mirror)" >&2
+    swift_unmount "$partial"
+    rm -rf "$partial"
+    mkdir -p "$MINIAPP_AUTH_CACHE"
+    debootstrap --variant=minbase "$SWIFT_SUITE" "$partial" "$mirror" >&2 \
+        || toolchain_fail "debootstrap $SWIFT_SUITE failed" || return 1
+    chroot "$partial" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        swiftlang libc6-dev >&2 || toolchain_fail "installing swiftlang in the $SWIFT_SUITE root failed" || return 1
+    rm -rf "$SWIFT_ROOT"
+    mv "$partial" "$SWIFT_ROOT"
+    touch "$SWIFT_ROOT/.ready"
+    export SWIFT_ROOT
+}
+
+# Mounts /proc in the root (swiftc needs it); swift_unmount undoes it.
+swift_mount() {
+    mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"
+}
+
+swift_unmount() {
+    if [ -d "$1/proc" ] && mountpoint -q "$1/proc"; then
+        umount "$1/proc" || umount -l "$1/proc" || true
+    fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    case "${1:-all}" in
+        kotlin) provision_kotlin && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR" ;;
+        swift) provision_swift && echo "SWIFT_ROOT=$SWIFT_ROOT" ;;
+        all) provision_kotlin && provision_swift && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR SWIFT_ROOT=$SWIFT_ROOT" ;;
+        *) echo "usage: $0 kotlin|swift|all" >&2; exit 2 ;;
+    esac
+fi

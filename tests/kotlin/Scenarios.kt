@@ -1,0 +1,255 @@
+// Kotlin scenarios: the generated bindings as an Android host sees them —
+// suspend methods, a ConsentUi implemented with `override suspend fun`, typed
+// exceptions — driving the real library end to end on the JVM.
+
+import com.miniappauth.*
+import java.io.File
+import java.nio.file.Files
+import java.util.Collections
+import kotlinx.coroutines.*
+
+/** The person in front of the dialog, scripted. */
+class ScriptedUi(vararg answers: String) : ConsentUi {
+    private val queue = ArrayDeque(answers.toList())
+    val shown: MutableList<String> = Collections.synchronizedList(mutableListOf())
+    val held: MutableList<CompletableDeferred<ConsentDecision>> = Collections.synchronizedList(mutableListOf())
+    var settingsAnswer: (SettingsRequest) -> List<ScopeSetting> = { it.items }
+
+    private fun next(): String = synchronized(queue) { queue.removeFirstOrNull() ?: "throw" }
+
+    override suspend fun askScope(request: ScopeRequest): ConsentDecision {
+        shown.add("scope ${request.userId}/${request.appId}/${request.pluginId ?: "-"} ${request.scope} via ${request.api}")
+        return when (val answer = next()) {
+            "allow" -> ConsentDecision.ALLOW
+            "deny" -> ConsentDecision.DENY
+            "dismiss" -> ConsentDecision.DISMISS
+            "hold" -> CompletableDeferred<ConsentDecision>().also { held.add(it) }.await()
+            "hostException" -> throw HostException.Failed("the dialog could not be shown")
+            else -> throw IllegalStateException("scripted crash ($answer)")
+        }
+    }
+
+    override suspend fun showSettings(request: SettingsRequest): List<ScopeSetting> {
+        shown.add("settings ${request.appId} ${request.items.map { "${it.scope}=${it.granted}" }}")
+        return settingsAnswer(request)
+    }
+
+    override suspend fun askPrivacy(request: PrivacyRequest): PrivacyDecision {
+        shown.add("privacy ${request.appId} ${request.contractName} v${request.contractVersion}")
+        return when (next()) {
+            "agree" -> PrivacyDecision.AGREE
+            "disagree" -> PrivacyDecision.DISAGREE
+            else -> throw IllegalStateException("scripted crash")
+        }
+    }
+
+    override suspend fun showPrivacyContract(request: PrivacyRequest) {
+        shown.add("contract ${request.appId}")
+    }
+}
+
+// ----- a tiny harness -----------------------------------------------------------
+
+var passed = 0
+var failed = 0
+
+fun scenario(name: String, body: suspend () -> Unit) {
+    try {
+        runBlocking { withTimeout(30_000) { body() } }
+        passed++
+        println("ok   $name")
+    } catch (e: Throwable) {
+        failed++
+        println("FAIL $name: $e")
+    }
+}
+
+fun expect(actual: Any?, expected: Any?, what: String = "") {
+    if (actual != expected) throw AssertionError("$what: expected <$expected> but was <$actual>")
+}
+
+fun tempDb(): String = Files.createTempDirectory("miniapp-auth-kt").resolve("auth.db").toString()
+
+fun me(user: String = "u1", app: String = "wxA", plugin: String? = null, tap: Boolean = false) =
+    Caller(userId = user, appId = app, pluginId = plugin, userGesture = tap)
+
+const val OK = """{"errMsg":"authorize:ok"}"""
+const val DENY = """{"errMsg":"authorize:fail auth deny","errno":103}"""
+const val CANCELED = """{"errMsg":"authorize:fail auth canceled","errno":1101}"""
+const val HOST_FAILED = """{"errMsg":"authorize:fail host dialog failed","errno":1301}"""
+const val MANIFEST = """{"name":"Demo","permission":{"scope.userLocation":{"desc":"Find shops near you"}},
+  "requiredPrivateInfos":["getLocation"],
+  "privacy":{"contractName":"Demo guide","version":"1","scopes":["scope.userLocation","scope.record"]}}"""
+
+suspend fun AuthEngine.auth(scope: String, caller: Caller = me()) = authorize(caller, scope).json
+
+fun main() {
+    scenario("allow, deny and dismiss answer with WeChat's exact strings") {
+        val ui = ScriptedUi("allow", "deny", "dismiss")
+        val engine = AuthEngine.open(tempDb(), ui)
+        expect(engine.auth("scope.record"), OK)
+        expect(engine.auth("scope.camera"), DENY)
+        expect(engine.auth("scope.bluetooth"), CANCELED)
+        val result = engine.authorize(me(), "scope.camera")
+        expect(result.ok, false); expect(result.errno, 103); expect(result.errMsg, "authorize:fail auth deny")
+        expect(engine.auth("scope.location"), """{"errMsg":"authorize:fail invalid scope","errno":1102}""")
+    }
+
+    scenario("a denial is sticky and a grant needs no second dialog") {
+        val ui = ScriptedUi("deny", "allow")
+        val engine = AuthEngine.open(tempDb(), ui)
+        expect(engine.auth("scope.camera"), DENY)
+        expect(engine.auth("scope.camera"), DENY)
+        expect(ui.shown.size, 1, "dialogs")
+        expect(engine.auth("scope.record"), OK)
+        expect(engine.auth("scope.record"), OK)
+        expect(ui.shown.size, 2, "dialogs")
+    }
+
+    scenario("getSetting reports decided scopes plus the always-true ones") {
+        val engine = AuthEngine.open(tempDb(), ScriptedUi("allow", "deny"))
+        engine.auth("scope.record"); engine.auth("scope.camera")
+        expect(
+            engine.getSetting(me(), false).json,
+            """{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true}}""",
+        )
+    }
+
+    scenario("openSetting needs a tap, then moves scopes both ways") {
+        val ui = ScriptedUi("allow", "deny")
+        val engine = AuthEngine.open(tempDb(), ui)
+        engine.auth("scope.record"); engine.auth("scope.camera")
+        expect(
+            engine.openSetting(me()).json,
+            """{"errMsg":"openSetting:fail can only be invoked by user TAP gesture.","errno":1105}""",
+        )
+        ui.settingsAnswer = { page -> page.items.map { it.copy(granted = !it.granted) } }
+        val opened = engine.openSetting(me(tap = true))
+        expect(opened.ok, true, opened.json)
+        expect(engine.auth("scope.camera"), OK)
+        expect(engine.auth("scope.record"), DENY)
+    }
+
+    scenario("the privacy gate asks first; disagreement fails 104") {
+        val ui = ScriptedUi("disagree", "agree", "allow")
+        val engine = AuthEngine.open(tempDb(), ui)
+        engine.registerManifest("wxA", MANIFEST)
+        expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}""")
+        expect(
+            engine.getPrivacySetting(me()).json,
+            """{"errMsg":"getPrivacySetting:ok","needAuthorization":true,"privacyContractName":"Demo guide"}""",
+        )
+        expect(engine.auth("scope.record"), OK)
+        expect(ui.shown.map { it.substringBefore(' ') }, listOf("privacy", "privacy", "scope"))
+        expect(engine.auth("scope.camera"), """{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}""")
+    }
+
+    scenario("plugins: three scopes only, and their own namespace") {
+        val ui = ScriptedUi("allow", "deny")
+        val engine = AuthEngine.open(tempDb(), ui)
+        val plugin = me(plugin = "wxPlugin")
+        expect(
+            engine.authorizeForMiniProgram(plugin, "scope.userLocation").json,
+            """{"errMsg":"authorizeForMiniProgram:fail scope \"scope.userLocation\" is not supported to be authorized by plugin","errno":1106}""",
+        )
+        expect(engine.authorizeForMiniProgram(plugin, "scope.camera").json, """{"errMsg":"authorizeForMiniProgram:ok"}""")
+        // The plugin's own authorize is its own namespace: asked again, and denied there only.
+        expect(engine.auth("scope.camera", plugin), DENY)
+        expect(engine.auth("scope.camera"), OK)
+        expect(ui.shown.size, 2)
+    }
+
+    scenario("two users and two apps are isolated") {
+        val ui = ScriptedUi("allow", "deny", "dismiss")
+        val engine = AuthEngine.open(tempDb(), ui)
+        expect(engine.auth("scope.record", me("u1", "wxA")), OK)
+        expect(engine.auth("scope.record", me("u2", "wxA")), DENY)
+        expect(engine.auth("scope.record", me("u1", "wxB")), CANCELED)
+        expect(engine.auth("scope.record", me("u1", "wxA")), OK)
+        expect(engine.listGrants("u1", null).map { "${it.appId}:${it.scope}:${it.state}" }, listOf("wxA:scope.record:GRANTED"))
+        expect(engine.listGrants("u2", null).map { it.state }, listOf(GrantState.DENIED))
+    }
+
+    scenario("concurrent coroutines share one dialog") {
+        val ui = ScriptedUi("hold")
+        val engine = AuthEngine.open(tempDb(), ui)
+        coroutineScope {
+            val calls = (1..6).map { async(Dispatchers.Default) { engine.auth("scope.record") } }
+            while (ui.held.isEmpty()) delay(5)
+            delay(200)
+            expect(ui.shown.size, 1, "dialogs while open")
+            ui.held[0].complete(ConsentDecision.ALLOW)
+            calls.awaitAll().forEach { expect(it, OK) }
+        }
+        expect(ui.shown.size, 1, "dialogs")
+    }
+
+    scenario("a ConsentUi that throws grants nothing and leaves nothing locked") {
+        val ui = ScriptedUi("crash", "hostException", "allow")
+        val engine = AuthEngine.open(tempDb(), ui)
+        expect(engine.auth("scope.record"), HOST_FAILED)
+        expect(engine.auth("scope.record"), HOST_FAILED)
+        expect(engine.listGrants("u1", null).size, 0)
+        expect(engine.auth("scope.record"), OK)
+    }
+
+    scenario("a cancelled call frees its app for the next dialog") {
+        val ui = ScriptedUi("hold", "allow")
+        val engine = AuthEngine.open(tempDb(), ui)
+        coroutineScope {
+            val stuck = launch(Dispatchers.Default) { engine.auth("scope.record") }
+            while (ui.held.isEmpty()) delay(5)
+            stuck.cancelAndJoin()
+        }
+        expect(engine.auth("scope.camera"), OK)
+        expect(engine.listGrants("u1", null).map { it.scope }, listOf("scope.camera"))
+    }
+
+    scenario("decisions persist after closing and reopening") {
+        val path = tempDb()
+        AuthEngine.open(path, ScriptedUi("allow", "deny")).use { engine ->
+            engine.auth("scope.record"); engine.auth("scope.camera")
+        }
+        val ui = ScriptedUi()
+        AuthEngine.open(path, ui).use { engine ->
+            expect(engine.auth("scope.record"), OK)
+            expect(engine.auth("scope.camera"), DENY)
+        }
+        expect(ui.shown.size, 0, "dialogs after reopening")
+    }
+
+    scenario("typed exceptions: a newer database, a bad manifest") {
+        val path = tempDb()
+        AuthEngine.open(path, ScriptedUi()).close()
+        // The schema version is SQLite's user_version, at offset 60 of the file
+        // header: make the file look written by a newer library (schema 99).
+        java.io.RandomAccessFile(File(path), "rw").use { it.seek(60); it.writeInt(99) }
+        try {
+            AuthEngine.open(path, ScriptedUi())
+            throw AssertionError("a newer database was opened")
+        } catch (e: AuthException.DatabaseTooNew) {
+            expect(e.found, 99L); expect(e.supported, 1L)
+        }
+        val engine = AuthEngine.inMemory(ScriptedUi())
+        try {
+            engine.registerManifest("wxA", """{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}""")
+            throw AssertionError("a bad manifest was accepted")
+        } catch (e: AuthException.InvalidManifest) {
+            check(e.reason.contains("getFuzzyLocation")) { e.reason }
+        }
+    }
+
+    scenario("the bridge entry answers JSON for the WebView") {
+        val ui = ScriptedUi("allow")
+        val engine = AuthEngine.inMemory(ui)
+        engine.registerManifest("wxA", """{"permission":{"scope.userLocation":{"desc":"Find shops"}},"requiredPrivateInfos":["getLocation"]}""")
+        expect(engine.handle(me(), """{"api":"getLocation"}"""), """{"errMsg":"getLocation:ok"}""")
+        expect(
+            engine.handle(me(), """{"api":"authorize","args":{"scope":"scope.record"},"app":"wxB"}"""),
+            """{"errMsg":"authorize:fail invalid request: unexpected field \"app\" (the caller's identity comes from the host)","errno":1203}""",
+        )
+    }
+
+    println("kotlin: $passed passed, $failed failed")
+    if (failed > 0) kotlin.system.exitProcess(1)
+}

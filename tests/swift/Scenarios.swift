@@ -1,0 +1,259 @@
+// Swift scenarios: the generated bindings as an iOS host sees them — async
+// methods, an async ConsentUi, typed errors — driving the real library.
+
+import Foundation
+
+/// The person in front of the dialog, scripted.
+final class ScriptedUi: ConsentUi, @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String]
+    private var _shown: [String] = []
+    private var _held: [CheckedContinuation<ConsentDecision, Error>] = []
+    var settingsAnswer: @Sendable (SettingsRequest) -> [ScopeSetting] = { $0.items }
+
+    init(_ answers: String...) { self.answers = answers }
+
+    var shown: [String] { lock.withLock { _shown } }
+    var heldCount: Int { lock.withLock { _held.count } }
+
+    func release(_ decision: ConsentDecision) {
+        let continuation = lock.withLock { _held.removeFirst() }
+        continuation.resume(returning: decision)
+    }
+
+    private func record(_ line: String) -> String {
+        lock.withLock {
+            _shown.append(line)
+            return answers.isEmpty ? "throw" : answers.removeFirst()
+        }
+    }
+
+    func askScope(request: ScopeRequest) async throws -> ConsentDecision {
+        switch record("scope \(request.userId)/\(request.appId) \(request.scope) via \(request.api)") {
+        case "allow": return .allow
+        case "deny": return .deny
+        case "dismiss": return .dismiss
+        case "hold":
+            return try await withCheckedThrowingContinuation { continuation in
+                lock.withLock { _held.append(continuation) }
+            }
+        default: throw HostError.Failed(reason: "scripted crash")
+        }
+    }
+
+    func showSettings(request: SettingsRequest) async throws -> [ScopeSetting] {
+        _ = record("settings \(request.appId)")
+        return settingsAnswer(request)
+    }
+
+    func askPrivacy(request: PrivacyRequest) async throws -> PrivacyDecision {
+        switch record("privacy \(request.appId) \(request.contractName) v\(request.contractVersion)") {
+        case "agree": return .agree
+        case "disagree": return .disagree
+        default: throw HostError.Failed(reason: "scripted crash")
+        }
+    }
+
+    func showPrivacyContract(request: PrivacyRequest) async throws {
+        _ = record("contract \(request.appId)")
+    }
+}
+
+struct Failure: Error, CustomStringConvertible { let description: String }
+
+func expect<T: Equatable>(_ actual: T, _ expected: T, _ what: String = "") throws {
+    if actual != expected { throw Failure(description: "\(what): expected <\(expected)> but was <\(actual)>") }
+}
+
+func tempDb() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("miniapp-auth-swift-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent("auth.db").path
+}
+
+func me(_ user: String = "u1", _ app: String = "wxA", plugin: String? = nil, tap: Bool = false) -> Caller {
+    Caller(userId: user, appId: app, pluginId: plugin, userGesture: tap)
+}
+
+let OK = #"{"errMsg":"authorize:ok"}"#
+let DENY = #"{"errMsg":"authorize:fail auth deny","errno":103}"#
+let CANCELED = #"{"errMsg":"authorize:fail auth canceled","errno":1101}"#
+let HOST_FAILED = #"{"errMsg":"authorize:fail host dialog failed","errno":1301}"#
+let MANIFEST = #"{"name":"Demo","permission":{"scope.userLocation":{"desc":"Find shops near you"}},"requiredPrivateInfos":["getLocation"],"privacy":{"contractName":"Demo guide","version":"1","scopes":["scope.userLocation","scope.record"]}}"#
+
+extension AuthEngine {
+    func auth(_ scope: String, _ caller: Caller = me()) async -> String {
+        await authorize(caller: caller, scope: scope).json
+    }
+}
+
+@main
+@MainActor
+struct Scenarios {
+    static var passed = 0
+    static var failed = 0
+
+    static func scenario(_ name: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+            passed += 1
+            print("ok   \(name)")
+        } catch {
+            failed += 1
+            print("FAIL \(name): \(error)")
+        }
+    }
+
+    static func main() async {
+        await scenario("allow, deny and dismiss answer with WeChat's exact strings") {
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ScriptedUi("allow", "deny", "dismiss"))
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(await engine.auth("scope.camera"), DENY)
+            try expect(await engine.auth("scope.bluetooth"), CANCELED)
+            let result = await engine.authorize(caller: me(), scope: "scope.camera")
+            try expect(result.ok, false)
+            try expect(result.errno, 103)
+            try expect(await engine.auth("scope.location"), #"{"errMsg":"authorize:fail invalid scope","errno":1102}"#)
+        }
+
+        await scenario("a denial is sticky and a grant needs no second dialog") {
+            let ui = ScriptedUi("deny", "allow")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            try expect(await engine.auth("scope.camera"), DENY)
+            try expect(await engine.auth("scope.camera"), DENY)
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(ui.shown.count, 2, "dialogs")
+        }
+
+        await scenario("getSetting reports decided scopes plus the always-true ones") {
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ScriptedUi("allow", "deny"))
+            _ = await engine.auth("scope.record")
+            _ = await engine.auth("scope.camera")
+            try expect(
+                await engine.getSetting(caller: me(), withSubscriptions: false).json,
+                #"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true}}"#)
+        }
+
+        await scenario("openSetting needs a tap, then moves scopes both ways") {
+            let ui = ScriptedUi("allow", "deny")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            _ = await engine.auth("scope.record")
+            _ = await engine.auth("scope.camera")
+            try expect(
+                await engine.openSetting(caller: me()).json,
+                #"{"errMsg":"openSetting:fail can only be invoked by user TAP gesture.","errno":1105}"#)
+            ui.settingsAnswer = { page in
+                page.items.map { ScopeSetting(scope: $0.scope, title: $0.title, granted: !$0.granted) }
+            }
+            try expect(await engine.openSetting(caller: me(tap: true)).ok, true)
+            try expect(await engine.auth("scope.camera"), OK)
+            try expect(await engine.auth("scope.record"), DENY)
+        }
+
+        await scenario("the privacy gate asks first; disagreement fails 104") {
+            let ui = ScriptedUi("disagree", "agree", "allow")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            try engine.registerManifest(appId: "wxA", manifestJson: MANIFEST)
+            try expect(await engine.auth("scope.record"),
+                #"{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"#)
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(ui.shown.map { String($0.split(separator: " ")[0]) }, ["privacy", "privacy", "scope"])
+            try expect(await engine.auth("scope.camera"),
+                #"{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}"#)
+        }
+
+        await scenario("plugins: three scopes only, and their own namespace") {
+            let ui = ScriptedUi("allow", "deny")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            let plugin = me(plugin: "wxPlugin")
+            try expect(
+                await engine.authorizeForMiniProgram(caller: plugin, scope: "scope.userLocation").json,
+                #"{"errMsg":"authorizeForMiniProgram:fail scope \"scope.userLocation\" is not supported to be authorized by plugin","errno":1106}"#)
+            try expect(await engine.authorizeForMiniProgram(caller: plugin, scope: "scope.camera").json,
+                #"{"errMsg":"authorizeForMiniProgram:ok"}"#)
+            try expect(await engine.auth("scope.camera", plugin), DENY)
+            try expect(await engine.auth("scope.camera"), OK)
+        }
+
+        await scenario("two users and two apps are isolated") {
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ScriptedUi("allow", "deny", "dismiss"))
+            try expect(await engine.auth("scope.record", me("u1", "wxA")), OK)
+            try expect(await engine.auth("scope.record", me("u2", "wxA")), DENY)
+            try expect(await engine.auth("scope.record", me("u1", "wxB")), CANCELED)
+            try expect(await engine.auth("scope.record", me("u1", "wxA")), OK)
+            try expect(try engine.listGrants(userId: "u2", appId: nil).map { $0.state }, [.denied])
+        }
+
+        await scenario("concurrent tasks share one dialog") {
+            let ui = ScriptedUi("hold")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            let results = await withTaskGroup(of: String.self) { group in
+                for _ in 0..<6 { group.addTask { await engine.auth("scope.record") } }
+                while ui.heldCount == 0 { try? await Task.sleep(nanoseconds: 5_000_000) }
+                try? await Task.sleep(nanoseconds: 200_000_000)
+                ui.release(.allow)
+                var all: [String] = []
+                for await r in group { all.append(r) }
+                return all
+            }
+            try expect(results, Array(repeating: OK, count: 6))
+            try expect(ui.shown.count, 1, "dialogs")
+        }
+
+        await scenario("a ConsentUi that throws grants nothing and leaves nothing locked") {
+            let ui = ScriptedUi("crash", "allow")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            try expect(await engine.auth("scope.record"), HOST_FAILED)
+            try expect(try engine.listGrants(userId: "u1", appId: nil).count, 0)
+            try expect(await engine.auth("scope.record"), OK)
+        }
+
+        await scenario("decisions persist after closing and reopening") {
+            let path = tempDb()
+            do {
+                let engine = try AuthEngine.open(dbPath: path, ui: ScriptedUi("allow", "deny"))
+                _ = await engine.auth("scope.record")
+                _ = await engine.auth("scope.camera")
+            }
+            let ui = ScriptedUi()
+            let engine = try AuthEngine.open(dbPath: path, ui: ui)
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(await engine.auth("scope.camera"), DENY)
+            try expect(ui.shown.count, 0, "dialogs after reopening")
+        }
+
+        await scenario("typed errors: a newer database, a bad manifest") {
+            let path = tempDb()
+            _ = try AuthEngine.open(dbPath: path, ui: ScriptedUi())
+            // The schema version is SQLite's user_version, at offset 60 of the header.
+            let handle = FileHandle(forUpdatingAtPath: path)!
+            handle.seek(toFileOffset: 60)
+            handle.write(Data([0, 0, 0, 99]))
+            handle.closeFile()
+            do {
+                _ = try AuthEngine.open(dbPath: path, ui: ScriptedUi())
+                throw Failure(description: "a newer database was opened")
+            } catch AuthError.DatabaseTooNew(let found, let supported) {
+                try expect(found, 99)
+                try expect(supported, 1)
+            }
+            let engine = try AuthEngine.inMemory(ui: ScriptedUi())
+            do {
+                try engine.registerManifest(appId: "wxA", manifestJson: #"{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}"#)
+                throw Failure(description: "a bad manifest was accepted")
+            } catch AuthError.InvalidManifest(let reason) {
+                try expect(reason.contains("getFuzzyLocation"), true)
+            }
+        }
+
+        await scenario("the bridge entry answers JSON for WKWebView") {
+            let engine = try AuthEngine.inMemory(ui: ScriptedUi("allow"))
+            try engine.registerManifest(appId: "wxA", manifestJson: #"{"permission":{"scope.userLocation":{"desc":"Find shops"}},"requiredPrivateInfos":["getLocation"]}"#)
+            try expect(await engine.handle(caller: me(), callJson: #"{"api":"getLocation"}"#), #"{"errMsg":"getLocation:ok"}"#)
+        }
+
+        print("swift: \(passed) passed, \(failed) failed")
+        if failed > 0 { exit(1) }
+    }
+}

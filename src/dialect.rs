@@ -46,6 +46,8 @@ pub enum Failure {
     HostDialogFailed,
     /// The decision could not be read or made durable; nothing was granted.
     StorageUnavailable,
+    /// The host did not answer the dialog within the configured time.
+    DialogTimedOut,
 }
 
 impl Failure {
@@ -78,6 +80,7 @@ impl Failure {
             Failure::InvalidCaller(detail) => format!("invalid caller: {detail}"),
             Failure::HostDialogFailed => "host dialog failed".into(),
             Failure::StorageUnavailable => "storage unavailable".into(),
+            Failure::DialogTimedOut => "dialog timed out".into(),
         }
     }
 
@@ -103,6 +106,7 @@ impl Failure {
             Failure::InvalidCaller(_) => 1204,
             Failure::HostDialogFailed => 1301,
             Failure::StorageUnavailable => 1302,
+            Failure::DialogTimedOut => 1303,
         }
     }
 }

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::caller::Caller;
 use crate::clock::Clock;
+use crate::config::EngineConfig;
 use crate::consent_ui::{
     ConsentUi, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
 };
@@ -25,6 +26,7 @@ use crate::policy::{self, Facts, GrantState, OsPermissionStatus, PrivacyGate, Ve
 use crate::scopes::{ScopeCatalogue, ScopeDefinition, ScopeKind, PLUGIN_SCOPES};
 use crate::single_flight::{Joined, SingleFlight};
 use crate::store::{DecisionSource, Grant, Namespace, Store};
+use crate::timer;
 
 /// The API whose dialog reveals background location on the settings page.
 const BACKGROUND_LOCATION_API: &str = "startLocationUpdateBackground";
@@ -49,6 +51,7 @@ pub struct Engine {
     privacy_flights: SingleFlight<(String, String), Flight>,
     slots: DialogSlots,
     clock: Arc<dyn Clock>,
+    config: EngineConfig,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -64,8 +67,14 @@ fn storage<T>(result: Result<T>) -> std::result::Result<T, Failure> {
 }
 
 impl Engine {
-    /// An engine over `store`, asking `ui`, reading time from `clock`.
-    pub fn new(store: Store, ui: Arc<dyn ConsentUi>, clock: Arc<dyn Clock>) -> Engine {
+    /// An engine over `store`, asking `ui`, configured by `config`, reading time
+    /// from `clock`.
+    pub fn new(
+        store: Store,
+        ui: Arc<dyn ConsentUi>,
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Engine {
         Engine {
             store,
             catalogue: RwLock::new(ScopeCatalogue::builtin()),
@@ -76,7 +85,29 @@ impl Engine {
             privacy_flights: SingleFlight::default(),
             slots: DialogSlots::default(),
             clock,
+            config,
         }
+    }
+
+    /// Waits for a host dialog, at most `dialog_timeout_ms`. A host error and a
+    /// timeout both grant nothing; on timeout the dialog's future is dropped,
+    /// which cancels it on the host's side.
+    async fn dialog<T>(
+        &self,
+        dialog: impl std::future::Future<Output = std::result::Result<T, crate::HostError>>,
+    ) -> std::result::Result<T, Failure> {
+        let dialog = std::pin::pin!(dialog);
+        let answer = match self.config.dialog_timeout_ms {
+            0 => dialog.await,
+            ms => {
+                let deadline = timer::sleep(std::time::Duration::from_millis(ms));
+                match futures::future::select(dialog, deadline).await {
+                    futures::future::Either::Left((answer, _)) => answer,
+                    futures::future::Either::Right(_) => return Err(Failure::DialogTimedOut),
+                }
+            }
+        };
+        answer.map_err(|_| Failure::HostDialogFailed)
     }
 
     /// The store (administration, tests).
@@ -269,9 +300,9 @@ impl Engine {
             purpose: manifest.purpose(&scope.name).map(str::to_string),
             api: api.to_string(),
         };
-        let decision = match self.ui.ask_scope(request).await {
+        let decision = match self.dialog(self.ui.ask_scope(request)).await {
             Ok(decision) => decision,
-            Err(_) => return Flight::Done(Err(Failure::HostDialogFailed)),
+            Err(failure) => return Flight::Done(Err(failure)),
         };
         let (to_store, answer) = policy::after_consent(decision);
         if let Some(state) = to_store {
@@ -329,9 +360,9 @@ impl Engine {
             contract_version: contract.version.clone(),
             api: api.to_string(),
         };
-        let decision = match self.ui.ask_privacy(request).await {
+        let decision = match self.dialog(self.ui.ask_privacy(request)).await {
             Ok(decision) => decision,
-            Err(_) => return Flight::Done(Err(Failure::HostDialogFailed)),
+            Err(failure) => return Flight::Done(Err(failure)),
         };
         let (agreed, answer) = policy::after_privacy(decision);
         if agreed {
@@ -517,11 +548,7 @@ impl Engine {
                 })
                 .collect(),
         };
-        let answered = self
-            .ui
-            .show_settings(request)
-            .await
-            .map_err(|_| Failure::HostDialogFailed)?;
+        let answered = self.dialog(self.ui.show_settings(request)).await?;
         let shown: Vec<(String, GrantState)> = shown
             .into_iter()
             .map(|(scope, _, state)| (scope, state))
@@ -597,10 +624,7 @@ impl Engine {
                 contract_version: contract.version,
                 api: api.to_string(),
             };
-            self.ui
-                .show_privacy_contract(request)
-                .await
-                .map_err(|_| Failure::HostDialogFailed)
+            self.dialog(self.ui.show_privacy_contract(request)).await
         };
         ApiResult::from_outcome(api, outcome.await)
     }

@@ -11,6 +11,7 @@
 pub mod bridge;
 pub mod caller;
 pub mod clock;
+pub mod config;
 pub mod consent_ui;
 pub mod dialect;
 mod dialog_slots;
@@ -21,11 +22,13 @@ pub mod policy;
 pub mod scopes;
 mod single_flight;
 pub mod store;
+mod timer;
 
 use std::sync::Arc;
 
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::EngineConfig;
 pub use consent_ui::{
     ConsentUi, NoDialogs, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting,
     SettingsRequest,
@@ -49,23 +52,37 @@ pub struct AuthEngine {
 #[uniffi::export]
 impl AuthEngine {
     /// Opens (creating if needed) the database at `db_path` and answers dialogs
-    /// through `ui`. A corrupt file is moved aside and a clean one started; a file
-    /// from a newer version is refused untouched.
-    #[uniffi::constructor]
-    pub fn open(db_path: String, ui: Arc<dyn ConsentUi>) -> Result<Arc<Self>, AuthError> {
+    /// through `ui`, configured by `config` (defaults when `None`). A corrupt file
+    /// is moved aside and a clean one started; a file from a newer version is
+    /// refused untouched.
+    #[uniffi::constructor(default(config = None))]
+    pub fn open(
+        db_path: String,
+        ui: Arc<dyn ConsentUi>,
+        config: Option<EngineConfig>,
+    ) -> Result<Arc<Self>, AuthError> {
         Ok(Arc::new(Self::open_with_clock(
             &db_path,
             ui,
+            config,
             Arc::new(SystemClock),
         )?))
     }
 
     /// An engine over a private in-memory database (tests, guest sessions).
-    #[uniffi::constructor]
-    pub fn in_memory(ui: Arc<dyn ConsentUi>) -> Result<Arc<Self>, AuthError> {
+    #[uniffi::constructor(default(config = None))]
+    pub fn in_memory(
+        ui: Arc<dyn ConsentUi>,
+        config: Option<EngineConfig>,
+    ) -> Result<Arc<Self>, AuthError> {
         let store = store::Store::open_in_memory()?;
         Ok(Arc::new(AuthEngine {
-            inner: engine::Engine::new(store, ui, Arc::new(SystemClock)),
+            inner: engine::Engine::new(
+                store,
+                ui,
+                config.unwrap_or_default(),
+                Arc::new(SystemClock),
+            ),
         }))
     }
 
@@ -205,6 +222,7 @@ impl AuthEngine {
     pub fn open_with_clock(
         db_path: &str,
         ui: Arc<dyn ConsentUi>,
+        config: Option<EngineConfig>,
         clock: Arc<dyn Clock>,
     ) -> Result<AuthEngine, AuthError> {
         if db_path.trim().is_empty() || db_path.contains('\0') {
@@ -214,7 +232,7 @@ impl AuthEngine {
         }
         let store = store::Store::open(std::path::Path::new(db_path))?;
         Ok(AuthEngine {
-            inner: engine::Engine::new(store, ui, clock),
+            inner: engine::Engine::new(store, ui, config.unwrap_or_default(), clock),
         })
     }
 

@@ -523,3 +523,50 @@ fn the_demo_takes_answers_from_a_person_at_the_terminal() {
         "{text}"
     );
 }
+
+#[test]
+fn an_unanswered_prompt_times_out_is_cancelled_and_grants_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["bridge", "--db", &db_in(&dir), "--dialog-timeout-ms", "100"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+    writeln!(
+        stdin,
+        r#"{{"id":1,"user":"u1","app":"wxA","api":"authorize","args":{{"scope":"scope.record"}}}}"#
+    )
+    .unwrap();
+    let event = next();
+    assert_eq!(event["event"], "consent");
+    assert_eq!(
+        next(),
+        json!({"event": "cancelled", "prompt": event["prompt"]})
+    );
+    assert_eq!(
+        next(),
+        json!({"id": 1, "result": {"errMsg": "authorize:fail dialog timed out", "errno": 1303}})
+    );
+    // A late answer finds the prompt closed and changes nothing.
+    writeln!(
+        stdin,
+        r#"{{"prompt":{},"decision":"allow"}}"#,
+        event["prompt"]
+    )
+    .unwrap();
+    assert_eq!(
+        next()["error"],
+        format!("no open prompt {}", event["prompt"])
+    );
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let out = Command::new(BIN)
+        .args(["grants", "list", "--db", &db_in(&dir)])
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty());
+}

@@ -160,3 +160,31 @@ fn calls_from_many_threads_share_one_dialog() {
     }
     assert_eq!(ui.dialogs(), 1);
 }
+
+#[test]
+fn a_dialog_nobody_answers_times_out_and_frees_the_app() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Hold, Answer::Allow]);
+    let engine = db.open_with(
+        ui.clone(),
+        miniapp_auth::EngineConfig {
+            dialog_timeout_ms: 50,
+        },
+    );
+    let me = caller("u1", "wxA");
+    assert_eq!(
+        block_on(engine.authorize(me.clone(), "scope.record".into())).json,
+        r#"{"errMsg":"authorize:fail dialog timed out","errno":1303}"#
+    );
+    assert_eq!(
+        ui.held(),
+        0,
+        "the host's dialog future was dropped (cancelled)"
+    );
+    assert_eq!(engine.engine().open_flights(), 0);
+    assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
+    assert_eq!(
+        block_on(engine.authorize(me, "scope.camera".into())).json,
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+}

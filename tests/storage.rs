@@ -81,7 +81,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
             .unwrap();
     }
     let before = std::fs::read(db.path()).unwrap();
-    let err = AuthEngine::open(db.path(), ScriptedUi::new(&[]))
+    let err = AuthEngine::open(db.path(), ScriptedUi::new(&[]), None)
         .err()
         .expect("refused");
     assert!(
@@ -109,7 +109,7 @@ fn a_foreign_database_is_refused_untouched() {
             .unwrap();
     }
     let before = std::fs::read(db.path()).unwrap();
-    let err = AuthEngine::open(db.path(), ScriptedUi::new(&[]))
+    let err = AuthEngine::open(db.path(), ScriptedUi::new(&[]), None)
         .err()
         .expect("refused");
     assert!(
@@ -252,7 +252,7 @@ fn administration_sets_revokes_and_validates() {
 #[test]
 fn an_in_memory_engine_works_and_keeps_nothing() {
     let ui = ScriptedUi::new(&[Answer::Allow]);
-    let engine = AuthEngine::in_memory(ui).unwrap();
+    let engine = AuthEngine::in_memory(ui, None).unwrap();
     assert!(block_on(engine.authorize(caller("u1", "wxA"), "scope.record".into())).ok);
     assert_eq!(engine.list_grants("u1".into(), None).unwrap().len(), 1);
 }
@@ -317,7 +317,7 @@ fn host_scopes_work_like_built_in_ones() {
 
 #[test]
 fn an_empty_path_is_refused() {
-    let err = AuthEngine::open(String::new(), ScriptedUi::new(&[]))
+    let err = AuthEngine::open(String::new(), ScriptedUi::new(&[]), None)
         .err()
         .expect("refused");
     assert!(matches!(err, AuthError::InvalidArgument { .. }), "{err:?}");

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use futures::channel::oneshot;
 use miniapp_auth::{
-    AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision, PrivacyRequest,
-    ScopeRequest, ScopeSetting, SettingsRequest,
+    AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
 };
 use serde_json::Value;
 
@@ -208,7 +208,11 @@ impl TempDb {
     }
 
     pub fn open(&self, ui: Arc<ScriptedUi>) -> Arc<AuthEngine> {
-        AuthEngine::open(self.path(), ui).unwrap()
+        AuthEngine::open(self.path(), ui, None).unwrap()
+    }
+
+    pub fn open_with(&self, ui: Arc<ScriptedUi>, config: EngineConfig) -> Arc<AuthEngine> {
+        AuthEngine::open(self.path(), ui, Some(config)).unwrap()
     }
 }
 

@@ -14,6 +14,7 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
     val shown: MutableList<String> = Collections.synchronizedList(mutableListOf())
     val held: MutableList<CompletableDeferred<ConsentDecision>> = Collections.synchronizedList(mutableListOf())
     var settingsAnswer: (SettingsRequest) -> List<ScopeSetting> = { it.items }
+    val cancelled = java.util.concurrent.atomic.AtomicInteger()
 
     private fun next(): String = synchronized(queue) { queue.removeFirstOrNull() ?: "throw" }
 
@@ -23,7 +24,12 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
             "allow" -> ConsentDecision.ALLOW
             "deny" -> ConsentDecision.DENY
             "dismiss" -> ConsentDecision.DISMISS
-            "hold" -> CompletableDeferred<ConsentDecision>().also { held.add(it) }.await()
+            "hold" -> try {
+                CompletableDeferred<ConsentDecision>().also { held.add(it) }.await()
+            } catch (e: CancellationException) {
+                cancelled.incrementAndGet() // the engine gave up: take the dialog down
+                throw e
+            }
             "hostException" -> throw HostException.Failed("the dialog could not be shown")
             else -> throw IllegalStateException("scripted crash ($answer)")
         }
@@ -203,6 +209,14 @@ fun main() {
         }
         expect(engine.auth("scope.camera"), OK)
         expect(engine.listGrants("u1", null).map { it.scope }, listOf("scope.camera"))
+    }
+
+    scenario("a dialog nobody answers times out, is cancelled and frees the app") {
+        val ui = ScriptedUi("hold", "allow")
+        val engine = AuthEngine.open(tempDb(), ui, EngineConfig(dialogTimeoutMs = 200uL))
+        expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail dialog timed out","errno":1303}""")
+        withTimeout(5_000) { while (ui.cancelled.get() == 0) delay(5) }
+        expect(engine.auth("scope.camera"), OK)
     }
 
     scenario("decisions persist after closing and reopening") {

@@ -13,7 +13,9 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
 
     init(_ answers: String...) { self.answers = answers }
 
+    private var _cancelled = 0
     var shown: [String] { lock.withLock { _shown } }
+    var cancelledCount: Int { lock.withLock { _cancelled } }
     var heldCount: Int { lock.withLock { _held.count } }
 
     func release(_ decision: ConsentDecision) {
@@ -34,8 +36,23 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
         case "deny": return .deny
         case "dismiss": return .dismiss
         case "hold":
-            return try await withCheckedThrowingContinuation { continuation in
-                lock.withLock { _held.append(continuation) }
+            // A host dialog that waits for the user, and is taken down when the
+            // engine gives up on it (its Task is cancelled).
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let cancelled = lock.withLock {
+                        if Task.isCancelled { return true }
+                        _held.append(continuation)
+                        return false
+                    }
+                    if cancelled { continuation.resume(throwing: CancellationError()) }
+                }
+            } onCancel: {
+                let continuation: CheckedContinuation<ConsentDecision, Error>? = lock.withLock {
+                    _cancelled += 1
+                    return _held.isEmpty ? nil : _held.removeLast()
+                }
+                continuation?.resume(throwing: CancellationError())
             }
         default: throw HostError.Failed(reason: "scripted crash")
         }
@@ -207,6 +224,15 @@ struct Scenarios {
             try expect(await engine.auth("scope.record"), HOST_FAILED)
             try expect(try engine.listGrants(userId: "u1", appId: nil).count, 0)
             try expect(await engine.auth("scope.record"), OK)
+        }
+
+        await scenario("a dialog nobody answers times out, is cancelled and frees the app") {
+            let ui = ScriptedUi("hold", "allow")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui, config: EngineConfig(dialogTimeoutMs: 200))
+            try expect(await engine.auth("scope.record"), #"{"errMsg":"authorize:fail dialog timed out","errno":1303}"#)
+            for _ in 0..<500 where ui.cancelledCount == 0 { try? await Task.sleep(nanoseconds: 10_000_000) }
+            try expect(ui.cancelledCount, 1, "host dialogs cancelled")
+            try expect(await engine.auth("scope.camera"), OK)
         }
 
         await scenario("decisions persist after closing and reopening") {

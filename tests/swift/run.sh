@@ -8,7 +8,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/scripts/toolchains.sh"
 provision_swift
 out="$root/target/foreign-tests"
-"$root/scripts/generate-bindings.sh" --profile debug --out "$out" >/dev/null
+mkdir -p "$out"
+"$root/scripts/generate-bindings.sh" --profile debug --out "$out" >"$out/generate.log" 2>&1 \
+    || { cat "$out/generate.log" >&2; echo "generating the bindings failed" >&2; exit 1; }
 work="$SWIFT_ROOT/work/miniapp-auth"
 rm -rf "$work"
 mkdir -p "$work"

@@ -14,7 +14,9 @@ use std::thread::JoinHandle;
 use futures::channel::oneshot;
 use miniapp_auth::consent_ui::{PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest};
 use miniapp_auth::manifest::Manifest;
-use miniapp_auth::{AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision};
+use miniapp_auth::{
+    AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
+};
 use serde_json::{json, Map, Value};
 
 use crate::args::Args;
@@ -67,7 +69,7 @@ impl LineUi {
     }
 
     /// Registers a dialog and writes its event; `None` once input has ended.
-    fn open(&self, pending: Pending, mut event: Map<String, Value>) -> Option<u64> {
+    fn open(&self, pending: Pending, mut event: Map<String, Value>) -> Option<OpenPrompt<'_>> {
         let id = self.next_prompt.fetch_add(1, Ordering::SeqCst) + 1;
         {
             let mut prompts = self.lock();
@@ -78,7 +80,7 @@ impl LineUi {
         }
         event.insert("prompt".into(), json!(id));
         self.out.send(&Value::Object(event));
-        Some(id)
+        Some(OpenPrompt { ui: self, id })
     }
 
     /// Ends input: every open dialog is abandoned (its caller gets a failure).
@@ -181,11 +183,35 @@ fn identity(user: &str, app: &str, plugin: &Option<String>) -> Map<String, Value
     event
 }
 
-async fn wait<T>(rx: Option<oneshot::Receiver<T>>) -> Result<T, HostError> {
-    match rx {
-        Some(rx) => rx.await.map_err(|_| abandoned()),
-        None => Err(abandoned()),
+/// An event line waiting for its answer. Dropped unanswered (the engine gave up:
+/// timeout, or the call was cancelled) it closes the prompt and says so with
+/// `{"event":"cancelled","prompt":N}`, so the client can take its dialog down.
+struct OpenPrompt<'a> {
+    ui: &'a LineUi,
+    id: u64,
+}
+
+impl Drop for OpenPrompt<'_> {
+    fn drop(&mut self) {
+        let unanswered = {
+            let mut prompts = self.ui.lock();
+            prompts.open.remove(&self.id).is_some() && !prompts.closed
+        };
+        if unanswered {
+            self.ui
+                .out
+                .send(&json!({"event": "cancelled", "prompt": self.id}));
+        }
     }
+}
+
+async fn wait<T>(opened: Option<OpenPrompt<'_>>, rx: oneshot::Receiver<T>) -> Result<T, HostError> {
+    let Some(prompt) = opened else {
+        return Err(abandoned());
+    };
+    let answer = rx.await.map_err(|_| abandoned());
+    drop(prompt);
+    answer
 }
 
 #[async_trait::async_trait]
@@ -201,7 +227,7 @@ impl ConsentUi for LineUi {
         event.insert("scopeTitle".into(), json!(r.scope_title));
         event.insert("desc".into(), json!(r.purpose));
         let opened = self.open(Pending::Consent(tx), event);
-        wait(opened.map(|_| rx)).await
+        wait(opened, rx).await
     }
 
     async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
@@ -217,7 +243,7 @@ impl ConsentUi for LineUi {
             .collect();
         event.insert("authSetting".into(), Value::Object(setting));
         let opened = self.open(Pending::Settings(tx), event);
-        wait(opened.map(|_| rx)).await
+        wait(opened, rx).await
     }
 
     async fn ask_privacy(&self, r: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
@@ -230,7 +256,7 @@ impl ConsentUi for LineUi {
         event.insert("privacyContractName".into(), json!(r.contract_name));
         event.insert("version".into(), json!(r.contract_version));
         let opened = self.open(Pending::Privacy(tx), event);
-        wait(opened.map(|_| rx)).await
+        wait(opened, rx).await
     }
 
     async fn show_privacy_contract(&self, r: PrivacyRequest) -> Result<(), HostError> {
@@ -403,8 +429,14 @@ fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
 
 /// Runs the bridge until end of input.
 pub fn run(argv: &[String]) -> Result<(), String> {
-    let args = Args::parse(argv, &["db"])?;
+    let args = Args::parse(argv, &["db", "dialog-timeout-ms"])?;
     let db = args.require("db")?;
+    let mut config = EngineConfig::default();
+    if let Some(ms) = args.get("dialog-timeout-ms") {
+        config.dialog_timeout_ms = ms.parse().map_err(|_| {
+            format!("--dialog-timeout-ms must be a number of milliseconds, not {ms:?}")
+        })?;
+    }
     let out = Arc::new(Output {
         stdout: Mutex::new(std::io::stdout()),
     });
@@ -416,7 +448,8 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         }),
         next_prompt: AtomicU64::new(0),
     });
-    let engine = AuthEngine::open(db.to_string(), ui.clone()).map_err(|e| e.to_string())?;
+    let engine =
+        AuthEngine::open(db.to_string(), ui.clone(), Some(config)).map_err(|e| e.to_string())?;
     let mut server = Server {
         engine,
         ui,

@@ -142,8 +142,8 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     });
     let ui = Arc::new(TerminalUi { scripted });
     let engine = match args.get("db") {
-        Some(db) => AuthEngine::open(db.to_string(), ui),
-        None => AuthEngine::in_memory(ui),
+        Some(db) => AuthEngine::open(db.to_string(), ui, None),
+        None => AuthEngine::in_memory(ui, None),
     }
     .map_err(|e| e.to_string())?;
     engine

@@ -10,7 +10,7 @@ use crate::args::Args;
 
 fn open(args: &Args) -> Result<Arc<AuthEngine>, String> {
     let db = args.require("db")?;
-    AuthEngine::open(db.to_string(), Arc::new(NoDialogs)).map_err(|e| e.to_string())
+    AuthEngine::open(db.to_string(), Arc::new(NoDialogs), None).map_err(|e| e.to_string())
 }
 
 fn grant_json(g: &Grant) -> Value {

@@ -18,8 +18,9 @@ USAGE:
       --answers answers them unattended, in order, comma-separated:
       allow|deny|dismiss for consent, agree|disagree for privacy,
       keep or scope=on|off[+scope=on|off...] for the settings page.
-  miniapp-auth bridge --db PATH
+  miniapp-auth bridge --db PATH [--dialog-timeout-ms N]
       JSON-lines host over stdin/stdout (README: \"The bridge protocol\").
+      An unanswered dialog fails its call after N ms (default 600000; 0: never).
   miniapp-auth grants list    --db PATH [--user U] [--app A]
   miniapp-auth grants set     --db PATH --user U --app A --scope S --state granted|denied [--plugin P]
   miniapp-auth grants revoke  --db PATH --user U --app A --scope S [--plugin P]

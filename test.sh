@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust suite (cargo test), then the Kotlin, Swift and
+# JavaScript suites against the real library and CLI. Provisions kotlinc, JNA and
+# the Swift root itself (cached in ~/.cache/miniapp-auth; scripts/toolchains.sh).
+#   ./test.sh                 everything
+#   ./test.sh rust js         only some suites (rust, kotlin, swift, js)
+set -uo pipefail
+cd "$(dirname "$0")"
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(rust kotlin swift js)
+mkdir -p target/test-logs
+summary=()
+total_passed=0
+total_failed=0
+broken=0
+
+record() { # suite, passed, failed, exit status
+    local passed=${2:-0} failed=${3:-0}
+    if [ "$4" != 0 ] && [ "$failed" = 0 ]; then
+        failed=1 # the suite could not run (build or provisioning failed)
+    fi
+    summary+=("$1: $passed passed, $failed failed")
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    [ "$4" = 0 ] || broken=1
+}
+
+for suite in "${suites[@]}"; do
+    log="target/test-logs/$suite.log"
+    echo "=== $suite"
+    case "$suite" in
+        rust)
+            cargo test 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}')
+            failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
+            record rust "$passed" "$failed" "$status"
+            ;;
+        kotlin | swift)
+            # Both need the debug library and CLI that `cargo test` builds.
+            cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
+            bash "tests/$suite/run.sh" 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -E "^$suite: [0-9]+ passed" "$log" | awk '{s += $2} END {print s + 0}')
+            failed=$(grep -E "^$suite: [0-9]+ passed" "$log" | awk '{s += $4} END {print s + 0}')
+            record "$suite" "$passed" "$failed" "$status"
+            ;;
+        js)
+            cargo build --bins >/dev/null 2>&1 || cargo build --bins
+            node --test tests/js/ 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -E '^# pass ' "$log" | awk '{print $3 + 0}')
+            failed=$(grep -E '^# fail ' "$log" | awk '{print $3 + 0}')
+            record js "$passed" "$failed" "$status"
+            ;;
+        *)
+            echo "unknown suite $suite (rust, kotlin, swift, js)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "all: $total_passed passed, $total_failed failed"
+[ "$broken" = 0 ] && [ "$total_failed" = 0 ]

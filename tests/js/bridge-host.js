@@ -1,0 +1,82 @@
+// A host for the JS tests: runs the real `miniapp-auth bridge` over pipes and
+// answers its dialogs from a script (the person in front of the dialog).
+'use strict';
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = process.env.MINIAPP_AUTH_BIN || path.join(ROOT, 'target', 'debug', 'miniapp-auth');
+
+class BridgeHost {
+  /** @param {string[]} answers decisions for dialogs, in order ("allow", "agree", ...). */
+  constructor(answers = []) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-auth-js-'));
+    this.answers = answers.slice();
+    this.events = [];
+    this.calls = [];
+    this.nextId = 1;
+    this.waiting = new Map();
+    this.settingsAnswer = (authSetting) => authSetting;
+    this.child = spawn(BIN, ['bridge', '--db', path.join(this.dir, 'auth.db')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    readline.createInterface({ input: this.child.stdout }).on('line', (line) => this.onLine(line));
+  }
+
+  send(object) {
+    this.child.stdin.write(JSON.stringify(object) + '\n');
+  }
+
+  onLine(line) {
+    const message = JSON.parse(line);
+    if (message.event) {
+      this.events.push(message);
+      if (message.event === 'settings') {
+        this.send({ prompt: message.prompt, authSetting: this.settingsAnswer(message.authSetting) });
+      } else if (message.prompt !== undefined && message.event !== 'cancelled') {
+        this.send({ prompt: message.prompt, decision: this.answers.shift() || 'dismiss' });
+      }
+      return;
+    }
+    const pending = this.waiting.get(message.id);
+    if (pending) {
+      this.waiting.delete(message.id);
+      if (message.error) pending.reject(new Error(message.error));
+      else pending.resolve(message.result);
+    }
+  }
+
+  register(app, manifest) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.send({ id, op: 'register', app, manifest });
+    });
+  }
+
+  /** An `invoke(api, args)` for one user and app, as the host's JS bridge wires it. */
+  invoker(user, app, options = {}) {
+    return (api, args) => {
+      const id = this.nextId++;
+      this.calls.push({ api, args });
+      return new Promise((resolve, reject) => {
+        this.waiting.set(id, { resolve: (r) => resolve(options.asText ? JSON.stringify(r) : r), reject });
+        this.send({ id, user, app, api, args, tap: !!(options.tap && options.tap()) });
+      });
+    };
+  }
+
+  async close() {
+    this.child.stdin.end();
+    const code = await this.exited;
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    return code;
+  }
+}
+
+module.exports = { BridgeHost };

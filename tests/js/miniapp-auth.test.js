@@ -1,0 +1,183 @@
+// The mini-app JS module (bindings/js/miniapp-auth.js) wired to the real core
+// through `miniapp-auth bridge`: WeChat's success/fail/complete convention, the
+// Promise style, and the seed page's sample code run unchanged.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const MODULE = path.resolve(__dirname, '..', '..', 'bindings', 'js', 'miniapp-auth.js');
+const { createWx, APIS } = require(MODULE);
+const { BridgeHost } = require('./bridge-host');
+
+/** Calls `wx[api](options)` with all three callbacks and reports which ran, in order. */
+function withCallbacks(fn, options = {}) {
+  return new Promise((resolve) => {
+    const ran = [];
+    let result;
+    const returned = fn({
+      ...options,
+      success(res) { ran.push('success'); result = res; },
+      fail(res) { ran.push('fail'); result = res; },
+      complete(res) { ran.push('complete'); assert.equal(res, result); resolve({ ran, result, returned }); },
+    });
+    assert.equal(returned, undefined, 'with callbacks a call returns nothing');
+  });
+}
+
+test('success then complete on ok, fail then complete on failure', async () => {
+  const host = new BridgeHost(['allow', 'deny']);
+  const wx = createWx(host.invoker('u1', 'wxA'));
+  const ok = await withCallbacks(wx.authorize, { scope: 'scope.record' });
+  assert.deepEqual(ok.ran, ['success', 'complete']);
+  assert.deepEqual(ok.result, { errMsg: 'authorize:ok' });
+  const denied = await withCallbacks(wx.authorize, { scope: 'scope.camera' });
+  assert.deepEqual(denied.ran, ['fail', 'complete']);
+  assert.deepEqual(denied.result, { errMsg: 'authorize:fail auth deny', errno: 103 });
+  // Sticky: no second dialog.
+  const again = await withCallbacks(wx.authorize, { scope: 'scope.camera' });
+  assert.deepEqual(again.ran, ['fail', 'complete']);
+  assert.equal(host.events.filter((e) => e.event === 'consent').length, 2);
+  assert.equal(await host.close(), 0);
+});
+
+test('without callbacks a call returns a Promise: resolve on ok, reject on failure', async () => {
+  const host = new BridgeHost(['dismiss']);
+  const wx = createWx(host.invoker('u1', 'wxA'));
+  const setting = await wx.getSetting();
+  assert.deepEqual(setting, {
+    errMsg: 'getSetting:ok',
+    authSetting: { 'scope.address': true, 'scope.invoice': true, 'scope.invoiceTitle': true },
+  });
+  await assert.rejects(wx.authorize({ scope: 'scope.bluetooth' }), {
+    errMsg: 'authorize:fail auth canceled',
+    errno: 1101,
+  });
+  await assert.rejects(wx.authorize({ scope: 'scope.location' }), {
+    errMsg: 'authorize:fail invalid scope',
+  });
+  await assert.rejects(wx.authorize({}), {
+    errMsg: 'authorize:fail parameter error: parameter.scope should be String instead of Undefined;',
+  });
+  assert.equal(await host.close(), 0);
+});
+
+test("the seed page's sample code runs unchanged", async () => {
+  const seed = `
+  wx.getSetting({
+    success(res) {
+      if (!res.authSetting['scope.location']) {
+      wx.authorize({
+        scope: 'scope.location',
+        success() {
+          wx.startRecord()
+        }
+      })
+    }
+  }
+})`;
+  for (const scope of ['scope.location', 'scope.record']) {
+    const host = new BridgeHost(['allow']);
+    const invoke = host.invoker('u1', 'wxA');
+    let started = 0;
+    const wx = Object.assign(createWx(invoke), {
+      // The host's own recorder API, behind the authorization gate.
+      startRecord() {
+        invoke('startRecord', {}).then((r) => { if (r.errMsg === 'startRecord:ok') started++; });
+      },
+    });
+    vm.runInNewContext(seed.replaceAll('scope.location', scope), { wx });
+    // Let the chain of bridge round trips finish.
+    for (let i = 0; i < 200 && host.calls.length < (scope === 'scope.record' ? 3 : 2); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    if (scope === 'scope.location') {
+      // Not a WeChat scope: authorize fails "invalid scope", no dialog, no recording.
+      assert.deepEqual(host.calls.map((c) => c.api), ['getSetting', 'authorize']);
+      assert.equal(host.events.length, 0);
+      assert.equal(started, 0);
+    } else {
+      assert.deepEqual(host.calls.map((c) => c.api), ['getSetting', 'authorize', 'startRecord']);
+      assert.equal(host.events.length, 1);
+      assert.equal(started, 1);
+    }
+    assert.equal(await host.close(), 0);
+  }
+});
+
+test('privacy APIs and openSetting through the module', async () => {
+  const host = new BridgeHost(['agree']);
+  await host.register('wxA', {
+    name: 'Demo',
+    privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
+  });
+  let tapped = false;
+  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
+  assert.deepEqual(await wx.getPrivacySetting(), {
+    errMsg: 'getPrivacySetting:ok',
+    needAuthorization: true,
+    privacyContractName: 'Demo guide',
+  });
+  assert.deepEqual(await wx.requirePrivacyAuthorize(), { errMsg: 'requirePrivacyAuthorize:ok' });
+  assert.deepEqual(await wx.openPrivacyContract(), { errMsg: 'openPrivacyContract:ok' });
+  assert.ok(host.events.some((e) => e.event === 'privacyContract'));
+  await assert.rejects(wx.openSetting(), {
+    errMsg: 'openSetting:fail can only be invoked by user TAP gesture.',
+  });
+  tapped = true;
+  const opened = await wx.openSetting();
+  assert.equal(opened.errMsg, 'openSetting:ok');
+  await assert.rejects(wx.authorizeForMiniProgram({ scope: 'scope.record' }), {
+    errMsg: 'authorizeForMiniProgram:fail can only be invoked by plugin',
+  });
+  assert.equal(await host.close(), 0);
+});
+
+test('identity cannot be smuggled through args', async () => {
+  const host = new BridgeHost(['allow']);
+  const asA = createWx(host.invoker('u1', 'wxA'));
+  const asB = createWx(host.invoker('u1', 'wxB'));
+  await asA.authorize({ scope: 'scope.record', app: 'wxB', user: 'u2' });
+  const b = await asB.getSetting();
+  assert.equal(b.authSetting['scope.record'], undefined);
+  assert.equal(await host.close(), 0);
+});
+
+test('works as a plain injected script, and with results as JSON text', async () => {
+  const context = { setTimeout };
+  vm.runInNewContext(fs.readFileSync(MODULE, 'utf8'), context);
+  assert.equal(typeof context.MiniAppAuth.createWx, 'function');
+  const host = new BridgeHost();
+  const wx = context.MiniAppAuth.createWx(host.invoker('u1', 'wxA', { asText: true }));
+  const result = await wx.getSetting();
+  assert.equal(result.errMsg, 'getSetting:ok');
+  assert.equal(await host.close(), 0);
+});
+
+test('host transport failures and bad results become fail results', async () => {
+  const broken = createWx(() => Promise.reject(new Error('bridge is gone')));
+  await assert.rejects(broken.getSetting(), { errMsg: 'getSetting:fail bridge is gone' });
+  const garbage = createWx(() => 'not json');
+  await assert.rejects(garbage.authorize({ scope: 'scope.record' }), {
+    errMsg: 'authorize:fail invalid result from the host',
+  });
+  const throwing = createWx(() => { throw new Error('boom'); });
+  const r = await withCallbacks(throwing.openSetting);
+  assert.deepEqual(r.ran, ['fail', 'complete']);
+  assert.throws(() => createWx(), TypeError);
+  assert.deepEqual(APIS, [
+    'authorize', 'getSetting', 'openSetting', 'authorizeForMiniProgram',
+    'getPrivacySetting', 'requirePrivacyAuthorize', 'openPrivacyContract',
+  ]);
+});
+
+test('callbacks receive only what the mini app passed, minus the functions', async () => {
+  const seen = [];
+  const wx = createWx((api, args) => { seen.push([api, args]); return { errMsg: `${api}:ok` }; });
+  await new Promise((resolve) => wx.authorize({ scope: 'scope.camera', success: resolve }));
+  assert.deepEqual(seen, [['authorize', { scope: 'scope.camera' }]]);
+});

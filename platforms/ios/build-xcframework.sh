@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds MiniAppAuthFFI.xcframework (device + simulator slices of the Rust static
+# library, with its C header and module map) and puts the generated Swift
+# bindings in Sources/MiniAppAuth/, ready for Package.swift. Needs macOS with
+# Xcode; it checks first and says exactly what is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)
+missing=()
+[ "$(uname -s)" = Darwin ] || missing+=("macOS (this is $(uname -s)): XCFrameworks are made by Xcode's xcodebuild")
+command -v xcodebuild >/dev/null || missing+=("Xcode's command-line tools (xcodebuild; xcode-select --install)")
+command -v lipo >/dev/null || missing+=("lipo (part of Xcode's command-line tools)")
+installed=$(rustup target list --installed 2>/dev/null || true)
+for target in "${targets[@]}"; do
+    grep -qx "$target" <<<"$installed" || missing+=("the Rust target $target (rustup target add $target)")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "platforms/ios: cannot build the XCFramework; missing:" >&2
+    printf '  - %s\n' "${missing[@]}" >&2
+    exit 1
+fi
+
+cd "$root"
+for target in "${targets[@]}"; do
+    cargo build --release --lib --target "$target"
+done
+# The Swift bindings and the C header, generated from the host build of the same sources.
+scripts/generate-bindings.sh --profile release
+gen="$root/bindings/swift/generated"
+build="$here/build"
+rm -rf "$build" "$here/MiniAppAuthFFI.xcframework"
+mkdir -p "$build/headers" "$build/sim" "$here/Sources/MiniAppAuth"
+cp "$gen/MiniAppAuthFFI.h" "$build/headers/"
+cp "$gen/MiniAppAuthFFI.modulemap" "$build/headers/module.modulemap"
+lipo -create \
+    "target/aarch64-apple-ios-sim/release/libminiapp_auth.a" \
+    "target/x86_64-apple-ios/release/libminiapp_auth.a" \
+    -output "$build/sim/libminiapp_auth.a"
+xcodebuild -create-xcframework \
+    -library "target/aarch64-apple-ios/release/libminiapp_auth.a" -headers "$build/headers" \
+    -library "$build/sim/libminiapp_auth.a" -headers "$build/headers" \
+    -output "$here/MiniAppAuthFFI.xcframework"
+cp "$gen/MiniAppAuth.swift" "$here/Sources/MiniAppAuth/MiniAppAuth.swift"
+echo "platforms/ios: $here/MiniAppAuthFFI.xcframework and Sources/MiniAppAuth/MiniAppAuth.swift are ready"

@@ -48,6 +48,8 @@ pub enum Failure {
     StorageUnavailable,
     /// The host did not answer the dialog within the configured time.
     DialogTimedOut,
+    /// The user dismissed the dialog too often; it is not shown for a while.
+    PromptCoolingDown,
 }
 
 impl Failure {
@@ -81,6 +83,9 @@ impl Failure {
             Failure::HostDialogFailed => "host dialog failed".into(),
             Failure::StorageUnavailable => "storage unavailable".into(),
             Failure::DialogTimedOut => "dialog timed out".into(),
+            Failure::PromptCoolingDown => {
+                "auth canceled: not asking again for a while after repeated dismissals".into()
+            }
         }
     }
 
@@ -107,6 +112,7 @@ impl Failure {
             Failure::HostDialogFailed => 1301,
             Failure::StorageUnavailable => 1302,
             Failure::DialogTimedOut => 1303,
+            Failure::PromptCoolingDown => 1111,
         }
     }
 }

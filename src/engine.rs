@@ -22,10 +22,15 @@ use crate::dialect::{ApiResult, Failure};
 use crate::dialog_slots::DialogSlots;
 use crate::error::{Error, Result};
 use crate::manifest::{Manifest, PRIVATE_INFO_APIS};
-use crate::policy::{self, Facts, GrantState, OsPermissionStatus, PrivacyGate, Verdict};
+use crate::policy::{
+    self, DialogEffect, Facts, GrantState, Knobs, Lifetime, OsPermissionStatus, PrivacyGate,
+    Standing, Verdict,
+};
 use crate::scopes::{ScopeCatalogue, ScopeDefinition, ScopeKind, PLUGIN_SCOPES};
+use crate::session::SessionGrants;
 use crate::single_flight::{Joined, SingleFlight};
-use crate::store::{DecisionSource, Grant, Namespace, Store};
+use crate::store::consent_log::NewRecord;
+use crate::store::{Change, DecisionSource, Namespace, Store};
 use crate::timer;
 
 /// The API whose dialog reveals background location on the settings page.
@@ -42,7 +47,7 @@ enum Flight {
 
 /// The authorization engine behind [`crate::AuthEngine`].
 pub struct Engine {
-    store: Store,
+    pub(crate) store: Store,
     catalogue: RwLock<ScopeCatalogue>,
     manifests: RwLock<HashMap<String, Arc<Manifest>>>,
     ui: Arc<dyn ConsentUi>,
@@ -50,8 +55,9 @@ pub struct Engine {
     consent_flights: SingleFlight<(Namespace, String), Flight>,
     privacy_flights: SingleFlight<(String, String), Flight>,
     slots: DialogSlots,
-    clock: Arc<dyn Clock>,
-    config: EngineConfig,
+    pub(crate) session: SessionGrants,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: EngineConfig,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -64,6 +70,51 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 fn storage<T>(result: Result<T>) -> std::result::Result<T, Failure> {
     result.map_err(|_| Failure::StorageUnavailable)
+}
+
+/// A consent record for a decision in `ns`.
+pub(crate) fn record(
+    ns: &Namespace,
+    scope: Option<&str>,
+    decision: &'static str,
+    lifetime: Option<Lifetime>,
+    manifest: &Manifest,
+    source: &'static str,
+) -> NewRecord {
+    let (lifetime, until_ms) = match lifetime {
+        None => (None, None),
+        Some(Lifetime::Permanent) => (Some("permanent"), None),
+        Some(Lifetime::Once) => (Some("once"), None),
+        Some(Lifetime::Until(at)) => (Some("until"), Some(at)),
+    };
+    NewRecord {
+        user_id: ns.user_id.clone(),
+        app_id: ns.app_id.clone(),
+        plugin_id: ns.plugin(),
+        scope: scope.map(str::to_string),
+        decision,
+        lifetime,
+        until_ms,
+        purpose: scope.and_then(|s| manifest.purpose(s)).map(str::to_string),
+        contract_version: manifest.privacy.as_ref().map(|c| c.version.clone()),
+        source,
+    }
+}
+
+/// The `Change` that stores a decision made under `manifest` now.
+pub(crate) fn decide(
+    scope: &str,
+    state: GrantState,
+    expires_at_ms: Option<i64>,
+    manifest: &Manifest,
+) -> Change {
+    Change::Decide {
+        scope: scope.to_string(),
+        state,
+        expires_at_ms,
+        purpose: manifest.purpose(scope).map(str::to_string),
+        contract_version: manifest.privacy.as_ref().map(|c| c.version.clone()),
+    }
 }
 
 impl Engine {
@@ -84,8 +135,18 @@ impl Engine {
             consent_flights: SingleFlight::default(),
             privacy_flights: SingleFlight::default(),
             slots: DialogSlots::default(),
+            session: SessionGrants::default(),
             clock,
             config,
+        }
+    }
+
+    fn knobs(&self) -> Knobs {
+        Knobs {
+            soft_deny: self.config.soft_deny,
+            max_denials: self.config.max_denials,
+            max_dismissals: self.config.max_dismissals,
+            cooldown_ms: self.config.dismissal_cooldown_ms.min(i64::MAX as u64) as i64,
         }
     }
 
@@ -128,6 +189,8 @@ impl Engine {
         crate::caller::validate_id("app id", app_id)
             .map_err(|f| Error::InvalidArgument(f.reason()))?;
         write(&self.manifests).insert(app_id.to_string(), Arc::new(manifest));
+        // Allow-once grants were given under the old manifest: ask again.
+        self.session.end(None, Some(app_id));
         Ok(())
     }
 
@@ -146,14 +209,14 @@ impl Engine {
         *write(&self.probe) = probe;
     }
 
-    fn manifest(&self, app_id: &str) -> Arc<Manifest> {
+    pub(crate) fn manifest(&self, app_id: &str) -> Arc<Manifest> {
         read(&self.manifests)
             .get(app_id)
             .cloned()
             .unwrap_or_default()
     }
 
-    fn scope(&self, name: &str) -> Option<ScopeDefinition> {
+    pub(crate) fn scope(&self, name: &str) -> Option<ScopeDefinition> {
         read(&self.catalogue).get(name).cloned()
     }
 
@@ -196,6 +259,30 @@ impl Engine {
         }
     }
 
+    /// The state of `scope` in `ns` now (allow-once, expiry and re-consent
+    /// applied), with its stored details.
+    fn effective_state(
+        &self,
+        ns: &Namespace,
+        scope: &str,
+        manifest: &Manifest,
+        stored: &crate::store::NamespaceState,
+    ) -> GrantState {
+        let grant = stored.grants.get(scope).map(|g| Standing {
+            state: g.state,
+            expires_at_ms: g.expires_at_ms,
+            purpose_seen: g.purpose.as_deref(),
+            contract_seen: g.contract_version.as_deref(),
+        });
+        policy::current_state(
+            grant,
+            self.session.has(ns, scope),
+            self.clock.now_ms(),
+            manifest.purpose(scope),
+            manifest.privacy.as_ref().map(|c| c.version.as_str()),
+        )
+    }
+
     fn evaluate(
         &self,
         caller: &Caller,
@@ -203,12 +290,14 @@ impl Engine {
         scope: &ScopeDefinition,
     ) -> std::result::Result<Verdict, Failure> {
         let manifest = self.manifest(&caller.app_id);
-        let state = storage(self.store.state(ns, &scope.name))?;
+        let stored = storage(self.store.namespace(ns))?;
+        let state = self.effective_state(ns, &scope.name, &manifest, &stored);
         let privacy = self.privacy_gate(caller, &manifest)?;
         let declared_in_contract = manifest
             .privacy
             .as_ref()
             .is_none_or(|c| c.scopes.contains(&scope.name));
+        let fatigue = stored.fatigue.get(&scope.name);
         let facts = Facts {
             kind: scope.kind,
             state,
@@ -217,12 +306,23 @@ impl Engine {
             privacy,
             declared_in_contract,
             os: OsPermissionStatus::Unknown,
+            denials: stored
+                .grants
+                .get(&scope.name)
+                .filter(|g| g.state == GrantState::Denied)
+                .map_or(0, |g| g.denials),
+            dismissals: fatigue.map_or(0, |f| f.dismissals),
+            last_dismissed_at_ms: fatigue.map(|f| f.last_dismissed_at_ms),
+            now_ms: self.clock.now_ms(),
+            knobs: self.knobs(),
         };
         let verdict = policy::evaluate(&facts);
         // Ask the host about its OS permission only when it can change the answer.
         if matches!(verdict, Verdict::Allow | Verdict::AskUser)
-            && facts.kind != ScopeKind::AlwaysGranted
-            && facts.kind != ScopeKind::NeverPrompts
+            && !matches!(
+                facts.kind,
+                ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts
+            )
         {
             let os = self.os_status(scope);
             if os != OsPermissionStatus::Unknown {
@@ -242,7 +342,10 @@ impl Engine {
     ) -> std::result::Result<(), Failure> {
         loop {
             match self.evaluate(caller, ns, scope)? {
-                Verdict::Allow => return Ok(()),
+                Verdict::Allow => {
+                    self.store.note_use(ns, &scope.name, self.clock.now_ms());
+                    return Ok(());
+                }
                 Verdict::Refuse(failure) => return Err(failure),
                 Verdict::AskPrivacy => self.privacy_prompt(api, caller).await?,
                 Verdict::AskUser => {
@@ -304,18 +407,67 @@ impl Engine {
             Ok(decision) => decision,
             Err(failure) => return Flight::Done(Err(failure)),
         };
-        let (to_store, answer) = policy::after_consent(decision);
-        if let Some(state) = to_store {
-            let written = self.store.set_states(
-                ns,
-                &[(scope.name.clone(), state)],
-                DecisionSource::Dialog,
-                self.clock.now_ms(),
-            );
-            if written.is_err() && state == GrantState::Granted {
-                // Never say "ok" for a grant that is not durable.
-                return Flight::Done(Err(Failure::StorageUnavailable));
+        let now = self.clock.now_ms();
+        let (effect, answer) = policy::after_consent(decision, now);
+        let name = scope.name.as_str();
+        let written = match effect {
+            DialogEffect::Grant(Lifetime::Once) => {
+                let logged = self.store.record(
+                    &[record(
+                        ns,
+                        Some(name),
+                        "granted",
+                        Some(Lifetime::Once),
+                        &manifest,
+                        "dialog",
+                    )],
+                    now,
+                );
+                if logged.is_ok() {
+                    self.session.grant(ns, name);
+                }
+                logged
             }
+            DialogEffect::Grant(lifetime) => {
+                let until = match lifetime {
+                    Lifetime::Until(at) => Some(at),
+                    _ => None,
+                };
+                self.store.apply(
+                    ns,
+                    &[decide(name, GrantState::Granted, until, &manifest)],
+                    &[record(
+                        ns,
+                        Some(name),
+                        "granted",
+                        Some(lifetime),
+                        &manifest,
+                        "dialog",
+                    )],
+                    DecisionSource::Dialog,
+                    now,
+                )
+            }
+            DialogEffect::Deny => self.store.apply(
+                ns,
+                &[decide(name, GrantState::Denied, None, &manifest)],
+                &[record(ns, Some(name), "denied", None, &manifest, "dialog")],
+                DecisionSource::Dialog,
+                now,
+            ),
+            DialogEffect::Dismiss => self.store.apply(
+                ns,
+                &[Change::Dismiss {
+                    scope: name.to_string(),
+                }],
+                &[],
+                DecisionSource::Dialog,
+                now,
+            ),
+        };
+        if written.is_err() && answer.is_ok() {
+            // Never say "ok" for a grant that is not durable (or not recorded).
+            return Flight::Done(Err(Failure::StorageUnavailable));
         }
         Flight::Done(answer)
     }
@@ -365,16 +517,25 @@ impl Engine {
             Err(failure) => return Flight::Done(Err(failure)),
         };
         let (agreed, answer) = policy::after_privacy(decision);
+        let now = self.clock.now_ms();
+        let app = caller.app_namespace();
         if agreed {
             let written = self.store.set_agreed_version(
                 &caller.user_id,
                 &caller.app_id,
                 &contract.version,
-                self.clock.now_ms(),
+                record(&app, None, "agreed", None, &manifest, "dialog"),
+                now,
             );
             if written.is_err() {
                 return Flight::Done(Err(Failure::StorageUnavailable));
             }
+        } else {
+            // The answer stands even if its record cannot be written.
+            let _ = self.store.record(
+                &[record(&app, None, "disagreed", None, &manifest, "dialog")],
+                now,
+            );
         }
         Flight::Done(answer)
     }
@@ -450,18 +611,26 @@ impl Engine {
         ApiResult::from_outcome(shown, outcome)
     }
 
-    /// The `authSetting` object of a namespace: decided scopes and the always-true ones.
-    fn auth_setting(&self, ns: &Namespace) -> std::result::Result<Map<String, Value>, Failure> {
-        let decisions = storage(self.store.decisions(ns))?;
+    /// The `authSetting` object of a namespace: decided scopes (as they stand
+    /// now) and the always-true ones.
+    fn auth_setting(
+        &self,
+        caller: &Caller,
+        ns: &Namespace,
+    ) -> std::result::Result<Map<String, Value>, Failure> {
+        let stored = storage(self.store.namespace(ns))?;
+        let manifest = self.manifest(&caller.app_id);
         let catalogue = read(&self.catalogue);
         let mut setting = Map::new();
         for scope in catalogue.all() {
-            let value = match (scope.kind, decisions.get(&scope.name)) {
-                (ScopeKind::AlwaysGranted, _) => true,
-                (ScopeKind::NeverPrompts, _) => continue,
-                (_, Some(GrantState::Granted)) => true,
-                (_, Some(GrantState::Denied)) => false,
-                (_, _) => continue,
+            let value = match scope.kind {
+                ScopeKind::AlwaysGranted => true,
+                ScopeKind::NeverPrompts => continue,
+                _ => match self.effective_state(ns, &scope.name, &manifest, &stored) {
+                    GrantState::Granted => true,
+                    GrantState::Denied => false,
+                    GrantState::Unasked => continue,
+                },
             };
             setting.insert(scope.name.clone(), Value::Bool(value));
         }
@@ -476,7 +645,7 @@ impl Engine {
             let mut extra = Map::new();
             extra.insert(
                 "authSetting".into(),
-                Value::Object(self.auth_setting(&caller.namespace())?),
+                Value::Object(self.auth_setting(caller, &caller.namespace())?),
             );
             if with_subscriptions {
                 extra.insert(
@@ -512,23 +681,29 @@ impl Engine {
         let ns = caller.namespace();
         let _slot = self.slots.acquire(&caller.user_id, &caller.app_id).await;
         let manifest = self.manifest(&caller.app_id);
-        let decisions = storage(self.store.decisions(&ns))?;
+        let stored = storage(self.store.namespace(&ns))?;
+        let knobs = self.knobs();
+        let now = self.clock.now_ms();
         let shown: Vec<(String, String, GrantState)> = {
             let catalogue = read(&self.catalogue);
             catalogue
                 .all()
                 .filter_map(|scope| {
-                    let state = decisions
-                        .get(&scope.name)
-                        .copied()
-                        .unwrap_or(GrantState::Unasked);
+                    let state = self.effective_state(&ns, &scope.name, &manifest, &stored);
+                    // A scope under a dismissal embargo is listed (off), so that
+                    // the user can still turn it on here.
+                    let embargoed = knobs.max_dismissals > 0
+                        && stored.fatigue.get(&scope.name).is_some_and(|f| {
+                            f.dismissals >= knobs.max_dismissals
+                                && now < f.last_dismissed_at_ms.saturating_add(knobs.cooldown_ms)
+                        });
                     let listed = match scope.kind {
                         ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts => false,
                         ScopeKind::SettingsOnly => {
                             state != GrantState::Unasked
                                 || manifest.declares_private_api(BACKGROUND_LOCATION_API)
                         }
-                        ScopeKind::Promptable => state != GrantState::Unasked,
+                        ScopeKind::Promptable => state != GrantState::Unasked || embargoed,
                     };
                     listed.then(|| (scope.name.clone(), scope.title.clone(), state))
                 })
@@ -557,14 +732,36 @@ impl Engine {
             answered.into_iter().map(|s| (s.scope, s.granted)).collect();
         let changes = policy::settings_changes(&shown, &answered);
         if !changes.is_empty() {
-            storage(self.store.set_states(
+            let stored: Vec<Change> = changes
+                .iter()
+                .map(|(scope, state)| decide(scope, *state, None, &manifest))
+                .collect();
+            let records: Vec<NewRecord> = changes
+                .iter()
+                .map(|(scope, state)| match state {
+                    GrantState::Granted => record(
+                        &ns,
+                        Some(scope),
+                        "granted",
+                        Some(Lifetime::Permanent),
+                        &manifest,
+                        "settings",
+                    ),
+                    _ => record(&ns, Some(scope), "denied", None, &manifest, "settings"),
+                })
+                .collect();
+            storage(self.store.apply(
                 &ns,
-                &changes,
+                &stored,
+                &records,
                 DecisionSource::Settings,
                 self.clock.now_ms(),
             ))?;
+            for (scope, _) in &changes {
+                self.session.revoke(&ns, scope);
+            }
         }
-        self.auth_setting(&ns)
+        self.auth_setting(caller, &ns)
     }
 
     /// `wx.getPrivacySetting()`.
@@ -627,94 +824,6 @@ impl Engine {
             self.dialog(self.ui.show_privacy_contract(request)).await
         };
         ApiResult::from_outcome(api, outcome.await)
-    }
-
-    // ----- administration -----------------------------------------------------
-
-    fn admin_namespace(user_id: &str, app_id: &str, plugin_id: Option<&str>) -> Result<Namespace> {
-        let caller = Caller {
-            user_id: user_id.to_string(),
-            app_id: app_id.to_string(),
-            plugin_id: plugin_id.map(str::to_string),
-            user_gesture: false,
-        };
-        caller
-            .validate()
-            .map_err(|f| Error::InvalidArgument(f.reason()))?;
-        Ok(caller.namespace())
-    }
-
-    fn decidable_scope(&self, scope: &str) -> Result<()> {
-        match self.scope(scope).map(|s| s.kind) {
-            Some(ScopeKind::Promptable | ScopeKind::SettingsOnly) => Ok(()),
-            Some(_) => Err(Error::InvalidScope(format!(
-                "{scope} cannot be granted or revoked"
-            ))),
-            None => Err(Error::InvalidScope(format!("{scope} is not a known scope"))),
-        }
-    }
-
-    /// Lists a user's grants, optionally of one app.
-    pub fn list_grants(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
-        crate::caller::validate_id("user id", user_id)
-            .map_err(|f| Error::InvalidArgument(f.reason()))?;
-        self.store.list(user_id, app_id)
-    }
-
-    /// Sets one scope to granted or denied (the host's own settings screen).
-    pub fn set_grant(
-        &self,
-        user_id: &str,
-        app_id: &str,
-        plugin_id: Option<&str>,
-        scope: &str,
-        granted: bool,
-    ) -> Result<()> {
-        let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
-        self.decidable_scope(scope)?;
-        let state = if granted {
-            GrantState::Granted
-        } else {
-            GrantState::Denied
-        };
-        self.store.set_states(
-            &ns,
-            &[(scope.to_string(), state)],
-            DecisionSource::Admin,
-            self.clock.now_ms(),
-        )
-    }
-
-    /// Forgets one decision: the scope is unasked again.
-    pub fn revoke_grant(
-        &self,
-        user_id: &str,
-        app_id: &str,
-        plugin_id: Option<&str>,
-        scope: &str,
-    ) -> Result<()> {
-        let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
-        self.decidable_scope(scope)?;
-        self.store.set_states(
-            &ns,
-            &[(scope.to_string(), GrantState::Unasked)],
-            DecisionSource::Admin,
-            self.clock.now_ms(),
-        )
-    }
-
-    /// Resets an app for one user or all users (as on app deletion).
-    pub fn reset_app(&self, app_id: &str, user_id: Option<&str>) -> Result<u64> {
-        crate::caller::validate_id("app id", app_id)
-            .map_err(|f| Error::InvalidArgument(f.reason()))?;
-        self.store.reset_app(user_id, app_id)
-    }
-
-    /// Forgets a user entirely (logout, account removal).
-    pub fn forget_user(&self, user_id: &str) -> Result<u64> {
-        crate::caller::validate_id("user id", user_id)
-            .map_err(|f| Error::InvalidArgument(f.reason()))?;
-        self.store.forget_user(user_id)
     }
 
     /// How many dialogs are open or waited for (tests: nothing may leak).

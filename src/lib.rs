@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 pub mod bridge;
 pub mod caller;
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod manifest;
 pub mod policy;
 pub mod scopes;
+mod session;
 mod single_flight;
 pub mod store;
 mod timer;
@@ -37,7 +39,8 @@ pub use dialect::{ApiResult, Failure};
 pub use error::{AuthError, HostError};
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
-pub use store::{DecisionSource, Grant};
+pub use store::consent_log::{ConsentRecord, Head, LogVerification};
+pub use store::{DecisionSource, Grant, MaintenanceReport};
 
 uniffi::setup_scaffolding!();
 
@@ -210,10 +213,43 @@ impl AuthEngine {
         Ok(self.inner.reset_app(&app_id, user_id.as_deref())?)
     }
 
-    /// Forgets everything about a user (logout, account removal). Returns the
-    /// number of grants removed.
+    /// Forgets a user's decisions (logout, account removal): grants, dismissal
+    /// counts, privacy agreements and allow-once grants. The consent log keeps the
+    /// user's records (it is the append-only evidence). Returns the number of
+    /// grants removed.
     pub fn forget_user(&self, user_id: String) -> Result<u64, AuthError> {
         Ok(self.inner.forget_user(&user_id)?)
+    }
+
+    /// Ends a run of an app (the user closed it): its allow-once grants end.
+    pub fn end_app_run(&self, user_id: String, app_id: String) -> Result<(), AuthError> {
+        Ok(self.inner.end_app_run(&user_id, &app_id)?)
+    }
+
+    /// Housekeeping the host triggers (at start-up, daily): removes ended
+    /// time-limited grants and revokes grants unused for
+    /// `EngineConfig::auto_revoke_unused_days`, recording each.
+    pub fn run_maintenance(&self) -> Result<MaintenanceReport, AuthError> {
+        Ok(self.inner.run_maintenance()?)
+    }
+
+    /// The consent records of one user, or of everyone with `None`, oldest first
+    /// (consent receipts).
+    pub fn consent_records(
+        &self,
+        user_id: Option<String>,
+    ) -> Result<Vec<ConsentRecord>, AuthError> {
+        Ok(self.inner.consent_records(user_id.as_deref())?)
+    }
+
+    /// Checks the consent log's hash chain and names the first broken record.
+    pub fn verify_consent_log(&self) -> Result<LogVerification, AuthError> {
+        Ok(self.inner.verify_consent_log()?)
+    }
+
+    /// The consent log's last sequence number and hash, for anchoring elsewhere.
+    pub fn consent_log_head(&self) -> Result<Head, AuthError> {
+        Ok(self.inner.consent_log_head()?)
     }
 }
 

@@ -56,6 +56,16 @@ pub struct Facts {
     pub declared_in_contract: bool,
     /// The host's OS permission.
     pub os: OsPermissionStatus,
+    /// How many times in a row the user denied the scope.
+    pub denials: u32,
+    /// How many times in a row the user dismissed the dialog.
+    pub dismissals: u32,
+    /// When the last dismissal was.
+    pub last_dismissed_at_ms: Option<i64>,
+    /// Now.
+    pub now_ms: i64,
+    /// The host's knobs.
+    pub knobs: Knobs,
 }
 
 /// What to do with an authorization request.
@@ -74,12 +84,109 @@ pub enum Verdict {
 /// The user's answer to a consent dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum ConsentDecision {
-    /// Allow the scope.
+    /// Allow the scope, permanently.
     Allow,
-    /// Deny the scope (sticky).
+    /// Allow the scope until the host ends this app's run (`end_app_run`) or the
+    /// process ends; never written to disk as granted.
+    AllowOnce,
+    /// Allow the scope until `until_ms` (milliseconds since the Unix epoch).
+    AllowUntil {
+        /// When the grant ends.
+        until_ms: i64,
+    },
+    /// Deny the scope (sticky, or soft under `EngineConfig::soft_deny`).
     Deny,
     /// Closed the dialog without deciding.
     Dismiss,
+}
+
+/// How long a grant lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// Until changed on the settings page or by the host.
+    Permanent,
+    /// For this run of the app only (memory, never disk).
+    Once,
+    /// Until this time (ms since the Unix epoch).
+    Until(i64),
+}
+
+/// What a consent dialog's answer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogEffect {
+    /// Record a grant with this lifetime.
+    Grant(Lifetime),
+    /// Record a denial.
+    Deny,
+    /// Record a dismissal (the scope stays unasked).
+    Dismiss,
+}
+
+/// A stored decision as the policy needs to see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing<'a> {
+    /// Granted or denied.
+    pub state: GrantState,
+    /// When a time-limited grant ends.
+    pub expires_at_ms: Option<i64>,
+    /// The purpose string the user saw when deciding.
+    pub purpose_seen: Option<&'a str>,
+    /// The privacy-contract version in force when deciding.
+    pub contract_seen: Option<&'a str>,
+}
+
+/// The host's knobs the policy applies (from `EngineConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Knobs {
+    /// Denied scopes may be asked again (until `max_denials`).
+    pub soft_deny: bool,
+    /// With `soft_deny`: the denial after which the scope is not asked again.
+    pub max_denials: u32,
+    /// Dismissals in a row that start an embargo (`0`: never).
+    pub max_dismissals: u32,
+    /// How long the embargo lasts.
+    pub cooldown_ms: i64,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            soft_deny: false,
+            max_denials: 2,
+            max_dismissals: 3,
+            cooldown_ms: 7 * 24 * 60 * 60 * 1000,
+        }
+    }
+}
+
+/// The state a scope is in now: an allow-once grant of this run; else the stored
+/// decision, except that a time-limited grant that has ended, and a grant given
+/// under a purpose string or privacy-contract version that has since changed,
+/// count as unasked (the user is asked again).
+pub fn current_state(
+    stored: Option<Standing<'_>>,
+    granted_for_this_run: bool,
+    now_ms: i64,
+    purpose_now: Option<&str>,
+    contract_now: Option<&str>,
+) -> GrantState {
+    if granted_for_this_run {
+        return GrantState::Granted;
+    }
+    let Some(stored) = stored else {
+        return GrantState::Unasked;
+    };
+    if stored.state != GrantState::Granted {
+        return stored.state;
+    }
+    let expired = stored.expires_at_ms.is_some_and(|end| now_ms >= end);
+    let purpose_changed = stored.purpose_seen != purpose_now;
+    let contract_changed = contract_now.is_some() && stored.contract_seen != contract_now;
+    if expired || purpose_changed || contract_changed {
+        GrantState::Unasked
+    } else {
+        GrantState::Granted
+    }
 }
 
 /// The user's answer to a privacy-contract prompt.
@@ -91,9 +198,24 @@ pub enum PrivacyDecision {
     Disagree,
 }
 
+/// Whether a denied scope may be asked again.
+fn may_ask_again_after_denial(f: &Facts) -> bool {
+    f.knobs.soft_deny && f.denials < f.knobs.max_denials
+}
+
+/// Whether repeated dismissals put the scope under embargo now.
+fn cooling_down(f: &Facts) -> bool {
+    f.knobs.max_dismissals > 0
+        && f.dismissals >= f.knobs.max_dismissals
+        && f.last_dismissed_at_ms
+            .is_some_and(|at| f.now_ms < at.saturating_add(f.knobs.cooldown_ms))
+}
+
 /// Decides an `authorize` (or guarded-API) request. The order of the gates is:
 /// withdrawn/ungated scopes, purpose string, privacy contract, the stored
-/// decision (a denial is sticky), the host's OS permission, then the dialog.
+/// decision (a denial is sticky unless the host chose soft denial), the host's
+/// OS permission, a grant, settings-only scopes, the dismissal embargo, then
+/// the dialog.
 pub fn evaluate(f: &Facts) -> Verdict {
     if matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts) {
         return Verdict::Allow;
@@ -107,25 +229,39 @@ pub fn evaluate(f: &Facts) -> Verdict {
     if f.privacy == PrivacyGate::NotAgreed {
         return Verdict::AskPrivacy;
     }
-    if f.state == GrantState::Denied {
+    if f.state == GrantState::Denied && !may_ask_again_after_denial(f) {
         return Verdict::Refuse(Failure::AuthDeny);
     }
     if f.os == OsPermissionStatus::Denied {
         return Verdict::Refuse(Failure::SystemPermissionDenied);
     }
-    match (f.state, f.kind) {
-        (GrantState::Granted, _) => Verdict::Allow,
-        (_, ScopeKind::SettingsOnly) => Verdict::Refuse(Failure::SettingsOnly),
-        _ => Verdict::AskUser,
+    if f.state == GrantState::Granted {
+        return Verdict::Allow;
     }
+    if f.kind == ScopeKind::SettingsOnly {
+        return Verdict::Refuse(Failure::SettingsOnly);
+    }
+    if cooling_down(f) {
+        return Verdict::Refuse(Failure::PromptCoolingDown);
+    }
+    Verdict::AskUser
 }
 
-/// The state to store after a consent dialog (`None`: store nothing) and the answer.
-pub fn after_consent(decision: ConsentDecision) -> (Option<GrantState>, Result<(), Failure>) {
+/// What a consent dialog's answer records, and the answer to the mini app. An
+/// `AllowUntil` whose time has already passed lasts for this run only.
+pub fn after_consent(
+    decision: ConsentDecision,
+    now_ms: i64,
+) -> (DialogEffect, Result<(), Failure>) {
     match decision {
-        ConsentDecision::Allow => (Some(GrantState::Granted), Ok(())),
-        ConsentDecision::Deny => (Some(GrantState::Denied), Err(Failure::AuthDeny)),
-        ConsentDecision::Dismiss => (None, Err(Failure::AuthCanceled)),
+        ConsentDecision::Allow => (DialogEffect::Grant(Lifetime::Permanent), Ok(())),
+        ConsentDecision::AllowOnce => (DialogEffect::Grant(Lifetime::Once), Ok(())),
+        ConsentDecision::AllowUntil { until_ms } if until_ms > now_ms => {
+            (DialogEffect::Grant(Lifetime::Until(until_ms)), Ok(()))
+        }
+        ConsentDecision::AllowUntil { .. } => (DialogEffect::Grant(Lifetime::Once), Ok(())),
+        ConsentDecision::Deny => (DialogEffect::Deny, Err(Failure::AuthDeny)),
+        ConsentDecision::Dismiss => (DialogEffect::Dismiss, Err(Failure::AuthCanceled)),
     }
 }
 
@@ -190,56 +326,51 @@ mod tests {
     /// Every combination of facts, checked against the rules written out longhand.
     #[test]
     fn evaluate_matches_the_spec_for_every_combination() {
+        let knob_sets = [
+            Knobs::default(),
+            Knobs {
+                soft_deny: true,
+                ..Knobs::default()
+            },
+            Knobs {
+                max_dismissals: 0,
+                ..Knobs::default()
+            },
+        ];
+        let now = 1_000_000;
         let mut checked = 0;
         for kind in ALL_KINDS {
             for state in ALL_STATES {
                 for privacy in ALL_GATES {
                     for os in ALL_OS {
-                        for purpose_required in [false, true] {
-                            for purpose_present in [false, true] {
-                                for declared_in_contract in [false, true] {
-                                    let f = Facts {
-                                        kind,
-                                        state,
-                                        purpose_required,
-                                        purpose_present,
-                                        privacy,
-                                        declared_in_contract,
-                                        os,
-                                    };
-                                    let v = evaluate(&f);
-                                    let ungated = matches!(
-                                        kind,
-                                        ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts
-                                    );
-                                    let expected = if ungated {
-                                        Verdict::Allow
-                                    } else if purpose_required && !purpose_present {
-                                        Verdict::Refuse(Failure::RequirePermissionDesc)
-                                    } else if privacy != PrivacyGate::NoContract
-                                        && !declared_in_contract
-                                    {
-                                        Verdict::Refuse(Failure::NotDeclaredInPrivacy)
-                                    } else if privacy == PrivacyGate::NotAgreed {
-                                        Verdict::AskPrivacy
-                                    } else if state == GrantState::Denied {
-                                        Verdict::Refuse(Failure::AuthDeny)
-                                    } else if os == OsPermissionStatus::Denied {
-                                        Verdict::Refuse(Failure::SystemPermissionDenied)
-                                    } else if state == GrantState::Granted {
-                                        Verdict::Allow
-                                    } else if kind == ScopeKind::SettingsOnly {
-                                        Verdict::Refuse(Failure::SettingsOnly)
-                                    } else {
-                                        Verdict::AskUser
-                                    };
-                                    assert_eq!(v, expected, "{f:?}");
-                                    // Safety: never allow what was denied or never granted
-                                    // for a gated scope.
-                                    if v == Verdict::Allow && !ungated {
-                                        assert_eq!(state, GrantState::Granted, "{f:?}");
+                        for bits in 0..8u8 {
+                            let (purpose_required, purpose_present, declared_in_contract) =
+                                (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+                            for denials in [0, 1, 2] {
+                                for (dismissals, last) in [
+                                    (0, None),
+                                    (2, Some(now - 10)),
+                                    (3, Some(now - 10)),
+                                    (3, Some(0)),
+                                ] {
+                                    for knobs in knob_sets {
+                                        let f = Facts {
+                                            kind,
+                                            state,
+                                            purpose_required,
+                                            purpose_present,
+                                            privacy,
+                                            declared_in_contract,
+                                            os,
+                                            denials,
+                                            dismissals,
+                                            last_dismissed_at_ms: last,
+                                            now_ms: now,
+                                            knobs,
+                                        };
+                                        check(&f);
+                                        checked += 1;
                                     }
-                                    checked += 1;
                                 }
                             }
                         }
@@ -247,22 +378,129 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 3 * 3 * 8);
+        assert_eq!(checked, 4 * 3 * 3 * 3 * 8 * 3 * 4 * 3);
+    }
+
+    fn check(f: &Facts) {
+        let ungated = matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts);
+        let soft_retry = f.knobs.soft_deny && f.denials < f.knobs.max_denials;
+        let embargo = f.knobs.max_dismissals > 0
+            && f.dismissals >= f.knobs.max_dismissals
+            && f.last_dismissed_at_ms
+                .is_some_and(|at| f.now_ms < at + f.knobs.cooldown_ms);
+        let expected = if ungated {
+            Verdict::Allow
+        } else if f.purpose_required && !f.purpose_present {
+            Verdict::Refuse(Failure::RequirePermissionDesc)
+        } else if f.privacy != PrivacyGate::NoContract && !f.declared_in_contract {
+            Verdict::Refuse(Failure::NotDeclaredInPrivacy)
+        } else if f.privacy == PrivacyGate::NotAgreed {
+            Verdict::AskPrivacy
+        } else if f.state == GrantState::Denied && !soft_retry {
+            Verdict::Refuse(Failure::AuthDeny)
+        } else if f.os == OsPermissionStatus::Denied {
+            Verdict::Refuse(Failure::SystemPermissionDenied)
+        } else if f.state == GrantState::Granted {
+            Verdict::Allow
+        } else if f.kind == ScopeKind::SettingsOnly {
+            Verdict::Refuse(Failure::SettingsOnly)
+        } else if embargo {
+            Verdict::Refuse(Failure::PromptCoolingDown)
+        } else {
+            Verdict::AskUser
+        };
+        let v = evaluate(f);
+        assert_eq!(v, expected, "{f:?}");
+        // Safety: a gated scope is allowed only when granted.
+        if v == Verdict::Allow && !ungated {
+            assert_eq!(f.state, GrantState::Granted, "{f:?}");
+        }
+        // Sticky deny never shows a dialog.
+        if f.state == GrantState::Denied && !f.knobs.soft_deny {
+            assert_ne!(v, Verdict::AskUser, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn current_state_expires_and_asks_again_when_what_the_user_saw_changed() {
+        let granted = |expires, purpose, contract| Standing {
+            state: GrantState::Granted,
+            expires_at_ms: expires,
+            purpose_seen: purpose,
+            contract_seen: contract,
+        };
+        let g = |s: Standing<'_>, now, p, c| current_state(Some(s), false, now, p, c);
+        assert_eq!(
+            g(granted(None, Some("a"), Some("1")), 5, Some("a"), Some("1")),
+            GrantState::Granted
+        );
+        assert_eq!(
+            g(granted(Some(10), None, None), 9, None, None),
+            GrantState::Granted
+        );
+        assert_eq!(
+            g(granted(Some(10), None, None), 10, None, None),
+            GrantState::Unasked
+        );
+        assert_eq!(
+            g(granted(None, Some("a"), None), 5, Some("b"), None),
+            GrantState::Unasked
+        );
+        assert_eq!(
+            g(granted(None, None, None), 5, Some("b"), None),
+            GrantState::Unasked
+        );
+        assert_eq!(
+            g(granted(None, None, Some("1")), 5, None, Some("2")),
+            GrantState::Unasked
+        );
+        // A contract that went away asks nothing new.
+        assert_eq!(
+            g(granted(None, None, Some("1")), 5, None, None),
+            GrantState::Granted
+        );
+        // Denials stand whatever changed.
+        let denied = Standing {
+            state: GrantState::Denied,
+            ..granted(None, Some("a"), Some("1"))
+        };
+        assert_eq!(g(denied, 5, Some("b"), Some("2")), GrantState::Denied);
+        assert_eq!(
+            current_state(None, true, 5, None, None),
+            GrantState::Granted
+        );
+        assert_eq!(
+            current_state(None, false, 5, None, None),
+            GrantState::Unasked
+        );
     }
 
     #[test]
     fn dialog_answers() {
+        let now = 100;
         assert_eq!(
-            after_consent(ConsentDecision::Allow),
-            (Some(GrantState::Granted), Ok(()))
+            after_consent(ConsentDecision::Allow, now),
+            (DialogEffect::Grant(Lifetime::Permanent), Ok(()))
         );
         assert_eq!(
-            after_consent(ConsentDecision::Deny),
-            (Some(GrantState::Denied), Err(Failure::AuthDeny))
+            after_consent(ConsentDecision::AllowOnce, now),
+            (DialogEffect::Grant(Lifetime::Once), Ok(()))
         );
         assert_eq!(
-            after_consent(ConsentDecision::Dismiss),
-            (None, Err(Failure::AuthCanceled))
+            after_consent(ConsentDecision::AllowUntil { until_ms: 200 }, now),
+            (DialogEffect::Grant(Lifetime::Until(200)), Ok(()))
+        );
+        assert_eq!(
+            after_consent(ConsentDecision::AllowUntil { until_ms: 100 }, now),
+            (DialogEffect::Grant(Lifetime::Once), Ok(()))
+        );
+        assert_eq!(
+            after_consent(ConsentDecision::Deny, now),
+            (DialogEffect::Deny, Err(Failure::AuthDeny))
+        );
+        assert_eq!(
+            after_consent(ConsentDecision::Dismiss, now),
+            (DialogEffect::Dismiss, Err(Failure::AuthCanceled))
         );
         assert_eq!(after_privacy(PrivacyDecision::Agree), (true, Ok(())));
         assert_eq!(

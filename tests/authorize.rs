@@ -148,7 +148,7 @@ fn a_scope_missing_from_the_contract_fails_112_without_a_dialog() {
 }
 
 #[test]
-fn a_new_contract_version_needs_agreement_again() {
+fn a_new_contract_version_needs_agreement_again_and_re_consent() {
     let (_db, ui, engine) = engine_with(
         &[Answer::Agree, Answer::Allow],
         Some(manifest(Some(("1", &["scope.record"])))),
@@ -165,16 +165,21 @@ fn a_new_contract_version_needs_agreement_again() {
         authorize(&engine, "scope.record"),
         r#"{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"#
     );
-    ui.push(&[Answer::Agree]);
+    // The grant was given under contract version 1: after agreeing to version
+    // 2 the user is asked about the scope again (issue #4: re-consent).
+    ui.push(&[Answer::Agree, Answer::Allow]);
     assert_eq!(
         authorize(&engine, "scope.record"),
         r#"{"errMsg":"authorize:ok"}"#
     );
+    assert_eq!(ui.dialogs(), 5);
+    assert!(matches!(ui.shown.lock().unwrap()[4], Shown::Scope(_)));
+    // Now decided under version 2: no more dialogs.
     assert_eq!(
-        ui.dialogs(),
-        4,
-        "the grant survives; only the contract was asked again"
+        authorize(&engine, "scope.record"),
+        r#"{"errMsg":"authorize:ok"}"#
     );
+    assert_eq!(ui.dialogs(), 5);
 }
 
 struct Probe(OsPermissionStatus);

@@ -169,6 +169,7 @@ fn a_dialog_nobody_answers_times_out_and_frees_the_app() {
         ui.clone(),
         miniapp_auth::EngineConfig {
             dialog_timeout_ms: 50,
+            ..Default::default()
         },
     );
     let me = caller("u1", "wxA");

@@ -89,7 +89,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
             err,
             AuthError::DatabaseTooNew {
                 found: 99,
-                supported: 1
+                supported: miniapp_auth::store::schema::VERSION
             }
         ),
         "{err:?}"

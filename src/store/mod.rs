@@ -1,12 +1,15 @@
-//! The decision store (SPEC §8): grants and privacy agreements in SQLite, with an
-//! in-memory cache per (user, app, plugin) kept coherent with the file.
+//! The decision store (SPEC §8): grants, privacy agreements, dismissal counts and
+//! the consent log in SQLite, with an in-memory cache per (user, app, plugin)
+//! kept coherent with the file.
 //!
 //! Every write is one IMMEDIATE transaction committed with `synchronous=FULL`
 //! before the caller returns, so an acknowledged decision survives a crash or power
-//! cut. Reads come from the cache; before each read the store asks SQLite for
-//! `PRAGMA data_version`, which changes when another connection (another process)
-//! committed, and drops the cache when it did.
+//! cut; its consent record is appended in the same transaction. Reads come from
+//! the cache; before each read the store asks SQLite for `PRAGMA data_version`,
+//! which changes when another connection (another process) committed, and drops
+//! the cache when it did.
 
+pub mod consent_log;
 mod db;
 pub mod schema;
 
@@ -14,10 +17,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::Result;
 use crate::policy::GrantState;
+use consent_log::{ConsentRecord, Head, LogVerification, NewRecord};
+
+/// How often at most a grant's last use is written: uses are recorded in memory
+/// and reach the file only when the stored time is older than this, so a busy
+/// grant costs one write an hour, not one per call.
+pub const USE_RESOLUTION_MS: i64 = 60 * 60 * 1000;
 
 /// Whose grants: one (user, app) or one plugin inside it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,9 +48,14 @@ impl Namespace {
             plugin_id: plugin_id.unwrap_or_default().to_string(),
         }
     }
+
+    /// The plugin id, `None` for the app's own namespace.
+    pub fn plugin(&self) -> Option<String> {
+        (!self.plugin_id.is_empty()).then(|| self.plugin_id.clone())
+    }
 }
 
-/// How a decision was made (kept with the grant).
+/// How a stored decision was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum DecisionSource {
     /// A consent dialog.
@@ -53,7 +67,8 @@ pub enum DecisionSource {
 }
 
 impl DecisionSource {
-    fn as_str(self) -> &'static str {
+    /// The name used in the database and the consent log.
+    pub fn as_str(self) -> &'static str {
         match self {
             DecisionSource::Dialog => "dialog",
             DecisionSource::Settings => "settings",
@@ -87,15 +102,88 @@ pub struct Grant {
     pub source: DecisionSource,
     /// When, in milliseconds since the Unix epoch.
     pub updated_at_ms: i64,
+    /// When a time-limited grant ends (`None`: it does not).
+    pub expires_at_ms: Option<i64>,
+    /// When the grant was last used (to the hour), if it was.
+    pub last_used_at_ms: Option<i64>,
 }
 
-/// The decided scopes of one namespace.
-pub type Decisions = BTreeMap<String, GrantState>;
+/// A stored decision with what the policy needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredGrant {
+    /// Granted or denied.
+    pub state: GrantState,
+    /// When a time-limited grant ends.
+    pub expires_at_ms: Option<i64>,
+    /// Denials in a row (for soft denial).
+    pub denials: u32,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force when decided.
+    pub contract_version: Option<String>,
+    /// Last use, to [`USE_RESOLUTION_MS`].
+    pub last_used_at_ms: Option<i64>,
+}
+
+/// Dismissals in a row of one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fatigue {
+    /// How many.
+    pub dismissals: u32,
+    /// The last one.
+    pub last_dismissed_at_ms: i64,
+}
+
+/// Everything stored about one namespace (cached).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamespaceState {
+    /// Decisions by scope.
+    pub grants: BTreeMap<String, StoredGrant>,
+    /// Dismissal counts by scope.
+    pub fatigue: BTreeMap<String, Fatigue>,
+}
+
+/// One change to a namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Store a decision; clears the scope's dismissal count.
+    Decide {
+        /// The scope.
+        scope: String,
+        /// Granted or denied.
+        state: GrantState,
+        /// When a time-limited grant ends.
+        expires_at_ms: Option<i64>,
+        /// The purpose string the user saw.
+        purpose: Option<String>,
+        /// The privacy-contract version in force.
+        contract_version: Option<String>,
+    },
+    /// Forget the decision (back to unasked); clears the dismissal count.
+    Forget {
+        /// The scope.
+        scope: String,
+    },
+    /// Count a dismissal.
+    Dismiss {
+        /// The scope.
+        scope: String,
+    },
+}
+
+/// What maintenance removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, uniffi::Record)]
+pub struct MaintenanceReport {
+    /// Grants revoked because they were not used for the configured time.
+    pub revoked_unused: u64,
+    /// Time-limited grants removed because they had ended.
+    pub removed_expired: u64,
+}
 
 struct Inner {
     conn: Connection,
     data_version: i64,
-    grants: HashMap<Namespace, Arc<Decisions>>,
+    namespaces: HashMap<Namespace, Arc<NamespaceState>>,
     agreements: HashMap<(String, String), Option<String>>,
 }
 
@@ -108,14 +196,6 @@ pub struct Store {
 const STATE_GRANTED: i64 = 1;
 const STATE_DENIED: i64 = 2;
 
-fn state_to_sql(state: GrantState) -> Option<i64> {
-    match state {
-        GrantState::Granted => Some(STATE_GRANTED),
-        GrantState::Denied => Some(STATE_DENIED),
-        GrantState::Unasked => None,
-    }
-}
-
 /// Anything unreadable means "ask again", never "granted".
 fn state_from_sql(value: i64) -> GrantState {
     match value {
@@ -123,6 +203,164 @@ fn state_from_sql(value: i64) -> GrantState {
         STATE_DENIED => GrantState::Denied,
         _ => GrantState::Unasked,
     }
+}
+
+fn load_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
+    let mut state = NamespaceState::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT scope, state, expires_at, denials, purpose, contract_version, last_used_at
+         FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
+    )?;
+    let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            StoredGrant {
+                state: state_from_sql(r.get(1)?),
+                expires_at_ms: r.get(2)?,
+                denials: r.get::<_, i64>(3)?.clamp(0, u32::MAX as i64) as u32,
+                purpose: r.get(4)?,
+                contract_version: r.get(5)?,
+                last_used_at_ms: r.get(6)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (scope, grant) = row?;
+        if grant.state != GrantState::Unasked {
+            state.grants.insert(scope, grant);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT scope, dismissals, last_dismissed_at FROM prompt_fatigue
+         WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
+    )?;
+    let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Fatigue {
+                dismissals: r.get::<_, i64>(1)?.clamp(0, u32::MAX as i64) as u32,
+                last_dismissed_at_ms: r.get(2)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (scope, fatigue) = row?;
+        state.fatigue.insert(scope, fatigue);
+    }
+    Ok(state)
+}
+
+/// Applies one change inside `tx`, and to `cached` when the namespace is cached.
+fn apply_change(
+    tx: &Transaction<'_>,
+    ns: &Namespace,
+    change: &Change,
+    source: DecisionSource,
+    now_ms: i64,
+    current: &mut NamespaceState,
+) -> Result<()> {
+    let clear_fatigue = |scope: &str| -> Result<()> {
+        tx.prepare_cached(
+            "DELETE FROM prompt_fatigue WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+        )?
+        .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
+        Ok(())
+    };
+    match change {
+        Change::Decide {
+            scope,
+            state,
+            expires_at_ms,
+            purpose,
+            contract_version,
+        } => {
+            let (value, denials) = match state {
+                GrantState::Denied => {
+                    let before = current
+                        .grants
+                        .get(scope)
+                        .filter(|g| g.state == GrantState::Denied)
+                        .map_or(0, |g| g.denials);
+                    (STATE_DENIED, before.saturating_add(1))
+                }
+                _ => (STATE_GRANTED, 0),
+            };
+            tx.prepare_cached(
+                "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at,
+                                     expires_at, denials, purpose, contract_version, last_used_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL)
+                 ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
+                     state = excluded.state, source = excluded.source,
+                     updated_at = excluded.updated_at, expires_at = excluded.expires_at,
+                     denials = excluded.denials, purpose = excluded.purpose,
+                     contract_version = excluded.contract_version, last_used_at = NULL",
+            )?
+            .execute(params![
+                ns.user_id,
+                ns.app_id,
+                ns.plugin_id,
+                scope,
+                value,
+                source.as_str(),
+                now_ms,
+                expires_at_ms,
+                denials,
+                purpose,
+                contract_version
+            ])?;
+            clear_fatigue(scope)?;
+            current.grants.insert(
+                scope.clone(),
+                StoredGrant {
+                    state: *state,
+                    expires_at_ms: *expires_at_ms,
+                    denials,
+                    purpose: purpose.clone(),
+                    contract_version: contract_version.clone(),
+                    last_used_at_ms: None,
+                },
+            );
+            current.fatigue.remove(scope);
+        }
+        Change::Forget { scope } => {
+            tx.prepare_cached(
+                "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+            )?
+            .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
+            clear_fatigue(scope)?;
+            current.grants.remove(scope);
+            current.fatigue.remove(scope);
+        }
+        Change::Dismiss { scope } => {
+            let dismissals = current
+                .fatigue
+                .get(scope)
+                .map_or(0, |f| f.dismissals)
+                .saturating_add(1);
+            tx.prepare_cached(
+                "INSERT INTO prompt_fatigue (user_id, app_id, plugin_id, scope, dismissals, last_dismissed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
+                     dismissals = excluded.dismissals, last_dismissed_at = excluded.last_dismissed_at",
+            )?
+            .execute(params![
+                ns.user_id,
+                ns.app_id,
+                ns.plugin_id,
+                scope,
+                dismissals,
+                now_ms
+            ])?;
+            current.fatigue.insert(
+                scope.clone(),
+                Fatigue {
+                    dismissals,
+                    last_dismissed_at_ms: now_ms,
+                },
+            );
+        }
+    }
+    Ok(())
 }
 
 impl Store {
@@ -143,7 +381,7 @@ impl Store {
             inner: Mutex::new(Inner {
                 conn,
                 data_version,
-                grants: HashMap::new(),
+                namespaces: HashMap::new(),
                 agreements: HashMap::new(),
             }),
             quarantined,
@@ -166,54 +404,34 @@ impl Store {
             .query_row([], |r| r.get(0))?;
         if version != inner.data_version {
             inner.data_version = version;
-            inner.grants.clear();
+            inner.namespaces.clear();
             inner.agreements.clear();
         }
         Ok(inner)
     }
 
-    /// The decisions of one namespace (cached).
-    pub fn decisions(&self, ns: &Namespace) -> Result<Arc<Decisions>> {
+    /// Everything stored about one namespace (cached).
+    pub fn namespace(&self, ns: &Namespace) -> Result<Arc<NamespaceState>> {
         let mut inner = self.lock()?;
-        if let Some(cached) = inner.grants.get(ns) {
+        Self::cached(&mut inner, ns)
+    }
+
+    fn cached(inner: &mut Inner, ns: &Namespace) -> Result<Arc<NamespaceState>> {
+        if let Some(cached) = inner.namespaces.get(ns) {
             return Ok(cached.clone());
         }
-        let mut decisions = Decisions::new();
-        {
-            let mut stmt = inner.conn.prepare_cached(
-                "SELECT scope, state FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
-            )?;
-            let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?;
-            for row in rows {
-                let (scope, state) = row?;
-                let state = state_from_sql(state);
-                if state != GrantState::Unasked {
-                    decisions.insert(scope, state);
-                }
-            }
-        }
-        let decisions = Arc::new(decisions);
-        inner.grants.insert(ns.clone(), decisions.clone());
-        Ok(decisions)
+        let state = Arc::new(load_namespace(&inner.conn, ns)?);
+        inner.namespaces.insert(ns.clone(), state.clone());
+        Ok(state)
     }
 
-    /// The stored state of one scope.
-    pub fn state(&self, ns: &Namespace, scope: &str) -> Result<GrantState> {
-        Ok(self
-            .decisions(ns)?
-            .get(scope)
-            .copied()
-            .unwrap_or(GrantState::Unasked))
-    }
-
-    /// Stores decisions for one namespace in one durable transaction;
-    /// `GrantState::Unasked` deletes the row.
-    pub fn set_states(
+    /// Applies changes to one namespace and appends their consent records, in one
+    /// durable transaction.
+    pub fn apply(
         &self,
         ns: &Namespace,
-        changes: &[(String, GrantState)],
+        changes: &[Change],
+        records: &[NewRecord],
         source: DecisionSource,
         now_ms: i64,
     ) -> Result<()> {
@@ -221,45 +439,63 @@ impl Store {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (scope, state) in changes {
-            match state_to_sql(*state) {
-                Some(value) => {
-                    tx.prepare_cached(
-                        "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT (user_id, app_id, plugin_id, scope)
-                         DO UPDATE SET state = excluded.state, source = excluded.source,
-                                       updated_at = excluded.updated_at",
-                    )?
-                    .execute(params![
-                        ns.user_id,
-                        ns.app_id,
-                        ns.plugin_id,
-                        scope,
-                        value,
-                        source.as_str(),
-                        now_ms
-                    ])?;
-                }
-                None => {
-                    tx.prepare_cached(
-                        "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-                    )?
-                    .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
-                }
-            }
+        // Read inside the transaction, not from the cache: another process may
+        // have written since (denial and dismissal counts must not be lost).
+        let mut current = load_namespace(&tx, ns)?;
+        for change in changes {
+            apply_change(&tx, ns, change, source, now_ms, &mut current)?;
         }
+        consent_log::append(&tx, records, now_ms)?;
         tx.commit()?;
-        if let Some(cached) = inner.grants.get_mut(ns) {
-            let decisions = Arc::make_mut(cached);
-            for (scope, state) in changes {
-                match state {
-                    GrantState::Unasked => decisions.remove(scope),
-                    other => decisions.insert(scope.clone(), *other),
-                };
-            }
-        }
+        inner.namespaces.insert(ns.clone(), Arc::new(current));
         Ok(())
+    }
+
+    /// Appends consent records that change no state (a disagreement).
+    pub fn record(&self, records: &[NewRecord], now_ms: i64) -> Result<()> {
+        let mut inner = self.lock()?;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        consent_log::append(&tx, records, now_ms)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Notes that a grant was used. Writes only when the stored time is older than
+    /// [`USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
+    pub fn note_use(&self, ns: &Namespace, scope: &str, now_ms: i64) {
+        let Ok(mut inner) = self.lock() else {
+            return;
+        };
+        let Ok(state) = Self::cached(&mut inner, ns) else {
+            return;
+        };
+        let Some(grant) = state.grants.get(scope) else {
+            return;
+        };
+        if grant
+            .last_used_at_ms
+            .is_some_and(|used| now_ms - used < USE_RESOLUTION_MS)
+        {
+            return;
+        }
+        let written = inner
+            .conn
+            .prepare_cached(
+                "UPDATE grants SET last_used_at = ?5
+                 WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope, now_ms])
+            });
+        if written.is_ok() {
+            let mut updated = (*state).clone();
+            if let Some(grant) = updated.grants.get_mut(scope) {
+                grant.last_used_at_ms = Some(now_ms);
+            }
+            inner.namespaces.insert(ns.clone(), Arc::new(updated));
+        }
     }
 
     /// The privacy-contract version the user agreed to for an app, if any.
@@ -280,22 +516,28 @@ impl Store {
         Ok(version)
     }
 
-    /// Records agreement to a contract version, durably.
+    /// Records agreement to a contract version, durably, with its consent record.
     pub fn set_agreed_version(
         &self,
         user_id: &str,
         app_id: &str,
         version: &str,
+        record: NewRecord,
         now_ms: i64,
     ) -> Result<()> {
         let mut inner = self.lock()?;
-        inner.conn.execute(
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (user_id, app_id)
              DO UPDATE SET contract_version = excluded.contract_version, agreed_at = excluded.agreed_at",
             params![user_id, app_id, version, now_ms],
         )?;
+        consent_log::append(&tx, &[record], now_ms)?;
+        tx.commit()?;
         inner.agreements.insert(
             (user_id.to_string(), app_id.to_string()),
             Some(version.to_string()),
@@ -307,8 +549,8 @@ impl Store {
     pub fn list(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
         let inner = self.lock()?;
         let mut stmt = inner.conn.prepare_cached(
-            "SELECT user_id, app_id, plugin_id, scope, state, source, updated_at FROM grants
-             WHERE user_id = ?1 AND (?2 IS NULL OR app_id = ?2)
+            "SELECT user_id, app_id, plugin_id, scope, state, source, updated_at, expires_at, last_used_at
+             FROM grants WHERE user_id = ?1 AND (?2 IS NULL OR app_id = ?2)
              ORDER BY app_id, plugin_id, scope",
         )?;
         let rows = stmt.query_map(params![user_id, app_id], |r| {
@@ -321,6 +563,8 @@ impl Store {
                 state: state_from_sql(r.get(4)?),
                 source: DecisionSource::parse(&r.get::<_, String>(5)?),
                 updated_at_ms: r.get(6)?,
+                expires_at_ms: r.get(7)?,
+                last_used_at_ms: r.get(8)?,
             })
         })?;
         Ok(rows
@@ -343,24 +587,55 @@ impl Store {
     }
 
     /// Forgets everything about an app for one user (`Some`) or for every user
-    /// (`None`): grants of the app and its plugins, and the privacy agreement.
-    /// Returns how many grants were removed.
-    pub fn reset_app(&self, user_id: Option<&str>, app_id: &str) -> Result<u64> {
+    /// (`None`): grants of the app and its plugins, dismissal counts and the
+    /// privacy agreement; a `reset` record per (user, app) affected. Returns how
+    /// many grants were removed.
+    pub fn reset_app(&self, user_id: Option<&str>, app_id: &str, now_ms: i64) -> Result<u64> {
         let mut inner = self.lock()?;
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let users: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT user_id FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                 UNION SELECT user_id FROM privacy_agreements WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                 UNION SELECT user_id FROM prompt_fatigue WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                 ORDER BY 1",
+            )?;
+            let users = stmt
+                .query_map(params![app_id, user_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            users
+        };
         let removed = tx.execute(
             "DELETE FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)",
             params![app_id, user_id],
         )?;
-        tx.execute(
-            "DELETE FROM privacy_agreements WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)",
-            params![app_id, user_id],
-        )?;
+        for table in ["privacy_agreements", "prompt_fatigue"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)"),
+                params![app_id, user_id],
+            )?;
+        }
+        let records: Vec<NewRecord> = users
+            .iter()
+            .map(|user| NewRecord {
+                user_id: user.clone(),
+                app_id: app_id.to_string(),
+                plugin_id: None,
+                scope: None,
+                decision: "reset",
+                lifetime: None,
+                until_ms: None,
+                purpose: None,
+                contract_version: None,
+                source: "reset",
+            })
+            .collect();
+        consent_log::append(&tx, &records, now_ms)?;
         tx.commit()?;
         inner
-            .grants
+            .namespaces
             .retain(|ns, _| !(ns.app_id == app_id && user_id.is_none_or(|u| ns.user_id == u)));
         inner
             .agreements
@@ -368,20 +643,127 @@ impl Store {
         Ok(removed as u64)
     }
 
-    /// Forgets everything about a user. Returns how many grants were removed.
-    pub fn forget_user(&self, user_id: &str) -> Result<u64> {
+    /// Forgets a user's decisions (grants, dismissal counts, agreements) and
+    /// records that it did. The consent log keeps the user's earlier records: it
+    /// is the evidence of what was consented to, and it is append-only. Returns
+    /// how many grants were removed.
+    pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
         let mut inner = self.lock()?;
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
-        tx.execute(
-            "DELETE FROM privacy_agreements WHERE user_id = ?1",
-            params![user_id],
+        for table in ["privacy_agreements", "prompt_fatigue"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE user_id = ?1"),
+                params![user_id],
+            )?;
+        }
+        consent_log::append(
+            &tx,
+            &[NewRecord {
+                user_id: user_id.to_string(),
+                app_id: String::new(),
+                plugin_id: None,
+                scope: None,
+                decision: "forgotten",
+                lifetime: None,
+                until_ms: None,
+                purpose: None,
+                contract_version: None,
+                source: "admin",
+            }],
+            now_ms,
         )?;
         tx.commit()?;
-        inner.grants.retain(|ns, _| ns.user_id != user_id);
+        inner.namespaces.retain(|ns, _| ns.user_id != user_id);
         inner.agreements.retain(|(u, _), _| u != user_id);
         Ok(removed as u64)
+    }
+
+    /// Removes ended time-limited grants and (with `unused_before_ms`) grants last
+    /// used (or, never used, decided) before that time; one consent record each.
+    pub fn maintenance(
+        &self,
+        now_ms: i64,
+        unused_before_ms: Option<i64>,
+    ) -> Result<MaintenanceReport> {
+        let mut inner = self.lock()?;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut report = MaintenanceReport::default();
+        let mut records = Vec::new();
+        let mut pick = |sql: &str,
+                        at: i64,
+                        decision: &'static str,
+                        source: &'static str|
+         -> Result<u64> {
+            let mut stmt = tx.prepare(sql)?;
+            let rows: Vec<(String, String, String, String)> = stmt
+                .query_map(params![at], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            for (user, app, plugin, scope) in &rows {
+                tx.prepare_cached(
+                    "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+                )?
+                .execute(params![user, app, plugin, scope])?;
+                records.push(NewRecord {
+                    user_id: user.clone(),
+                    app_id: app.clone(),
+                    plugin_id: (!plugin.is_empty()).then(|| plugin.clone()),
+                    scope: Some(scope.clone()),
+                    decision,
+                    lifetime: None,
+                    until_ms: None,
+                    purpose: None,
+                    contract_version: None,
+                    source,
+                });
+            }
+            Ok(rows.len() as u64)
+        };
+        report.removed_expired = pick(
+            "SELECT user_id, app_id, plugin_id, scope FROM grants
+             WHERE state = 1 AND expires_at IS NOT NULL AND expires_at <= ?1",
+            now_ms,
+            "expired",
+            "expiry",
+        )?;
+        if let Some(before) = unused_before_ms {
+            report.revoked_unused = pick(
+                "SELECT user_id, app_id, plugin_id, scope FROM grants
+                 WHERE state = 1 AND COALESCE(last_used_at, updated_at) < ?1",
+                before,
+                "revoked",
+                "auto-revoke",
+            )?;
+        }
+        consent_log::append(&tx, &records, now_ms)?;
+        tx.commit()?;
+        if !records.is_empty() {
+            inner.namespaces.clear();
+        }
+        Ok(report)
+    }
+
+    /// The consent records of one user (or everyone), oldest first.
+    pub fn consent_records(&self, user_id: Option<&str>) -> Result<Vec<ConsentRecord>> {
+        let inner = self.lock()?;
+        consent_log::records(&inner.conn, user_id)
+    }
+
+    /// Checks the whole consent log.
+    pub fn verify_consent_log(&self) -> Result<LogVerification> {
+        let inner = self.lock()?;
+        consent_log::verify(&inner.conn)
+    }
+
+    /// The end of the consent log's chain.
+    pub fn consent_log_head(&self) -> Result<Head> {
+        let inner = self.lock()?;
+        consent_log::head(&inner.conn)
     }
 }

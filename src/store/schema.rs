@@ -7,18 +7,61 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
+
+/// The tables version 2 added (shared by [`SQL`] and the upgrade from 1).
+macro_rules! v2_additions {
+    () => {
+        "
+CREATE TABLE prompt_fatigue (
+    user_id           TEXT    NOT NULL,
+    app_id            TEXT    NOT NULL,
+    plugin_id         TEXT    NOT NULL DEFAULT '',
+    scope             TEXT    NOT NULL,
+    dismissals        INTEGER NOT NULL,
+    last_dismissed_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id, plugin_id, scope)
+) WITHOUT ROWID;
+
+CREATE TABLE consent_log (
+    seq       INTEGER PRIMARY KEY,
+    user_id   TEXT NOT NULL,
+    record    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE INDEX consent_log_by_user ON consent_log (user_id, seq);
+
+CREATE TABLE consent_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+
+CREATE TRIGGER consent_log_append_only_update BEFORE UPDATE ON consent_log
+BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
+CREATE TRIGGER consent_log_append_only_delete BEFORE DELETE ON consent_log
+BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
+"
+    };
+}
 
 /// The whole current schema, as a fresh database gets it.
-pub const SQL: &str = "
+pub const SQL: &str = concat!(
+    "
 CREATE TABLE grants (
-    user_id    TEXT    NOT NULL,
-    app_id     TEXT    NOT NULL,
-    plugin_id  TEXT    NOT NULL DEFAULT '',
-    scope      TEXT    NOT NULL,
-    state      INTEGER NOT NULL CHECK (state IN (1, 2)),
-    source     TEXT    NOT NULL,
-    updated_at INTEGER NOT NULL,
+    user_id          TEXT    NOT NULL,
+    app_id           TEXT    NOT NULL,
+    plugin_id        TEXT    NOT NULL DEFAULT '',
+    scope            TEXT    NOT NULL,
+    state            INTEGER NOT NULL CHECK (state IN (1, 2)),
+    source           TEXT    NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    expires_at       INTEGER,
+    denials          INTEGER NOT NULL DEFAULT 0,
+    purpose          TEXT,
+    contract_version TEXT,
+    last_used_at     INTEGER,
     PRIMARY KEY (user_id, app_id, plugin_id, scope)
 ) WITHOUT ROWID;
 
@@ -29,10 +72,21 @@ CREATE TABLE privacy_agreements (
     agreed_at        INTEGER NOT NULL,
     PRIMARY KEY (user_id, app_id)
 ) WITHOUT ROWID;
-";
+",
+    v2_additions!()
+);
+
+/// The tables version 2 added.
+const V2_ADDITIONS: &str = v2_additions!();
 
 /// The tables this schema owns (a version-0 file holding other tables is foreign).
-const OUR_TABLES: &[&str] = &["grants", "privacy_agreements"];
+const OUR_TABLES: &[&str] = &[
+    "grants",
+    "privacy_agreements",
+    "prompt_fatigue",
+    "consent_log",
+    "consent_head",
+];
 
 /// Reads `PRAGMA user_version`.
 pub fn user_version(conn: &Connection) -> Result<i64> {
@@ -81,10 +135,47 @@ pub fn migrate(conn: &mut Connection, label: &str) -> Result<()> {
     Ok(())
 }
 
-/// One upgrade step, from `version` to `version + 1`. Version 1 is the first
-/// released schema, so there is nothing to upgrade yet.
-fn upgrade_from(_conn: &Connection, version: i64) -> Result<()> {
-    Err(Error::InvalidArgument(format!(
-        "no upgrade path from schema version {version}"
-    )))
+/// One upgrade step, from `version` to `version + 1`.
+fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
+    match version {
+        // 1 → 2: lifetimes, soft denial, use times, re-consent, anti-fatigue and
+        // the consent log.
+        1 => {
+            conn.execute_batch(
+                "ALTER TABLE grants ADD COLUMN expires_at INTEGER;
+                 ALTER TABLE grants ADD COLUMN denials INTEGER NOT NULL DEFAULT 0;
+                 ALTER TABLE grants ADD COLUMN purpose TEXT;
+                 ALTER TABLE grants ADD COLUMN contract_version TEXT;
+                 ALTER TABLE grants ADD COLUMN last_used_at INTEGER;",
+            )?;
+            conn.execute_batch(V2_ADDITIONS)?;
+            Ok(())
+        }
+        _ => Err(Error::InvalidArgument(format!(
+            "no upgrade path from schema version {version}"
+        ))),
+    }
 }
+
+/// The schema of version 1, kept to test the upgrade path.
+#[cfg(test)]
+pub const V1_SQL: &str = "
+CREATE TABLE grants (
+    user_id    TEXT    NOT NULL,
+    app_id     TEXT    NOT NULL,
+    plugin_id  TEXT    NOT NULL DEFAULT '',
+    scope      TEXT    NOT NULL,
+    state      INTEGER NOT NULL CHECK (state IN (1, 2)),
+    source     TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id, plugin_id, scope)
+) WITHOUT ROWID;
+
+CREATE TABLE privacy_agreements (
+    user_id          TEXT    NOT NULL,
+    app_id           TEXT    NOT NULL,
+    contract_version TEXT    NOT NULL,
+    agreed_at        INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id)
+) WITHOUT ROWID;
+";

@@ -242,7 +242,7 @@ fun main() {
             AuthEngine.open(path, ScriptedUi())
             throw AssertionError("a newer database was opened")
         } catch (e: AuthException.DatabaseTooNew) {
-            expect(e.found, 99L); expect(e.supported, 1L)
+            expect(e.found, 99L); expect(e.supported, 2L)
         }
         val engine = AuthEngine.inMemory(ScriptedUi())
         try {

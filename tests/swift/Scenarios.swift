@@ -262,7 +262,7 @@ struct Scenarios {
                 throw Failure(description: "a newer database was opened")
             } catch AuthError.DatabaseTooNew(let found, let supported) {
                 try expect(found, 99)
-                try expect(supported, 1)
+                try expect(supported, 2)
             }
             let engine = try AuthEngine.inMemory(ui: ScriptedUi())
             do {

@@ -156,26 +156,3 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
         ))),
     }
 }
-
-/// The schema of version 1, kept to test the upgrade path.
-#[cfg(test)]
-pub const V1_SQL: &str = "
-CREATE TABLE grants (
-    user_id    TEXT    NOT NULL,
-    app_id     TEXT    NOT NULL,
-    plugin_id  TEXT    NOT NULL DEFAULT '',
-    scope      TEXT    NOT NULL,
-    state      INTEGER NOT NULL CHECK (state IN (1, 2)),
-    source     TEXT    NOT NULL,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (user_id, app_id, plugin_id, scope)
-) WITHOUT ROWID;
-
-CREATE TABLE privacy_agreements (
-    user_id          TEXT    NOT NULL,
-    app_id           TEXT    NOT NULL,
-    contract_version TEXT    NOT NULL,
-    agreed_at        INTEGER NOT NULL,
-    PRIMARY KEY (user_id, app_id)
-) WITHOUT ROWID;
-";

@@ -18,6 +18,9 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
     Allow,
+    AllowOnce,
+    /// Allow until this time (epoch ms).
+    AllowUntil(i64),
     Deny,
     Dismiss,
     Agree,
@@ -149,6 +152,8 @@ impl ConsentUi for ScriptedUi {
         self.shown.lock().unwrap().push(Shown::Scope(request));
         match self.next() {
             Answer::Allow => Ok(ConsentDecision::Allow),
+            Answer::AllowOnce => Ok(ConsentDecision::AllowOnce),
+            Answer::AllowUntil(until_ms) => Ok(ConsentDecision::AllowUntil { until_ms }),
             Answer::Deny => Ok(ConsentDecision::Deny),
             Answer::Dismiss => Ok(ConsentDecision::Dismiss),
             Answer::Hold => {
@@ -214,6 +219,21 @@ impl TempDb {
     pub fn open_with(&self, ui: Arc<ScriptedUi>, config: EngineConfig) -> Arc<AuthEngine> {
         AuthEngine::open(self.path(), ui, Some(config)).unwrap()
     }
+
+    /// An engine on a manual clock (starting at [`T0`]).
+    pub fn open_clocked(
+        &self,
+        ui: Arc<ScriptedUi>,
+        config: EngineConfig,
+        clock: Arc<miniapp_auth::ManualClock>,
+    ) -> AuthEngine {
+        AuthEngine::open_with_clock(&self.path(), ui, Some(config), clock).unwrap()
+    }
+
+    /// A raw connection to the file, as another program would open it.
+    pub fn raw(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.path()).unwrap()
+    }
 }
 
 /// A manifest with a purpose string for location, getLocation declared, and (when
@@ -229,6 +249,15 @@ pub fn manifest(contract: Option<(&str, &[&str])>) -> String {
     format!(
         r#"{{"name":"Demo","permission":{{"scope.userLocation":{{"desc":"Find shops near you"}}}},"requiredPrivateInfos":["getLocation","startLocationUpdateBackground"]{privacy}}}"#
     )
+}
+
+/// Where manual clocks start: 2026-01-01T00:00:00Z.
+pub const T0: i64 = 1_767_225_600_000;
+pub const HOUR: i64 = 60 * 60 * 1000;
+pub const DAY: i64 = 24 * HOUR;
+
+pub fn clock() -> Arc<miniapp_auth::ManualClock> {
+    Arc::new(miniapp_auth::ManualClock::new(T0))
 }
 
 pub fn caller(user: &str, app: &str) -> Caller {

@@ -43,3 +43,52 @@ impl Args {
             .ok_or_else(|| format!("--{name} is required"))
     }
 }
+
+/// The options that set an `EngineConfig` (bridge and demo).
+pub const CONFIG_OPTIONS: &[&str] = &[
+    "dialog-timeout-ms",
+    "deny-policy",
+    "max-denials",
+    "max-dismissals",
+    "dismissal-cooldown-ms",
+    "auto-revoke-unused-days",
+];
+
+fn number<T: std::str::FromStr>(args: &Args, name: &str) -> Result<Option<T>, String> {
+    args.get(name)
+        .map(|v| {
+            v.parse()
+                .map_err(|_| format!("--{name} must be a non-negative whole number, not {v:?}"))
+        })
+        .transpose()
+}
+
+/// The engine configuration the options ask for (defaults for the rest).
+pub fn engine_config(args: &Args) -> Result<miniapp_auth::EngineConfig, String> {
+    let mut config = miniapp_auth::EngineConfig::default();
+    if let Some(ms) = number(args, "dialog-timeout-ms")? {
+        config.dialog_timeout_ms = ms;
+    }
+    match args.get("deny-policy") {
+        None | Some("sticky") => {}
+        Some("soft") => config.soft_deny = true,
+        Some(other) => {
+            return Err(format!(
+                "--deny-policy must be sticky or soft, not {other:?}"
+            ))
+        }
+    }
+    if let Some(n) = number(args, "max-denials")? {
+        config.max_denials = n;
+    }
+    if let Some(n) = number(args, "max-dismissals")? {
+        config.max_dismissals = n;
+    }
+    if let Some(ms) = number(args, "dismissal-cooldown-ms")? {
+        config.dismissal_cooldown_ms = ms;
+    }
+    if let Some(days) = number(args, "auto-revoke-unused-days")? {
+        config.auto_revoke_unused_days = days;
+    }
+    Ok(config)
+}

@@ -15,11 +15,12 @@ use futures::channel::oneshot;
 use miniapp_auth::consent_ui::{PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest};
 use miniapp_auth::manifest::Manifest;
 use miniapp_auth::{
-    AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
+    AuthEngine, Caller, Clock, ConsentDecision, ConsentUi, HostError, ManualClock, PrivacyDecision,
+    SystemClock,
 };
 use serde_json::{json, Map, Value};
 
-use crate::args::Args;
+use crate::args::{engine_config, Args, CONFIG_OPTIONS};
 
 /// The longest input line accepted, in bytes.
 const MAX_LINE_BYTES: usize = 256 * 1024;
@@ -103,14 +104,14 @@ impl LineUi {
             .ok_or_else(|| format!("no open prompt {id}"))?;
         let decision = line.get("decision").and_then(Value::as_str);
         let result = match pending {
-            Pending::Consent(tx) => match consent_decision(decision) {
+            Pending::Consent(tx) => match consent_decision(decision, line.get("until")) {
                 Some(d) => {
                     let _ = tx.send(d);
                     Ok(())
                 }
                 None => Err((
                     Pending::Consent(tx),
-                    "decision must be \"allow\", \"deny\" or \"dismiss\"",
+                    "decision must be \"allow\", \"allowOnce\", \"allowUntil\" (with \"until\": epoch ms), \"deny\" or \"dismiss\"",
                 )),
             },
             Pending::Privacy(tx) => match privacy_decision(decision) {
@@ -142,9 +143,13 @@ impl LineUi {
     }
 }
 
-fn consent_decision(decision: Option<&str>) -> Option<ConsentDecision> {
+fn consent_decision(decision: Option<&str>, until: Option<&Value>) -> Option<ConsentDecision> {
     match decision? {
         "allow" => Some(ConsentDecision::Allow),
+        "allowOnce" => Some(ConsentDecision::AllowOnce),
+        "allowUntil" => Some(ConsentDecision::AllowUntil {
+            until_ms: until?.as_i64()?,
+        }),
         "deny" => Some(ConsentDecision::Deny),
         "dismiss" => Some(ConsentDecision::Dismiss),
         _ => None,
@@ -274,6 +279,8 @@ impl ConsentUi for LineUi {
 /// The bridge's state while it serves lines.
 struct Server {
     engine: Arc<AuthEngine>,
+    /// The manual clock, when the bridge was started with `--clock-start-ms`.
+    clock: Option<Arc<ManualClock>>,
     ui: Arc<LineUi>,
     out: Arc<Output>,
     calls: Vec<JoinHandle<()>>,
@@ -351,6 +358,35 @@ impl Server {
 
     fn op(&self, line: &Map<String, Value>) -> Result<Value, String> {
         match line.get("op").and_then(Value::as_str) {
+            Some("endRun") => {
+                let user = string_field(line, "user")?.ok_or("endRun needs \"user\"")?;
+                let app = string_field(line, "app")?.ok_or("endRun needs \"app\"")?;
+                self.engine
+                    .end_app_run(user, app)
+                    .map_err(|e| e.to_string())?;
+                Ok(json!({"ok": true}))
+            }
+            Some("maintenance") => {
+                let report = self.engine.run_maintenance().map_err(|e| e.to_string())?;
+                Ok(json!({
+                    "ok": true,
+                    "revokedUnused": report.revoked_unused,
+                    "removedExpired": report.removed_expired,
+                }))
+            }
+            Some("advanceClock") => {
+                let clock = self
+                    .clock
+                    .as_ref()
+                    .ok_or("advanceClock needs the bridge started with --clock-start-ms")?;
+                let ms = line
+                    .get("ms")
+                    .and_then(Value::as_i64)
+                    .filter(|ms| *ms >= 0)
+                    .ok_or("advanceClock needs \"ms\": a non-negative number")?;
+                clock.advance(ms);
+                Ok(json!({"ok": true, "nowMs": clock.now_ms()}))
+            }
             Some("register") => {
                 let app = string_field(line, "app")?.ok_or("register needs \"app\"")?;
                 let manifest = line
@@ -365,7 +401,10 @@ impl Server {
                     .map_err(|e| e.to_string())?;
                 Ok(json!({"ok": true}))
             }
-            _ => Err("unknown op (known: \"register\")".into()),
+            _ => Err(
+                "unknown op (known: \"register\", \"endRun\", \"maintenance\", \"advanceClock\")"
+                    .into(),
+            ),
         }
     }
 
@@ -429,14 +468,17 @@ fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
 
 /// Runs the bridge until end of input.
 pub fn run(argv: &[String]) -> Result<(), String> {
-    let args = Args::parse(argv, &["db", "dialog-timeout-ms"])?;
+    let mut options = vec!["db", "clock-start-ms"];
+    options.extend_from_slice(CONFIG_OPTIONS);
+    let args = Args::parse(argv, &options)?;
     let db = args.require("db")?;
-    let mut config = EngineConfig::default();
-    if let Some(ms) = args.get("dialog-timeout-ms") {
-        config.dialog_timeout_ms = ms.parse().map_err(|_| {
-            format!("--dialog-timeout-ms must be a number of milliseconds, not {ms:?}")
-        })?;
-    }
+    let config = engine_config(&args)?;
+    let manual_clock = match args.get("clock-start-ms") {
+        Some(start) => Some(Arc::new(ManualClock::new(start.parse().map_err(|_| {
+            format!("--clock-start-ms must be epoch milliseconds, not {start:?}")
+        })?))),
+        None => None,
+    };
     let out = Arc::new(Output {
         stdout: Mutex::new(std::io::stdout()),
     });
@@ -448,10 +490,17 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         }),
         next_prompt: AtomicU64::new(0),
     });
-    let engine =
-        AuthEngine::open(db.to_string(), ui.clone(), Some(config)).map_err(|e| e.to_string())?;
+    let clock: Arc<dyn Clock> = match &manual_clock {
+        Some(clock) => clock.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let engine = Arc::new(
+        AuthEngine::open_with_clock(db, ui.clone(), Some(config), clock)
+            .map_err(|e| e.to_string())?,
+    );
     let mut server = Server {
         engine,
+        clock: manual_clock,
         ui,
         out,
         calls: Vec::new(),

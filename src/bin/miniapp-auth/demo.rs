@@ -14,7 +14,7 @@ use miniapp_auth::{
 };
 use serde_json::Value;
 
-use crate::args::Args;
+use crate::args::{engine_config, Args, CONFIG_OPTIONS};
 
 const APP_ID: &str = "wxdemo0001";
 const USER_ID: &str = "demo-user";
@@ -66,8 +66,9 @@ impl ConsentUi for TerminalUi {
         }
         println!("  │ triggered by: {}", r.api);
         loop {
-            match self.next_answer("allow / deny / dismiss").as_str() {
+            match self.next_answer("allow / once / deny / dismiss").as_str() {
                 "allow" | "a" => return Ok(ConsentDecision::Allow),
+                "once" | "o" => return Ok(ConsentDecision::AllowOnce),
                 "deny" | "d" => return Ok(ConsentDecision::Deny),
                 "dismiss" | "x" | "" => return Ok(ConsentDecision::Dismiss),
                 other => println!("    (unknown answer {other:?})"),
@@ -132,7 +133,10 @@ fn has_grant(result: &ApiResult, scope: &str) -> bool {
 
 /// Runs the demo.
 pub fn run(argv: &[String]) -> Result<(), String> {
-    let args = Args::parse(argv, &["db", "answers"])?;
+    let mut options = vec!["db", "answers"];
+    options.extend_from_slice(CONFIG_OPTIONS);
+    let args = Args::parse(argv, &options)?;
+    let config = engine_config(&args)?;
     let scripted = args.get("answers").map(|list| {
         Mutex::new(
             list.split(',')
@@ -142,8 +146,8 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     });
     let ui = Arc::new(TerminalUi { scripted });
     let engine = match args.get("db") {
-        Some(db) => AuthEngine::open(db.to_string(), ui, None),
-        None => AuthEngine::in_memory(ui, None),
+        Some(db) => AuthEngine::open(db.to_string(), ui, Some(config)),
+        None => AuthEngine::in_memory(ui, Some(config)),
     }
     .map_err(|e| e.to_string())?;
     engine

@@ -26,6 +26,8 @@ fn grant_json(g: &Grant) -> Value {
         },
         "source": format!("{:?}", g.source).to_lowercase(),
         "updatedAtMs": g.updated_at_ms,
+        "expiresAtMs": g.expires_at_ms,
+        "lastUsedAtMs": g.last_used_at_ms,
     })
 }
 

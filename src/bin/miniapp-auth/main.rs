@@ -3,6 +3,7 @@
 //! file — all over the same engine and SQLite format the mobile hosts use.
 
 mod args;
+mod audit;
 mod bridge_server;
 mod demo;
 mod grants;
@@ -13,19 +14,27 @@ const USAGE: &str = "\
 miniapp-auth — WeChat-exact mini-app authorization core
 
 USAGE:
-  miniapp-auth demo [--db PATH] [--answers LIST]
+  miniapp-auth demo [--db PATH] [--answers LIST] [POLICY]
       A simulated host running a sample mini app; you answer its dialogs.
       --answers answers them unattended, in order, comma-separated:
-      allow|deny|dismiss for consent, agree|disagree for privacy,
+      allow|once|deny|dismiss for consent, agree|disagree for privacy,
       keep or scope=on|off[+scope=on|off...] for the settings page.
-  miniapp-auth bridge --db PATH [--dialog-timeout-ms N]
+  miniapp-auth bridge --db PATH [POLICY] [--clock-start-ms MS]
       JSON-lines host over stdin/stdout (README: \"The bridge protocol\").
-      An unanswered dialog fails its call after N ms (default 600000; 0: never).
+      --clock-start-ms runs it on a manual clock moved by {\"op\":\"advanceClock\"}.
+  POLICY (bridge and demo; defaults in parentheses):
+      --dialog-timeout-ms N (600000)   --deny-policy sticky|soft (sticky)
+      --max-denials N (2)              --max-dismissals N (3; 0 = off)
+      --dismissal-cooldown-ms N (604800000)  --auto-revoke-unused-days N (0 = off)
   miniapp-auth grants list    --db PATH [--user U] [--app A]
   miniapp-auth grants set     --db PATH --user U --app A --scope S --state granted|denied [--plugin P]
   miniapp-auth grants revoke  --db PATH --user U --app A --scope S [--plugin P]
   miniapp-auth grants reset   --db PATH --app A [--user U]
   miniapp-auth grants export  --db PATH --user U
+  miniapp-auth audit export   --db PATH [--user U]
+      The consent records (of one user) as JSON consent receipts.
+  miniapp-auth audit verify   --db PATH
+      Exits 0 when the consent log is intact, 2 naming the first broken record.
 ";
 
 fn main() -> ExitCode {
@@ -34,6 +43,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&argv[1..]),
         Some("bridge") => bridge_server::run(&argv[1..]),
         Some("grants") => grants::run(&argv[1..]),
+        Some("audit") => audit::run(&argv[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -273,6 +273,7 @@ impl Engine {
             expires_at_ms: g.expires_at_ms,
             purpose_seen: g.purpose.as_deref(),
             contract_seen: g.contract_version.as_deref(),
+            consent_known: g.consent_known,
         });
         policy::current_state(
             grant,

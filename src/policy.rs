@@ -133,6 +133,9 @@ pub struct Standing<'a> {
     pub purpose_seen: Option<&'a str>,
     /// The privacy-contract version in force when deciding.
     pub contract_seen: Option<&'a str>,
+    /// Whether the two above were recorded (not for decisions migrated from an
+    /// older schema, which are then not re-asked on a change).
+    pub consent_known: bool,
 }
 
 /// The host's knobs the policy applies (from `EngineConfig`).
@@ -180,8 +183,9 @@ pub fn current_state(
         return stored.state;
     }
     let expired = stored.expires_at_ms.is_some_and(|end| now_ms >= end);
-    let purpose_changed = stored.purpose_seen != purpose_now;
-    let contract_changed = contract_now.is_some() && stored.contract_seen != contract_now;
+    let purpose_changed = stored.consent_known && stored.purpose_seen != purpose_now;
+    let contract_changed =
+        stored.consent_known && contract_now.is_some() && stored.contract_seen != contract_now;
     if expired || purpose_changed || contract_changed {
         GrantState::Unasked
     } else {
@@ -428,6 +432,7 @@ mod tests {
             expires_at_ms: expires,
             purpose_seen: purpose,
             contract_seen: contract,
+            consent_known: true,
         };
         let g = |s: Standing<'_>, now, p, c| current_state(Some(s), false, now, p, c);
         assert_eq!(

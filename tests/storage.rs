@@ -322,3 +322,85 @@ fn an_empty_path_is_refused() {
         .expect("refused");
     assert!(matches!(err, AuthError::InvalidArgument { .. }), "{err:?}");
 }
+
+/// Tables, columns, indexes and triggers of a database, comparable.
+fn schema_of(conn: &rusqlite::Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut objects = conn
+        .prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        .unwrap();
+    let rows: Vec<(String, String, String)> = objects
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (kind, name, table) in rows {
+        out.push(format!("{kind} {name} on {table}"));
+        if kind == "table" {
+            let mut columns = conn.prepare(&format!("PRAGMA table_info({name})")).unwrap();
+            let cols: Vec<String> = columns
+                .query_map([], |r| {
+                    Ok(format!(
+                        "  {} {} notnull={} default={:?} pk={}",
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, i64>(5)?
+                    ))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let mut cols = cols;
+            cols.sort();
+            out.extend(cols);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_version_1_database_is_migrated_keeps_its_decisions_and_matches_a_fresh_one() {
+    let old = TempDb::new();
+    old.raw()
+        .execute_batch(include_str!("fixtures/schema-v1.sql"))
+        .unwrap();
+    let ui = ScriptedUi::new(&[]);
+    let engine = old.open(ui.clone());
+    engine
+        .register_manifest(
+            "wxA".into(),
+            manifest(Some(("1", &["scope.record", "scope.camera"]))),
+        )
+        .unwrap();
+    let me = caller("u1", "wxA");
+    assert_eq!(
+        block_on(engine.authorize(me.clone(), "scope.record".into())).json,
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+    assert_eq!(
+        block_on(engine.authorize(me.clone(), "scope.camera".into())).json,
+        r#"{"errMsg":"authorize:fail auth deny","errno":103}"#
+    );
+    assert_eq!(
+        block_on(engine.authorize(me.with_plugin("p1"), "scope.camera".into())).json,
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+    assert_eq!(
+        ui.dialogs(),
+        0,
+        "decisions and the privacy agreement survived"
+    );
+    assert!(engine.verify_consent_log().unwrap().intact);
+    drop(engine);
+    let fresh = TempDb::new();
+    drop(fresh.open(ScriptedUi::new(&[])));
+    let migrated = schema_of(&old.raw());
+    assert_eq!(migrated, schema_of(&fresh.raw()));
+    let version: i64 = old
+        .raw()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, miniapp_auth::store::schema::VERSION);
+}

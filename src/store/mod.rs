@@ -123,6 +123,9 @@ pub struct StoredGrant {
     pub contract_version: Option<String>,
     /// Last use, to [`USE_RESOLUTION_MS`].
     pub last_used_at_ms: Option<i64>,
+    /// Whether `purpose` and `contract_version` were recorded (false for grants
+    /// migrated from schema 1, which are then not re-asked on a change).
+    pub consent_known: bool,
 }
 
 /// Dismissals in a row of one scope.
@@ -208,7 +211,8 @@ fn state_from_sql(value: i64) -> GrantState {
 fn load_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
     let mut state = NamespaceState::default();
     let mut stmt = conn.prepare_cached(
-        "SELECT scope, state, expires_at, denials, purpose, contract_version, last_used_at
+        "SELECT scope, state, expires_at, denials, purpose, contract_version, last_used_at,
+                consent_known
          FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
     )?;
     let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
@@ -221,6 +225,7 @@ fn load_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
                 purpose: r.get(4)?,
                 contract_version: r.get(5)?,
                 last_used_at_ms: r.get(6)?,
+                consent_known: r.get::<_, i64>(7)? != 0,
             },
         ))
     })?;
@@ -287,13 +292,15 @@ fn apply_change(
             };
             tx.prepare_cached(
                 "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at,
-                                     expires_at, denials, purpose, contract_version, last_used_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL)
+                                     expires_at, denials, purpose, contract_version, last_used_at,
+                                     consent_known)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, 1)
                  ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
                      state = excluded.state, source = excluded.source,
                      updated_at = excluded.updated_at, expires_at = excluded.expires_at,
                      denials = excluded.denials, purpose = excluded.purpose,
-                     contract_version = excluded.contract_version, last_used_at = NULL",
+                     contract_version = excluded.contract_version, last_used_at = NULL,
+                     consent_known = 1",
             )?
             .execute(params![
                 ns.user_id,
@@ -318,6 +325,7 @@ fn apply_change(
                     purpose: purpose.clone(),
                     contract_version: contract_version.clone(),
                     last_used_at_ms: None,
+                    consent_known: true,
                 },
             );
             current.fatigue.remove(scope);

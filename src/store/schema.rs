@@ -62,6 +62,7 @@ CREATE TABLE grants (
     purpose          TEXT,
     contract_version TEXT,
     last_used_at     INTEGER,
+    consent_known    INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (user_id, app_id, plugin_id, scope)
 ) WITHOUT ROWID;
 
@@ -146,7 +147,12 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
                  ALTER TABLE grants ADD COLUMN denials INTEGER NOT NULL DEFAULT 0;
                  ALTER TABLE grants ADD COLUMN purpose TEXT;
                  ALTER TABLE grants ADD COLUMN contract_version TEXT;
-                 ALTER TABLE grants ADD COLUMN last_used_at INTEGER;",
+                 ALTER TABLE grants ADD COLUMN last_used_at INTEGER;
+                 ALTER TABLE grants ADD COLUMN consent_known INTEGER NOT NULL DEFAULT 1;
+                 -- Version 1 did not keep the purpose string or contract version a
+                 -- decision was made under: such grants are not re-asked because
+                 -- of a change the store cannot see.
+                 UPDATE grants SET consent_known = 0;",
             )?;
             conn.execute_batch(V2_ADDITIONS)?;
             Ok(())

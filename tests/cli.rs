@@ -3,84 +3,14 @@
 //! lines served while a dialog is open, malformed lines, clean end of input),
 //! grant administration, and the unattended demo.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_miniapp-auth");
-
-struct Bridge {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-}
-
-impl Bridge {
-    fn start(db: &str) -> Bridge {
-        let mut child = Command::new(BIN)
-            .args(["bridge", "--db", db])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        Bridge {
-            stdin: child.stdin.take(),
-            child,
-            lines,
-        }
-    }
-
-    fn send(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().unwrap();
-        stdin.write_all(line.as_bytes()).unwrap();
-        stdin.write_all(b"\n").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    fn send_bytes(&mut self, bytes: &[u8]) {
-        let stdin = self.stdin.as_mut().unwrap();
-        stdin.write_all(bytes).unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// Answers the dialog of `event` with `decision`.
-    fn decide(&mut self, event: &Value, decision: &str) {
-        self.send(&json!({"prompt": event["prompt"], "decision": decision}).to_string());
-    }
-
-    fn recv(&self) -> Value {
-        let line = self
-            .lines
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the bridge answered in time");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"))
-    }
-
-    /// Closes stdin and returns what was still written, and the exit code.
-    fn finish(mut self) -> (Vec<Value>, i32) {
-        drop(self.stdin.take());
-        let status = self.child.wait().unwrap();
-        let rest = self
-            .lines
-            .iter()
-            .map(|l| serde_json::from_str(&l).unwrap())
-            .collect();
-        (rest, status.code().unwrap_or(-1))
-    }
-}
+use common::bridge::{Bridge, BIN};
 
 fn db_in(dir: &tempfile::TempDir) -> String {
     dir.path().join("bridge.db").display().to_string()

@@ -3,6 +3,8 @@
 //! files in temp dirs, and manifests.
 #![allow(dead_code)]
 
+pub mod bridge;
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -21,9 +21,10 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
     override suspend fun askScope(request: ScopeRequest): ConsentDecision {
         shown.add("scope ${request.userId}/${request.appId}/${request.pluginId ?: "-"} ${request.scope} via ${request.api}")
         return when (val answer = next()) {
-            "allow" -> ConsentDecision.ALLOW
-            "deny" -> ConsentDecision.DENY
-            "dismiss" -> ConsentDecision.DISMISS
+            "allow" -> ConsentDecision.Allow
+            "once" -> ConsentDecision.AllowOnce
+            "deny" -> ConsentDecision.Deny
+            "dismiss" -> ConsentDecision.Dismiss
             "hold" -> try {
                 CompletableDeferred<ConsentDecision>().also { held.add(it) }.await()
             } catch (e: CancellationException) {
@@ -184,7 +185,7 @@ fun main() {
             while (ui.held.isEmpty()) delay(5)
             delay(200)
             expect(ui.shown.size, 1, "dialogs while open")
-            ui.held[0].complete(ConsentDecision.ALLOW)
+            ui.held[0].complete(ConsentDecision.Allow)
             calls.awaitAll().forEach { expect(it, OK) }
         }
         expect(ui.shown.size, 1, "dialogs")
@@ -217,6 +218,20 @@ fun main() {
         expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail dialog timed out","errno":1303}""")
         withTimeout(5_000) { while (ui.cancelled.get() == 0) delay(5) }
         expect(engine.auth("scope.camera"), OK)
+    }
+
+    scenario("allow once lasts for the app's run; the consent log records it") {
+        val ui = ScriptedUi("once", "deny")
+        val engine = AuthEngine.open(tempDb(), ui)
+        expect(engine.auth("scope.record"), OK)
+        expect(engine.auth("scope.record"), OK)
+        expect(engine.listGrants("u1", null).size, 0, "allow-once is never stored as granted")
+        engine.endAppRun("u1", "wxA")
+        expect(engine.auth("scope.record"), DENY)
+        val records = engine.consentRecords("u1")
+        expect(records.map { "${it.decision}/${it.lifetime}" }, listOf("granted/once", "denied/null"))
+        val check = engine.verifyConsentLog()
+        expect(check.intact, true); expect(check.records, 2uL)
     }
 
     scenario("decisions persist after closing and reopening") {

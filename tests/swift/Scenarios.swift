@@ -33,6 +33,7 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
     func askScope(request: ScopeRequest) async throws -> ConsentDecision {
         switch record("scope \(request.userId)/\(request.appId) \(request.scope) via \(request.api)") {
         case "allow": return .allow
+        case "once": return .allowOnce
         case "deny": return .deny
         case "dismiss": return .dismiss
         case "hold":
@@ -233,6 +234,19 @@ struct Scenarios {
             for _ in 0..<500 where ui.cancelledCount == 0 { try? await Task.sleep(nanoseconds: 10_000_000) }
             try expect(ui.cancelledCount, 1, "host dialogs cancelled")
             try expect(await engine.auth("scope.camera"), OK)
+        }
+
+        await scenario("allow once lasts for the app's run; the consent log records it") {
+            let ui = ScriptedUi("once", "deny")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(try engine.listGrants(userId: "u1", appId: nil).count, 0)
+            try engine.endAppRun(userId: "u1", appId: "wxA")
+            try expect(await engine.auth("scope.record"), DENY)
+            let records = try engine.consentRecords(userId: "u1")
+            try expect(records.map { "\($0.decision)/\($0.lifetime ?? "-")" }, ["granted/once", "denied/-"])
+            try expect(try engine.verifyConsentLog().intact, true)
         }
 
         await scenario("decisions persist after closing and reopening") {

@@ -8,7 +8,7 @@ use crate::engine::{decide, record, Engine};
 use crate::error::{Error, Result};
 use crate::policy::{GrantState, Lifetime};
 use crate::scopes::ScopeKind;
-use crate::store::consent_log::{ConsentRecord, Head, LogVerification};
+use crate::store::consent_log::{ConsentRecord, Head, LogVerification, NewRecord};
 use crate::store::{Change, DecisionSource, Grant, MaintenanceReport, Namespace};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -64,21 +64,28 @@ impl Engine {
         } else {
             (GrantState::Denied, "denied", None)
         };
+        let change = decide(scope, state, None, &manifest);
+        let record = record(&ns, Some(scope), decision, lifetime, &manifest, "admin");
+        self.admin_change(&ns, scope, change, record)
+    }
+
+    /// Stores one administrative change with its consent record; it replaces
+    /// any allow-once grant of the scope.
+    fn admin_change(
+        &self,
+        ns: &Namespace,
+        scope: &str,
+        change: Change,
+        record: NewRecord,
+    ) -> Result<()> {
         self.store.apply(
-            &ns,
-            &[decide(scope, state, None, &manifest)],
-            &[record(
-                &ns,
-                Some(scope),
-                decision,
-                lifetime,
-                &manifest,
-                "admin",
-            )],
+            ns,
+            &[change],
+            &[record],
             DecisionSource::Admin,
             self.clock.now_ms(),
         )?;
-        self.session.revoke(&ns, scope);
+        self.session.revoke(ns, scope);
         Ok(())
     }
 
@@ -93,24 +100,11 @@ impl Engine {
         let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
         self.decidable_scope(scope)?;
         let manifest = self.manifest(app_id);
-        self.store.apply(
-            &ns,
-            &[Change::Forget {
-                scope: scope.to_string(),
-            }],
-            &[record(
-                &ns,
-                Some(scope),
-                "revoked",
-                None,
-                &manifest,
-                "admin",
-            )],
-            DecisionSource::Admin,
-            self.clock.now_ms(),
-        )?;
-        self.session.revoke(&ns, scope);
-        Ok(())
+        let change = Change::Forget {
+            scope: scope.to_string(),
+        };
+        let record = record(&ns, Some(scope), "revoked", None, &manifest, "admin");
+        self.admin_change(&ns, scope, change, record)
     }
 
     /// Resets an app for one user or all users (as on app deletion).

@@ -81,24 +81,23 @@ pub(crate) fn record(
     manifest: &Manifest,
     source: &'static str,
 ) -> NewRecord {
-    let (lifetime, until_ms) = match lifetime {
+    let mut new = NewRecord::bare(
+        &ns.user_id,
+        &ns.app_id,
+        ns.plugin(),
+        scope.map(str::to_string),
+        decision,
+        source,
+    );
+    (new.lifetime, new.until_ms) = match lifetime {
         None => (None, None),
         Some(Lifetime::Permanent) => (Some("permanent"), None),
         Some(Lifetime::Once) => (Some("once"), None),
         Some(Lifetime::Until(at)) => (Some("until"), Some(at)),
     };
-    NewRecord {
-        user_id: ns.user_id.clone(),
-        app_id: ns.app_id.clone(),
-        plugin_id: ns.plugin(),
-        scope: scope.map(str::to_string),
-        decision,
-        lifetime,
-        until_ms,
-        purpose: scope.and_then(|s| manifest.purpose(s)).map(str::to_string),
-        contract_version: manifest.privacy.as_ref().map(|c| c.version.clone()),
-        source,
-    }
+    new.purpose = scope.and_then(|s| manifest.purpose(s)).map(str::to_string);
+    new.contract_version = manifest.privacy.as_ref().map(|c| c.version.clone());
+    new
 }
 
 /// The `Change` that stores a decision made under `manifest` now.

@@ -79,6 +79,31 @@ pub struct NewRecord {
     pub source: &'static str,
 }
 
+impl NewRecord {
+    /// A record without lifetime, purpose or contract version.
+    pub fn bare(
+        user_id: &str,
+        app_id: &str,
+        plugin_id: Option<String>,
+        scope: Option<String>,
+        decision: &'static str,
+        source: &'static str,
+    ) -> NewRecord {
+        NewRecord {
+            user_id: user_id.to_string(),
+            app_id: app_id.to_string(),
+            plugin_id,
+            scope,
+            decision,
+            lifetime: None,
+            until_ms: None,
+            purpose: None,
+            contract_version: None,
+            source,
+        }
+    }
+}
+
 /// The end of the chain: the last sequence number and its hash.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Head {

@@ -418,6 +418,21 @@ impl Store {
         Ok(inner)
     }
 
+    /// Runs `body` in one IMMEDIATE transaction and commits it (durably); returns
+    /// the still-locked store so the caller can update the cache to match.
+    fn write<T>(
+        &self,
+        body: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<(MutexGuard<'_, Inner>, T)> {
+        let mut inner = self.lock()?;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = body(&tx)?;
+        tx.commit()?;
+        Ok((inner, out))
+    }
+
     /// Everything stored about one namespace (cached).
     pub fn namespace(&self, ns: &Namespace) -> Result<Arc<NamespaceState>> {
         let mut inner = self.lock()?;
@@ -443,30 +458,24 @@ impl Store {
         source: DecisionSource,
         now_ms: i64,
     ) -> Result<()> {
-        let mut inner = self.lock()?;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Read inside the transaction, not from the cache: another process may
-        // have written since (denial and dismissal counts must not be lost).
-        let mut current = load_namespace(&tx, ns)?;
-        for change in changes {
-            apply_change(&tx, ns, change, source, now_ms, &mut current)?;
-        }
-        consent_log::append(&tx, records, now_ms)?;
-        tx.commit()?;
+        let (mut inner, current) = self.write(|tx| {
+            // Read inside the transaction, not from the cache: another process may
+            // have written since (denial and dismissal counts must not be lost).
+            let mut current = load_namespace(tx, ns)?;
+            for change in changes {
+                apply_change(tx, ns, change, source, now_ms, &mut current)?;
+            }
+            consent_log::append(tx, records, now_ms)?;
+            Ok(current)
+        })?;
         inner.namespaces.insert(ns.clone(), Arc::new(current));
         Ok(())
     }
 
     /// Appends consent records that change no state (a disagreement).
     pub fn record(&self, records: &[NewRecord], now_ms: i64) -> Result<()> {
-        let mut inner = self.lock()?;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        consent_log::append(&tx, records, now_ms)?;
-        tx.commit()?;
+        let (_unlocked_on_return, ()) =
+            self.write(|tx| consent_log::append(tx, records, now_ms))?;
         Ok(())
     }
 
@@ -533,19 +542,16 @@ impl Store {
         record: NewRecord,
         now_ms: i64,
     ) -> Result<()> {
-        let mut inner = self.lock()?;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (user_id, app_id)
-             DO UPDATE SET contract_version = excluded.contract_version, agreed_at = excluded.agreed_at",
-            params![user_id, app_id, version, now_ms],
-        )?;
-        consent_log::append(&tx, &[record], now_ms)?;
-        tx.commit()?;
+        let (mut inner, ()) = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, app_id)
+                 DO UPDATE SET contract_version = excluded.contract_version, agreed_at = excluded.agreed_at",
+                params![user_id, app_id, version, now_ms],
+            )?;
+            consent_log::append(tx, &[record], now_ms)
+        })?;
         inner.agreements.insert(
             (user_id.to_string(), app_id.to_string()),
             Some(version.to_string()),
@@ -599,56 +605,40 @@ impl Store {
     /// privacy agreement; a `reset` record per (user, app) affected. Returns how
     /// many grants were removed.
     pub fn reset_app(&self, user_id: Option<&str>, app_id: &str, now_ms: i64) -> Result<u64> {
-        let mut inner = self.lock()?;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let users: Vec<String> = {
-            let mut stmt = tx.prepare(
-                "SELECT user_id FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
-                 UNION SELECT user_id FROM privacy_agreements WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
-                 UNION SELECT user_id FROM prompt_fatigue WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
-                 ORDER BY 1",
-            )?;
-            let users = stmt
+        let (mut inner, removed) = self.write(|tx| {
+            let users: Vec<String> = tx
+                .prepare(
+                    "SELECT user_id FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     UNION SELECT user_id FROM privacy_agreements WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     UNION SELECT user_id FROM prompt_fatigue WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     ORDER BY 1",
+                )?
                 .query_map(params![app_id, user_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            users
-        };
-        let removed = tx.execute(
-            "DELETE FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)",
-            params![app_id, user_id],
-        )?;
-        for table in ["privacy_agreements", "prompt_fatigue"] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)"),
+            let removed = tx.execute(
+                "DELETE FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)",
                 params![app_id, user_id],
             )?;
-        }
-        let records: Vec<NewRecord> = users
-            .iter()
-            .map(|user| NewRecord {
-                user_id: user.clone(),
-                app_id: app_id.to_string(),
-                plugin_id: None,
-                scope: None,
-                decision: "reset",
-                lifetime: None,
-                until_ms: None,
-                purpose: None,
-                contract_version: None,
-                source: "reset",
-            })
-            .collect();
-        consent_log::append(&tx, &records, now_ms)?;
-        tx.commit()?;
+            for table in ["privacy_agreements", "prompt_fatigue"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)"),
+                    params![app_id, user_id],
+                )?;
+            }
+            let records: Vec<NewRecord> = users
+                .iter()
+                .map(|user| NewRecord::bare(user, app_id, None, None, "reset", "reset"))
+                .collect();
+            consent_log::append(tx, &records, now_ms)?;
+            Ok(removed as u64)
+        })?;
         inner
             .namespaces
             .retain(|ns, _| !(ns.app_id == app_id && user_id.is_none_or(|u| ns.user_id == u)));
         inner
             .agreements
             .retain(|(u, a), _| !(a == app_id && user_id.is_none_or(|user| u == user)));
-        Ok(removed as u64)
+        Ok(removed)
     }
 
     /// Forgets a user's decisions (grants, dismissal counts, agreements) and
@@ -656,37 +646,21 @@ impl Store {
     /// is the evidence of what was consented to, and it is append-only. Returns
     /// how many grants were removed.
     pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
-        let mut inner = self.lock()?;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
-        for table in ["privacy_agreements", "prompt_fatigue"] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE user_id = ?1"),
-                params![user_id],
-            )?;
-        }
-        consent_log::append(
-            &tx,
-            &[NewRecord {
-                user_id: user_id.to_string(),
-                app_id: String::new(),
-                plugin_id: None,
-                scope: None,
-                decision: "forgotten",
-                lifetime: None,
-                until_ms: None,
-                purpose: None,
-                contract_version: None,
-                source: "admin",
-            }],
-            now_ms,
-        )?;
-        tx.commit()?;
+        let (mut inner, removed) = self.write(|tx| {
+            let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
+            for table in ["privacy_agreements", "prompt_fatigue"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE user_id = ?1"),
+                    params![user_id],
+                )?;
+            }
+            let record = NewRecord::bare(user_id, "", None, None, "forgotten", "admin");
+            consent_log::append(tx, &[record], now_ms)?;
+            Ok(removed as u64)
+        })?;
         inner.namespaces.retain(|ns, _| ns.user_id != user_id);
         inner.agreements.retain(|(u, _), _| u != user_id);
-        Ok(removed as u64)
+        Ok(removed)
     }
 
     /// Removes ended time-limited grants and (with `unused_before_ms`) grants last
@@ -696,62 +670,60 @@ impl Store {
         now_ms: i64,
         unused_before_ms: Option<i64>,
     ) -> Result<MaintenanceReport> {
-        let mut inner = self.lock()?;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut report = MaintenanceReport::default();
-        let mut records = Vec::new();
-        let mut pick = |sql: &str,
-                        at: i64,
-                        decision: &'static str,
-                        source: &'static str|
-         -> Result<u64> {
-            let mut stmt = tx.prepare(sql)?;
-            let rows: Vec<(String, String, String, String)> = stmt
-                .query_map(params![at], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            for (user, app, plugin, scope) in &rows {
-                tx.prepare_cached(
-                    "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-                )?
-                .execute(params![user, app, plugin, scope])?;
-                records.push(NewRecord {
-                    user_id: user.clone(),
-                    app_id: app.clone(),
-                    plugin_id: (!plugin.is_empty()).then(|| plugin.clone()),
-                    scope: Some(scope.clone()),
-                    decision,
-                    lifetime: None,
-                    until_ms: None,
-                    purpose: None,
-                    contract_version: None,
-                    source,
-                });
-            }
-            Ok(rows.len() as u64)
-        };
-        report.removed_expired = pick(
-            "SELECT user_id, app_id, plugin_id, scope FROM grants
-             WHERE state = 1 AND expires_at IS NOT NULL AND expires_at <= ?1",
-            now_ms,
-            "expired",
-            "expiry",
-        )?;
-        if let Some(before) = unused_before_ms {
-            report.revoked_unused = pick(
+        let (mut inner, report) = self.write(|tx| {
+            let mut records = Vec::new();
+            let mut remove = |sql: &str,
+                              at: i64,
+                              decision: &'static str,
+                              source: &'static str|
+             -> Result<u64> {
+                let rows: Vec<(String, String, String, String)> = tx
+                    .prepare(sql)?
+                    .query_map(params![at], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                for (user, app, plugin, scope) in &rows {
+                    tx.prepare_cached(
+                        "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+                    )?
+                    .execute(params![user, app, plugin, scope])?;
+                    let plugin = (!plugin.is_empty()).then(|| plugin.clone());
+                    records.push(NewRecord::bare(
+                        user,
+                        app,
+                        plugin,
+                        Some(scope.clone()),
+                        decision,
+                        source,
+                    ));
+                }
+                Ok(rows.len() as u64)
+            };
+            let removed_expired = remove(
                 "SELECT user_id, app_id, plugin_id, scope FROM grants
-                 WHERE state = 1 AND COALESCE(last_used_at, updated_at) < ?1",
-                before,
-                "revoked",
-                "auto-revoke",
+                 WHERE state = 1 AND expires_at IS NOT NULL AND expires_at <= ?1",
+                now_ms,
+                "expired",
+                "expiry",
             )?;
-        }
-        consent_log::append(&tx, &records, now_ms)?;
-        tx.commit()?;
-        if !records.is_empty() {
+            let revoked_unused = match unused_before_ms {
+                Some(before) => remove(
+                    "SELECT user_id, app_id, plugin_id, scope FROM grants
+                     WHERE state = 1 AND COALESCE(last_used_at, updated_at) < ?1",
+                    before,
+                    "revoked",
+                    "auto-revoke",
+                )?,
+                None => 0,
+            };
+            consent_log::append(tx, &records, now_ms)?;
+            Ok(MaintenanceReport {
+                revoked_unused,
+                removed_expired,
+            })
+        })?;
+        if report.revoked_unused + report.removed_expired > 0 {
             inner.namespaces.clear();
         }
         Ok(report)

@@ -474,9 +474,8 @@ impl Store {
 
     /// Appends consent records that change no state (a disagreement).
     pub fn record(&self, records: &[NewRecord], now_ms: i64) -> Result<()> {
-        let (_unlocked_on_return, ()) =
-            self.write(|tx| consent_log::append(tx, records, now_ms))?;
-        Ok(())
+        self.write(|tx| consent_log::append(tx, records, now_ms))
+            .map(|_| ())
     }
 
     /// Notes that a grant was used. Writes only when the stored time is older than

@@ -149,13 +149,23 @@ impl Engine {
         }
     }
 
-    /// Waits for a host dialog, at most `dialog_timeout_ms`. A host error and a
-    /// timeout both grant nothing; on timeout the dialog's future is dropped,
-    /// which cancels it on the host's side.
+    /// Waits for a host dialog, at most `dialog_timeout_ms`. A host error, a
+    /// panicking (Rust) host and a timeout all grant nothing; on timeout the
+    /// dialog's future is dropped, which cancels it on the host's side.
     async fn dialog<T>(
         &self,
         dialog: impl std::future::Future<Output = std::result::Result<T, crate::HostError>>,
     ) -> std::result::Result<T, Failure> {
+        use futures::FutureExt;
+        let dialog = std::panic::AssertUnwindSafe(dialog)
+            .catch_unwind()
+            .map(|caught| {
+                caught.unwrap_or_else(|_| {
+                    Err(crate::HostError::Failed {
+                        reason: "the dialog panicked".into(),
+                    })
+                })
+            });
         let dialog = std::pin::pin!(dialog);
         let answer = match self.config.dialog_timeout_ms {
             0 => dialog.await,

@@ -22,6 +22,14 @@ pub enum Error {
         /// The newest schema version this build understands.
         supported: i64,
     },
+    /// The database file cannot be opened for reading and writing.
+    #[error("cannot open {path} for reading and writing ({reason}); is the file or its directory read-only, or missing?")]
+    CannotOpen {
+        /// The path.
+        path: String,
+        /// What SQLite said.
+        reason: String,
+    },
     /// The file is an SQLite database of some other program; it was left untouched.
     #[error("{0} is not a miniapp-auth database")]
     ForeignDatabase(String),
@@ -91,6 +99,9 @@ impl From<Error> for AuthError {
             Error::DatabaseTooNew { found, supported } => {
                 AuthError::DatabaseTooNew { found, supported }
             }
+            e @ Error::CannotOpen { .. } => AuthError::Storage {
+                reason: e.to_string(),
+            },
             Error::ForeignDatabase(path) => AuthError::Storage {
                 reason: format!("{path} is not a miniapp-auth database; it was left untouched"),
             },

@@ -23,6 +23,31 @@ pub struct Opened {
 
 /// Opens (creating if needed) the database at `path`.
 pub fn open_file(path: &Path) -> Result<Opened> {
+    open_checked(path).map_err(|e| match e {
+        Error::Sqlite(ref inner)
+            if matches!(
+                inner.sqlite_error_code(),
+                Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied)
+            ) =>
+        {
+            Error::CannotOpen {
+                path: path.display().to_string(),
+                reason: inner.to_string(),
+            }
+        }
+        other => other,
+    })
+}
+
+fn open_checked(path: &Path) -> Result<Opened> {
+    if is_truncated(path) {
+        let moved = quarantine(path)?;
+        let conn = open_and_prepare(path)?;
+        return Ok(Opened {
+            conn,
+            quarantined: Some(moved),
+        });
+    }
     match open_and_prepare(path) {
         Ok(conn) => Ok(Opened {
             conn,
@@ -38,6 +63,41 @@ pub fn open_file(path: &Path) -> Result<Opened> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether the file is shorter than its own header says: a truncated database
+/// (a torn copy, a half-restored backup). Read before SQLite touches the file.
+fn is_truncated(path: &Path) -> bool {
+    use std::io::Read;
+    // With a write-ahead log the main file may legitimately lag behind its header
+    // (an interrupted checkpoint, e.g. on a full disk): SQLite recovers from the
+    // log, so only a database without one is judged by its length.
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return false;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(len) = file.metadata().map(|m| m.len()) else {
+        return false;
+    };
+    let mut header = [0u8; 100];
+    if len < 100 || file.read_exact(&mut header).is_err() || &header[..16] != b"SQLite format 3\0" {
+        // Empty, or not a database at all: SQLite itself says so on open.
+        return false;
+    }
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
+    // The in-header size is valid only when its "version valid for" matches the
+    // change counter (SQLite file format, section 1.3.7).
+    let valid = header[92..96] == header[24..28];
+    valid && pages > 0 && len < pages * page_size
 }
 
 /// Opens a private in-memory database (tests, ephemeral hosts).

@@ -199,6 +199,101 @@ pub struct Store {
 const STATE_GRANTED: i64 = 1;
 const STATE_DENIED: i64 = 2;
 
+/// The integrity check of one grant row: the first 64 bits of SHA-256 over the
+/// fields that decide what the row grants. A row whose check does not match was
+/// damaged (a flipped bit can turn a stored 2, "denied", into 1, "granted") and
+/// is treated as unasked. It guards against corruption, not deliberate edits
+/// (the consent log detects those).
+#[allow(clippy::too_many_arguments)]
+fn row_check(
+    ns: &Namespace,
+    scope: &str,
+    state: i64,
+    expires_at_ms: Option<i64>,
+    purpose: Option<&str>,
+    contract_version: Option<&str>,
+    consent_known: bool,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let absent = "\u{0}absent";
+    let expires = expires_at_ms.map(|t| t.to_string());
+    for field in [
+        ns.user_id.as_str(),
+        ns.app_id.as_str(),
+        ns.plugin_id.as_str(),
+        scope,
+        &state.to_string(),
+        expires.as_deref().unwrap_or(absent),
+        purpose.unwrap_or(absent),
+        contract_version.unwrap_or(absent),
+        if consent_known { "1" } else { "0" },
+    ] {
+        hasher.update(field.as_bytes());
+        hasher.update([0x1f]);
+    }
+    hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Computes the check of every grant row (the upgrade from schema 1).
+pub(crate) fn seal_all_rows(conn: &Connection) -> Result<()> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        i64,
+    );
+    let rows: Vec<Row> = conn
+        .prepare(
+            "SELECT user_id, app_id, plugin_id, scope, state, expires_at, purpose, contract_version,
+                    consent_known FROM grants",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (user, app, plugin, scope, state, expires, purpose, contract, known) in rows {
+        let ns = Namespace {
+            user_id: user,
+            app_id: app,
+            plugin_id: plugin,
+        };
+        let check = row_check(
+            &ns,
+            &scope,
+            state,
+            expires,
+            purpose.as_deref(),
+            contract.as_deref(),
+            known != 0,
+        );
+        conn.execute(
+            "UPDATE grants SET row_check = ?5
+             WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+            params![ns.user_id, ns.app_id, ns.plugin_id, scope, check],
+        )?;
+    }
+    Ok(())
+}
+
 /// Anything unreadable means "ask again", never "granted".
 fn state_from_sql(value: i64) -> GrantState {
     match value {
@@ -212,14 +307,16 @@ fn load_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
     let mut state = NamespaceState::default();
     let mut stmt = conn.prepare_cached(
         "SELECT scope, state, expires_at, denials, purpose, contract_version, last_used_at,
-                consent_known
+                consent_known, row_check
          FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
     )?;
     let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
+        let raw_state: i64 = r.get(1)?;
         Ok((
             r.get::<_, String>(0)?,
+            raw_state,
             StoredGrant {
-                state: state_from_sql(r.get(1)?),
+                state: state_from_sql(raw_state),
                 expires_at_ms: r.get(2)?,
                 denials: r.get::<_, i64>(3)?.clamp(0, u32::MAX as i64) as u32,
                 purpose: r.get(4)?,
@@ -227,11 +324,26 @@ fn load_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
                 last_used_at_ms: r.get(6)?,
                 consent_known: r.get::<_, i64>(7)? != 0,
             },
+            r.get::<_, String>(8)?,
         ))
     })?;
     for row in rows {
-        let (scope, grant) = row?;
-        if grant.state != GrantState::Unasked {
+        // A row that cannot even be read as its types is damaged: skip it.
+        let Ok((scope, raw_state, grant, check)) = row else {
+            continue;
+        };
+        let intact = check
+            == row_check(
+                ns,
+                &scope,
+                raw_state,
+                grant.expires_at_ms,
+                grant.purpose.as_deref(),
+                grant.contract_version.as_deref(),
+                grant.consent_known,
+            );
+        // Anything unreadable or damaged means "ask again", never "granted".
+        if intact && grant.state != GrantState::Unasked {
             state.grants.insert(scope, grant);
         }
     }
@@ -293,14 +405,14 @@ fn apply_change(
             tx.prepare_cached(
                 "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at,
                                      expires_at, denials, purpose, contract_version, last_used_at,
-                                     consent_known)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, 1)
+                                     consent_known, row_check)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, 1, ?12)
                  ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
                      state = excluded.state, source = excluded.source,
                      updated_at = excluded.updated_at, expires_at = excluded.expires_at,
                      denials = excluded.denials, purpose = excluded.purpose,
                      contract_version = excluded.contract_version, last_used_at = NULL,
-                     consent_known = 1",
+                     consent_known = 1, row_check = excluded.row_check",
             )?
             .execute(params![
                 ns.user_id,
@@ -313,7 +425,16 @@ fn apply_change(
                 expires_at_ms,
                 denials,
                 purpose,
-                contract_version
+                contract_version,
+                row_check(
+                    ns,
+                    scope,
+                    value,
+                    *expires_at_ms,
+                    purpose.as_deref(),
+                    contract_version.as_deref(),
+                    true
+                )
             ])?;
             clear_fatigue(scope)?;
             current.grants.insert(
@@ -558,31 +679,52 @@ impl Store {
         Ok(())
     }
 
-    /// Lists grants of a user, optionally of one app, in a stable order.
+    /// Lists grants of a user, optionally of one app, in a stable order. Damaged
+    /// rows (see `row_check`) are left out: they count as unasked.
     pub fn list(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
         let inner = self.lock()?;
         let mut stmt = inner.conn.prepare_cached(
-            "SELECT user_id, app_id, plugin_id, scope, state, source, updated_at, expires_at, last_used_at
+            "SELECT app_id, plugin_id, scope, state, source, updated_at, expires_at, last_used_at,
+                    purpose, contract_version, consent_known, row_check
              FROM grants WHERE user_id = ?1 AND (?2 IS NULL OR app_id = ?2)
              ORDER BY app_id, plugin_id, scope",
         )?;
         let rows = stmt.query_map(params![user_id, app_id], |r| {
-            let plugin: String = r.get(2)?;
-            Ok(Grant {
-                user_id: r.get(0)?,
-                app_id: r.get(1)?,
-                plugin_id: (!plugin.is_empty()).then_some(plugin),
-                scope: r.get(3)?,
-                state: state_from_sql(r.get(4)?),
-                source: DecisionSource::parse(&r.get::<_, String>(5)?),
-                updated_at_ms: r.get(6)?,
-                expires_at_ms: r.get(7)?,
-                last_used_at_ms: r.get(8)?,
-            })
+            let ns = Namespace {
+                user_id: user_id.to_string(),
+                app_id: r.get(0)?,
+                plugin_id: r.get(1)?,
+            };
+            let scope: String = r.get(2)?;
+            let raw_state: i64 = r.get(3)?;
+            let expires_at_ms: Option<i64> = r.get(6)?;
+            let purpose: Option<String> = r.get(8)?;
+            let contract: Option<String> = r.get(9)?;
+            let known = r.get::<_, i64>(10)? != 0;
+            let intact = r.get::<_, String>(11)?
+                == row_check(
+                    &ns,
+                    &scope,
+                    raw_state,
+                    expires_at_ms,
+                    purpose.as_deref(),
+                    contract.as_deref(),
+                    known,
+                );
+            Ok(intact.then(|| Grant {
+                user_id: ns.user_id.clone(),
+                plugin_id: ns.plugin(),
+                app_id: ns.app_id,
+                scope,
+                state: state_from_sql(raw_state),
+                source: DecisionSource::parse(&r.get::<_, String>(4).unwrap_or_default()),
+                updated_at_ms: r.get(5).unwrap_or_default(),
+                expires_at_ms,
+                last_used_at_ms: r.get(7).unwrap_or_default(),
+            }))
         })?;
         Ok(rows
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
+            .filter_map(|row| row.ok().flatten())
             .filter(|g| g.state != GrantState::Unasked)
             .collect())
     }

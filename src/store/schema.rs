@@ -63,6 +63,7 @@ CREATE TABLE grants (
     contract_version TEXT,
     last_used_at     INTEGER,
     consent_known    INTEGER NOT NULL DEFAULT 1,
+    row_check        TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (user_id, app_id, plugin_id, scope)
 ) WITHOUT ROWID;
 
@@ -152,9 +153,11 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
                  -- Version 1 did not keep the purpose string or contract version a
                  -- decision was made under: such grants are not re-asked because
                  -- of a change the store cannot see.
-                 UPDATE grants SET consent_known = 0;",
+                 UPDATE grants SET consent_known = 0;
+                 ALTER TABLE grants ADD COLUMN row_check TEXT NOT NULL DEFAULT '';",
             )?;
             conn.execute_batch(V2_ADDITIONS)?;
+            super::seal_all_rows(conn)?;
             Ok(())
         }
         _ => Err(Error::InvalidArgument(format!(

@@ -312,3 +312,31 @@ pub fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     std::pin::Pin::new(f).poll(&mut cx)
 }
+
+/// A small deterministic PRNG (xorshift64*) for tests that pick random points.
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded from `MINIAPP_AUTH_SEED` when set, else from `default`; the seed is
+    /// printed so a failure can be replayed.
+    pub fn seeded(test: &str, default: u64) -> Rng {
+        let seed = std::env::var("MINIAPP_AUTH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default);
+        eprintln!("{test}: seed {seed} (MINIAPP_AUTH_SEED to replay)");
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}

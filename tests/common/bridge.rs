@@ -72,6 +72,13 @@ impl Bridge {
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"))
     }
 
+    /// Kills the process with SIGKILL, as a crash or the OS's low-memory killer
+    /// would, and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Closes stdin and returns what was still written, and the exit code.
     pub fn finish(mut self) -> (Vec<Value>, i32) {
         drop(self.stdin.take());

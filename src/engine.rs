@@ -422,7 +422,14 @@ impl Engine {
         let name = scope.name.as_str();
         let written = match effect {
             DialogEffect::Grant(Lifetime::Once) => {
-                let logged = self.store.record(
+                // The newest decision wins: a stored decision it replaces (a grant
+                // under an older contract, a soft denial) is forgotten, so nothing
+                // outlives this run.
+                let written = self.store.apply(
+                    ns,
+                    &[Change::Forget {
+                        scope: name.to_string(),
+                    }],
                     &[record(
                         ns,
                         Some(name),
@@ -431,12 +438,13 @@ impl Engine {
                         &manifest,
                         "dialog",
                     )],
+                    DecisionSource::Dialog,
                     now,
                 );
-                if logged.is_ok() {
+                if written.is_ok() {
                     self.session.grant(ns, name);
                 }
-                logged
+                written
             }
             DialogEffect::Grant(lifetime) => {
                 let until = match lifetime {

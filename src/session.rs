@@ -1,26 +1,30 @@
 //! Allow-once grants: they live in memory for one run of an app and are never
 //! written to disk as granted, so a restart (or `end_app_run`) makes the scope
-//! unasked again.
+//! unasked again. Kept by app, so ending one app's run touches only that app.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use crate::store::Namespace;
 
-/// The allow-once grants of this process.
+type ByNamespace = HashMap<Namespace, BTreeSet<String>>;
+
+/// The allow-once grants of this process, by app.
 #[derive(Default)]
 pub struct SessionGrants {
-    grants: Mutex<HashMap<Namespace, BTreeSet<String>>>,
+    by_app: Mutex<HashMap<String, ByNamespace>>,
 }
 
 impl SessionGrants {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Namespace, BTreeSet<String>>> {
-        self.grants.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ByNamespace>> {
+        self.by_app.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Grants `scope` in `ns` for this run.
     pub fn grant(&self, ns: &Namespace, scope: &str) {
         self.lock()
+            .entry(ns.app_id.clone())
+            .or_default()
             .entry(ns.clone())
             .or_default()
             .insert(scope.to_string());
@@ -28,16 +32,24 @@ impl SessionGrants {
 
     /// Whether `scope` is granted in `ns` for this run.
     pub fn has(&self, ns: &Namespace, scope: &str) -> bool {
-        self.lock().get(ns).is_some_and(|s| s.contains(scope))
+        self.lock()
+            .get(&ns.app_id)
+            .and_then(|app| app.get(ns))
+            .is_some_and(|scopes| scopes.contains(scope))
     }
 
     /// Drops one allow-once grant (a decision replaced it).
     pub fn revoke(&self, ns: &Namespace, scope: &str) {
-        let mut grants = self.lock();
-        if let Some(scopes) = grants.get_mut(ns) {
-            scopes.remove(scope);
-            if scopes.is_empty() {
-                grants.remove(ns);
+        let mut by_app = self.lock();
+        if let Some(app) = by_app.get_mut(&ns.app_id) {
+            if let Some(scopes) = app.get_mut(ns) {
+                scopes.remove(scope);
+                if scopes.is_empty() {
+                    app.remove(ns);
+                }
+            }
+            if app.is_empty() {
+                by_app.remove(&ns.app_id);
             }
         }
     }
@@ -45,8 +57,49 @@ impl SessionGrants {
     /// Ends runs: every allow-once grant matching `user_id` (any user when `None`)
     /// and `app_id` (any app when `None`), plugins included.
     pub fn end(&self, user_id: Option<&str>, app_id: Option<&str>) {
-        self.lock().retain(|ns, _| {
-            !(user_id.is_none_or(|u| ns.user_id == u) && app_id.is_none_or(|a| ns.app_id == a))
-        });
+        let mut by_app = self.lock();
+        let end_in = |app: &mut ByNamespace| {
+            app.retain(|ns, _| user_id.is_some_and(|u| ns.user_id != u));
+        };
+        match app_id {
+            Some(app_id) => {
+                if let Some(app) = by_app.get_mut(app_id) {
+                    end_in(app);
+                    if app.is_empty() {
+                        by_app.remove(app_id);
+                    }
+                }
+            }
+            None => {
+                by_app.values_mut().for_each(end_in);
+                by_app.retain(|_, app| !app.is_empty());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ending_a_run_ends_only_that_user_and_app() {
+        let grants = SessionGrants::default();
+        let a = Namespace::new("u1", "wxA", None);
+        let a_plugin = Namespace::new("u1", "wxA", Some("p"));
+        let other_user = Namespace::new("u2", "wxA", None);
+        let other_app = Namespace::new("u1", "wxB", None);
+        for ns in [&a, &a_plugin, &other_user, &other_app] {
+            grants.grant(ns, "scope.record");
+        }
+        grants.end(Some("u1"), Some("wxA"));
+        assert!(!grants.has(&a, "scope.record"));
+        assert!(!grants.has(&a_plugin, "scope.record"));
+        assert!(grants.has(&other_user, "scope.record"));
+        assert!(grants.has(&other_app, "scope.record"));
+        grants.end(None, Some("wxA"));
+        assert!(!grants.has(&other_user, "scope.record"));
+        grants.end(Some("u1"), None);
+        assert!(!grants.has(&other_app, "scope.record"));
     }
 }

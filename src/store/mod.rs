@@ -28,6 +28,10 @@ use consent_log::{ConsentRecord, Head, LogVerification, NewRecord};
 /// grant costs one write an hour, not one per call.
 pub const USE_RESOLUTION_MS: i64 = 60 * 60 * 1000;
 
+/// How many namespaces the cache holds before it starts over (a host serving
+/// many users and apps must not grow without bound).
+pub const CACHE_NAMESPACES: usize = 4096;
+
 /// Whose grants: one (user, app) or one plugin inside it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Namespace {
@@ -565,8 +569,16 @@ impl Store {
             return Ok(cached.clone());
         }
         let state = Arc::new(load_namespace(&inner.conn, ns)?);
-        inner.namespaces.insert(ns.clone(), state.clone());
+        Self::remember(inner, ns, state.clone());
         Ok(state)
+    }
+
+    /// Puts a namespace in the cache, starting over when it is full.
+    fn remember(inner: &mut Inner, ns: &Namespace, state: Arc<NamespaceState>) {
+        if inner.namespaces.len() >= CACHE_NAMESPACES && !inner.namespaces.contains_key(ns) {
+            inner.namespaces.clear();
+        }
+        inner.namespaces.insert(ns.clone(), state);
     }
 
     /// Applies changes to one namespace and appends their consent records, in one
@@ -589,7 +601,7 @@ impl Store {
             consent_log::append(tx, records, now_ms)?;
             Ok(current)
         })?;
-        inner.namespaces.insert(ns.clone(), Arc::new(current));
+        Self::remember(&mut inner, ns, Arc::new(current));
         Ok(())
     }
 
@@ -631,7 +643,7 @@ impl Store {
             if let Some(grant) = updated.grants.get_mut(scope) {
                 grant.last_used_at_ms = Some(now_ms);
             }
-            inner.namespaces.insert(ns.clone(), Arc::new(updated));
+            Self::remember(&mut inner, ns, Arc::new(updated));
         }
     }
 
@@ -641,6 +653,9 @@ impl Store {
         let key = (user_id.to_string(), app_id.to_string());
         if let Some(cached) = inner.agreements.get(&key) {
             return Ok(cached.clone());
+        }
+        if inner.agreements.len() >= CACHE_NAMESPACES {
+            inner.agreements.clear();
         }
         let version: Option<String> = inner
             .conn

@@ -260,10 +260,13 @@ impl Engine {
         };
         let probe = read(&self.probe).clone();
         match probe {
-            // A probe that fails tells us nothing; the dialog still decides.
-            Some(probe) => probe
-                .status(permission)
-                .unwrap_or(OsPermissionStatus::Unknown),
+            // A probe that fails, or panics (a Rust host), tells us nothing.
+            Some(probe) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe.status(permission)))
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or(OsPermissionStatus::Unknown)
+            }
             None => OsPermissionStatus::Unknown,
         }
     }

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod error;
 pub mod manifest;
 pub mod policy;
+pub mod protocol;
 pub mod scopes;
 mod session;
 mod single_flight;

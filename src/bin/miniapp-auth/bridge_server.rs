@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use futures::channel::oneshot;
 use miniapp_auth::consent_ui::{PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest};
 use miniapp_auth::manifest::Manifest;
+use miniapp_auth::protocol::{self, Line, Op};
 use miniapp_auth::{
     AuthEngine, Caller, Clock, ConsentDecision, ConsentUi, HostError, ManualClock, PrivacyDecision,
     SystemClock,
@@ -91,20 +92,15 @@ impl LineUi {
         prompts.open.clear();
     }
 
-    /// Applies one `{"prompt": N, ...}` line.
-    fn answer(&self, line: &Map<String, Value>) -> Result<(), String> {
-        let id = line
-            .get("prompt")
-            .and_then(Value::as_u64)
-            .ok_or("prompt must be a positive integer")?;
+    /// Applies one answer to an open dialog. A bad answer leaves it open.
+    fn answer(&self, prompt: u64, fields: &Map<String, Value>) -> Result<(), String> {
         let mut prompts = self.lock();
         let pending = prompts
             .open
-            .remove(&id)
-            .ok_or_else(|| format!("no open prompt {id}"))?;
-        let decision = line.get("decision").and_then(Value::as_str);
+            .remove(&prompt)
+            .ok_or_else(|| format!("no open prompt {prompt}"))?;
         let result = match pending {
-            Pending::Consent(tx) => match consent_decision(decision, line.get("until")) {
+            Pending::Consent(tx) => match protocol::consent_decision(fields) {
                 Some(d) => {
                     let _ = tx.send(d);
                     Ok(())
@@ -114,7 +110,7 @@ impl LineUi {
                     "decision must be \"allow\", \"allowOnce\", \"allowUntil\" (with \"until\": epoch ms), \"deny\" or \"dismiss\"",
                 )),
             },
-            Pending::Privacy(tx) => match privacy_decision(decision) {
+            Pending::Privacy(tx) => match protocol::privacy_decision(fields) {
                 Some(d) => {
                     let _ = tx.send(d);
                     Ok(())
@@ -124,7 +120,7 @@ impl LineUi {
                     "decision must be \"agree\" or \"disagree\"",
                 )),
             },
-            Pending::Settings(tx) => match parse_auth_setting(line.get("authSetting")) {
+            Pending::Settings(tx) => match protocol::auth_setting(fields) {
                 Some(answered) => {
                     let _ = tx.send(answered);
                     Ok(())
@@ -136,46 +132,10 @@ impl LineUi {
             },
         };
         result.map_err(|(pending, message)| {
-            // A bad answer leaves the dialog open.
-            prompts.open.insert(id, pending);
+            prompts.open.insert(prompt, pending);
             message.to_string()
         })
     }
-}
-
-fn consent_decision(decision: Option<&str>, until: Option<&Value>) -> Option<ConsentDecision> {
-    match decision? {
-        "allow" => Some(ConsentDecision::Allow),
-        "allowOnce" => Some(ConsentDecision::AllowOnce),
-        "allowUntil" => Some(ConsentDecision::AllowUntil {
-            until_ms: until?.as_i64()?,
-        }),
-        "deny" => Some(ConsentDecision::Deny),
-        "dismiss" => Some(ConsentDecision::Dismiss),
-        _ => None,
-    }
-}
-
-fn privacy_decision(decision: Option<&str>) -> Option<PrivacyDecision> {
-    match decision? {
-        "agree" => Some(PrivacyDecision::Agree),
-        "disagree" => Some(PrivacyDecision::Disagree),
-        _ => None,
-    }
-}
-
-fn parse_auth_setting(value: Option<&Value>) -> Option<Vec<ScopeSetting>> {
-    let object = value?.as_object()?;
-    object
-        .iter()
-        .map(|(scope, granted)| {
-            Some(ScopeSetting {
-                scope: scope.clone(),
-                title: String::new(),
-                granted: granted.as_bool()?,
-            })
-        })
-        .collect()
 }
 
 fn identity(user: &str, app: &str, plugin: &Option<String>) -> Map<String, Value> {
@@ -286,87 +246,47 @@ struct Server {
     calls: Vec<JoinHandle<()>>,
 }
 
-fn error_line(id: Option<&Value>, prompt: Option<&Value>, message: &str) -> Value {
-    let mut line = Map::new();
-    if let Some(id) = id {
-        line.insert("id".into(), id.clone());
-    }
-    if let Some(prompt) = prompt {
-        line.insert("prompt".into(), prompt.clone());
-    }
-    line.insert("error".into(), json!(message));
-    Value::Object(line)
-}
-
-fn string_field(line: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
-    match line.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("{name} must be a string")),
-    }
-}
-
 impl Server {
     fn serve_line(&mut self, bytes: &[u8]) {
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            self.out
-                .send(&error_line(None, None, "line is not valid UTF-8"));
-            return;
+        let line = match protocol::parse_line(bytes) {
+            Ok(Some(line)) => line,
+            Ok(None) => return,
+            Err(error) => return self.out.send(&error.to_json()),
         };
-        if text.trim().is_empty() {
-            return;
-        }
-        let line = match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(line)) => line,
-            Ok(_) => {
-                self.out
-                    .send(&error_line(None, None, "a line must be a JSON object"));
-                return;
+        match line {
+            Line::Answer { prompt, fields } => {
+                if let Err(message) = self.ui.answer(prompt, &fields) {
+                    self.out.send(&json!({"prompt": prompt, "error": message}));
+                }
             }
-            Err(e) => {
-                self.out
-                    .send(&error_line(None, None, &format!("invalid JSON: {e}")));
-                return;
-            }
-        };
-        let id = line.get("id").filter(|v| !v.is_object() && !v.is_array());
-        let outcome = if line.contains_key("prompt") {
-            self.ui.answer(&line).map(|_| None)
-        } else if line.contains_key("op") {
-            self.op(&line).map(Some)
-        } else if line.contains_key("api") {
-            self.call(&line, id.cloned()).map(|_| None)
-        } else {
-            Err(
-                "a line must be a call (\"api\"), an op (\"op\") or a prompt answer (\"prompt\")"
-                    .into(),
-            )
-        };
-        match outcome {
-            Ok(Some(reply)) => {
-                let mut reply = reply;
+            Line::Op { id, op } => {
+                let mut reply = match self.op(op) {
+                    Ok(reply) => reply,
+                    Err(message) => json!({"error": message}),
+                };
                 if let (Some(id), Value::Object(map)) = (id, &mut reply) {
-                    map.insert("id".into(), id.clone());
+                    map.insert("id".into(), id);
                     map.sort_keys();
                 }
-                self.out.send(&reply)
+                self.out.send(&reply);
             }
-            Ok(None) => {}
-            Err(message) => self.out.send(&error_line(id, line.get("prompt"), &message)),
+            Line::Call {
+                id,
+                caller,
+                call_json,
+            } => self.call(id, caller, call_json),
         }
     }
 
-    fn op(&self, line: &Map<String, Value>) -> Result<Value, String> {
-        match line.get("op").and_then(Value::as_str) {
-            Some("endRun") => {
-                let user = string_field(line, "user")?.ok_or("endRun needs \"user\"")?;
-                let app = string_field(line, "app")?.ok_or("endRun needs \"app\"")?;
+    fn op(&self, op: Op) -> Result<Value, String> {
+        match op {
+            Op::EndRun { user, app } => {
                 self.engine
                     .end_app_run(user, app)
                     .map_err(|e| e.to_string())?;
                 Ok(json!({"ok": true}))
             }
-            Some("maintenance") => {
+            Op::Maintenance => {
                 let report = self.engine.run_maintenance().map_err(|e| e.to_string())?;
                 Ok(json!({
                     "ok": true,
@@ -374,25 +294,15 @@ impl Server {
                     "removedExpired": report.removed_expired,
                 }))
             }
-            Some("advanceClock") => {
+            Op::AdvanceClock { ms } => {
                 let clock = self
                     .clock
                     .as_ref()
                     .ok_or("advanceClock needs the bridge started with --clock-start-ms")?;
-                let ms = line
-                    .get("ms")
-                    .and_then(Value::as_i64)
-                    .filter(|ms| *ms >= 0)
-                    .ok_or("advanceClock needs \"ms\": a non-negative number")?;
                 clock.advance(ms);
                 Ok(json!({"ok": true, "nowMs": clock.now_ms()}))
             }
-            Some("register") => {
-                let app = string_field(line, "app")?.ok_or("register needs \"app\"")?;
-                let manifest = line
-                    .get("manifest")
-                    .cloned()
-                    .ok_or("register needs \"manifest\"")?;
+            Op::Register { app, manifest } => {
                 let engine = self.engine.engine();
                 let manifest = Manifest::from_value(manifest, &engine.catalogue())
                     .map_err(|e| e.to_string())?;
@@ -401,34 +311,10 @@ impl Server {
                     .map_err(|e| e.to_string())?;
                 Ok(json!({"ok": true}))
             }
-            _ => Err(
-                "unknown op (known: \"register\", \"endRun\", \"maintenance\", \"advanceClock\")"
-                    .into(),
-            ),
         }
     }
 
-    fn call(&mut self, line: &Map<String, Value>, id: Option<Value>) -> Result<(), String> {
-        let user = string_field(line, "user")?.ok_or("a call needs \"user\"")?;
-        let app = string_field(line, "app")?.ok_or("a call needs \"app\"")?;
-        let plugin_id = string_field(line, "plugin")?;
-        let user_gesture = match line.get("tap") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(tap)) => *tap,
-            Some(_) => return Err("tap must be true or false".into()),
-        };
-        let mut call = Map::new();
-        call.insert("api".into(), line["api"].clone());
-        if let Some(args) = line.get("args") {
-            call.insert("args".into(), args.clone());
-        }
-        let call = Value::Object(call).to_string();
-        let caller = Caller {
-            user_id: user,
-            app_id: app,
-            plugin_id,
-            user_gesture,
-        };
+    fn call(&mut self, id: Option<Value>, caller: Caller, call: String) {
         let engine = self.engine.clone();
         let out = self.out.clone();
         self.calls.push(std::thread::spawn(move || {
@@ -442,7 +328,6 @@ impl Server {
             out.send(&Value::Object(answer));
         }));
         self.calls.retain(|handle| !handle.is_finished());
-        Ok(())
     }
 }
 
@@ -522,7 +407,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         } else if buffer.len() > MAX_LINE_BYTES {
             // Never hold an unbounded line in memory: drop the rest of it.
             skip_line(&mut input).map_err(|e| format!("reading stdin: {e}"))?;
-            server.out.send(&error_line(None, None, "line too long"));
+            server.out.send(&json!({"error": "line too long"}));
             continue;
         }
         if buffer.last() == Some(&b'\r') {

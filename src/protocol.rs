@@ -1,0 +1,283 @@
+//! The JSON-lines protocol of `miniapp-auth bridge` (SPEC §6), parsed: what one
+//! input line asks for, or the error line it earns. Pure (no I/O, no engine), so
+//! the binary, the tests and the fuzzer share one parser.
+
+use serde_json::{Map, Value};
+
+use crate::caller::Caller;
+use crate::consent_ui::ScopeSetting;
+use crate::policy::{ConsentDecision, PrivacyDecision};
+
+/// One input line, understood.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    /// A mini-app call to run with the line's identity.
+    Call {
+        /// The `id` to echo.
+        id: Option<Value>,
+        /// The identity (the bridge process is the host).
+        caller: Caller,
+        /// `{"api", "args"}` for [`crate::AuthEngine::handle`].
+        call_json: String,
+    },
+    /// An operation on the bridge itself.
+    Op {
+        /// The `id` to echo.
+        id: Option<Value>,
+        /// Which.
+        op: Op,
+    },
+    /// An answer to an open dialog; its fields are read by the dialog's kind
+    /// ([`consent_decision`], [`privacy_decision`], [`auth_setting`]).
+    Answer {
+        /// The prompt number.
+        prompt: u64,
+        /// The whole line.
+        fields: Map<String, Value>,
+    },
+}
+
+/// The bridge's own operations.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Register an app's manifest.
+    Register {
+        /// The app.
+        app: String,
+        /// Its app.json-shaped manifest.
+        manifest: Value,
+    },
+    /// End a run of an app (allow-once grants end).
+    EndRun {
+        /// The user.
+        user: String,
+        /// The app.
+        app: String,
+    },
+    /// Run maintenance.
+    Maintenance,
+    /// Move the manual clock forward.
+    AdvanceClock {
+        /// By how much.
+        ms: i64,
+    },
+}
+
+/// The error line a bad input line earns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineError {
+    /// The line's `id`, where one could be read.
+    pub id: Option<Value>,
+    /// The line's `prompt`, where one could be read.
+    pub prompt: Option<Value>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl LineError {
+    /// `{"id"?, "prompt"?, "error"}`.
+    pub fn to_json(&self) -> Value {
+        let mut line = Map::new();
+        if let Some(id) = &self.id {
+            line.insert("id".into(), id.clone());
+        }
+        if let Some(prompt) = &self.prompt {
+            line.insert("prompt".into(), prompt.clone());
+        }
+        line.insert("error".into(), Value::String(self.message.clone()));
+        Value::Object(line)
+    }
+}
+
+fn string_field(line: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
+    match line.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("{name} must be a string")),
+    }
+}
+
+fn required(line: &Map<String, Value>, name: &str, what: &str) -> Result<String, String> {
+    string_field(line, name)?.ok_or_else(|| format!("{what} needs \"{name}\""))
+}
+
+/// Parses one line (without its newline). `Ok(None)` for a blank line.
+pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
+    let error = |message: String| {
+        Box::new(LineError {
+            id: None,
+            prompt: None,
+            message,
+        })
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| error("line is not valid UTF-8".into()))?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let line = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(line)) => line,
+        Ok(_) => return Err(error("a line must be a JSON object".into())),
+        Err(e) => return Err(error(format!("invalid JSON: {e}"))),
+    };
+    let id = line
+        .get("id")
+        .filter(|v| !v.is_object() && !v.is_array())
+        .cloned();
+    let fail = |message: String| {
+        Box::new(LineError {
+            id: id.clone(),
+            prompt: line.get("prompt").cloned(),
+            message,
+        })
+    };
+    if line.contains_key("prompt") {
+        let prompt = line
+            .get("prompt")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| fail("prompt must be a positive integer".into()))?;
+        return Ok(Some(Line::Answer {
+            prompt,
+            fields: line,
+        }));
+    }
+    if line.contains_key("op") {
+        let op = parse_op(&line).map_err(fail)?;
+        return Ok(Some(Line::Op { id, op }));
+    }
+    if line.contains_key("api") {
+        let caller = parse_caller(&line).map_err(fail)?;
+        let mut call = Map::new();
+        call.insert("api".into(), line["api"].clone());
+        if let Some(args) = line.get("args") {
+            call.insert("args".into(), args.clone());
+        }
+        return Ok(Some(Line::Call {
+            id,
+            caller,
+            call_json: Value::Object(call).to_string(),
+        }));
+    }
+    Err(fail(
+        "a line must be a call (\"api\"), an op (\"op\") or a prompt answer (\"prompt\")".into(),
+    ))
+}
+
+fn parse_op(line: &Map<String, Value>) -> Result<Op, String> {
+    match line.get("op").and_then(Value::as_str) {
+        Some("register") => Ok(Op::Register {
+            app: required(line, "app", "register")?,
+            manifest: line
+                .get("manifest")
+                .cloned()
+                .ok_or("register needs \"manifest\"")?,
+        }),
+        Some("endRun") => Ok(Op::EndRun {
+            user: required(line, "user", "endRun")?,
+            app: required(line, "app", "endRun")?,
+        }),
+        Some("maintenance") => Ok(Op::Maintenance),
+        Some("advanceClock") => Ok(Op::AdvanceClock {
+            ms: line
+                .get("ms")
+                .and_then(Value::as_i64)
+                .filter(|ms| *ms >= 0)
+                .ok_or("advanceClock needs \"ms\": a non-negative number")?,
+        }),
+        _ => Err(
+            "unknown op (known: \"register\", \"endRun\", \"maintenance\", \"advanceClock\")"
+                .into(),
+        ),
+    }
+}
+
+fn parse_caller(line: &Map<String, Value>) -> Result<Caller, String> {
+    let user_id = required(line, "user", "a call")?;
+    let app_id = required(line, "app", "a call")?;
+    let plugin_id = string_field(line, "plugin")?;
+    let user_gesture = match line.get("tap") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(tap)) => *tap,
+        Some(_) => return Err("tap must be true or false".into()),
+    };
+    Ok(Caller {
+        user_id,
+        app_id,
+        plugin_id,
+        user_gesture,
+    })
+}
+
+/// The answer to a consent dialog: `allow`, `allowOnce`, `allowUntil` with
+/// `until` (epoch ms), `deny` or `dismiss`.
+pub fn consent_decision(fields: &Map<String, Value>) -> Option<ConsentDecision> {
+    match fields.get("decision")?.as_str()? {
+        "allow" => Some(ConsentDecision::Allow),
+        "allowOnce" => Some(ConsentDecision::AllowOnce),
+        "allowUntil" => Some(ConsentDecision::AllowUntil {
+            until_ms: fields.get("until")?.as_i64()?,
+        }),
+        "deny" => Some(ConsentDecision::Deny),
+        "dismiss" => Some(ConsentDecision::Dismiss),
+        _ => None,
+    }
+}
+
+/// The answer to a privacy prompt: `agree` or `disagree`.
+pub fn privacy_decision(fields: &Map<String, Value>) -> Option<PrivacyDecision> {
+    match fields.get("decision")?.as_str()? {
+        "agree" => Some(PrivacyDecision::Agree),
+        "disagree" => Some(PrivacyDecision::Disagree),
+        _ => None,
+    }
+}
+
+/// The answer to a settings page: `authSetting`, an object of scope: bool.
+pub fn auth_setting(fields: &Map<String, Value>) -> Option<Vec<ScopeSetting>> {
+    fields
+        .get("authSetting")?
+        .as_object()?
+        .iter()
+        .map(|(scope, granted)| {
+            Some(ScopeSetting {
+                scope: scope.clone(),
+                title: String::new(),
+                granted: granted.as_bool()?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_kind_of_line() {
+        let call = parse_line(br#"{"id":1,"user":"u","app":"a","api":"getSetting","tap":true}"#)
+            .unwrap()
+            .unwrap();
+        match call {
+            Line::Call {
+                id,
+                caller,
+                call_json,
+            } => {
+                assert_eq!(id, Some(Value::from(1)));
+                assert!(caller.user_gesture);
+                assert_eq!(call_json, r#"{"api":"getSetting"}"#);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse_line(br#"{"id":2,"op":"maintenance"}"#).unwrap(),
+            Some(Line::Op {
+                id: Some(Value::from(2)),
+                op: Op::Maintenance
+            })
+        );
+        assert_eq!(parse_line(b"   ").unwrap(), None);
+        let err = parse_line(br#"{"id":3,"user":5,"app":"a","api":"x"}"#).unwrap_err();
+        assert_eq!(err.id, Some(Value::from(3)));
+        assert_eq!(err.message, "user must be a string");
+    }
+}

@@ -1,0 +1,27 @@
+//! Fuzzes the JSON-lines protocol: any line is parsed into a call, an op, an
+//! answer or an error line; calls are then answered by the engine.
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use miniapp_auth::protocol::{self, Line};
+
+fuzz_target!(|data: &[u8]| {
+    match protocol::parse_line(data) {
+        Ok(Some(Line::Call { caller, call_json, .. })) => {
+            let answer = futures::executor::block_on(common::engine().handle(caller, call_json));
+            common::check_answer(&answer);
+        }
+        Ok(Some(Line::Answer { fields, .. })) => {
+            let _ = protocol::consent_decision(&fields);
+            let _ = protocol::privacy_decision(&fields);
+            let _ = protocol::auth_setting(&fields);
+        }
+        Ok(_) => {}
+        Err(error) => {
+            assert!(!error.message.is_empty());
+            let _ = error.to_json().to_string();
+        }
+    }
+});

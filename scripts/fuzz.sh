@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets (fuzz/fuzz_targets): the bridge JSON, the manifest
+# parser and the JSON-lines protocol, each for SECONDS (default 300), starting
+# from the committed corpus in fuzz/corpus (new inputs go to target/fuzz-corpus,
+# not the work tree). Prints executions and findings per target; exits non-zero
+# on a crash (its input is kept under fuzz/artifacts/).
+#   scripts/fuzz.sh            the long run (5 minutes a target)
+#   scripts/fuzz.sh 10         a smoke run (./test.sh fuzz)
+# cargo-fuzz needs libFuzzer's sanitizer flags, which stable Rust accepts with
+# RUSTC_BOOTSTRAP=1; cargo-fuzz itself is installed into ~/.cargo/bin if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-300}"
+export RUSTC_BOOTSTRAP=1
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz: installing cargo-fuzz 0.13.2" >&2
+    cargo install cargo-fuzz --version 0.13.2 --locked >&2 \
+        || { echo "fuzz: cannot install cargo-fuzz" >&2; exit 1; }
+fi
+status=0
+total=0
+for target in bridge_call manifest json_lines; do
+    work="target/fuzz-corpus/$target"
+    mkdir -p "$work"
+    log="target/fuzz-corpus/$target.log"
+    if cargo fuzz run "$target" "$work" "fuzz/corpus/$target" -- \
+        -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
+        result="no crash"
+    else
+        result="CRASH (see $log and fuzz/artifacts/$target)"
+        status=1
+    fi
+    runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+    total=$((total + ${runs:-0}))
+    echo "fuzz: $target: ${runs:-0} executions in ${seconds}s, $result"
+done
+echo "fuzz: $total executions in all"
+exit $status

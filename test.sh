@@ -3,11 +3,12 @@
 # JavaScript suites against the real library and CLI. Provisions kotlinc, JNA and
 # the Swift root itself (cached in ~/.cache/miniapp-auth; scripts/toolchains.sh).
 #   ./test.sh                 everything
-#   ./test.sh rust js         only some suites (rust, kotlin, swift, js)
+#   ./test.sh rust js         only some suites (rust, kotlin, swift, js, fuzz)
+# The fuzz suite is a smoke run (10 s a target); scripts/fuzz.sh runs the long one.
 set -uo pipefail
 cd "$(dirname "$0")"
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(rust kotlin swift js)
+[ ${#suites[@]} -gt 0 ] || suites=(rust kotlin swift js fuzz)
 mkdir -p target/test-logs
 summary=()
 total_passed=0
@@ -53,8 +54,15 @@ for suite in "${suites[@]}"; do
             failed=$(grep -E '^# fail ' "$log" | awk '{print $3 + 0}')
             record js "$passed" "$failed" "$status"
             ;;
+        fuzz)
+            bash scripts/fuzz.sh 10 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -cE '^fuzz: [a-z_]+: .* no crash$' "$log")
+            failed=$(grep -cE '^fuzz: [a-z_]+: .* CRASH' "$log")
+            record fuzz "$passed" "$failed" "$status"
+            ;;
         *)
-            echo "unknown suite $suite (rust, kotlin, swift, js)" >&2
+            echo "unknown suite $suite (rust, kotlin, swift, js, fuzz)" >&2
             exit 2
             ;;
     esac

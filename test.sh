@@ -58,7 +58,7 @@ for suite in "${suites[@]}"; do
             bash scripts/fuzz.sh 10 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -cE '^fuzz: [a-z_]+: .* no crash$' "$log")
-            failed=$(grep -cE '^fuzz: [a-z_]+: .* CRASH' "$log")
+            failed=$(grep -cE '^fuzz: [a-z_]+: .* (CRASH|DID NOT RUN)' "$log")
             record fuzz "$passed" "$failed" "$status"
             ;;
         *)

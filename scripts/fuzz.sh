@@ -22,7 +22,7 @@ total=0
 for target in bridge_call manifest json_lines; do
     work="target/fuzz-corpus/$target"
     mkdir -p "$work"
-    log="target/fuzz-corpus/$target.log"
+    log="target/fuzz-corpus/$target-$$.log"
     if cargo fuzz run "$target" "$work" "fuzz/corpus/$target" -- \
         -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
         result="no crash"
@@ -31,6 +31,10 @@ for target in bridge_call manifest json_lines; do
         status=1
     fi
     runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+    if [ "${runs:-0}" -eq 0 ] && [ "$result" = "no crash" ]; then
+        result="DID NOT RUN (see $log)"
+        status=1
+    fi
     total=$((total + ${runs:-0}))
     echo "fuzz: $target: ${runs:-0} executions in ${seconds}s, $result"
 done

@@ -1,0 +1,279 @@
+//! Benchmarks (issue #6), each beside its floor in the same run:
+//! - authorize on a granted scope (the hot path) vs a bare `HashMap` lookup;
+//! - a first decision made durable vs a bare rusqlite insert in its own
+//!   transaction with the same pragmas;
+//! - getSetting with every scope decided; the bridge JSON round trip;
+//! - opening the store and answering the first call with 0 … 1,000,000 grants;
+//! - the hot path from 1 and 2 threads.
+//! `cargo bench` runs them; `cargo test --benches` (in `./test.sh`) runs each once.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use futures::executor::block_on;
+use miniapp_auth::{
+    AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision, PrivacyRequest,
+    ScopeRequest, ScopeSetting, SettingsRequest,
+};
+
+/// A person who allows everything at once.
+struct AllowAll;
+
+#[async_trait::async_trait]
+impl ConsentUi for AllowAll {
+    async fn ask_scope(&self, _: ScopeRequest) -> Result<ConsentDecision, HostError> {
+        Ok(ConsentDecision::Allow)
+    }
+    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+        Ok(r.items)
+    }
+    async fn ask_privacy(&self, _: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
+        Ok(PrivacyDecision::Agree)
+    }
+    async fn show_privacy_contract(&self, _: PrivacyRequest) -> Result<(), HostError> {
+        Ok(())
+    }
+}
+
+const PROMPTABLE: [&str; 9] = [
+    "scope.record",
+    "scope.camera",
+    "scope.bluetooth",
+    "scope.writePhotosAlbum",
+    "scope.addPhoneContact",
+    "scope.addPhoneCalendar",
+    "scope.werun",
+    "scope.userFuzzyLocation",
+    "scope.userLocation",
+];
+
+fn engine_in(dir: &tempfile::TempDir) -> Arc<AuthEngine> {
+    let path = dir.path().join("bench.db").display().to_string();
+    let engine = AuthEngine::open(path, Arc::new(AllowAll), None).unwrap();
+    engine
+        .register_manifest(
+            "wxBench".into(),
+            r#"{"permission":{"scope.userLocation":{"desc":"Benchmark"}}}"#.into(),
+        )
+        .unwrap();
+    engine
+}
+
+fn me() -> Caller {
+    Caller::new("bench-user", "wxBench")
+}
+
+fn hot_path(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_in(&dir);
+    assert!(block_on(engine.authorize(me(), "scope.record".into())).ok);
+    let caller = me();
+    let inner = engine.engine();
+    // The floor: the same keys in a bare HashMap.
+    let mut floor: HashMap<(String, String, String, String), bool> = HashMap::new();
+    for u in 0..1000 {
+        floor.insert(
+            (
+                format!("user{u}"),
+                "wxBench".into(),
+                String::new(),
+                "scope.record".into(),
+            ),
+            true,
+        );
+    }
+    let key = (
+        "user7".to_string(),
+        "wxBench".to_string(),
+        String::new(),
+        "scope.record".to_string(),
+    );
+    let mut group = c.benchmark_group("authorize_granted");
+    group.bench_function("floor_hashmap_lookup", |b| {
+        b.iter(|| black_box(floor.get(black_box(&key))))
+    });
+    group.bench_function("engine_authorize", |b| {
+        b.iter(|| {
+            black_box(block_on(
+                inner.authorize(black_box(&caller), "scope.record"),
+            ))
+        })
+    });
+    group.finish();
+}
+
+fn durable_decision(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_in(&dir);
+    let next = AtomicU64::new(0);
+    // The floor: one row inserted in its own transaction, same pragmas.
+    let floor_path = dir.path().join("floor.db");
+    let mut conn = rusqlite::Connection::open(&floor_path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.pragma_update(None, "temp_store", 2).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE grants (user_id TEXT NOT NULL, app_id TEXT NOT NULL, plugin_id TEXT NOT NULL,
+         scope TEXT NOT NULL, state INTEGER NOT NULL, PRIMARY KEY (user_id, app_id, plugin_id, scope)) WITHOUT ROWID",
+    )
+    .unwrap();
+    let mut group = c.benchmark_group("first_decision_durable");
+    group.sample_size(30);
+    group.bench_function("floor_rusqlite_insert", |b| {
+        b.iter(|| {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .unwrap();
+            tx.execute(
+                "INSERT INTO grants VALUES (?1, 'wxBench', '', 'scope.record', 1)",
+                [format!("user{n}")],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        })
+    });
+    group.bench_function("engine_authorize_allow", |b| {
+        b.iter(|| {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let result = block_on(
+                engine
+                    .engine()
+                    .authorize(&Caller::new(&format!("user{n}"), "wxBench"), "scope.record"),
+            );
+            assert!(result.ok);
+        })
+    });
+    group.finish();
+}
+
+fn reads(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_in(&dir);
+    for scope in PROMPTABLE {
+        assert!(block_on(engine.authorize(me(), scope.into())).ok, "{scope}");
+    }
+    let caller = me();
+    let mut group = c.benchmark_group("reads");
+    group.bench_function("get_setting_all_decided", |b| {
+        b.iter(|| black_box(block_on(engine.engine().get_setting(&caller, false))))
+    });
+    group.bench_function("bridge_json_authorize", |b| {
+        b.iter(|| {
+            black_box(block_on(engine.handle(
+                caller.clone(),
+                r#"{"api":"authorize","args":{"scope":"scope.record"}}"#.into(),
+            )))
+        })
+    });
+    group.finish();
+}
+
+/// A database file with `n` grants of other users, and one of ours.
+fn file_with(n: u64) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.db").display().to_string();
+    {
+        let engine = AuthEngine::open(path.clone(), Arc::new(AllowAll), None).unwrap();
+        assert!(block_on(engine.authorize(me(), "scope.record".into())).ok);
+    }
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at, row_check)
+                 VALUES (?1, ?2, '', ?3, 1, 'dialog', 0, '')",
+            )
+            .unwrap();
+        for i in 0..n {
+            let scope = PROMPTABLE[(i % 9) as usize];
+            insert
+                .execute(rusqlite::params![
+                    format!("user{}", i / 9),
+                    format!("wx{}", i % 97),
+                    scope
+                ])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    (dir, path)
+}
+
+fn open_and_first_call(c: &mut Criterion) {
+    let sizes: Vec<u64> = match std::env::var("MINIAPP_AUTH_BENCH_MAX_GRANTS") {
+        Ok(max) => [0, 10_000, 100_000, 1_000_000]
+            .into_iter()
+            .filter(|n| *n <= max.parse().unwrap_or(1_000_000))
+            .collect(),
+        Err(_) => vec![0, 10_000, 100_000, 1_000_000],
+    };
+    let mut group = c.benchmark_group("open_and_first_call");
+    group.sample_size(10);
+    for n in sizes {
+        let (_dir, path) = file_with(n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &path, |b, path| {
+            b.iter(|| {
+                let engine = AuthEngine::open(path.clone(), Arc::new(AllowAll), None).unwrap();
+                assert!(block_on(engine.engine().authorize(&me(), "scope.record")).ok);
+            })
+        });
+    }
+    group.finish();
+}
+
+fn threads(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_in(&dir);
+    for u in 0..2 {
+        let caller = Caller::new(&format!("thread{u}"), "wxBench");
+        assert!(block_on(engine.authorize(caller, "scope.record".into())).ok);
+    }
+    let mut group = c.benchmark_group("hot_path_threads");
+    for threads in [1usize, 2] {
+        group.bench_with_input(
+            BenchmarkId::from_parameter(threads),
+            &threads,
+            |b, &threads| {
+                // Time per call with `threads` threads calling at once (same wall clock):
+                // if it scales, 2 threads halve it.
+                b.iter_custom(|iters| {
+                    let per_thread = iters.div_ceil(threads as u64);
+                    let start = Instant::now();
+                    std::thread::scope(|s| {
+                        for t in 0..threads {
+                            let engine = engine.clone();
+                            s.spawn(move || {
+                                let caller = Caller::new(&format!("thread{t}"), "wxBench");
+                                for _ in 0..per_thread {
+                                    black_box(block_on(
+                                        engine.engine().authorize(&caller, "scope.record"),
+                                    ));
+                                }
+                            });
+                        }
+                    });
+                    start.elapsed()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    hot_path,
+    durable_decision,
+    reads,
+    open_and_first_call,
+    threads
+);
+criterion_main!(benches);

@@ -3,12 +3,13 @@
 # JavaScript suites against the real library and CLI. Provisions kotlinc, JNA and
 # the Swift root itself (cached in ~/.cache/miniapp-auth; scripts/toolchains.sh).
 #   ./test.sh                 everything
-#   ./test.sh rust js         only some suites (rust, kotlin, swift, js, fuzz)
-# The fuzz suite is a smoke run (10 s a target); scripts/fuzz.sh runs the long one.
+#   ./test.sh rust js         only some suites (rust, bench, kotlin, swift, js, fuzz)
+# The bench and fuzz suites are smoke runs (each benchmark once, each fuzz target
+# 10 s); `cargo bench` and scripts/fuzz.sh run the real thing.
 set -uo pipefail
 cd "$(dirname "$0")"
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(rust kotlin swift js fuzz)
+[ ${#suites[@]} -gt 0 ] || suites=(rust bench kotlin swift js fuzz)
 mkdir -p target/test-logs
 summary=()
 total_passed=0
@@ -37,6 +38,13 @@ for suite in "${suites[@]}"; do
             failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
             record rust "$passed" "$failed" "$status"
             ;;
+        bench)
+            MINIAPP_AUTH_BENCH_MAX_GRANTS=10000 cargo test --benches 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -c '^Success$' "$log")
+            failed=$(grep -cE '^(FAILED|thread .* panicked)' "$log")
+            record bench "$passed" "$failed" "$status"
+            ;;
         kotlin | swift)
             # Both need the debug library and CLI that `cargo test` builds.
             cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
@@ -62,7 +70,7 @@ for suite in "${suites[@]}"; do
             record fuzz "$passed" "$failed" "$status"
             ;;
         *)
-            echo "unknown suite $suite (rust, kotlin, swift, js, fuzz)" >&2
+            echo "unknown suite $suite (rust, bench, kotlin, swift, js, fuzz)" >&2
             exit 2
             ;;
     esac

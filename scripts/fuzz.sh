@@ -6,11 +6,15 @@
 # on a crash (its input is kept under fuzz/artifacts/).
 #   scripts/fuzz.sh            the long run (5 minutes a target)
 #   scripts/fuzz.sh 10         a smoke run (./test.sh fuzz)
+#   scripts/fuzz.sh 60 manifest    one target
 # cargo-fuzz needs libFuzzer's sanitizer flags, which stable Rust accepts with
 # RUSTC_BOOTSTRAP=1; cargo-fuzz itself is installed into ~/.cargo/bin if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-300}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(bridge_call manifest json_lines)
 export RUSTC_BOOTSTRAP=1
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-fuzz 0.13.2" >&2
@@ -19,7 +23,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 status=0
 total=0
-for target in bridge_call manifest json_lines; do
+for target in "${targets[@]}"; do
     work="target/fuzz-corpus/$target"
     mkdir -p "$work"
     log="target/fuzz-corpus/$target-$$.log"
@@ -30,7 +34,8 @@ for target in bridge_call manifest json_lines; do
         result="CRASH (see $log and fuzz/artifacts/$target)"
         status=1
     fi
-    runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+    # -a: the log holds the fuzzer's raw inputs, which grep would call binary.
+    runs=$(grep -a -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
     if [ "${runs:-0}" -eq 0 ] && [ "$result" = "no crash" ]; then
         result="DID NOT RUN (see $log)"
         status=1

@@ -5,10 +5,12 @@
 //! Every write is one IMMEDIATE transaction committed with `synchronous=FULL`
 //! before the caller returns, so an acknowledged decision survives a crash or power
 //! cut; its consent record is appended in the same transaction. Reads come from
-//! the cache; before each read the store asks SQLite for `PRAGMA data_version`,
-//! which changes when another connection (another process) committed, and drops
-//! the cache when it did.
+//! the cache; before each read the store checks whether another connection
+//! (another process) committed — one `pread` of the WAL-index header
+//! (`change_probe`), and `PRAGMA data_version` only when that header moved — and
+//! drops the cache when one did.
 
+mod change_probe;
 pub mod consent_log;
 mod db;
 pub mod schema;
@@ -190,6 +192,7 @@ pub struct MaintenanceReport {
 struct Inner {
     conn: Connection,
     data_version: i64,
+    probe: change_probe::ChangeProbe,
     namespaces: HashMap<Namespace, Arc<NamespaceState>>,
     agreements: HashMap<(String, String), Option<String>>,
 }
@@ -500,20 +503,25 @@ impl Store {
     /// Opens the database file at `path` (see `db::open_file`).
     pub fn open(path: &Path) -> Result<Store> {
         let opened = db::open_file(path)?;
-        Self::from_connection(opened.conn, opened.quarantined)
+        Self::from_connection(opened.conn, opened.quarantined, Some(path.to_path_buf()))
     }
 
     /// A private in-memory store.
     pub fn open_in_memory() -> Result<Store> {
-        Self::from_connection(db::open_in_memory()?, None)
+        Self::from_connection(db::open_in_memory()?, None, None)
     }
 
-    fn from_connection(conn: Connection, quarantined: Option<PathBuf>) -> Result<Store> {
+    fn from_connection(
+        conn: Connection,
+        quarantined: Option<PathBuf>,
+        path: Option<PathBuf>,
+    ) -> Result<Store> {
         let data_version = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
         Ok(Store {
             inner: Mutex::new(Inner {
                 conn,
                 data_version,
+                probe: change_probe::ChangeProbe::new(path),
                 namespaces: HashMap::new(),
                 agreements: HashMap::new(),
             }),
@@ -531,6 +539,9 @@ impl Store {
         // A panic elsewhere cannot leave the data inconsistent (writes are
         // transactions), so a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !inner.probe.maybe_changed() {
+            return Ok(inner);
+        }
         let version: i64 = inner
             .conn
             .prepare_cached("PRAGMA data_version")?

@@ -5,6 +5,7 @@
 //! - getSetting with every scope decided; the bridge JSON round trip;
 //! - opening the store and answering the first call with 0 … 1,000,000 grants;
 //! - the hot path from 1 and 2 threads.
+//!
 //! `cargo bench` runs them; `cargo test --benches` (in `./test.sh`) runs each once.
 
 use std::collections::HashMap;

@@ -41,7 +41,7 @@ for suite in "${suites[@]}"; do
         bench)
             MINIAPP_AUTH_BENCH_MAX_GRANTS=10000 cargo test --benches 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
-            passed=$(grep -c '^Success$' "$log")
+            passed=$(grep -cE '^(Success|memory: peak)' "$log")
             failed=$(grep -cE '^(FAILED|thread .* panicked)' "$log")
             record bench "$passed" "$failed" "$status"
             ;;

@@ -16,29 +16,10 @@ use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use futures::executor::block_on;
-use miniapp_auth::{
-    AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision, PrivacyRequest,
-    ScopeRequest, ScopeSetting, SettingsRequest,
-};
+use miniapp_auth::{AuthEngine, Caller};
+use support::AllowAll;
 
-/// A person who allows everything at once.
-struct AllowAll;
-
-#[async_trait::async_trait]
-impl ConsentUi for AllowAll {
-    async fn ask_scope(&self, _: ScopeRequest) -> Result<ConsentDecision, HostError> {
-        Ok(ConsentDecision::Allow)
-    }
-    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
-        Ok(r.items)
-    }
-    async fn ask_privacy(&self, _: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
-        Ok(PrivacyDecision::Agree)
-    }
-    async fn show_privacy_contract(&self, _: PrivacyRequest) -> Result<(), HostError> {
-        Ok(())
-    }
-}
+mod support;
 
 const PROMPTABLE: [&str; 9] = [
     "scope.record",
@@ -178,33 +159,7 @@ fn reads(c: &mut Criterion) {
 fn file_with(n: u64) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.db").display().to_string();
-    {
-        let engine = AuthEngine::open(path.clone(), Arc::new(AllowAll), None).unwrap();
-        assert!(block_on(engine.authorize(me(), "scope.record".into())).ok);
-    }
-    let mut conn = rusqlite::Connection::open(&path).unwrap();
-    let tx = conn.transaction().unwrap();
-    {
-        let mut insert = tx
-            .prepare(
-                "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at, row_check)
-                 VALUES (?1, ?2, '', ?3, 1, 'dialog', 0, '')",
-            )
-            .unwrap();
-        for i in 0..n {
-            let scope = PROMPTABLE[(i % 9) as usize];
-            insert
-                .execute(rusqlite::params![
-                    format!("user{}", i / 9),
-                    format!("wx{}", i % 97),
-                    scope
-                ])
-                .unwrap();
-        }
-    }
-    tx.commit().unwrap();
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
+    support::file_with_grants(&path, &me(), n);
     (dir, path)
 }
 

@@ -9,10 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures::executor::block_on;
-use miniapp_auth::{
-    AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision, PrivacyRequest,
-    ScopeRequest, ScopeSetting, SettingsRequest,
-};
+use miniapp_auth::{AuthEngine, Caller};
+
+mod support;
 
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -31,33 +30,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-struct AllowAll;
-#[async_trait::async_trait]
-impl ConsentUi for AllowAll {
-    async fn ask_scope(&self, _: ScopeRequest) -> Result<ConsentDecision, HostError> {
-        Ok(ConsentDecision::Allow)
-    }
-    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
-        Ok(r.items)
-    }
-    async fn ask_privacy(&self, _: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
-        Ok(PrivacyDecision::Agree)
-    }
-    async fn show_privacy_contract(&self, _: PrivacyRequest) -> Result<(), HostError> {
-        Ok(())
-    }
-}
-
-const SCOPES: [&str; 8] = [
-    "scope.record",
-    "scope.camera",
-    "scope.bluetooth",
-    "scope.writePhotosAlbum",
-    "scope.addPhoneContact",
-    "scope.addPhoneCalendar",
-    "scope.werun",
-    "scope.userFuzzyLocation",
-];
+use support::{AllowAll, FILL_SCOPES as SCOPES};
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -138,33 +111,7 @@ fn main() {
     // each in a fresh process.
     let file_with = |n: u64, name: &str| {
         let path = dir.path().join(name).display().to_string();
-        {
-            let engine = AuthEngine::open(path.clone(), Arc::new(AllowAll), None).unwrap();
-            assert!(
-                block_on(engine.authorize(Caller::new("me", "wxMem"), "scope.record".into())).ok
-            );
-        }
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        let tx = conn.transaction().unwrap();
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at, row_check)
-                     VALUES (?1, 'wxMem', '', ?2, 1, 'dialog', 0, '')",
-                )
-                .unwrap();
-            for i in 0..n {
-                insert
-                    .execute(rusqlite::params![
-                        format!("user{}", i / 8),
-                        SCOPES[(i % 8) as usize]
-                    ])
-                    .unwrap();
-            }
-        }
-        tx.commit().unwrap();
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-            .unwrap();
+        support::file_with_grants(&path, &Caller::new("me", "wxMem"), n);
         path
     };
     let empty = peak_of_open(&file_with(0, "empty.db"));

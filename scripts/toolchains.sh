@@ -87,6 +87,18 @@ provision_swift() {
     export SWIFT_ROOT
 }
 
+# Generates the Kotlin and Swift bindings from the debug library into
+# target/foreign-tests (sets FOREIGN_TESTS to that folder), for the binding tests.
+generate_test_bindings() {
+    local root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    FOREIGN_TESTS="$root/target/foreign-tests"
+    mkdir -p "$FOREIGN_TESTS"
+    "$root/scripts/generate-bindings.sh" --profile debug --out "$FOREIGN_TESTS" \
+        >"$FOREIGN_TESTS/generate.log" 2>&1 \
+        || { cat "$FOREIGN_TESTS/generate.log" >&2; toolchain_fail "generating the bindings failed"; }
+}
+
 # Mounts /proc in the root (swiftc needs it); swift_unmount undoes it.
 swift_mount() {
     mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"

@@ -147,6 +147,19 @@ fn mount(args: &[&str]) -> bool {
         .unwrap_or(false)
 }
 
+/// Mounts a tmpfs of `size` on `dir`.
+fn mount_tmpfs(dir: &std::path::Path, size: &str) {
+    let options = format!("size={size}");
+    assert!(mount(&[
+        "-t",
+        "tmpfs",
+        "-o",
+        &options,
+        "tmpfs",
+        dir.to_str().unwrap()
+    ]));
+}
+
 fn umount(dir: &std::path::Path) {
     let _ = Command::new("umount").arg(dir).status();
 }
@@ -172,14 +185,7 @@ fn a_read_only_file_system_gives_a_clear_error_and_changes_nothing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    assert!(mount(&[
-        "-t",
-        "tmpfs",
-        "-o",
-        "size=4m",
-        "tmpfs",
-        dir.path().to_str().unwrap()
-    ]));
+    mount_tmpfs(dir.path(), "4m");
     let path = dir.path().join("auth.db").display().to_string();
     {
         let engine =
@@ -205,14 +211,7 @@ fn a_full_disk_refuses_the_grant_and_keeps_what_was_acknowledged() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    assert!(mount(&[
-        "-t",
-        "tmpfs",
-        "-o",
-        "size=1m",
-        "tmpfs",
-        dir.path().to_str().unwrap()
-    ]));
+    mount_tmpfs(dir.path(), "1m");
     let path = dir.path().join("auth.db").display().to_string();
     let outcome = std::panic::catch_unwind(|| {
         let ui = ScriptedUi::new(&[Answer::Allow; 5]);

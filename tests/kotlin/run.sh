@@ -6,10 +6,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../scripts/toolchains.sh
 source "$root/scripts/toolchains.sh"
 provision_kotlin
-out="$root/target/foreign-tests"
-mkdir -p "$out"
-"$root/scripts/generate-bindings.sh" --profile debug --out "$out" >"$out/generate.log" 2>&1 \
-    || { cat "$out/generate.log" >&2; echo "generating the bindings failed" >&2; exit 1; }
+generate_test_bindings
+out="$FOREIGN_TESTS"
 lib="$KOTLIN_HOME/lib"
 classpath="$JNA_JAR:$lib/kotlinx-coroutines-core-jvm.jar"
 jar="$out/kotlin-scenarios.jar"

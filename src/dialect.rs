@@ -134,14 +134,24 @@ impl ApiResult {
     /// `{"errMsg":"<api>:ok", ...extra}`.
     pub fn success(api: &str, extra: Map<String, Value>) -> ApiResult {
         let err_msg = format!("{api}:ok");
-        let mut object = Map::new();
-        object.insert("errMsg".into(), Value::String(err_msg.clone()));
-        object.extend(extra);
+        let json = if extra.is_empty() {
+            // The hot path (`authorize`): no object to build.
+            let mut json = String::with_capacity(err_msg.len() + 16);
+            json.push_str("{\"errMsg\":");
+            json.push_str(&Value::String(err_msg.clone()).to_string());
+            json.push('}');
+            json
+        } else {
+            let mut object = Map::new();
+            object.insert("errMsg".into(), Value::String(err_msg.clone()));
+            object.extend(extra);
+            Value::Object(object).to_string()
+        };
         ApiResult {
             ok: true,
             err_msg,
             errno: None,
-            json: Value::Object(object).to_string(),
+            json,
         }
     }
 
@@ -183,6 +193,17 @@ mod tests {
         assert_eq!(
             ApiResult::success("authorize", Map::new()).json,
             r#"{"errMsg":"authorize:ok"}"#
+        );
+        let mut extra = Map::new();
+        extra.insert("authSetting".into(), Value::Object(Map::new()));
+        assert_eq!(
+            ApiResult::success("getSetting", extra).json,
+            r#"{"errMsg":"getSetting:ok","authSetting":{}}"#
+        );
+        // The object-free path escapes like the object path.
+        assert_eq!(
+            ApiResult::success("a\"b", Map::new()).json,
+            r#"{"errMsg":"a\"b:ok"}"#
         );
         assert_eq!(
             ApiResult::failure("authorize", &Failure::AuthDeny).json,

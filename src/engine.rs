@@ -27,7 +27,7 @@ use crate::scopes::{ScopeCatalogue, ScopeDefinition, ScopeKind};
 use crate::session::SessionGrants;
 use crate::single_flight::{Joined, SingleFlight};
 use crate::store::consent_log::NewRecord;
-use crate::store::{Change, DecisionSource, Namespace, Store};
+use crate::store::{Change, DecisionSource, Namespace, NamespaceState, Store};
 use crate::timer;
 
 /// The API whose dialog reveals background location on the settings page.
@@ -40,6 +40,14 @@ enum Flight {
     Done(std::result::Result<(), Failure>),
     /// Things changed while waiting for the slot: evaluate again.
     Reevaluate,
+}
+
+/// One evaluation of the gate: the verdict, the stored state it was made
+/// from, and the time it was made at.
+struct Evaluation {
+    verdict: Verdict,
+    stored: Arc<NamespaceState>,
+    now_ms: i64,
 }
 
 /// The authorization engine behind [`crate::AuthEngine`].
@@ -222,7 +230,7 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    pub(crate) fn scope(&self, name: &str) -> Option<ScopeDefinition> {
+    pub(crate) fn scope(&self, name: &str) -> Option<Arc<ScopeDefinition>> {
         read(&self.catalogue).get(name).cloned()
     }
 
@@ -277,6 +285,18 @@ impl Engine {
         manifest: &Manifest,
         stored: &crate::store::NamespaceState,
     ) -> GrantState {
+        self.state_at(ns, scope, manifest, stored, self.clock.now_ms())
+    }
+
+    /// [`Self::effective_state`] at `now_ms`.
+    fn state_at(
+        &self,
+        ns: &Namespace,
+        scope: &str,
+        manifest: &Manifest,
+        stored: &crate::store::NamespaceState,
+        now_ms: i64,
+    ) -> GrantState {
         let grant = stored.grants.get(scope).map(|g| Standing {
             state: g.state,
             expires_at_ms: g.expires_at_ms,
@@ -287,7 +307,7 @@ impl Engine {
         policy::current_state(
             grant,
             self.session.has(ns, scope),
-            self.clock.now_ms(),
+            now_ms,
             manifest.purpose(scope),
             manifest.privacy.as_ref().map(|c| c.version.as_str()),
         )
@@ -299,9 +319,21 @@ impl Engine {
         ns: &Namespace,
         scope: &ScopeDefinition,
     ) -> std::result::Result<Verdict, Failure> {
+        self.evaluate_now(caller, ns, scope).map(|e| e.verdict)
+    }
+
+    /// [`Self::evaluate`], with the namespace's stored state it read and the time
+    /// it used (the gate notes a use from them without reading the store again).
+    fn evaluate_now(
+        &self,
+        caller: &Caller,
+        ns: &Namespace,
+        scope: &ScopeDefinition,
+    ) -> std::result::Result<Evaluation, Failure> {
+        let now_ms = self.clock.now_ms();
         let manifest = self.manifest(&caller.app_id);
         let stored = storage(self.store.namespace(ns))?;
-        let state = self.effective_state(ns, &scope.name, &manifest, &stored);
+        let state = self.state_at(ns, &scope.name, &manifest, &stored, now_ms);
         let privacy = self.privacy_gate(caller, &manifest)?;
         let declared_in_contract = manifest
             .privacy
@@ -323,10 +355,10 @@ impl Engine {
                 .map_or(0, |g| g.denials),
             dismissals: fatigue.map_or(0, |f| f.dismissals),
             last_dismissed_at_ms: fatigue.map(|f| f.last_dismissed_at_ms),
-            now_ms: self.clock.now_ms(),
+            now_ms,
             knobs: self.knobs(),
         };
-        let verdict = policy::evaluate(&facts);
+        let mut verdict = policy::evaluate(&facts);
         // Ask the host about its OS permission only when it can change the answer.
         if matches!(verdict, Verdict::Allow | Verdict::AskUser)
             && !matches!(
@@ -336,10 +368,14 @@ impl Engine {
         {
             let os = self.os_status(scope);
             if os != OsPermissionStatus::Unknown {
-                return Ok(policy::evaluate(&Facts { os, ..facts }));
+                verdict = policy::evaluate(&Facts { os, ..facts });
             }
         }
-        Ok(verdict)
+        Ok(Evaluation {
+            verdict,
+            stored,
+            now_ms,
+        })
     }
 
     /// The whole authorize flow for `scope` in namespace `ns`, answering as `api`.
@@ -351,9 +387,17 @@ impl Engine {
         scope: &ScopeDefinition,
     ) -> std::result::Result<(), Failure> {
         loop {
-            match self.evaluate(caller, ns, scope)? {
+            let evaluation = self.evaluate_now(caller, ns, scope)?;
+            match evaluation.verdict {
                 Verdict::Allow => {
-                    self.store.note_use(ns, &scope.name, self.clock.now_ms());
+                    let use_due = evaluation
+                        .stored
+                        .grants
+                        .get(&scope.name)
+                        .is_some_and(|grant| grant.use_note_due(evaluation.now_ms));
+                    if use_due {
+                        self.store.note_use(ns, &scope.name, evaluation.now_ms);
+                    }
                     return Ok(());
                 }
                 Verdict::Refuse(failure) => return Err(failure),

@@ -3,6 +3,7 @@
 //! registers itself. Any other name is an invalid scope.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -63,7 +64,7 @@ pub struct ScopeDefinition {
 /// The scopes an engine knows: the built-in ones and the host's own.
 #[derive(Debug, Clone)]
 pub struct ScopeCatalogue {
-    scopes: BTreeMap<String, ScopeDefinition>,
+    scopes: BTreeMap<String, Arc<ScopeDefinition>>,
 }
 
 /// The longest scope name or API name accepted.
@@ -237,14 +238,14 @@ impl ScopeCatalogue {
                     kind: b.kind,
                     requires_purpose: b.requires_purpose,
                 };
-                (def.name.clone(), def)
+                (def.name.clone(), Arc::new(def))
             })
             .collect();
         ScopeCatalogue { scopes }
     }
 
     /// The definition of `name`, or `None` for an invalid scope.
-    pub fn get(&self, name: &str) -> Option<&ScopeDefinition> {
+    pub fn get(&self, name: &str) -> Option<&Arc<ScopeDefinition>> {
         self.scopes.get(name)
     }
 
@@ -254,7 +255,7 @@ impl ScopeCatalogue {
     }
 
     /// The scope guarding `api`, if any.
-    pub fn scope_for_api(&self, api: &str) -> Option<&ScopeDefinition> {
+    pub fn scope_for_api(&self, api: &str) -> Option<&Arc<ScopeDefinition>> {
         self.scopes
             .values()
             .find(|d| d.guarded_apis.iter().any(|a| a == api))
@@ -262,7 +263,7 @@ impl ScopeCatalogue {
 
     /// Every scope, in name order.
     pub fn all(&self) -> impl Iterator<Item = &ScopeDefinition> {
-        self.scopes.values()
+        self.scopes.values().map(|def| &**def)
     }
 
     /// Adds (or replaces) a host scope. Built-in scopes cannot be replaced, and an
@@ -295,7 +296,7 @@ impl ScopeCatalogue {
                 def.name
             )));
         }
-        self.scopes.insert(def.name.clone(), def);
+        self.scopes.insert(def.name.clone(), Arc::new(def));
         Ok(())
     }
 }

@@ -134,6 +134,15 @@ pub struct StoredGrant {
     pub consent_known: bool,
 }
 
+impl StoredGrant {
+    /// Whether a use at `now_ms` should be written: the stored last use is
+    /// missing or older than [`USE_RESOLUTION_MS`].
+    pub fn use_note_due(&self, now_ms: i64) -> bool {
+        self.last_used_at_ms
+            .is_none_or(|used| now_ms - used >= USE_RESOLUTION_MS)
+    }
+}
+
 /// Dismissals in a row of one scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fatigue {
@@ -634,10 +643,7 @@ impl Store {
         let Some(grant) = state.grants.get(scope) else {
             return;
         };
-        if grant
-            .last_used_at_ms
-            .is_some_and(|used| now_ms - used < USE_RESOLUTION_MS)
-        {
+        if !grant.use_note_due(now_ms) {
             return;
         }
         let written = inner

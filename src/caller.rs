@@ -2,7 +2,7 @@
 //! every mini-app call. It never comes from the mini app's payload.
 
 use crate::dialect::Failure;
-use crate::store::Namespace;
+use crate::store::{Namespace, NamespaceRef};
 
 /// The longest user, app or plugin id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 128;
@@ -58,6 +58,16 @@ impl Caller {
     /// The grant namespace of this caller (the plugin's, inside a plugin).
     pub fn namespace(&self) -> Namespace {
         Namespace::new(&self.user_id, &self.app_id, self.plugin_id.as_deref())
+    }
+
+    /// [`Self::namespace`], borrowed from this caller.
+    pub fn namespace_ref(&self) -> NamespaceRef<'_> {
+        NamespaceRef::new(&self.user_id, &self.app_id, self.plugin_id.as_deref())
+    }
+
+    /// [`Self::app_namespace`], borrowed from this caller.
+    pub fn app_namespace_ref(&self) -> NamespaceRef<'_> {
+        NamespaceRef::new(&self.user_id, &self.app_id, None)
     }
 
     /// The app's own namespace, even inside a plugin.

@@ -133,14 +133,12 @@ pub struct ApiResult {
 impl ApiResult {
     /// `{"errMsg":"<api>:ok", ...extra}`.
     pub fn success(api: &str, extra: Map<String, Value>) -> ApiResult {
-        let err_msg = format!("{api}:ok");
+        let mut err_msg = String::with_capacity(api.len() + 3);
+        err_msg.push_str(api);
+        err_msg.push_str(":ok");
         let json = if extra.is_empty() {
             // The hot path (`authorize`): no object to build.
-            let mut json = String::with_capacity(err_msg.len() + 16);
-            json.push_str("{\"errMsg\":");
-            json.push_str(&Value::String(err_msg.clone()).to_string());
-            json.push('}');
-            json
+            json_object_with_err_msg(&err_msg)
         } else {
             let mut object = Map::new();
             object.insert("errMsg".into(), Value::String(err_msg.clone()));
@@ -184,6 +182,24 @@ impl ApiResult {
     }
 }
 
+/// `{"errMsg":<err_msg as a JSON string>}`, without building a JSON value when
+/// the message needs no escaping (API names are plain ASCII).
+fn json_object_with_err_msg(err_msg: &str) -> String {
+    const OPEN: &str = "{\"errMsg\":\"";
+    const CLOSE: &str = "\"}";
+    let plain = err_msg
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+    if !plain {
+        return format!("{{\"errMsg\":{}}}", Value::String(err_msg.to_string()));
+    }
+    let mut json = String::with_capacity(OPEN.len() + err_msg.len() + CLOSE.len());
+    json.push_str(OPEN);
+    json.push_str(err_msg);
+    json.push_str(CLOSE);
+    json
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,8 +218,8 @@ mod tests {
         );
         // The object-free path escapes like the object path.
         assert_eq!(
-            ApiResult::success("a\"b", Map::new()).json,
-            r#"{"errMsg":"a\"b:ok"}"#
+            ApiResult::success("a\"b\\c\u{7}é", Map::new()).json,
+            r#"{"errMsg":"a\"b\\c\u0007é:ok"}"#
         );
         assert_eq!(
             ApiResult::failure("authorize", &Failure::AuthDeny).json,

@@ -27,7 +27,7 @@ use crate::scopes::{ScopeCatalogue, ScopeDefinition, ScopeKind};
 use crate::session::SessionGrants;
 use crate::single_flight::{Joined, SingleFlight};
 use crate::store::consent_log::NewRecord;
-use crate::store::{Change, DecisionSource, Namespace, NamespaceState, Store};
+use crate::store::{Change, DecisionSource, Namespace, NamespaceRef, NamespaceState, Store};
 use crate::timer;
 
 /// The API whose dialog reveals background location on the settings page.
@@ -285,13 +285,13 @@ impl Engine {
         manifest: &Manifest,
         stored: &crate::store::NamespaceState,
     ) -> GrantState {
-        self.state_at(ns, scope, manifest, stored, self.clock.now_ms())
+        self.state_at(ns.borrowed(), scope, manifest, stored, self.clock.now_ms())
     }
 
     /// [`Self::effective_state`] at `now_ms`.
     fn state_at(
         &self,
-        ns: &Namespace,
+        ns: NamespaceRef<'_>,
         scope: &str,
         manifest: &Manifest,
         stored: &crate::store::NamespaceState,
@@ -306,7 +306,7 @@ impl Engine {
         });
         policy::current_state(
             grant,
-            self.session.has(ns, scope),
+            self.session.has(&ns, scope),
             now_ms,
             manifest.purpose(scope),
             manifest.privacy.as_ref().map(|c| c.version.as_str()),
@@ -319,7 +319,8 @@ impl Engine {
         ns: &Namespace,
         scope: &ScopeDefinition,
     ) -> std::result::Result<Verdict, Failure> {
-        self.evaluate_now(caller, ns, scope).map(|e| e.verdict)
+        self.evaluate_now(caller, ns.borrowed(), scope)
+            .map(|e| e.verdict)
     }
 
     /// [`Self::evaluate`], with the namespace's stored state it read and the time
@@ -327,12 +328,12 @@ impl Engine {
     fn evaluate_now(
         &self,
         caller: &Caller,
-        ns: &Namespace,
+        ns: NamespaceRef<'_>,
         scope: &ScopeDefinition,
     ) -> std::result::Result<Evaluation, Failure> {
         let now_ms = self.clock.now_ms();
         let manifest = self.manifest(&caller.app_id);
-        let stored = storage(self.store.namespace(ns))?;
+        let stored = storage(self.store.namespace(&ns))?;
         let state = self.state_at(ns, &scope.name, &manifest, &stored, now_ms);
         let privacy = self.privacy_gate(caller, &manifest)?;
         let declared_in_contract = manifest
@@ -379,11 +380,12 @@ impl Engine {
     }
 
     /// The whole authorize flow for `scope` in namespace `ns`, answering as `api`.
+    /// An allowed call copies nothing; the namespace is copied only for a dialog.
     pub(crate) async fn gate(
         &self,
         api: &str,
         caller: &Caller,
-        ns: &Namespace,
+        ns: NamespaceRef<'_>,
         scope: &ScopeDefinition,
     ) -> std::result::Result<(), Failure> {
         loop {
@@ -396,14 +398,15 @@ impl Engine {
                         .get(&scope.name)
                         .is_some_and(|grant| grant.use_note_due(evaluation.now_ms));
                     if use_due {
-                        self.store.note_use(ns, &scope.name, evaluation.now_ms);
+                        self.store.note_use(&ns, &scope.name, evaluation.now_ms);
                     }
                     return Ok(());
                 }
                 Verdict::Refuse(failure) => return Err(failure),
                 Verdict::AskPrivacy => self.privacy_prompt(api, caller).await?,
                 Verdict::AskUser => {
-                    if let Some(answer) = self.consent_prompt(api, caller, ns, scope).await {
+                    let owned = ns.to_owned();
+                    if let Some(answer) = self.consent_prompt(api, caller, &owned, scope).await {
                         return answer;
                     }
                 }

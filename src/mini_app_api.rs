@@ -14,7 +14,7 @@ use crate::manifest::PRIVATE_INFO_APIS;
 use crate::policy::{self, GrantState, Lifetime, PrivacyGate};
 use crate::scopes::{ScopeKind, PLUGIN_SCOPES};
 use crate::store::consent_log::NewRecord;
-use crate::store::{Change, DecisionSource, Namespace};
+use crate::store::{Change, DecisionSource, Namespace, NamespaceRef};
 
 impl Engine {
     /// `wx.authorize({scope})`.
@@ -22,7 +22,7 @@ impl Engine {
         let api = "authorize";
         ApiResult::from_outcome(
             api,
-            self.authorize_in(api, caller, scope, caller.namespace())
+            self.authorize_in(api, caller, scope, caller.namespace_ref())
                 .await,
         )
     }
@@ -32,11 +32,11 @@ impl Engine {
         api: &str,
         caller: &Caller,
         scope: &str,
-        ns: Namespace,
+        ns: NamespaceRef<'_>,
     ) -> std::result::Result<(), Failure> {
         caller.validate()?;
         let scope = self.scope(scope).ok_or(Failure::InvalidScope)?;
-        self.gate(api, caller, &ns, &scope).await
+        self.gate(api, caller, ns, &scope).await
     }
 
     /// `wx.authorizeForMiniProgram({scope})`: a plugin asks, on behalf of the mini
@@ -54,7 +54,7 @@ impl Engine {
                     None => Failure::InvalidScope,
                 });
             }
-            self.authorize_in(api, caller, scope, caller.app_namespace())
+            self.authorize_in(api, caller, scope, caller.app_namespace_ref())
                 .await
         };
         ApiResult::from_outcome(api, outcome.await)
@@ -74,7 +74,7 @@ impl Engine {
             {
                 return Err(Failure::NotInRequiredPrivateInfos);
             }
-            self.gate(api, caller, &caller.namespace(), &scope).await
+            self.gate(api, caller, caller.namespace_ref(), &scope).await
         };
         let outcome = outcome.await;
         // Names from outside the catalogue are echoed only when they look like API names.

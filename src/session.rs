@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use crate::store::Namespace;
+use crate::store::{Namespace, NamespaceKey};
 
 type ByNamespace = HashMap<Namespace, BTreeSet<String>>;
 
@@ -31,10 +31,11 @@ impl SessionGrants {
     }
 
     /// Whether `scope` is granted in `ns` for this run.
-    pub fn has(&self, ns: &Namespace, scope: &str) -> bool {
+    pub fn has(&self, ns: &(impl NamespaceKey + ?Sized), scope: &str) -> bool {
+        let ns = ns.key();
         self.lock()
-            .get(&ns.app_id)
-            .and_then(|app| app.get(ns))
+            .get(ns.app_id)
+            .and_then(|app| app.get(&ns as &dyn NamespaceKey))
             .is_some_and(|scopes| scopes.contains(scope))
     }
 

@@ -13,7 +13,10 @@
 mod change_probe;
 pub mod consent_log;
 mod db;
+mod namespace;
 pub mod schema;
+
+pub use namespace::{Namespace, NamespaceKey, NamespaceRef};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -33,33 +36,6 @@ pub const USE_RESOLUTION_MS: i64 = 60 * 60 * 1000;
 /// How many namespaces the cache holds before it starts over (a host serving
 /// many users and apps must not grow without bound).
 pub const CACHE_NAMESPACES: usize = 4096;
-
-/// Whose grants: one (user, app) or one plugin inside it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Namespace {
-    /// The user.
-    pub user_id: String,
-    /// The app.
-    pub app_id: String,
-    /// The plugin, or `""` for the app itself.
-    pub plugin_id: String,
-}
-
-impl Namespace {
-    /// The app's own namespace (`plugin_id` empty) or a plugin's.
-    pub fn new(user_id: &str, app_id: &str, plugin_id: Option<&str>) -> Self {
-        Namespace {
-            user_id: user_id.to_string(),
-            app_id: app_id.to_string(),
-            plugin_id: plugin_id.unwrap_or_default().to_string(),
-        }
-    }
-
-    /// The plugin id, `None` for the app's own namespace.
-    pub fn plugin(&self) -> Option<String> {
-        (!self.plugin_id.is_empty()).then(|| self.plugin_id.clone())
-    }
-}
 
 /// How a stored decision was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -579,17 +555,18 @@ impl Store {
     }
 
     /// Everything stored about one namespace (cached).
-    pub fn namespace(&self, ns: &Namespace) -> Result<Arc<NamespaceState>> {
+    pub fn namespace(&self, ns: &(impl NamespaceKey + ?Sized)) -> Result<Arc<NamespaceState>> {
         let mut inner = self.lock()?;
-        Self::cached(&mut inner, ns)
+        Self::cached(&mut inner, ns.key())
     }
 
-    fn cached(inner: &mut Inner, ns: &Namespace) -> Result<Arc<NamespaceState>> {
-        if let Some(cached) = inner.namespaces.get(ns) {
+    fn cached(inner: &mut Inner, ns: NamespaceRef<'_>) -> Result<Arc<NamespaceState>> {
+        if let Some(cached) = inner.namespaces.get(&ns as &dyn NamespaceKey) {
             return Ok(cached.clone());
         }
-        let state = Arc::new(load_namespace(&inner.conn, ns)?);
-        Self::remember(inner, ns, state.clone());
+        let ns = ns.to_owned();
+        let state = Arc::new(load_namespace(&inner.conn, &ns)?);
+        Self::remember(inner, &ns, state.clone());
         Ok(state)
     }
 
@@ -633,7 +610,8 @@ impl Store {
 
     /// Notes that a grant was used. Writes only when the stored time is older than
     /// [`USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
-    pub fn note_use(&self, ns: &Namespace, scope: &str, now_ms: i64) {
+    pub fn note_use(&self, ns: &(impl NamespaceKey + ?Sized), scope: &str, now_ms: i64) {
+        let ns = ns.key();
         let Ok(mut inner) = self.lock() else {
             return;
         };
@@ -660,7 +638,7 @@ impl Store {
             if let Some(grant) = updated.grants.get_mut(scope) {
                 grant.last_used_at_ms = Some(now_ms);
             }
-            Self::remember(&mut inner, ns, Arc::new(updated));
+            Self::remember(&mut inner, &ns.to_owned(), Arc::new(updated));
         }
     }
 

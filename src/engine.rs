@@ -8,7 +8,6 @@
 //! released before any `ConsentUi` call; the per-(user, app) dialog slot and the
 //! single-flight entry are async and released when the call finishes or is dropped.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::caller::Caller;
@@ -18,6 +17,7 @@ use crate::consent_ui::{ConsentUi, OsPermissionProbe, PrivacyRequest, ScopeReque
 use crate::dialect::Failure;
 use crate::dialog_slots::DialogSlots;
 use crate::error::{Error, Result};
+use crate::fast_map::FastMap;
 use crate::manifest::Manifest;
 use crate::policy::{
     self, DialogEffect, Facts, GrantState, Knobs, Lifetime, OsPermissionStatus, PrivacyGate,
@@ -27,7 +27,7 @@ use crate::scopes::{ScopeCatalogue, ScopeDefinition, ScopeKind};
 use crate::session::SessionGrants;
 use crate::single_flight::{Joined, SingleFlight};
 use crate::store::consent_log::NewRecord;
-use crate::store::{Change, DecisionSource, Namespace, NamespaceRef, NamespaceState, Store};
+use crate::store::{Change, DecisionSource, Namespace, NamespaceRef, Store, StoredGrant};
 use crate::timer;
 
 /// The API whose dialog reveals background location on the settings page.
@@ -42,11 +42,11 @@ enum Flight {
     Reevaluate,
 }
 
-/// One evaluation of the gate: the verdict, the stored state it was made
-/// from, and the time it was made at.
+/// One evaluation of the gate: the verdict, whether the scope's stored grant
+/// should have a use written, and the time it was made at.
 struct Evaluation {
     verdict: Verdict,
-    stored: Arc<NamespaceState>,
+    use_note_due: bool,
     now_ms: i64,
 }
 
@@ -54,7 +54,7 @@ struct Evaluation {
 pub struct Engine {
     pub(crate) store: Store,
     pub(crate) catalogue: RwLock<ScopeCatalogue>,
-    manifests: RwLock<HashMap<String, Arc<Manifest>>>,
+    manifests: RwLock<FastMap<String, Arc<Manifest>>>,
     pub(crate) ui: Arc<dyn ConsentUi>,
     probe: RwLock<Option<Arc<dyn OsPermissionProbe>>>,
     consent_flights: SingleFlight<(Namespace, String), Flight>,
@@ -133,7 +133,7 @@ impl Engine {
         Engine {
             store,
             catalogue: RwLock::new(ScopeCatalogue::builtin()),
-            manifests: RwLock::new(HashMap::new()),
+            manifests: RwLock::new(FastMap::default()),
             ui,
             probe: RwLock::new(None),
             consent_flights: SingleFlight::default(),
@@ -251,8 +251,12 @@ impl Engine {
         let Some(contract) = &manifest.privacy else {
             return Ok(PrivacyGate::NoContract);
         };
-        let agreed = storage(self.store.agreed_version(&caller.user_id, &caller.app_id))?;
-        Ok(if agreed.as_deref() == Some(contract.version.as_str()) {
+        let agreed = storage(self.store.has_agreed(
+            &caller.user_id,
+            &caller.app_id,
+            &contract.version,
+        ))?;
+        Ok(if agreed {
             PrivacyGate::Agreed
         } else {
             PrivacyGate::NotAgreed
@@ -285,19 +289,23 @@ impl Engine {
         manifest: &Manifest,
         stored: &crate::store::NamespaceState,
     ) -> GrantState {
-        self.state_at(ns.borrowed(), scope, manifest, stored, self.clock.now_ms())
+        let grant = stored.grants.get(scope);
+        let purpose = manifest.purpose(scope);
+        self.state_at(ns.borrowed(), scope, grant, purpose, manifest, self.clock.now_ms())
     }
 
-    /// [`Self::effective_state`] at `now_ms`.
+    /// [`Self::effective_state`] at `now_ms`, from the scope's stored grant and
+    /// the manifest's current purpose string for it.
     fn state_at(
         &self,
         ns: NamespaceRef<'_>,
         scope: &str,
+        grant: Option<&StoredGrant>,
+        purpose: Option<&str>,
         manifest: &Manifest,
-        stored: &crate::store::NamespaceState,
         now_ms: i64,
     ) -> GrantState {
-        let grant = stored.grants.get(scope).map(|g| Standing {
+        let grant = grant.map(|g| Standing {
             state: g.state,
             expires_at_ms: g.expires_at_ms,
             purpose_seen: g.purpose.as_deref(),
@@ -308,7 +316,7 @@ impl Engine {
             grant,
             self.session.has(&ns, scope),
             now_ms,
-            manifest.purpose(scope),
+            purpose,
             manifest.privacy.as_ref().map(|c| c.version.as_str()),
         )
     }
@@ -323,8 +331,8 @@ impl Engine {
             .map(|e| e.verdict)
     }
 
-    /// [`Self::evaluate`], with the namespace's stored state it read and the time
-    /// it used (the gate notes a use from them without reading the store again).
+    /// [`Self::evaluate`], with whether a use is due to be written and the time it
+    /// used (the gate notes a use from them without reading the store again).
     fn evaluate_now(
         &self,
         caller: &Caller,
@@ -334,7 +342,9 @@ impl Engine {
         let now_ms = self.clock.now_ms();
         let manifest = self.manifest(&caller.app_id);
         let stored = storage(self.store.namespace(&ns))?;
-        let state = self.state_at(ns, &scope.name, &manifest, &stored, now_ms);
+        let grant = stored.grants.get(&scope.name);
+        let purpose = manifest.purpose(&scope.name);
+        let state = self.state_at(ns, &scope.name, grant, purpose, &manifest, now_ms);
         let privacy = self.privacy_gate(caller, &manifest)?;
         let declared_in_contract = manifest
             .privacy
@@ -345,13 +355,11 @@ impl Engine {
             kind: scope.kind,
             state,
             purpose_required: scope.requires_purpose,
-            purpose_present: manifest.purpose(&scope.name).is_some(),
+            purpose_present: purpose.is_some(),
             privacy,
             declared_in_contract,
             os: OsPermissionStatus::Unknown,
-            denials: stored
-                .grants
-                .get(&scope.name)
+            denials: grant
                 .filter(|g| g.state == GrantState::Denied)
                 .map_or(0, |g| g.denials),
             dismissals: fatigue.map_or(0, |f| f.dismissals),
@@ -372,9 +380,10 @@ impl Engine {
                 verdict = policy::evaluate(&Facts { os, ..facts });
             }
         }
+        let use_note_due = grant.is_some_and(|g| g.use_note_due(now_ms));
         Ok(Evaluation {
             verdict,
-            stored,
+            use_note_due,
             now_ms,
         })
     }
@@ -392,12 +401,7 @@ impl Engine {
             let evaluation = self.evaluate_now(caller, ns, scope)?;
             match evaluation.verdict {
                 Verdict::Allow => {
-                    let use_due = evaluation
-                        .stored
-                        .grants
-                        .get(&scope.name)
-                        .is_some_and(|grant| grant.use_note_due(evaluation.now_ms));
-                    if use_due {
+                    if evaluation.use_note_due {
                         self.store.note_use(&ns, &scope.name, evaluation.now_ms);
                     }
                     return Ok(());

@@ -18,6 +18,7 @@ pub mod dialect;
 mod dialog_slots;
 pub mod engine;
 pub mod error;
+mod fast_map;
 pub mod manifest;
 mod mini_app_api;
 pub mod policy;

@@ -2,21 +2,22 @@
 //! written to disk as granted, so a restart (or `end_app_run`) makes the scope
 //! unasked again. Kept by app, so ending one app's run touches only that app.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
+use crate::fast_map::FastMap;
 use crate::store::{Namespace, NamespaceKey};
 
-type ByNamespace = HashMap<Namespace, BTreeSet<String>>;
+type ByNamespace = FastMap<Namespace, BTreeSet<String>>;
 
 /// The allow-once grants of this process, by app.
 #[derive(Default)]
 pub struct SessionGrants {
-    by_app: Mutex<HashMap<String, ByNamespace>>,
+    by_app: Mutex<FastMap<String, ByNamespace>>,
 }
 
 impl SessionGrants {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ByNamespace>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, FastMap<String, ByNamespace>> {
         self.by_app.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -18,13 +18,14 @@ pub mod schema;
 
 pub use namespace::{Namespace, NamespaceKey, NamespaceRef};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::Result;
+use crate::fast_map::FastMap;
 use crate::policy::GrantState;
 use consent_log::{ConsentRecord, Head, LogVerification, NewRecord};
 
@@ -178,8 +179,9 @@ struct Inner {
     conn: Connection,
     data_version: i64,
     probe: change_probe::ChangeProbe,
-    namespaces: HashMap<Namespace, Arc<NamespaceState>>,
-    agreements: HashMap<(String, String), Option<String>>,
+    namespaces: FastMap<Namespace, Arc<NamespaceState>>,
+    /// Agreed privacy-contract versions, by (user, app) as a namespace without a plugin.
+    agreements: FastMap<Namespace, Option<String>>,
 }
 
 /// The SQLite-backed store with its cache.
@@ -507,8 +509,8 @@ impl Store {
                 conn,
                 data_version,
                 probe: change_probe::ChangeProbe::new(path),
-                namespaces: HashMap::new(),
-                agreements: HashMap::new(),
+                namespaces: FastMap::default(),
+                agreements: FastMap::default(),
             }),
             quarantined,
         })
@@ -644,10 +646,25 @@ impl Store {
 
     /// The privacy-contract version the user agreed to for an app, if any.
     pub fn agreed_version(&self, user_id: &str, app_id: &str) -> Result<Option<String>> {
+        self.with_agreement(user_id, app_id, |agreed| agreed.map(str::to_string))
+    }
+
+    /// Whether the user agreed to exactly `version` of the app's contract (the
+    /// hot path's question; copies nothing when the answer is cached).
+    pub fn has_agreed(&self, user_id: &str, app_id: &str, version: &str) -> Result<bool> {
+        self.with_agreement(user_id, app_id, |agreed| agreed == Some(version))
+    }
+
+    fn with_agreement<T>(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        answer: impl FnOnce(Option<&str>) -> T,
+    ) -> Result<T> {
         let mut inner = self.lock()?;
-        let key = (user_id.to_string(), app_id.to_string());
-        if let Some(cached) = inner.agreements.get(&key) {
-            return Ok(cached.clone());
+        let key = NamespaceRef::new(user_id, app_id, None);
+        if let Some(cached) = inner.agreements.get(&key as &dyn NamespaceKey) {
+            return Ok(answer(cached.as_deref()));
         }
         if inner.agreements.len() >= CACHE_NAMESPACES {
             inner.agreements.clear();
@@ -659,8 +676,9 @@ impl Store {
             )?
             .query_row(params![user_id, app_id], |r| r.get(0))
             .optional()?;
-        inner.agreements.insert(key, version.clone());
-        Ok(version)
+        let out = answer(version.as_deref());
+        inner.agreements.insert(key.to_owned(), version);
+        Ok(out)
     }
 
     /// Records agreement to a contract version, durably, with its consent record.
@@ -683,7 +701,7 @@ impl Store {
             consent_log::append(tx, &[record], now_ms)
         })?;
         inner.agreements.insert(
-            (user_id.to_string(), app_id.to_string()),
+            Namespace::new(user_id, app_id, None),
             Some(version.to_string()),
         );
         Ok(())
@@ -788,7 +806,7 @@ impl Store {
             .retain(|ns, _| !(ns.app_id == app_id && user_id.is_none_or(|u| ns.user_id == u)));
         inner
             .agreements
-            .retain(|(u, a), _| !(a == app_id && user_id.is_none_or(|user| u == user)));
+            .retain(|key, _| !(key.app_id == app_id && user_id.is_none_or(|u| key.user_id == u)));
         Ok(removed)
     }
 
@@ -810,7 +828,7 @@ impl Store {
             Ok(removed as u64)
         })?;
         inner.namespaces.retain(|ns, _| ns.user_id != user_id);
-        inner.agreements.retain(|(u, _), _| u != user_id);
+        inner.agreements.retain(|key, _| key.user_id != user_id);
         Ok(removed)
     }
 

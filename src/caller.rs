@@ -78,7 +78,12 @@ impl Caller {
 
 /// Checks one id: 1..=[`MAX_ID_LEN`] bytes, no control characters.
 pub fn validate_id(what: &str, id: &str) -> Result<(), Failure> {
-    if id.is_empty() || id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+    let has_control = if id.is_ascii() {
+        id.bytes().any(|b| b.is_ascii_control())
+    } else {
+        id.chars().any(char::is_control)
+    };
+    if id.is_empty() || id.len() > MAX_ID_LEN || has_control {
         return Err(Failure::InvalidCaller(format!(
             "{what} must be 1-{MAX_ID_LEN} bytes without control characters"
         )));

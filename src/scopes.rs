@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::fast_map::FastMap;
 
 /// The OS-level permission the host app itself needs before a scope can be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -64,7 +65,10 @@ pub struct ScopeDefinition {
 /// The scopes an engine knows: the built-in ones and the host's own.
 #[derive(Debug, Clone)]
 pub struct ScopeCatalogue {
+    /// In name order (settings pages and `getSetting` list them so).
     scopes: BTreeMap<String, Arc<ScopeDefinition>>,
+    /// The same definitions by name, for the hot path's lookup.
+    by_name: FastMap<String, Arc<ScopeDefinition>>,
 }
 
 /// The longest scope name or API name accepted.
@@ -241,12 +245,20 @@ impl ScopeCatalogue {
                 (def.name.clone(), Arc::new(def))
             })
             .collect();
-        ScopeCatalogue { scopes }
+        ScopeCatalogue::from_ordered(scopes)
+    }
+
+    fn from_ordered(scopes: BTreeMap<String, Arc<ScopeDefinition>>) -> Self {
+        let by_name = scopes
+            .iter()
+            .map(|(name, def)| (name.clone(), def.clone()))
+            .collect();
+        ScopeCatalogue { scopes, by_name }
     }
 
     /// The definition of `name`, or `None` for an invalid scope.
     pub fn get(&self, name: &str) -> Option<&Arc<ScopeDefinition>> {
-        self.scopes.get(name)
+        self.by_name.get(name)
     }
 
     /// Whether `name` is a built-in WeChat scope.
@@ -296,7 +308,9 @@ impl ScopeCatalogue {
                 def.name
             )));
         }
-        self.scopes.insert(def.name.clone(), Arc::new(def));
+        let def = Arc::new(def);
+        self.by_name.insert(def.name.clone(), def.clone());
+        self.scopes.insert(def.name.clone(), def);
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! unasked again. Kept by app, so ending one app's run touches only that app.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use crate::fast_map::FastMap;
@@ -14,6 +15,9 @@ type ByNamespace = FastMap<Namespace, BTreeSet<String>>;
 #[derive(Default)]
 pub struct SessionGrants {
     by_app: Mutex<FastMap<String, ByNamespace>>,
+    /// Whether `by_app` holds anything; written under its lock, read without it,
+    /// so the common case (no allow-once grant anywhere) takes no lock.
+    any: AtomicBool,
 }
 
 impl SessionGrants {
@@ -23,16 +27,21 @@ impl SessionGrants {
 
     /// Grants `scope` in `ns` for this run.
     pub fn grant(&self, ns: &Namespace, scope: &str) {
-        self.lock()
+        let mut by_app = self.lock();
+        by_app
             .entry(ns.app_id.clone())
             .or_default()
             .entry(ns.clone())
             .or_default()
             .insert(scope.to_string());
+        self.any.store(true, Ordering::Release);
     }
 
     /// Whether `scope` is granted in `ns` for this run.
     pub fn has(&self, ns: &(impl NamespaceKey + ?Sized), scope: &str) -> bool {
+        if !self.any.load(Ordering::Acquire) {
+            return false;
+        }
         let ns = ns.key();
         self.lock()
             .get(ns.app_id)
@@ -54,6 +63,7 @@ impl SessionGrants {
                 by_app.remove(&ns.app_id);
             }
         }
+        self.any.store(!by_app.is_empty(), Ordering::Release);
     }
 
     /// Ends runs: every allow-once grant matching `user_id` (any user when `None`)
@@ -77,6 +87,7 @@ impl SessionGrants {
                 by_app.retain(|_, app| !app.is_empty());
             }
         }
+        self.any.store(!by_app.is_empty(), Ordering::Release);
     }
 }
 
@@ -103,5 +114,10 @@ mod tests {
         assert!(!grants.has(&other_user, "scope.record"));
         grants.end(Some("u1"), None);
         assert!(!grants.has(&other_app, "scope.record"));
+        // Emptied, then granted again: seen again.
+        grants.grant(&a, "scope.camera");
+        assert!(grants.has(&a, "scope.camera"));
+        grants.revoke(&a, "scope.camera");
+        assert!(!grants.has(&a, "scope.camera"));
     }
 }

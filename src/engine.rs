@@ -291,7 +291,14 @@ impl Engine {
     ) -> GrantState {
         let grant = stored.grants.get(scope);
         let purpose = manifest.purpose(scope);
-        self.state_at(ns.borrowed(), scope, grant, purpose, manifest, self.clock.now_ms())
+        self.state_at(
+            ns.borrowed(),
+            scope,
+            grant,
+            purpose,
+            manifest,
+            self.clock.now_ms(),
+        )
     }
 
     /// [`Self::effective_state`] at `now_ms`, from the scope's stored grant and

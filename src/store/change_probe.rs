@@ -20,66 +20,102 @@
 
 use std::fs::File;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// The size of one copy of the WAL-index header (SQLite's `WalIndexHdr`).
 const HEADER_BYTES: usize = 48;
 
-/// Watches one database's WAL-index header.
+/// The header as six native-endian words.
+pub type Header = [u64; HEADER_BYTES / 8];
+
+/// Watches one database's WAL-index header. [`ChangeProbe::unchanged`] is
+/// lock-free, for the hot path; [`ChangeProbe::read`] and
+/// [`ChangeProbe::remember`] are for the store while it holds its connection.
 pub struct ChangeProbe {
     shm_path: Option<PathBuf>,
-    shm: Option<File>,
+    shm: Mutex<Option<File>>,
     #[cfg(unix)]
-    mapped: Option<mapping::Mapped>,
-    last: Option<[u8; HEADER_BYTES]>,
+    mapped: OnceLock<mapping::Mapped>,
+    seen: [AtomicU64; HEADER_BYTES / 8],
+    seen_valid: AtomicBool,
 }
 
 impl ChangeProbe {
-    /// A probe for the database file at `path`; `None` (in memory) always says
-    /// "may have changed".
+    /// A probe for the database file at `path`; `None` (in memory) never says
+    /// "unchanged".
     pub fn new(path: Option<PathBuf>) -> ChangeProbe {
         ChangeProbe {
             shm_path: path.map(|p| PathBuf::from(format!("{}-shm", p.display()))),
-            shm: None,
+            shm: Mutex::new(None),
             #[cfg(unix)]
-            mapped: None,
-            last: None,
+            mapped: OnceLock::new(),
+            seen: Default::default(),
+            seen_valid: AtomicBool::new(false),
         }
     }
 
-    /// Whether another connection may have committed since the last call.
-    /// Never says "no" unless the header is provably unchanged.
-    pub fn maybe_changed(&mut self) -> bool {
-        let Some(header) = self.read_header() else {
-            return true;
-        };
-        if self.last == Some(header) {
-            return false;
+    /// Whether the header is provably the one last remembered: nothing was
+    /// committed since. Lock-free; `false` whenever in doubt (no mapping yet,
+    /// nothing remembered, or any word differs).
+    pub fn unchanged(&self) -> bool {
+        #[cfg(unix)]
+        if let Some(mapped) = self.mapped.get() {
+            return self.matches(&mapped.header());
         }
-        self.last = Some(header);
-        true
+        false
     }
 
+    /// Whether `header` is the one last remembered.
+    pub fn matches(&self, header: &Header) -> bool {
+        self.seen_valid.load(Ordering::Acquire)
+            && header
+                .iter()
+                .zip(&self.seen)
+                .all(|(word, seen)| *word == seen.load(Ordering::Acquire))
+    }
+
+    /// Remembers `header` as seen. The store calls it only after it has dropped
+    /// whatever the change made stale, and only while it holds its connection,
+    /// so a reader that sees the new words also sees the cache without the stale
+    /// entries (release stores here, acquire loads in `matches`).
+    pub fn remember(&self, header: &Header) {
+        for (word, seen) in header.iter().zip(&self.seen) {
+            seen.store(*word, Ordering::Release);
+        }
+        self.seen_valid.store(true, Ordering::Release);
+    }
+
+    /// The header as it is now, mapping the file when it is big enough, or
+    /// `None` when it cannot be read (in memory, not created yet).
     #[cfg(unix)]
-    fn read_header(&mut self) -> Option<[u8; HEADER_BYTES]> {
+    pub fn read(&self) -> Option<Header> {
         use std::os::unix::fs::FileExt;
-        if let Some(mapped) = &self.mapped {
+        if let Some(mapped) = self.mapped.get() {
             return Some(mapped.header());
         }
-        if self.shm.is_none() {
-            self.shm = File::open(self.shm_path.as_ref()?).ok();
+        let mut shm = self.shm.lock().unwrap_or_else(|p| p.into_inner());
+        if shm.is_none() {
+            *shm = File::open(self.shm_path.as_ref()?).ok();
         }
-        let shm = self.shm.as_ref()?;
-        self.mapped = mapping::Mapped::new(shm);
-        if let Some(mapped) = &self.mapped {
-            return Some(mapped.header());
+        let file = shm.as_ref()?;
+        if let Some(mapped) = mapping::Mapped::new(file) {
+            return Some(self.mapped.get_or_init(|| mapped).header());
         }
-        let mut header = [0u8; HEADER_BYTES];
-        shm.read_exact_at(&mut header, 0).ok()?;
+        let mut bytes = [0u8; HEADER_BYTES];
+        file.read_exact_at(&mut bytes, 0).ok()?;
+        let mut header = Header::default();
+        for (word, chunk) in header.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(chunk);
+            *word = u64::from_ne_bytes(raw);
+        }
         Some(header)
     }
 
+    /// Not on this platform: always unknown.
     #[cfg(not(unix))]
-    fn read_header(&mut self) -> Option<[u8; HEADER_BYTES]> {
+    pub fn read(&self) -> Option<Header> {
         None
     }
 }
@@ -88,7 +124,7 @@ impl ChangeProbe {
 mod mapping {
     //! The read-only shared mapping of the `-shm` file's first page.
 
-    use super::HEADER_BYTES;
+    use super::{Header, HEADER_BYTES};
     use std::fs::File;
     use std::os::unix::io::AsRawFd;
 
@@ -101,9 +137,12 @@ mod mapping {
         length: usize,
     }
 
-    // SAFETY: the mapping is only read, with volatile loads, and the pointer is
-    // owned by this value alone.
+    // SAFETY: the mapping is only ever read (volatile loads, from any thread),
+    // and the pointer is owned by this value alone.
     unsafe impl Send for Mapped {}
+    // SAFETY: as above; reading shared memory from several threads at once is
+    // what the mapping is for.
+    unsafe impl Sync for Mapped {}
 
     impl Mapped {
         /// Maps the file's first WAL-index block, or `None` when the file is
@@ -128,18 +167,17 @@ mod mapping {
             (address != libc::MAP_FAILED).then_some(Mapped { address, length })
         }
 
-        /// The header bytes as they are now.
-        pub fn header(&self) -> [u8; HEADER_BYTES] {
-            let mut header = [0u8; HEADER_BYTES];
+        /// The header words as they are now.
+        pub fn header(&self) -> Header {
+            let mut header = Header::default();
             let words = self.address as *const u64;
-            for (i, chunk) in header.chunks_exact_mut(8).enumerate() {
+            for (i, word) in header.iter_mut().enumerate() {
                 // SAFETY: word `i` lies inside the mapping (`8 * i + 8 <=
                 // HEADER_BYTES == length`), the mapping is page-aligned so the
                 // load is aligned, and the file is at least one block long while
                 // the store's connection is open (see the module docs).
                 // Volatile: another process writes this memory.
-                let word = unsafe { std::ptr::read_volatile(words.add(i)) };
-                chunk.copy_from_slice(&word.to_ne_bytes());
+                *word = unsafe { std::ptr::read_volatile(words.add(i)) };
             }
             header
         }

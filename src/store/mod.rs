@@ -20,7 +20,7 @@ pub use namespace::{Namespace, NamespaceKey, NamespaceRef};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -175,18 +175,26 @@ pub struct MaintenanceReport {
     pub removed_expired: u64,
 }
 
+/// The connection and what the store knows about it; one thread at a time.
 struct Inner {
     conn: Connection,
     data_version: i64,
-    probe: change_probe::ChangeProbe,
+}
+
+/// What the store has read, kept coherent with the file. Read without the
+/// connection's lock on the hot path; changed only by a thread holding it.
+#[derive(Default)]
+struct Cache {
     namespaces: FastMap<Namespace, Arc<NamespaceState>>,
     /// Agreed privacy-contract versions, by (user, app) as a namespace without a plugin.
     agreements: FastMap<Namespace, Option<String>>,
 }
 
-/// The SQLite-backed store with its cache.
+/// The SQLite-backed store with its cache. Lock order: `inner`, then `cache`.
 pub struct Store {
     inner: Mutex<Inner>,
+    cache: RwLock<Cache>,
+    probe: change_probe::ChangeProbe,
     quarantined: Option<PathBuf>,
 }
 
@@ -505,13 +513,9 @@ impl Store {
     ) -> Result<Store> {
         let data_version = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
         Ok(Store {
-            inner: Mutex::new(Inner {
-                conn,
-                data_version,
-                probe: change_probe::ChangeProbe::new(path),
-                namespaces: FastMap::default(),
-                agreements: FastMap::default(),
-            }),
+            inner: Mutex::new(Inner { conn, data_version }),
+            cache: RwLock::new(Cache::default()),
+            probe: change_probe::ChangeProbe::new(path),
             quarantined,
         })
     }
@@ -526,7 +530,8 @@ impl Store {
         // A panic elsewhere cannot leave the data inconsistent (writes are
         // transactions), so a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if !inner.probe.maybe_changed() {
+        let header = self.probe.read();
+        if header.as_ref().is_some_and(|h| self.probe.matches(h)) {
             return Ok(inner);
         }
         let version: i64 = inner
@@ -535,10 +540,26 @@ impl Store {
             .query_row([], |r| r.get(0))?;
         if version != inner.data_version {
             inner.data_version = version;
-            inner.namespaces.clear();
-            inner.agreements.clear();
+            let mut cache = self.cache_mut(&inner);
+            cache.namespaces.clear();
+            cache.agreements.clear();
+        }
+        // Only now, with the stale entries gone, may the lock-free check pass.
+        if let Some(header) = header {
+            self.probe.remember(&header);
         }
         Ok(inner)
+    }
+
+    /// The cache, for reading.
+    fn cache(&self) -> RwLockReadGuard<'_, Cache> {
+        self.cache.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The cache, for changing; `_held` proves the connection is locked (the
+    /// lock order, and what keeps a load and its insertion atomic).
+    fn cache_mut(&self, _held: &Inner) -> RwLockWriteGuard<'_, Cache> {
+        self.cache.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Runs `body` in one IMMEDIATE transaction and commits it (durably); returns
@@ -557,27 +578,36 @@ impl Store {
     }
 
     /// Everything stored about one namespace (cached).
+    /// The hot path: no lock but the cache's read lock when nothing was
+    /// committed since the store last looked and the namespace is cached.
     pub fn namespace(&self, ns: &(impl NamespaceKey + ?Sized)) -> Result<Arc<NamespaceState>> {
-        let mut inner = self.lock()?;
-        Self::cached(&mut inner, ns.key())
+        let key = ns.key();
+        if self.probe.unchanged() {
+            if let Some(cached) = self.cache().namespaces.get(&key as &dyn NamespaceKey) {
+                return Ok(cached.clone());
+            }
+        }
+        let inner = self.lock()?;
+        self.cached(&inner, key)
     }
 
-    fn cached(inner: &mut Inner, ns: NamespaceRef<'_>) -> Result<Arc<NamespaceState>> {
-        if let Some(cached) = inner.namespaces.get(&ns as &dyn NamespaceKey) {
+    fn cached(&self, inner: &Inner, ns: NamespaceRef<'_>) -> Result<Arc<NamespaceState>> {
+        if let Some(cached) = self.cache().namespaces.get(&ns as &dyn NamespaceKey) {
             return Ok(cached.clone());
         }
         let ns = ns.to_owned();
         let state = Arc::new(load_namespace(&inner.conn, &ns)?);
-        Self::remember(inner, &ns, state.clone());
+        self.remember(inner, &ns, state.clone());
         Ok(state)
     }
 
     /// Puts a namespace in the cache, starting over when it is full.
-    fn remember(inner: &mut Inner, ns: &Namespace, state: Arc<NamespaceState>) {
-        if inner.namespaces.len() >= CACHE_NAMESPACES && !inner.namespaces.contains_key(ns) {
-            inner.namespaces.clear();
+    fn remember(&self, inner: &Inner, ns: &Namespace, state: Arc<NamespaceState>) {
+        let mut cache = self.cache_mut(inner);
+        if cache.namespaces.len() >= CACHE_NAMESPACES && !cache.namespaces.contains_key(ns) {
+            cache.namespaces.clear();
         }
-        inner.namespaces.insert(ns.clone(), state);
+        cache.namespaces.insert(ns.clone(), state);
     }
 
     /// Applies changes to one namespace and appends their consent records, in one
@@ -590,7 +620,7 @@ impl Store {
         source: DecisionSource,
         now_ms: i64,
     ) -> Result<()> {
-        let (mut inner, current) = self.write(|tx| {
+        let (inner, current) = self.write(|tx| {
             // Read inside the transaction, not from the cache: another process may
             // have written since (denial and dismissal counts must not be lost).
             let mut current = load_namespace(tx, ns)?;
@@ -600,7 +630,7 @@ impl Store {
             consent_log::append(tx, records, now_ms)?;
             Ok(current)
         })?;
-        Self::remember(&mut inner, ns, Arc::new(current));
+        self.remember(&inner, ns, Arc::new(current));
         Ok(())
     }
 
@@ -614,10 +644,10 @@ impl Store {
     /// [`USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
     pub fn note_use(&self, ns: &(impl NamespaceKey + ?Sized), scope: &str, now_ms: i64) {
         let ns = ns.key();
-        let Ok(mut inner) = self.lock() else {
+        let Ok(inner) = self.lock() else {
             return;
         };
-        let Ok(state) = Self::cached(&mut inner, ns) else {
+        let Ok(state) = self.cached(&inner, ns) else {
             return;
         };
         let Some(grant) = state.grants.get(scope) else {
@@ -640,7 +670,7 @@ impl Store {
             if let Some(grant) = updated.grants.get_mut(scope) {
                 grant.last_used_at_ms = Some(now_ms);
             }
-            Self::remember(&mut inner, &ns.to_owned(), Arc::new(updated));
+            self.remember(&inner, &ns.to_owned(), Arc::new(updated));
         }
     }
 
@@ -661,13 +691,15 @@ impl Store {
         app_id: &str,
         answer: impl FnOnce(Option<&str>) -> T,
     ) -> Result<T> {
-        let mut inner = self.lock()?;
         let key = NamespaceRef::new(user_id, app_id, None);
-        if let Some(cached) = inner.agreements.get(&key as &dyn NamespaceKey) {
-            return Ok(answer(cached.as_deref()));
+        if self.probe.unchanged() {
+            if let Some(cached) = self.cache().agreements.get(&key as &dyn NamespaceKey) {
+                return Ok(answer(cached.as_deref()));
+            }
         }
-        if inner.agreements.len() >= CACHE_NAMESPACES {
-            inner.agreements.clear();
+        let inner = self.lock()?;
+        if let Some(cached) = self.cache().agreements.get(&key as &dyn NamespaceKey) {
+            return Ok(answer(cached.as_deref()));
         }
         let version: Option<String> = inner
             .conn
@@ -677,7 +709,11 @@ impl Store {
             .query_row(params![user_id, app_id], |r| r.get(0))
             .optional()?;
         let out = answer(version.as_deref());
-        inner.agreements.insert(key.to_owned(), version);
+        let mut cache = self.cache_mut(&inner);
+        if cache.agreements.len() >= CACHE_NAMESPACES {
+            cache.agreements.clear();
+        }
+        cache.agreements.insert(key.to_owned(), version);
         Ok(out)
     }
 
@@ -690,7 +726,7 @@ impl Store {
         record: NewRecord,
         now_ms: i64,
     ) -> Result<()> {
-        let (mut inner, ()) = self.write(|tx| {
+        let (inner, ()) = self.write(|tx| {
             tx.execute(
                 "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at)
                  VALUES (?1, ?2, ?3, ?4)
@@ -700,7 +736,7 @@ impl Store {
             )?;
             consent_log::append(tx, &[record], now_ms)
         })?;
-        inner.agreements.insert(
+        self.cache_mut(&inner).agreements.insert(
             Namespace::new(user_id, app_id, None),
             Some(version.to_string()),
         );
@@ -774,7 +810,7 @@ impl Store {
     /// privacy agreement; a `reset` record per (user, app) affected. Returns how
     /// many grants were removed.
     pub fn reset_app(&self, user_id: Option<&str>, app_id: &str, now_ms: i64) -> Result<u64> {
-        let (mut inner, removed) = self.write(|tx| {
+        let (inner, removed) = self.write(|tx| {
             let users: Vec<String> = tx
                 .prepare(
                     "SELECT user_id FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
@@ -801,10 +837,11 @@ impl Store {
             consent_log::append(tx, &records, now_ms)?;
             Ok(removed as u64)
         })?;
-        inner
+        let mut cache = self.cache_mut(&inner);
+        cache
             .namespaces
             .retain(|ns, _| !(ns.app_id == app_id && user_id.is_none_or(|u| ns.user_id == u)));
-        inner
+        cache
             .agreements
             .retain(|key, _| !(key.app_id == app_id && user_id.is_none_or(|u| key.user_id == u)));
         Ok(removed)
@@ -815,7 +852,7 @@ impl Store {
     /// is the evidence of what was consented to, and it is append-only. Returns
     /// how many grants were removed.
     pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
-        let (mut inner, removed) = self.write(|tx| {
+        let (inner, removed) = self.write(|tx| {
             let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
             for table in ["privacy_agreements", "prompt_fatigue"] {
                 tx.execute(
@@ -827,8 +864,9 @@ impl Store {
             consent_log::append(tx, &[record], now_ms)?;
             Ok(removed as u64)
         })?;
-        inner.namespaces.retain(|ns, _| ns.user_id != user_id);
-        inner.agreements.retain(|key, _| key.user_id != user_id);
+        let mut cache = self.cache_mut(&inner);
+        cache.namespaces.retain(|ns, _| ns.user_id != user_id);
+        cache.agreements.retain(|key, _| key.user_id != user_id);
         Ok(removed)
     }
 
@@ -839,7 +877,7 @@ impl Store {
         now_ms: i64,
         unused_before_ms: Option<i64>,
     ) -> Result<MaintenanceReport> {
-        let (mut inner, report) = self.write(|tx| {
+        let (inner, report) = self.write(|tx| {
             let mut records = Vec::new();
             let mut remove = |sql: &str,
                               at: i64,
@@ -893,7 +931,7 @@ impl Store {
             })
         })?;
         if report.revoked_unused + report.removed_expired > 0 {
-            inner.namespaces.clear();
+            self.cache_mut(&inner).namespaces.clear();
         }
         Ok(report)
     }

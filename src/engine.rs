@@ -8,7 +8,9 @@
 //! released before any `ConsentUi` call; the per-(user, app) dialog slot and the
 //! single-flight entry are async and released when the call finishes or is dropped.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 
 use crate::caller::Caller;
 use crate::clock::Clock;
@@ -20,14 +22,13 @@ use crate::error::{Error, Result};
 use crate::fast_map::FastMap;
 use crate::manifest::Manifest;
 use crate::policy::{
-    self, DialogEffect, Facts, GrantState, Knobs, Lifetime, OsPermissionStatus, PrivacyGate,
-    Standing, Verdict,
+    self, DialogEffect, GrantState, Knobs, Lifetime, PrivacyGate, Verdict,
 };
-use crate::scopes::{ScopeCatalogue, ScopeDefinition, ScopeKind};
+use crate::scopes::{ScopeCatalogue, ScopeDefinition};
 use crate::session::SessionGrants;
 use crate::single_flight::{Joined, SingleFlight};
 use crate::store::consent_log::NewRecord;
-use crate::store::{Change, DecisionSource, Namespace, NamespaceRef, Store, StoredGrant};
+use crate::store::{Change, DecisionSource, Namespace, Store};
 use crate::timer;
 
 /// The API whose dialog reveals background location on the settings page.
@@ -42,21 +43,13 @@ enum Flight {
     Reevaluate,
 }
 
-/// One evaluation of the gate: the verdict, whether the scope's stored grant
-/// should have a use written, and the time it was made at.
-struct Evaluation {
-    verdict: Verdict,
-    use_note_due: bool,
-    now_ms: i64,
-}
-
 /// The authorization engine behind [`crate::AuthEngine`].
 pub struct Engine {
     pub(crate) store: Store,
-    pub(crate) catalogue: RwLock<ScopeCatalogue>,
-    manifests: RwLock<FastMap<String, Arc<Manifest>>>,
+    pub(crate) catalogue: ShardedLock<ScopeCatalogue>,
+    pub(crate) manifests: ShardedLock<FastMap<String, Arc<Manifest>>>,
     pub(crate) ui: Arc<dyn ConsentUi>,
-    probe: RwLock<Option<Arc<dyn OsPermissionProbe>>>,
+    pub(crate) probe: ShardedLock<Option<Arc<dyn OsPermissionProbe>>>,
     consent_flights: SingleFlight<(Namespace, String), Flight>,
     privacy_flights: SingleFlight<(String, String), Flight>,
     pub(crate) slots: DialogSlots,
@@ -65,11 +58,14 @@ pub struct Engine {
     pub(crate) config: EngineConfig,
 }
 
-pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+/// Reads a registry. Sharded: each thread locks its own shard, so readers on
+/// different threads share no cache line (the hot path scales).
+pub(crate) fn read<T>(lock: &ShardedLock<T>) -> ShardedLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|p| p.into_inner())
 }
 
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+/// Changes a registry (rare: registration).
+fn write<T>(lock: &ShardedLock<T>) -> ShardedLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -132,10 +128,10 @@ impl Engine {
     ) -> Engine {
         Engine {
             store,
-            catalogue: RwLock::new(ScopeCatalogue::builtin()),
-            manifests: RwLock::new(FastMap::default()),
+            catalogue: ShardedLock::new(ScopeCatalogue::builtin()),
+            manifests: ShardedLock::new(FastMap::default()),
             ui,
-            probe: RwLock::new(None),
+            probe: ShardedLock::new(None),
             consent_flights: SingleFlight::default(),
             privacy_flights: SingleFlight::default(),
             slots: DialogSlots::default(),
@@ -241,191 +237,7 @@ impl Engine {
             .unwrap_or_else(|| caller.app_id.clone())
     }
 
-    // ----- facts and the gate -------------------------------------------------
-
-    pub(crate) fn privacy_gate(
-        &self,
-        caller: &Caller,
-        manifest: &Manifest,
-    ) -> std::result::Result<PrivacyGate, Failure> {
-        let Some(contract) = &manifest.privacy else {
-            return Ok(PrivacyGate::NoContract);
-        };
-        let agreed = storage(self.store.has_agreed(
-            &caller.user_id,
-            &caller.app_id,
-            &contract.version,
-        ))?;
-        Ok(if agreed {
-            PrivacyGate::Agreed
-        } else {
-            PrivacyGate::NotAgreed
-        })
-    }
-
-    fn os_status(&self, scope: &ScopeDefinition) -> OsPermissionStatus {
-        let Some(permission) = scope.os_permission else {
-            return OsPermissionStatus::Unknown;
-        };
-        let probe = read(&self.probe).clone();
-        match probe {
-            // A probe that fails, or panics (a Rust host), tells us nothing.
-            Some(probe) => {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe.status(permission)))
-                    .ok()
-                    .and_then(Result::ok)
-                    .unwrap_or(OsPermissionStatus::Unknown)
-            }
-            None => OsPermissionStatus::Unknown,
-        }
-    }
-
-    /// The state of `scope` in `ns` now (allow-once, expiry and re-consent
-    /// applied), with its stored details.
-    pub(crate) fn effective_state(
-        &self,
-        ns: &Namespace,
-        scope: &str,
-        manifest: &Manifest,
-        stored: &crate::store::NamespaceState,
-    ) -> GrantState {
-        let grant = stored.grants.get(scope);
-        let purpose = manifest.purpose(scope);
-        self.state_at(
-            ns.borrowed(),
-            scope,
-            grant,
-            purpose,
-            manifest,
-            self.clock.now_ms(),
-        )
-    }
-
-    /// [`Self::effective_state`] at `now_ms`, from the scope's stored grant and
-    /// the manifest's current purpose string for it.
-    fn state_at(
-        &self,
-        ns: NamespaceRef<'_>,
-        scope: &str,
-        grant: Option<&StoredGrant>,
-        purpose: Option<&str>,
-        manifest: &Manifest,
-        now_ms: i64,
-    ) -> GrantState {
-        let grant = grant.map(|g| Standing {
-            state: g.state,
-            expires_at_ms: g.expires_at_ms,
-            purpose_seen: g.purpose.as_deref(),
-            contract_seen: g.contract_version.as_deref(),
-            consent_known: g.consent_known,
-        });
-        policy::current_state(
-            grant,
-            self.session.has(&ns, scope),
-            now_ms,
-            purpose,
-            manifest.privacy.as_ref().map(|c| c.version.as_str()),
-        )
-    }
-
-    fn evaluate(
-        &self,
-        caller: &Caller,
-        ns: &Namespace,
-        scope: &ScopeDefinition,
-    ) -> std::result::Result<Verdict, Failure> {
-        self.evaluate_now(caller, ns.borrowed(), scope)
-            .map(|e| e.verdict)
-    }
-
-    /// [`Self::evaluate`], with whether a use is due to be written and the time it
-    /// used (the gate notes a use from them without reading the store again).
-    fn evaluate_now(
-        &self,
-        caller: &Caller,
-        ns: NamespaceRef<'_>,
-        scope: &ScopeDefinition,
-    ) -> std::result::Result<Evaluation, Failure> {
-        let now_ms = self.clock.now_ms();
-        let manifest = self.manifest(&caller.app_id);
-        let stored = storage(self.store.namespace(&ns))?;
-        let grant = stored.grants.get(&scope.name);
-        let purpose = manifest.purpose(&scope.name);
-        let state = self.state_at(ns, &scope.name, grant, purpose, &manifest, now_ms);
-        let privacy = self.privacy_gate(caller, &manifest)?;
-        let declared_in_contract = manifest
-            .privacy
-            .as_ref()
-            .is_none_or(|c| c.scopes.contains(&scope.name));
-        let fatigue = stored.fatigue.get(&scope.name);
-        let facts = Facts {
-            kind: scope.kind,
-            state,
-            purpose_required: scope.requires_purpose,
-            purpose_present: purpose.is_some(),
-            privacy,
-            declared_in_contract,
-            os: OsPermissionStatus::Unknown,
-            denials: grant
-                .filter(|g| g.state == GrantState::Denied)
-                .map_or(0, |g| g.denials),
-            dismissals: fatigue.map_or(0, |f| f.dismissals),
-            last_dismissed_at_ms: fatigue.map(|f| f.last_dismissed_at_ms),
-            now_ms,
-            knobs: self.knobs(),
-        };
-        let mut verdict = policy::evaluate(&facts);
-        // Ask the host about its OS permission only when it can change the answer.
-        if matches!(verdict, Verdict::Allow | Verdict::AskUser)
-            && !matches!(
-                facts.kind,
-                ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts
-            )
-        {
-            let os = self.os_status(scope);
-            if os != OsPermissionStatus::Unknown {
-                verdict = policy::evaluate(&Facts { os, ..facts });
-            }
-        }
-        let use_note_due = grant.is_some_and(|g| g.use_note_due(now_ms));
-        Ok(Evaluation {
-            verdict,
-            use_note_due,
-            now_ms,
-        })
-    }
-
-    /// The whole authorize flow for `scope` in namespace `ns`, answering as `api`.
-    /// An allowed call copies nothing; the namespace is copied only for a dialog.
-    pub(crate) async fn gate(
-        &self,
-        api: &str,
-        caller: &Caller,
-        ns: NamespaceRef<'_>,
-        scope: &ScopeDefinition,
-    ) -> std::result::Result<(), Failure> {
-        loop {
-            let evaluation = self.evaluate_now(caller, ns, scope)?;
-            match evaluation.verdict {
-                Verdict::Allow => {
-                    if evaluation.use_note_due {
-                        self.store.note_use(&ns, &scope.name, evaluation.now_ms);
-                    }
-                    return Ok(());
-                }
-                Verdict::Refuse(failure) => return Err(failure),
-                Verdict::AskPrivacy => self.privacy_prompt(api, caller).await?,
-                Verdict::AskUser => {
-                    let owned = ns.to_owned();
-                    if let Some(answer) = self.consent_prompt(api, caller, &owned, scope).await {
-                        return answer;
-                    }
-                }
-            }
-        }
-    }
-
-    async fn consent_prompt(
+    pub(crate) async fn consent_prompt(
         &self,
         api: &str,
         caller: &Caller,

@@ -19,6 +19,7 @@ mod dialog_slots;
 pub mod engine;
 pub mod error;
 mod fast_map;
+mod gate;
 pub mod manifest;
 mod mini_app_api;
 pub mod policy;

@@ -35,6 +35,9 @@ impl Engine {
         ns: NamespaceRef<'_>,
     ) -> std::result::Result<(), Failure> {
         caller.validate()?;
+        if let Some(answer) = self.answer_from_cache(caller, ns, scope) {
+            return answer;
+        }
         let scope = self.scope(scope).ok_or(Failure::InvalidScope)?;
         self.gate(api, caller, ns, &scope).await
     }

@@ -33,6 +33,8 @@ pub type Header = [u64; HEADER_BYTES / 8];
 /// lock-free, for the hot path; [`ChangeProbe::read`] and
 /// [`ChangeProbe::remember`] are for the store while it holds its connection.
 pub struct ChangeProbe {
+    /// An in-memory database: no other connection can ever commit to it.
+    private: bool,
     shm_path: Option<PathBuf>,
     shm: Mutex<Option<File>>,
     #[cfg(unix)]
@@ -42,10 +44,11 @@ pub struct ChangeProbe {
 }
 
 impl ChangeProbe {
-    /// A probe for the database file at `path`; `None` (in memory) never says
-    /// "unchanged".
+    /// A probe for the database file at `path`; `None` is a private in-memory
+    /// database, which nothing else can change.
     pub fn new(path: Option<PathBuf>) -> ChangeProbe {
         ChangeProbe {
+            private: path.is_none(),
             shm_path: path.map(|p| PathBuf::from(format!("{}-shm", p.display()))),
             shm: Mutex::new(None),
             #[cfg(unix)]
@@ -59,6 +62,9 @@ impl ChangeProbe {
     /// committed since. Lock-free; `false` whenever in doubt (no mapping yet,
     /// nothing remembered, or any word differs).
     pub fn unchanged(&self) -> bool {
+        if self.private {
+            return true;
+        }
         #[cfg(unix)]
         if let Some(mapped) = self.mapped.get() {
             return self.matches(&mapped.header());

@@ -20,7 +20,9 @@ pub use namespace::{Namespace, NamespaceKey, NamespaceRef};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -182,7 +184,8 @@ struct Inner {
 }
 
 /// What the store has read, kept coherent with the file. Read without the
-/// connection's lock on the hot path; changed only by a thread holding it.
+/// connection's lock on the hot path (each thread on its own shard of the
+/// lock); changed only by a thread holding the connection.
 #[derive(Default)]
 struct Cache {
     namespaces: FastMap<Namespace, Arc<NamespaceState>>,
@@ -193,7 +196,7 @@ struct Cache {
 /// The SQLite-backed store with its cache. Lock order: `inner`, then `cache`.
 pub struct Store {
     inner: Mutex<Inner>,
-    cache: RwLock<Cache>,
+    cache: ShardedLock<Cache>,
     probe: change_probe::ChangeProbe,
     quarantined: Option<PathBuf>,
 }
@@ -514,7 +517,7 @@ impl Store {
         let data_version = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
         Ok(Store {
             inner: Mutex::new(Inner { conn, data_version }),
-            cache: RwLock::new(Cache::default()),
+            cache: ShardedLock::new(Cache::default()),
             probe: change_probe::ChangeProbe::new(path),
             quarantined,
         })
@@ -530,6 +533,9 @@ impl Store {
         // A panic elsewhere cannot leave the data inconsistent (writes are
         // transactions), so a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if self.probe.unchanged() {
+            return Ok(inner);
+        }
         let header = self.probe.read();
         if header.as_ref().is_some_and(|h| self.probe.matches(h)) {
             return Ok(inner);
@@ -552,13 +558,13 @@ impl Store {
     }
 
     /// The cache, for reading.
-    fn cache(&self) -> RwLockReadGuard<'_, Cache> {
+    fn cache(&self) -> ShardedLockReadGuard<'_, Cache> {
         self.cache.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The cache, for changing; `_held` proves the connection is locked (the
     /// lock order, and what keeps a load and its insertion atomic).
-    fn cache_mut(&self, _held: &Inner) -> RwLockWriteGuard<'_, Cache> {
+    fn cache_mut(&self, _held: &Inner) -> ShardedLockWriteGuard<'_, Cache> {
         self.cache.write().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -589,6 +595,31 @@ impl Store {
         }
         let inner = self.lock()?;
         self.cached(&inner, key)
+    }
+
+    /// Runs `read` on a cached namespace and, with `with_agreement`, the
+    /// privacy-contract version its user agreed to for its app, under the
+    /// cache's read lock and without the connection. `None` when either is not
+    /// cached or another connection may have committed since the store last
+    /// looked: the caller then goes through [`Self::namespace`].
+    pub fn read_cached<T>(
+        &self,
+        ns: NamespaceRef<'_>,
+        with_agreement: bool,
+        read: impl FnOnce(&NamespaceState, Option<&str>) -> T,
+    ) -> Option<T> {
+        if !self.probe.unchanged() {
+            return None;
+        }
+        let cache = self.cache();
+        let stored = cache.namespaces.get(&ns as &dyn NamespaceKey)?;
+        let agreed = if with_agreement {
+            let key = NamespaceRef::new(ns.user_id, ns.app_id, None);
+            cache.agreements.get(&key as &dyn NamespaceKey)?.as_deref()
+        } else {
+            None
+        };
+        Some(read(stored, agreed))
     }
 
     fn cached(&self, inner: &Inner, ns: NamespaceRef<'_>) -> Result<Arc<NamespaceState>> {

@@ -21,9 +21,7 @@ use crate::dialog_slots::DialogSlots;
 use crate::error::{Error, Result};
 use crate::fast_map::FastMap;
 use crate::manifest::Manifest;
-use crate::policy::{
-    self, DialogEffect, GrantState, Knobs, Lifetime, PrivacyGate, Verdict,
-};
+use crate::policy::{self, DialogEffect, GrantState, Knobs, Lifetime, PrivacyGate, Verdict};
 use crate::scopes::{ScopeCatalogue, ScopeDefinition};
 use crate::session::SessionGrants;
 use crate::single_flight::{Joined, SingleFlight};

@@ -240,10 +240,9 @@ impl Engine {
                 ns,
                 manifest.privacy.is_some(),
                 |stored, agreed_version| {
-                    let privacy = privacy_gate_with(manifest, |version| {
-                        Ok(agreed_version == Some(version))
-                    })
-                    .ok()?;
+                    let privacy =
+                        privacy_gate_with(manifest, |version| Ok(agreed_version == Some(version)))
+                            .ok()?;
                     Some(self.facts(ns, scope, manifest, stored, privacy, now_ms))
                 },
             )??;

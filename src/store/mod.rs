@@ -6,9 +6,11 @@
 //! before the caller returns, so an acknowledged decision survives a crash or power
 //! cut; its consent record is appended in the same transaction. Reads come from
 //! the cache; before each read the store checks whether another connection
-//! (another process) committed — one `pread` of the WAL-index header
+//! (another process) committed — a lock-free look at the mapped WAL-index header
 //! (`change_probe`), and `PRAGMA data_version` only when that header moved — and
-//! drops the cache when one did.
+//! drops the cache when one did. The connection is behind a mutex; the cache is
+//! behind a sharded read-write lock, so cached reads on different threads do not
+//! contend, and only a thread holding the connection changes the cache.
 
 mod change_probe;
 pub mod consent_log;

@@ -39,7 +39,9 @@ impl Engine {
             return answer;
         }
         let scope = self.scope(scope).ok_or(Failure::InvalidScope)?;
-        self.gate(api, caller, ns, &scope).await
+        // Boxed: the full path's state (dialogs, timers) would otherwise make the
+        // future of every call — most of which end above — a kilobyte to move.
+        Box::pin(self.gate(api, caller, ns, &scope)).await
     }
 
     /// `wx.authorizeForMiniProgram({scope})`: a plugin asks, on behalf of the mini

@@ -3,13 +3,14 @@
 # JavaScript suites against the real library and CLI. Provisions kotlinc, JNA and
 # the Swift root itself (cached in ~/.cache/miniapp-auth; scripts/toolchains.sh).
 #   ./test.sh                 everything
-#   ./test.sh rust js         only some suites (rust, bench, kotlin, swift, js, fuzz)
-# The bench and fuzz suites are smoke runs (each benchmark once, each fuzz target
-# 10 s); `cargo bench` and scripts/fuzz.sh run the real thing.
+#   ./test.sh rust js         only some suites (rust, bench, ffi, kotlin, swift, js, fuzz)
+# The bench, ffi and fuzz suites are smoke runs (each benchmark once, 200 FFI calls
+# a language, each fuzz target 10 s); `cargo bench`, benches/ffi/run.sh and
+# scripts/fuzz.sh run the real thing.
 set -uo pipefail
 cd "$(dirname "$0")"
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(rust bench kotlin swift js fuzz)
+[ ${#suites[@]} -gt 0 ] || suites=(rust bench ffi kotlin swift js fuzz)
 mkdir -p target/test-logs
 summary=()
 total_passed=0
@@ -45,6 +46,12 @@ for suite in "${suites[@]}"; do
             failed=$(grep -cE '^(FAILED|thread .* panicked)' "$log")
             record bench "$passed" "$failed" "$status"
             ;;
+        ffi)
+            bash benches/ffi/run.sh all --smoke 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -cE '^ffi: (kotlin|swift): smoke run ok$' "$log")
+            record ffi "$passed" $((2 - passed)) "$status"
+            ;;
         kotlin | swift)
             # Both need the debug library and CLI that `cargo test` builds.
             cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
@@ -70,7 +77,7 @@ for suite in "${suites[@]}"; do
             record fuzz "$passed" "$failed" "$status"
             ;;
         *)
-            echo "unknown suite $suite (rust, bench, kotlin, swift, js, fuzz)" >&2
+            echo "unknown suite $suite (rust, bench, ffi, kotlin, swift, js, fuzz)" >&2
             exit 2
             ;;
     esac

@@ -19,6 +19,8 @@ mod dialog_slots;
 pub mod engine;
 pub mod error;
 mod fast_map;
+#[cfg(feature = "ffi-bench")]
+mod ffi_bench;
 mod gate;
 pub mod manifest;
 mod mini_app_api;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The size of the shipped library (issue #6): the stripped x86_64 cdylib from the
+# release profile, with SQLite bundled (the default) and linked from the platform
+# (`--no-default-features`; needs libsqlite3-dev here, iOS and Android ship one).
+# Each build goes to its own target dir so the two never overwrite each other.
+#   scripts/library-size.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target_bytes=2000000
+measure() { # label, target dir, cargo flags...
+    local label="$1" dir="$2"
+    shift 2
+    cargo build --release --lib --target-dir "$dir" "$@" >/dev/null 2>&1 \
+        || cargo build --release --lib --target-dir "$dir" "$@"
+    local bytes
+    bytes=$(stat -c %s "$dir/release/libminiapp_auth.so")
+    # A library that links but leaves SQLite symbols undefined would fail at load time.
+    if nm -D --undefined-only "$dir/release/libminiapp_auth.so" | grep -q ' sqlite3_' && [ "$label" = bundled ]; then
+        echo "size: $label: SQLite symbols left undefined" >&2
+        return 1
+    fi
+    awk -v label="$label" -v b="$bytes" 'BEGIN { printf "size: %-8s %9d bytes (%.2f MiB)\n", label, b, b / 1048576 }'
+    [ "$label" != bundled ] || [ "$bytes" -le "$target_bytes" ] \
+        || { echo "size: bundled is over the $target_bytes-byte target" >&2; return 1; }
+}
+measure bundled target
+measure platform target/platform-sqlite --no-default-features

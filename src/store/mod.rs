@@ -17,10 +17,11 @@ pub mod consent_log;
 mod db;
 mod namespace;
 pub mod schema;
+mod scope_map;
 
 pub use namespace::{Namespace, NamespaceKey, NamespaceRef};
+pub use scope_map::ScopeMap;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -137,9 +138,9 @@ pub struct Fatigue {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NamespaceState {
     /// Decisions by scope.
-    pub grants: BTreeMap<String, StoredGrant>,
+    pub grants: ScopeMap<StoredGrant>,
     /// Dismissal counts by scope.
-    pub fatigue: BTreeMap<String, Fatigue>,
+    pub fatigue: ScopeMap<Fatigue>,
 }
 
 /// One change to a namespace.
@@ -371,6 +372,8 @@ fn load_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
         let (scope, fatigue) = row?;
         state.fatigue.insert(scope, fatigue);
     }
+    state.grants.shrink_to_fit();
+    state.fatigue.shrink_to_fit();
     Ok(state)
 }
 

@@ -119,6 +119,41 @@ fn durable_decision(c: &mut Criterion) {
             tx.commit().unwrap();
         })
     });
+    // A second reference: the same rows the engine's decision writes (the grant,
+    // a consent record with its by-user index, the chain head), bare, in one
+    // IMMEDIATE transaction — what the decision costs before any of our logic.
+    conn.execute_batch(
+        "CREATE TABLE log (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, record TEXT NOT NULL);
+         CREATE INDEX log_by_user ON log (user_id, seq);
+         CREATE TABLE head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL)",
+    )
+    .unwrap();
+    group.bench_function("floor_rusqlite_same_rows", |b| {
+        b.iter(|| {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let user = format!("user{n}");
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .unwrap();
+            tx.execute(
+                "INSERT INTO grants VALUES (?1, 'wxBench', '', 'scope.record', 1)",
+                [&user],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO log (user_id, record) VALUES (?1, ?2)",
+                [&user, &format!(r#"{{"user":"{user}","app":"wxBench","scope":"scope.record","decision":"granted","source":"dialog","hash":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}"#)],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO head (id, seq, hash) VALUES (1, ?1, '0123456789abcdef')
+                 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                [n as i64],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        })
+    });
     group.bench_function("engine_authorize_allow", |b| {
         b.iter(|| {
             let n = next.fetch_add(1, Ordering::Relaxed);

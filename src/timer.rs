@@ -102,12 +102,21 @@ impl TimerThread {
         let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
         queue.sequence += 1;
         let sequence = queue.sequence;
+        // The thread sleeps until the earliest deadline; it needs waking only
+        // when this one comes first (dialog timeouts are all "now + the same
+        // duration", so usually it does not: no wake-up per dialog).
+        let earliest = queue
+            .heap
+            .peek()
+            .is_none_or(|Reverse(next)| deadline < next.deadline);
         queue.heap.push(Reverse(Pending {
             deadline,
             sequence,
             alarm: Arc::downgrade(alarm),
         }));
-        self.changed.notify_one();
+        if earliest {
+            self.changed.notify_one();
+        }
     }
 }
 

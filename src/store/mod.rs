@@ -312,6 +312,19 @@ fn state_from_sql(value: i64) -> GrantState {
 }
 
 fn load_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
+    if conn.is_autocommit() {
+        // One read transaction for both queries (a consistent view, and half the
+        // file locking of two autocommit reads).
+        let tx = conn.unchecked_transaction()?;
+        let state = read_namespace(&tx, ns)?;
+        tx.commit()?;
+        return Ok(state);
+    }
+    read_namespace(conn, ns)
+}
+
+/// [`load_namespace`]'s queries, in the caller's transaction.
+fn read_namespace(conn: &Connection, ns: &Namespace) -> Result<NamespaceState> {
     let mut state = NamespaceState::default();
     let mut stmt = conn.prepare_cached(
         "SELECT scope, state, expires_at, denials, purpose, contract_version, last_used_at,

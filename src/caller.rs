@@ -76,14 +76,22 @@ impl Caller {
     }
 }
 
+/// Whether `id` holds a control character (Unicode `Cc`): one pass over the
+/// bytes, and a pass over the characters only for non-ASCII ids (C1 controls).
+fn has_control(id: &str) -> bool {
+    let mut non_ascii = false;
+    for byte in id.bytes() {
+        if byte < 0x20 || byte == 0x7f {
+            return true;
+        }
+        non_ascii |= byte >= 0x80;
+    }
+    non_ascii && id.chars().any(char::is_control)
+}
+
 /// Checks one id: 1..=[`MAX_ID_LEN`] bytes, no control characters.
 pub fn validate_id(what: &str, id: &str) -> Result<(), Failure> {
-    let has_control = if id.is_ascii() {
-        id.bytes().any(|b| b.is_ascii_control())
-    } else {
-        id.chars().any(char::is_control)
-    };
-    if id.is_empty() || id.len() > MAX_ID_LEN || has_control {
+    if id.is_empty() || id.len() > MAX_ID_LEN || has_control(id) {
         return Err(Failure::InvalidCaller(format!(
             "{what} must be 1-{MAX_ID_LEN} bytes without control characters"
         )));

@@ -41,13 +41,20 @@ enum Flight {
     Reevaluate,
 }
 
+/// What the host registers: the scope catalogue, the apps' manifests and the
+/// OS-permission probe. Behind one sharded lock, so an allowed call reads all
+/// three with one (thread-local) acquisition.
+pub(crate) struct Registry {
+    pub(crate) catalogue: ScopeCatalogue,
+    pub(crate) manifests: FastMap<String, Arc<Manifest>>,
+    pub(crate) os_probe: Option<Arc<dyn OsPermissionProbe>>,
+}
+
 /// The authorization engine behind [`crate::AuthEngine`].
 pub struct Engine {
     pub(crate) store: Store,
-    pub(crate) catalogue: ShardedLock<ScopeCatalogue>,
-    pub(crate) manifests: ShardedLock<FastMap<String, Arc<Manifest>>>,
+    pub(crate) registry: ShardedLock<Registry>,
     pub(crate) ui: Arc<dyn ConsentUi>,
-    pub(crate) probe: ShardedLock<Option<Arc<dyn OsPermissionProbe>>>,
     consent_flights: SingleFlight<(Namespace, String), Flight>,
     privacy_flights: SingleFlight<(String, String), Flight>,
     pub(crate) slots: DialogSlots,
@@ -126,10 +133,12 @@ impl Engine {
     ) -> Engine {
         Engine {
             store,
-            catalogue: ShardedLock::new(ScopeCatalogue::builtin()),
-            manifests: ShardedLock::new(FastMap::default()),
+            registry: ShardedLock::new(Registry {
+                catalogue: ScopeCatalogue::builtin(),
+                manifests: FastMap::default(),
+                os_probe: None,
+            }),
             ui,
-            probe: ShardedLock::new(None),
             consent_flights: SingleFlight::default(),
             privacy_flights: SingleFlight::default(),
             slots: DialogSlots::default(),
@@ -188,7 +197,7 @@ impl Engine {
 
     /// Registers (or replaces) an app's manifest from app.json-shaped JSON.
     pub fn register_manifest(&self, app_id: &str, manifest_json: &str) -> Result<()> {
-        let manifest = Manifest::parse(manifest_json, &read(&self.catalogue))?;
+        let manifest = Manifest::parse(manifest_json, &read(&self.registry).catalogue)?;
         self.install_manifest(app_id, manifest)
     }
 
@@ -196,7 +205,9 @@ impl Engine {
     pub fn install_manifest(&self, app_id: &str, manifest: Manifest) -> Result<()> {
         crate::caller::validate_id("app id", app_id)
             .map_err(|f| Error::InvalidArgument(f.reason()))?;
-        write(&self.manifests).insert(app_id.to_string(), Arc::new(manifest));
+        write(&self.registry)
+            .manifests
+            .insert(app_id.to_string(), Arc::new(manifest));
         // Allow-once grants were given under the old manifest: ask again.
         self.session.end(None, Some(app_id));
         Ok(())
@@ -204,28 +215,29 @@ impl Engine {
 
     /// The catalogue (for parsing manifests elsewhere).
     pub fn catalogue(&self) -> ScopeCatalogue {
-        read(&self.catalogue).clone()
+        read(&self.registry).catalogue.clone()
     }
 
     /// Adds a host scope to the catalogue.
     pub fn register_scope(&self, def: ScopeDefinition) -> Result<()> {
-        write(&self.catalogue).register(def)
+        write(&self.registry).catalogue.register(def)
     }
 
     /// Sets (or removes) the OS-permission probe.
     pub fn set_os_permission_probe(&self, probe: Option<Arc<dyn OsPermissionProbe>>) {
-        *write(&self.probe) = probe;
+        write(&self.registry).os_probe = probe;
     }
 
     pub(crate) fn manifest(&self, app_id: &str) -> Arc<Manifest> {
-        read(&self.manifests)
+        read(&self.registry)
+            .manifests
             .get(app_id)
             .cloned()
             .unwrap_or_default()
     }
 
     pub(crate) fn scope(&self, name: &str) -> Option<Arc<ScopeDefinition>> {
-        read(&self.catalogue).get(name).cloned()
+        read(&self.registry).catalogue.get(name).cloned()
     }
 
     pub(crate) fn app_name(&self, caller: &Caller, manifest: &Manifest) -> String {

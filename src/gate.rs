@@ -13,9 +13,10 @@
 //!
 //! Both call the host's OS-permission probe (host code) holding no lock.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::caller::Caller;
+use crate::consent_ui::OsPermissionProbe;
 use crate::dialect::Failure;
 use crate::engine::{read, storage, Engine};
 use crate::manifest::Manifest;
@@ -32,6 +33,23 @@ struct Evaluation {
     verdict: Verdict,
     use_note_due: bool,
     now_ms: i64,
+}
+
+/// What the host's probe says of `permission`. A probe that fails, or panics
+/// (a Rust host), tells us nothing.
+fn ask_probe(
+    probe: Option<Arc<dyn OsPermissionProbe>>,
+    permission: OsPermission,
+) -> OsPermissionStatus {
+    match probe {
+        Some(probe) => {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe.status(permission)))
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(OsPermissionStatus::Unknown)
+        }
+        None => OsPermissionStatus::Unknown,
+    }
 }
 
 /// Whether the privacy gate is open, given how to ask whether the user agreed
@@ -69,17 +87,8 @@ impl Engine {
         let Some(permission) = permission else {
             return OsPermissionStatus::Unknown;
         };
-        let probe = read(&self.probe).clone();
-        match probe {
-            // A probe that fails, or panics (a Rust host), tells us nothing.
-            Some(probe) => {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe.status(permission)))
-                    .ok()
-                    .and_then(Result::ok)
-                    .unwrap_or(OsPermissionStatus::Unknown)
-            }
-            None => OsPermissionStatus::Unknown,
-        }
+        let probe = read(&self.registry).os_probe.clone();
+        ask_probe(probe, permission)
     }
 
     /// The state of `scope` in `ns` now (allow-once, expiry and re-consent
@@ -169,9 +178,9 @@ impl Engine {
     }
 
     /// The policy's verdict on `facts`, asking the host about its OS permission
-    /// only when that can change the answer. Call it holding no lock: the
-    /// probe is host code.
-    fn verdict(&self, facts: Facts, os_permission: Option<OsPermission>) -> Verdict {
+    /// (`os_status`) only when that can change the answer. Call it holding no
+    /// lock: the probe is host code.
+    fn verdict(&self, facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> Verdict {
         let verdict = policy::evaluate(&facts);
         if matches!(verdict, Verdict::Allow | Verdict::AskUser)
             && !matches!(
@@ -179,7 +188,7 @@ impl Engine {
                 ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts
             )
         {
-            let os = self.os_status(os_permission);
+            let os = os_status();
             if os != OsPermissionStatus::Unknown {
                 return policy::evaluate(&Facts { os, ..facts });
             }
@@ -211,7 +220,7 @@ impl Engine {
         let privacy = self.privacy_gate(caller, &manifest)?;
         let (facts, use_note_due) = self.facts(ns, scope, &manifest, &stored, privacy, now_ms);
         Ok(Evaluation {
-            verdict: self.verdict(facts, scope.os_permission),
+            verdict: self.verdict(facts, || self.os_status(scope.os_permission)),
             use_note_due,
             now_ms,
         })
@@ -227,13 +236,13 @@ impl Engine {
         scope_name: &str,
     ) -> Option<std::result::Result<(), Failure>> {
         let now_ms = self.clock.now_ms();
-        let (facts, os_permission, use_note_due) = {
-            let catalogue = read(&self.catalogue);
-            let Some(scope) = catalogue.get(scope_name) else {
+        let (facts, os_question, use_note_due) = {
+            let registry = read(&self.registry);
+            let Some(scope) = registry.catalogue.get(scope_name) else {
                 return Some(Err(Failure::InvalidScope));
             };
-            let manifests = read(&self.manifests);
-            let manifest = manifests
+            let manifest = registry
+                .manifests
                 .get(&caller.app_id)
                 .map_or(&*NO_MANIFEST, |m| &**m);
             let (facts, use_note_due) = self.store.read_cached(
@@ -246,9 +255,17 @@ impl Engine {
                     Some(self.facts(ns, scope, manifest, stored, privacy, now_ms))
                 },
             )??;
-            (facts, scope.os_permission, use_note_due)
+            // The probe is asked (if at all) after the lock is released.
+            let os_question = scope
+                .os_permission
+                .map(|permission| (registry.os_probe.clone(), permission));
+            (facts, os_question, use_note_due)
         };
-        match self.verdict(facts, os_permission) {
+        let os_status = || match os_question {
+            Some((probe, permission)) => ask_probe(probe, permission),
+            None => OsPermissionStatus::Unknown,
+        };
+        match self.verdict(facts, os_status) {
             Verdict::Allow => {
                 if use_note_due {
                     self.store.note_use(&ns, scope_name, now_ms);

@@ -70,7 +70,8 @@ impl Engine {
     pub async fn ensure(&self, caller: &Caller, api: &str) -> ApiResult {
         let outcome = async {
             caller.validate()?;
-            let scope = read(&self.catalogue)
+            let scope = read(&self.registry)
+                .catalogue
                 .scope_for_api(api)
                 .cloned()
                 .ok_or(Failure::UnsupportedApi)?;
@@ -100,7 +101,8 @@ impl Engine {
     ) -> std::result::Result<Map<String, Value>, Failure> {
         let stored = storage(self.store.namespace(ns))?;
         let manifest = self.manifest(&caller.app_id);
-        let catalogue = read(&self.catalogue);
+        let registry = read(&self.registry);
+        let catalogue = &registry.catalogue;
         let mut setting = Map::new();
         for scope in catalogue.all() {
             let value = match scope.kind {
@@ -165,7 +167,8 @@ impl Engine {
         let knobs = self.knobs();
         let now = self.clock.now_ms();
         let shown: Vec<(String, String, GrantState)> = {
-            let catalogue = read(&self.catalogue);
+            let registry = read(&self.registry);
+            let catalogue = &registry.catalogue;
             catalogue
                 .all()
                 .filter_map(|scope| {

@@ -38,21 +38,19 @@ struct FfiBench {
         func microseconds(_ d: Duration) -> Double {
             Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
         }
-        func timeNoop() async -> Double {
+        func perCall(_ call: () async -> ApiResult) async -> Double {
             let start = clock.now
             for _ in 0..<calls {
-                let r = await engine.ffiBenchNoop(caller: caller, scope: "scope.record")
+                let r = await call()
                 precondition(r.ok)
             }
             return microseconds(clock.now - start) / Double(calls)
         }
+        func timeNoop() async -> Double {
+            await perCall { await engine.ffiBenchNoop(caller: caller, scope: "scope.record") }
+        }
         func timeAuthorize() async -> Double {
-            let start = clock.now
-            for _ in 0..<calls {
-                let r = await engine.authorize(caller: caller, scope: "scope.record")
-                precondition(r.ok)
-            }
-            return microseconds(clock.now - start) / Double(calls)
+            await perCall { await engine.authorize(caller: caller, scope: "scope.record") }
         }
         var noop: [Double] = []
         var authorize: [Double] = []

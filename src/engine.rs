@@ -1,8 +1,9 @@
-//! The engine: gathers the facts for a request (store, manifest, privacy
-//! agreement, OS probe), asks [`crate::policy`] what to do, shows the host's
-//! dialogs when told to — one at a time per (user, app), shared by concurrent
-//! callers — and makes every decision durable before answering. The mini-app
-//! APIs built on it are in `mini_app_api.rs`, administration in `admin.rs`.
+//! The engine: holds the host's registry (scopes, manifests, OS probe), the
+//! store and the dialog machinery; shows the host's dialogs when the gate
+//! (`gate.rs`: facts → [`crate::policy`] verdict) says so — one at a time per
+//! (user, app), shared by concurrent callers — and makes every decision durable
+//! before answering. The mini-app APIs built on it are in `mini_app_api.rs`,
+//! administration in `admin.rs`.
 //!
 //! No lock is held while the host is called: the store and registry locks are
 //! released before any `ConsentUi` call; the per-(user, app) dialog slot and the

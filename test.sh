@@ -49,7 +49,7 @@ for suite in "${suites[@]}"; do
         ffi)
             bash benches/ffi/run.sh all --smoke 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
-            passed=$(grep -cE '^ffi: (kotlin|swift): smoke run ok$' "$log")
+            passed=$(grep -cE '^ffi: (kotlin|swift): smoke run ok ' "$log")
             record ffi "$passed" $((2 - passed)) "$status"
             ;;
         kotlin | swift)

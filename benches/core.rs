@@ -21,18 +21,6 @@ use support::AllowAll;
 
 mod support;
 
-const PROMPTABLE: [&str; 9] = [
-    "scope.record",
-    "scope.camera",
-    "scope.bluetooth",
-    "scope.writePhotosAlbum",
-    "scope.addPhoneContact",
-    "scope.addPhoneCalendar",
-    "scope.werun",
-    "scope.userFuzzyLocation",
-    "scope.userLocation",
-];
-
 fn engine_in(dir: &tempfile::TempDir) -> Arc<AuthEngine> {
     let path = dir.path().join("bench.db").display().to_string();
     let engine = AuthEngine::open(path, Arc::new(AllowAll), None).unwrap();
@@ -213,7 +201,12 @@ fn durable_decision(c: &mut Criterion) {
 fn reads(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine_in(&dir);
-    for scope in PROMPTABLE {
+    // Every promptable scope: the ones files are filled with, and the location
+    // scope the benchmark manifest gives a purpose string for.
+    for scope in support::FILL_SCOPES
+        .into_iter()
+        .chain(["scope.userLocation"])
+    {
         assert!(block_on(engine.authorize(me(), scope.into())).ok, "{scope}");
     }
     let caller = me();

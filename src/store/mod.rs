@@ -723,23 +723,10 @@ impl Store {
         }
     }
 
-    /// The privacy-contract version the user agreed to for an app, if any.
-    pub fn agreed_version(&self, user_id: &str, app_id: &str) -> Result<Option<String>> {
-        self.with_agreement(user_id, app_id, |agreed| agreed.map(str::to_string))
-    }
-
-    /// Whether the user agreed to exactly `version` of the app's contract (the
-    /// hot path's question; copies nothing when the answer is cached).
+    /// Whether the user agreed to exactly `version` of the app's contract
+    /// (copies nothing when the answer is cached).
     pub fn has_agreed(&self, user_id: &str, app_id: &str, version: &str) -> Result<bool> {
-        self.with_agreement(user_id, app_id, |agreed| agreed == Some(version))
-    }
-
-    fn with_agreement<T>(
-        &self,
-        user_id: &str,
-        app_id: &str,
-        answer: impl FnOnce(Option<&str>) -> T,
-    ) -> Result<T> {
+        let answer = |agreed: Option<&str>| agreed == Some(version);
         let key = NamespaceRef::new(user_id, app_id, None);
         if self.probe.unchanged() {
             if let Some(cached) = self.cache().agreements.get(&key as &dyn NamespaceKey) {
@@ -750,19 +737,19 @@ impl Store {
         if let Some(cached) = self.cache().agreements.get(&key as &dyn NamespaceKey) {
             return Ok(answer(cached.as_deref()));
         }
-        let version: Option<String> = inner
+        let agreed: Option<String> = inner
             .conn
             .prepare_cached(
                 "SELECT contract_version FROM privacy_agreements WHERE user_id = ?1 AND app_id = ?2",
             )?
             .query_row(params![user_id, app_id], |r| r.get(0))
             .optional()?;
-        let out = answer(version.as_deref());
+        let out = answer(agreed.as_deref());
         let mut cache = self.cache_mut(&inner);
         if cache.agreements.len() >= CACHE_NAMESPACES {
             cache.agreements.clear();
         }
-        cache.agreements.insert(key.to_owned(), version);
+        cache.agreements.insert(key.to_owned(), agreed);
         Ok(out)
     }
 

@@ -42,7 +42,7 @@ fn hot_path(c: &mut Criterion) {
     let engine = engine_in(&dir);
     assert!(block_on(engine.authorize(me(), "scope.record".into())).ok);
     let caller = me();
-    let inner = engine.engine();
+    let inner = &engine;
     // The floor: the same keys in a bare HashMap.
     let mut floor: HashMap<(String, String, String, String), bool> = HashMap::new();
     for u in 0..1000 {
@@ -69,7 +69,7 @@ fn hot_path(c: &mut Criterion) {
     group.bench_function("engine_authorize", |b| {
         b.iter(|| {
             black_box(block_on(
-                inner.authorize(black_box(&caller), "scope.record"),
+                inner.authorize_borrowed(black_box(&caller), "scope.record"),
             ))
         })
     });
@@ -86,7 +86,7 @@ fn hot_path(c: &mut Criterion) {
                     for _ in 0..20_000 {
                         if engine {
                             black_box(block_on(
-                                inner.authorize(black_box(&caller), "scope.record"),
+                                inner.authorize_borrowed(black_box(&caller), "scope.record"),
                             ));
                         } else {
                             black_box(floor.get(black_box(&key)));
@@ -187,11 +187,11 @@ fn durable_decision(c: &mut Criterion) {
     group.bench_function("engine_authorize_allow", |b| {
         b.iter(|| {
             let n = next.fetch_add(1, Ordering::Relaxed);
-            let result = block_on(
-                engine
-                    .engine()
-                    .authorize(&Caller::new(&format!("user{n}"), "wxBench"), "scope.record"),
-            );
+            let result =
+                block_on(engine.authorize_borrowed(
+                    &Caller::new(&format!("user{n}"), "wxBench"),
+                    "scope.record",
+                ));
             assert!(result.ok);
         })
     });
@@ -212,7 +212,7 @@ fn reads(c: &mut Criterion) {
     let caller = me();
     let mut group = c.benchmark_group("reads");
     group.bench_function("get_setting_all_decided", |b| {
-        b.iter(|| black_box(block_on(engine.engine().get_setting(&caller, false))))
+        b.iter(|| black_box(block_on(engine.get_setting_borrowed(&caller, false))))
     });
     group.bench_function("bridge_json_authorize", |b| {
         b.iter(|| {
@@ -248,7 +248,7 @@ fn open_and_first_call(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &path, |b, path| {
             b.iter(|| {
                 let engine = AuthEngine::open(path.clone(), Arc::new(AllowAll), None).unwrap();
-                assert!(block_on(engine.engine().authorize(&me(), "scope.record")).ok);
+                assert!(block_on(engine.authorize_borrowed(&me(), "scope.record")).ok);
             })
         });
     }
@@ -280,7 +280,7 @@ fn threads(c: &mut Criterion) {
                                 let caller = Caller::new(&format!("thread{t}"), "wxBench");
                                 for _ in 0..per_thread {
                                     black_box(block_on(
-                                        engine.engine().authorize(&caller, "scope.record"),
+                                        engine.authorize_borrowed(&caller, "scope.record"),
                                     ));
                                 }
                             });

@@ -1,21 +1,19 @@
-//! The host's administration of decisions: listing, setting and revoking grants,
-//! resetting an app, forgetting a user, ending an app's run, maintenance
-//! (expiry and auto-revoke), and the consent log. Each change is recorded in the
-//! consent log in the same transaction.
+//! The host's administration of decisions, as thin orchestration: listing,
+//! setting and revoking grants (stored through [`crate::decisions`] like any
+//! other decision), resetting an app, forgetting a user, ending an app's run,
+//! maintenance (expiry and auto-revoke), and reading the consent log. Each
+//! change is recorded in the consent log in the same transaction.
 
+use crate::admin_records::{DecisionSource, Grant, MaintenanceReport};
 use crate::caller::{validate_id, Caller};
-use crate::engine::{decide, record, Engine};
+use crate::consent_record::{ConsentRecord, Head, LogVerification};
+use crate::decisions::Decision;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::policy::{GrantState, Lifetime};
+use crate::namespace::Namespace;
 use crate::scopes::ScopeKind;
-use crate::store::consent_log::{ConsentRecord, Head, LogVerification, NewRecord};
-use crate::store::{Change, DecisionSource, Grant, MaintenanceReport, Namespace};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-fn invalid(what: &str, id: &str) -> Result<()> {
-    validate_id(what, id).map_err(|f| Error::InvalidArgument(f.reason()))
-}
 
 impl Engine {
     fn admin_namespace(user_id: &str, app_id: &str, plugin_id: Option<&str>) -> Result<Namespace> {
@@ -25,14 +23,12 @@ impl Engine {
             plugin_id: plugin_id.map(str::to_string),
             user_gesture: false,
         };
-        caller
-            .validate()
-            .map_err(|f| Error::InvalidArgument(f.reason()))?;
+        caller.validate()?;
         Ok(caller.namespace())
     }
 
     fn decidable_scope(&self, scope: &str) -> Result<()> {
-        match self.scope(scope).map(|s| s.kind) {
+        match self.registry.read().catalogue.get(scope).map(|s| s.kind) {
             Some(ScopeKind::Promptable | ScopeKind::SettingsOnly) => Ok(()),
             Some(_) => Err(Error::InvalidScope(format!(
                 "{scope} cannot be granted or revoked"
@@ -41,10 +37,31 @@ impl Engine {
         }
     }
 
+    /// Stores the host's `decision` about one scope.
+    fn admin_decision(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        plugin_id: Option<&str>,
+        scope: &str,
+        decision: Decision,
+    ) -> Result<()> {
+        let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
+        self.decidable_scope(scope)?;
+        let manifest = self.registry.snapshot(app_id).manifest;
+        self.decisions()
+            .store(&ns, &[(scope, decision)], DecisionSource::Admin, &manifest)
+    }
+
     /// Lists a user's grants, optionally of one app.
     pub fn list_grants(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
-        invalid("user id", user_id)?;
+        validate_id("user id", user_id)?;
         self.store.list(user_id, app_id)
+    }
+
+    /// Every user with a decision or an agreement.
+    pub fn list_users(&self) -> Result<Vec<String>> {
+        self.store.users()
     }
 
     /// Sets one scope to granted or denied (the host's own settings screen).
@@ -56,37 +73,11 @@ impl Engine {
         scope: &str,
         granted: bool,
     ) -> Result<()> {
-        let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
-        self.decidable_scope(scope)?;
-        let manifest = self.manifest(app_id);
-        let (state, decision, lifetime) = if granted {
-            (GrantState::Granted, "granted", Some(Lifetime::Permanent))
-        } else {
-            (GrantState::Denied, "denied", None)
+        let decision = match granted {
+            true => Decision::Grant(crate::policy::Lifetime::Permanent),
+            false => Decision::Deny,
         };
-        let change = decide(scope, state, None, &manifest);
-        let record = record(&ns, Some(scope), decision, lifetime, &manifest, "admin");
-        self.admin_change(&ns, scope, change, record)
-    }
-
-    /// Stores one administrative change with its consent record; it replaces
-    /// any allow-once grant of the scope.
-    fn admin_change(
-        &self,
-        ns: &Namespace,
-        scope: &str,
-        change: Change,
-        record: NewRecord,
-    ) -> Result<()> {
-        self.store.apply(
-            ns,
-            &[change],
-            &[record],
-            DecisionSource::Admin,
-            self.clock.now_ms(),
-        )?;
-        self.session.revoke(ns, scope);
-        Ok(())
+        self.admin_decision(user_id, app_id, plugin_id, scope, decision)
     }
 
     /// Forgets one decision: the scope is unasked again.
@@ -97,40 +88,33 @@ impl Engine {
         plugin_id: Option<&str>,
         scope: &str,
     ) -> Result<()> {
-        let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
-        self.decidable_scope(scope)?;
-        let manifest = self.manifest(app_id);
-        let change = Change::Forget {
-            scope: scope.to_string(),
-        };
-        let record = record(&ns, Some(scope), "revoked", None, &manifest, "admin");
-        self.admin_change(&ns, scope, change, record)
+        self.admin_decision(user_id, app_id, plugin_id, scope, Decision::Revoke)
     }
 
     /// Resets an app for one user or all users (as on app deletion).
     pub fn reset_app(&self, app_id: &str, user_id: Option<&str>) -> Result<u64> {
-        invalid("app id", app_id)?;
+        validate_id("app id", app_id)?;
         if let Some(user) = user_id {
-            invalid("user id", user)?;
+            validate_id("user id", user)?;
         }
         let removed = self.store.reset_app(user_id, app_id, self.clock.now_ms())?;
-        self.session.end(user_id, Some(app_id));
+        self.allow_once.end(user_id, Some(app_id));
         Ok(removed)
     }
 
     /// Forgets a user's decisions (logout, account removal).
     pub fn forget_user(&self, user_id: &str) -> Result<u64> {
-        invalid("user id", user_id)?;
+        validate_id("user id", user_id)?;
         let removed = self.store.forget_user(user_id, self.clock.now_ms())?;
-        self.session.end(Some(user_id), None);
+        self.allow_once.end(Some(user_id), None);
         Ok(removed)
     }
 
     /// Ends a run of an app: its allow-once grants (and its plugins') are gone.
     pub fn end_app_run(&self, user_id: &str, app_id: &str) -> Result<()> {
-        invalid("user id", user_id)?;
-        invalid("app id", app_id)?;
-        self.session.end(Some(user_id), Some(app_id));
+        validate_id("user id", user_id)?;
+        validate_id("app id", app_id)?;
+        self.allow_once.end(Some(user_id), Some(app_id));
         Ok(())
     }
 
@@ -148,7 +132,7 @@ impl Engine {
     /// The consent records of one user (or everyone), oldest first.
     pub fn consent_records(&self, user_id: Option<&str>) -> Result<Vec<ConsentRecord>> {
         if let Some(user) = user_id {
-            invalid("user id", user)?;
+            validate_id("user id", user)?;
         }
         self.store.consent_records(user_id)
     }

@@ -2,7 +2,7 @@
 //! every mini-app call. It never comes from the mini app's payload.
 
 use crate::dialect::Failure;
-use crate::store::{Namespace, NamespaceRef};
+use crate::namespace::{Namespace, NamespaceRef};
 
 /// The longest user, app or plugin id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 128;

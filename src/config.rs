@@ -1,60 +1,70 @@
-//! The host's policy knobs, with their defaults and where each default comes from.
+//! The host's policy knobs ([`EngineConfig`]). Each default is written once, in
+//! the table below: the macro turns it into both UniFFI's default (so Kotlin's
+//! `EngineConfig()` and Swift's `EngineConfig()` get it) and
+//! `EngineConfig::default()` (Rust hosts and the engine).
 
-/// How an engine behaves where hosts may reasonably differ. Every field has a
-/// default, so `EngineConfig::default()` (or `EngineConfig()` in Kotlin/Swift) is
-/// a complete configuration: WeChat's behaviour plus Chrome-style anti-fatigue.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct EngineConfig {
+/// Declares [`EngineConfig`] from one table of `field: type = default`, so the
+/// foreign defaults and the Rust `Default` cannot disagree.
+macro_rules! engine_config {
+    ($( $(#[doc = $doc:literal])* $field:ident : $ty:ty = $default:tt ),* $(,)?) => {
+        /// How an engine behaves where hosts may reasonably differ. Every field has a
+        /// default, so `EngineConfig::default()` (or `EngineConfig()` in Kotlin/Swift) is
+        /// a complete configuration: WeChat's behaviour plus Chrome-style anti-fatigue.
+        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+        pub struct EngineConfig {
+            $(
+                $(#[doc = $doc])*
+                #[uniffi(default = $default)]
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for EngineConfig {
+            fn default() -> Self {
+                EngineConfig { $( $field: $default, )* }
+            }
+        }
+    };
+}
+
+engine_config! {
     /// How long a dialog may stay unanswered before the engine gives up on it:
     /// the call fails `dialog timed out` (errno 1303), nothing is granted, the
     /// host's dialog future is cancelled and the app's dialog slot is freed.
     /// `0` waits forever. Default: 600 000 (10 minutes).
-    #[uniffi(default = 600000)]
-    pub dialog_timeout_ms: u64,
+    dialog_timeout_ms: u64 = 600000,
     /// `false` (default, WeChat): a denial is sticky — `authorize` fails at once
     /// until the settings page changes it. `true` (Alipay, Android): a denied
     /// scope may be asked again, until it has been denied `max_denials` times.
-    #[uniffi(default = false)]
-    pub soft_deny: bool,
+    soft_deny: bool = false,
     /// With `soft_deny`, the denial after which a scope is not asked again.
     /// Default: 2 (Android 11+: the second denial means "don't ask again").
-    #[uniffi(default = 2)]
-    pub max_denials: u32,
-    /// After this many dismissals in a row a scope is not prompted for
-    /// `dismissal_cooldown_ms`; calls fail at once (errno 1111). `0` turns it off.
-    /// Default: 3 (Chrome's permission embargo).
-    #[uniffi(default = 3)]
-    pub max_dismissals: u32,
-    /// How long the embargo after `max_dismissals` lasts. A decision on the
-    /// settings page (or by the host's administration) lifts it.
-    /// Default: 604 800 000 (7 days, Chrome).
-    #[uniffi(default = 604800000)]
-    pub dismissal_cooldown_ms: u64,
+    max_denials: u32 = 2,
+    /// The dismissal embargo: after this many dismissals in a row a scope is not
+    /// prompted for `dismissal_cooldown_ms`; calls fail at once (errno 1111).
+    /// `0` turns it off. Default: 3 (Chrome's permission embargo).
+    max_dismissals: u32 = 3,
+    /// How long the dismissal embargo lasts. A decision on the settings page (or
+    /// by the host's administration) lifts it. Default: 604 800 000 (7 days, Chrome).
+    dismissal_cooldown_ms: u64 = 604800000,
     /// Grants unused for this many days are revoked (back to unasked) by
     /// `run_maintenance`. `0` (default) never revokes. Android revokes after
     /// about 90 days, Chrome after 60.
-    #[uniffi(default = 0)]
-    pub auto_revoke_unused_days: u32,
+    auto_revoke_unused_days: u32 = 0,
 }
 
-/// The default of [`EngineConfig::dialog_timeout_ms`].
-pub const DEFAULT_DIALOG_TIMEOUT_MS: u64 = 600_000;
-/// The default of [`EngineConfig::max_denials`].
-pub const DEFAULT_MAX_DENIALS: u32 = 2;
-/// The default of [`EngineConfig::max_dismissals`].
-pub const DEFAULT_MAX_DISMISSALS: u32 = 3;
-/// The default of [`EngineConfig::dismissal_cooldown_ms`].
-pub const DEFAULT_DISMISSAL_COOLDOWN_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            dialog_timeout_ms: DEFAULT_DIALOG_TIMEOUT_MS,
-            soft_deny: false,
-            max_denials: DEFAULT_MAX_DENIALS,
-            max_dismissals: DEFAULT_MAX_DISMISSALS,
-            dismissal_cooldown_ms: DEFAULT_DISMISSAL_COOLDOWN_MS,
-            auto_revoke_unused_days: 0,
-        }
+    #[test]
+    fn the_documented_defaults() {
+        let config = EngineConfig::default();
+        assert_eq!(config.dialog_timeout_ms, 10 * 60 * 1000);
+        assert!(!config.soft_deny);
+        assert_eq!(config.max_denials, 2);
+        assert_eq!(config.max_dismissals, 3);
+        assert_eq!(config.dismissal_cooldown_ms, 7 * 24 * 60 * 60 * 1000);
+        assert_eq!(config.auto_revoke_unused_days, 0);
     }
 }

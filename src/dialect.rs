@@ -48,8 +48,9 @@ pub enum Failure {
     StorageUnavailable,
     /// The host did not answer the dialog within the configured time.
     DialogTimedOut,
-    /// The user dismissed the dialog too often; it is not shown for a while.
-    PromptCoolingDown,
+    /// The dismissal embargo ([`crate::embargo`]): the user dismissed the dialog
+    /// too often; it is not shown for a while.
+    UnderDismissalEmbargo,
 }
 
 impl Failure {
@@ -83,7 +84,7 @@ impl Failure {
             Failure::HostDialogFailed => "host dialog failed".into(),
             Failure::StorageUnavailable => "storage unavailable".into(),
             Failure::DialogTimedOut => "dialog timed out".into(),
-            Failure::PromptCoolingDown => {
+            Failure::UnderDismissalEmbargo => {
                 "auth canceled: not asking again for a while after repeated dismissals".into()
             }
         }
@@ -112,7 +113,7 @@ impl Failure {
             Failure::HostDialogFailed => 1301,
             Failure::StorageUnavailable => 1302,
             Failure::DialogTimedOut => 1303,
-            Failure::PromptCoolingDown => 1111,
+            Failure::UnderDismissalEmbargo => 1111,
         }
     }
 }

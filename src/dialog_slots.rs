@@ -38,6 +38,7 @@ impl DialogSlots {
         }
     }
 
+    #[cfg(feature = "test-hooks")]
     /// How many (user, app) pairs have a slot allocated (for tests: none may leak).
     pub fn allocated(&self) -> usize {
         self.slots.lock().unwrap_or_else(|p| p.into_inner()).len()

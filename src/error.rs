@@ -1,9 +1,13 @@
-//! Errors: a rich internal [`Error`] used everywhere inside the crate, and the small
-//! public [`AuthError`] that crosses the FFI. The one mapping between them lives here.
+//! Errors: a rich internal [`Error`] used everywhere inside the crate, the small
+//! public [`AuthError`] that crosses the FFI, and [`HostError`] from the host's
+//! callbacks. Every mapping between them and the mini-app dialect's
+//! [`Failure`] lives here, and only here.
 //!
 //! Mini-app calls never raise errors: they answer in the WeChat dialect
 //! (see [`crate::dialect`]). These errors are for the host: opening the store,
 //! registering manifests and scopes, and administration.
+
+use crate::dialect::Failure;
 
 /// Everything that can go wrong inside the crate.
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +113,22 @@ impl From<Error> for AuthError {
             Error::InvalidScope(reason) => AuthError::InvalidScope { reason },
             Error::InvalidArgument(reason) => AuthError::InvalidArgument { reason },
         }
+    }
+}
+
+/// Inside a mini-app call, anything the store could not read or make durable
+/// answers `storage unavailable` (errno 1302): nothing is granted.
+impl From<Error> for Failure {
+    fn from(_: Error) -> Self {
+        Failure::StorageUnavailable
+    }
+}
+
+/// In administration, an identity the mini-app dialect refuses (an invalid user,
+/// app or plugin id) is an invalid argument, with the same reason.
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        Error::InvalidArgument(failure.reason())
     }
 }
 

@@ -3,50 +3,65 @@
 //! get exactly WeChat's behaviour.
 //!
 //! This file holds only the public API: [`AuthEngine`], a thin shell whose methods
-//! each call the [`engine::Engine`] and convert its errors. UniFFI exports it to
+//! each call the engine inside and convert its errors, and the types it takes and
+//! returns. It is the only door: every module is private. UniFFI exports it to
 //! Kotlin and Swift; Rust hosts and the `miniapp-auth` CLI use it directly.
+//! `docs/walkthrough.md` follows one call through the modules behind it.
 
 #![warn(missing_docs)]
 
 mod admin;
-pub mod bridge;
-pub mod caller;
-pub mod clock;
-pub mod config;
-pub mod consent_ui;
-pub mod dialect;
+mod admin_records;
+mod allow_once;
+mod authorize_flow;
+mod caller;
+mod clock;
+mod config;
+mod consent_record;
+mod consent_ui;
+mod decisions;
+mod dialect;
 mod dialog_slots;
-pub mod engine;
-pub mod error;
+mod dialogs;
+mod embargo;
+mod engine;
+mod error;
 mod fast_map;
 #[cfg(feature = "ffi-bench")]
 mod ffi_bench;
 mod gate;
-pub mod manifest;
+mod json_call;
+mod manifest;
 mod mini_app_api;
-pub mod policy;
-pub mod protocol;
-pub mod scopes;
-mod session;
+mod namespace;
+mod policy;
+mod registry;
+mod scopes;
+mod settings_page;
 mod single_flight;
-pub mod store;
+mod store;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 mod timer;
 
 use std::sync::Arc;
 
+pub use admin_records::{DecisionSource, Grant, MaintenanceReport};
 pub use caller::Caller;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::EngineConfig;
+pub use consent_record::{ConsentRecord, Head, LogVerification};
 pub use consent_ui::{
     ConsentUi, NoDialogs, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting,
     SettingsRequest,
 };
-pub use dialect::{ApiResult, Failure};
+pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
-pub use store::consent_log::{ConsentRecord, Head, LogVerification};
-pub use store::{DecisionSource, Grant, MaintenanceReport};
+
+/// The database schema version this build writes (and the newest it opens).
+pub const SCHEMA_VERSION: i64 = store::schema::VERSION;
 
 uniffi::setup_scaffolding!();
 
@@ -98,7 +113,7 @@ impl AuthEngine {
     /// Where a corrupt database was moved when this engine opened it, if it was.
     pub fn quarantined_path(&self) -> Option<String> {
         self.inner
-            .store()
+            .store
             .quarantined()
             .map(|p| p.display().to_string())
     }
@@ -111,7 +126,8 @@ impl AuthEngine {
         app_id: String,
         manifest_json: String,
     ) -> Result<(), AuthError> {
-        Ok(self.inner.register_manifest(&app_id, &manifest_json)?)
+        let manifest = self.inner.registry.parse_manifest(&manifest_json)?;
+        Ok(self.inner.install_manifest(&app_id, manifest)?)
     }
 
     /// Adds a host-defined scope next to the built-in ones.
@@ -121,7 +137,7 @@ impl AuthEngine {
 
     /// Every scope the engine knows, built-in and host-defined.
     pub fn scopes(&self) -> Vec<ScopeDefinition> {
-        self.inner.catalogue().all().cloned().collect()
+        self.inner.registry.catalogue().all().cloned().collect()
     }
 
     /// Installs (or removes, with `None`) the probe of the host's OS permissions.
@@ -173,7 +189,9 @@ impl AuthEngine {
     /// The bridge: answers a mini app's call given as JSON (`{"api", "args"}`) with
     /// the result JSON. The identity is `caller`, never the payload.
     pub async fn handle(&self, caller: Caller, call_json: String) -> String {
-        bridge::handle(&self.inner, &caller, &call_json).await.json
+        json_call::handle(&self.inner, &caller, &call_json)
+            .await
+            .json
     }
 
     /// Lists a user's grants, optionally of one app.
@@ -183,6 +201,11 @@ impl AuthEngine {
         app_id: Option<String>,
     ) -> Result<Vec<Grant>, AuthError> {
         Ok(self.inner.list_grants(&user_id, app_id.as_deref())?)
+    }
+
+    /// Every user with a decision or a privacy agreement in the database.
+    pub fn list_users(&self) -> Result<Vec<String>, AuthError> {
+        Ok(self.inner.list_users()?)
     }
 
     /// Sets one scope to granted or denied (the host's own settings screen).
@@ -278,8 +301,21 @@ impl AuthEngine {
         })
     }
 
-    /// The engine inside (the CLI and tests reach past the FFI shell).
-    pub fn engine(&self) -> &engine::Engine {
-        &self.inner
+    /// The JSON entry for a call already decoded from JSON (`{"api", "args"}`):
+    /// what [`Self::handle`] does after parsing, for Rust hosts that parsed the
+    /// call themselves (the CLI's JSON-lines bridge).
+    pub async fn handle_value(&self, caller: Caller, call: serde_json::Value) -> ApiResult {
+        json_call::handle_value(&self.inner, &caller, call).await
+    }
+
+    /// Registers (or replaces) an app's manifest already decoded from JSON (see
+    /// [`Self::register_manifest`]).
+    pub fn register_manifest_value(
+        &self,
+        app_id: &str,
+        manifest: serde_json::Value,
+    ) -> Result<(), AuthError> {
+        let manifest = self.inner.registry.manifest_from_value(manifest)?;
+        Ok(self.inner.install_manifest(app_id, manifest)?)
     }
 }

@@ -164,7 +164,12 @@ impl Manifest {
         self.purposes.get(scope).map(String::as_str)
     }
 
-    /// Whether `api` is declared in `requiredPrivateInfos`.
+    /// The app's display name: `name`, or the app id when the manifest has none.
+    pub fn display_name(&self, app_id: &str) -> String {
+        self.name.clone().unwrap_or_else(|| app_id.to_string())
+    }
+
+    /// Whether `requiredPrivateInfos` declares `api`.
     pub fn declares_private_api(&self, api: &str) -> bool {
         self.required_private_infos.iter().any(|a| a == api)
     }

@@ -3,7 +3,9 @@
 //! facts, asks [`evaluate`] what to do, shows a dialog when told to, and feeds the
 //! answer to [`after_consent`] / [`after_privacy`] / [`settings_changes`].
 
+use crate::config::EngineConfig;
 use crate::dialect::Failure;
+use crate::embargo::{DismissalEmbargo, Dismissals};
 use crate::scopes::ScopeKind;
 
 /// The stored decision for one (user, app[, plugin], scope).
@@ -58,10 +60,8 @@ pub struct Facts {
     pub os: OsPermissionStatus,
     /// How many times in a row the user denied the scope.
     pub denials: u32,
-    /// How many times in a row the user dismissed the dialog.
-    pub dismissals: u32,
-    /// When the last dismissal was.
-    pub last_dismissed_at_ms: Option<i64>,
+    /// The dismissals in a row of the scope's dialog, if any.
+    pub dismissals: Option<Dismissals>,
     /// Now.
     pub now_ms: i64,
     /// The host's knobs.
@@ -145,20 +145,35 @@ pub struct Knobs {
     pub soft_deny: bool,
     /// With `soft_deny`: the denial after which the scope is not asked again.
     pub max_denials: u32,
-    /// Dismissals in a row that start an embargo (`0`: never).
-    pub max_dismissals: u32,
-    /// How long the embargo lasts.
-    pub cooldown_ms: i64,
+    /// The dismissal embargo.
+    pub embargo: DismissalEmbargo,
+}
+
+impl Knobs {
+    /// The knobs `config` sets.
+    pub fn from_config(config: &EngineConfig) -> Knobs {
+        Knobs {
+            soft_deny: config.soft_deny,
+            max_denials: config.max_denials,
+            embargo: DismissalEmbargo::from_config(config),
+        }
+    }
 }
 
 impl Default for Knobs {
     fn default() -> Self {
-        Knobs {
-            soft_deny: false,
-            max_denials: 2,
-            max_dismissals: 3,
-            cooldown_ms: 7 * 24 * 60 * 60 * 1000,
-        }
+        Knobs::from_config(&EngineConfig::default())
+    }
+}
+
+/// Soft denial's count: denials in a row of a scope after it is decided
+/// `decided`, given the stored decision before (its state and count). Only a
+/// denial following a denial adds up; anything else starts over.
+pub fn denials_in_a_row(before: Option<(GrantState, u32)>, decided: GrantState) -> u32 {
+    match (decided, before) {
+        (GrantState::Denied, Some((GrantState::Denied, denials))) => denials.saturating_add(1),
+        (GrantState::Denied, _) => 1,
+        _ => 0,
     }
 }
 
@@ -207,19 +222,11 @@ fn may_ask_again_after_denial(f: &Facts) -> bool {
     f.knobs.soft_deny && f.denials < f.knobs.max_denials
 }
 
-/// Whether repeated dismissals put the scope under embargo now.
-fn cooling_down(f: &Facts) -> bool {
-    f.knobs.max_dismissals > 0
-        && f.dismissals >= f.knobs.max_dismissals
-        && f.last_dismissed_at_ms
-            .is_some_and(|at| f.now_ms < at.saturating_add(f.knobs.cooldown_ms))
-}
-
 /// Decides an `authorize` (or guarded-API) request. The order of the gates is:
 /// withdrawn/ungated scopes, purpose string, privacy contract, the stored
 /// decision (a denial is sticky unless the host chose soft denial), the host's
-/// OS permission, a grant, settings-only scopes, the dismissal embargo, then
-/// the dialog.
+/// OS permission, a grant, settings-only scopes, the dismissal embargo
+/// ([`crate::embargo`]), then the dialog.
 pub fn evaluate(f: &Facts) -> Verdict {
     if matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts) {
         return Verdict::Allow;
@@ -245,8 +252,8 @@ pub fn evaluate(f: &Facts) -> Verdict {
     if f.kind == ScopeKind::SettingsOnly {
         return Verdict::Refuse(Failure::SettingsOnly);
     }
-    if cooling_down(f) {
-        return Verdict::Refuse(Failure::PromptCoolingDown);
+    if f.knobs.embargo.bars(f.dismissals.as_ref(), f.now_ms) {
+        return Verdict::Refuse(Failure::UnderDismissalEmbargo);
     }
     Verdict::AskUser
 }
@@ -337,7 +344,10 @@ mod tests {
                 ..Knobs::default()
             },
             Knobs {
-                max_dismissals: 0,
+                embargo: DismissalEmbargo {
+                    max_dismissals: 0,
+                    ..DismissalEmbargo::default()
+                },
                 ..Knobs::default()
             },
         ];
@@ -367,8 +377,10 @@ mod tests {
                                             declared_in_contract,
                                             os,
                                             denials,
-                                            dismissals,
-                                            last_dismissed_at_ms: last,
+                                            dismissals: last.map(|last_at_ms| Dismissals {
+                                                count: dismissals,
+                                                last_at_ms,
+                                            }),
                                             now_ms: now,
                                             knobs,
                                         };
@@ -388,10 +400,11 @@ mod tests {
     fn check(f: &Facts) {
         let ungated = matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts);
         let soft_retry = f.knobs.soft_deny && f.denials < f.knobs.max_denials;
-        let embargo = f.knobs.max_dismissals > 0
-            && f.dismissals >= f.knobs.max_dismissals
-            && f.last_dismissed_at_ms
-                .is_some_and(|at| f.now_ms < at + f.knobs.cooldown_ms);
+        let embargo = f.knobs.embargo.max_dismissals > 0
+            && f.dismissals.is_some_and(|d| {
+                d.count >= f.knobs.embargo.max_dismissals
+                    && f.now_ms < d.last_at_ms + f.knobs.embargo.duration_ms
+            });
         let expected = if ungated {
             Verdict::Allow
         } else if f.purpose_required && !f.purpose_present {
@@ -409,7 +422,7 @@ mod tests {
         } else if f.kind == ScopeKind::SettingsOnly {
             Verdict::Refuse(Failure::SettingsOnly)
         } else if embargo {
-            Verdict::Refuse(Failure::PromptCoolingDown)
+            Verdict::Refuse(Failure::UnderDismissalEmbargo)
         } else {
             Verdict::AskUser
         };

@@ -66,6 +66,7 @@ impl<K: Eq + Hash + Clone, T: Clone> SingleFlight<K, T> {
         })
     }
 
+    #[cfg(feature = "test-hooks")]
     /// How many flights are open (for tests: none may leak).
     pub fn in_flight(&self) -> usize {
         self.flights.lock().unwrap_or_else(|p| p.into_inner()).len()

@@ -340,11 +340,7 @@ fn a_throwing_host_grants_nothing() {
         r#"{"errMsg":"authorize:fail host dialog failed","errno":1301}"#
     );
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
-    assert_eq!(
-        engine.engine().open_flights(),
-        0,
-        "no lock or flight left behind"
-    );
+    assert_eq!(engine.open_flights(), 0, "no lock or flight left behind");
     assert_eq!(
         authorize(&engine, "scope.record"),
         r#"{"errMsg":"authorize:ok"}"#

@@ -29,7 +29,7 @@ fn concurrent_calls_for_one_scope_share_one_dialog() {
         assert_eq!(r.json, r#"{"errMsg":"authorize:ok"}"#);
     }
     assert_eq!(ui.dialogs(), 1, "five callers, one dialog");
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn one_dialog_per_app_at_a_time_but_apps_do_not_wait_for_each_other() {
         1
     );
     assert_eq!(ui.dialogs(), 3);
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn a_cancelled_call_leaves_nothing_behind_and_its_followers_ask_again() {
         ui.release(ConsentDecision::Allow);
         assert_eq!(block_on(follower).json, r#"{"errMsg":"authorize:ok"}"#);
     }
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn a_dialog_that_is_never_answered_holds_no_lock_once_its_caller_gives_up() {
     let mut stuck = Box::pin(engine.authorize(me.clone(), "scope.record".into()));
     assert!(poll_once(&mut stuck).is_pending());
     drop(stuck);
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
     // The app is not locked: the next call gets its dialog at once.
     assert_eq!(
@@ -182,7 +182,7 @@ fn a_dialog_nobody_answers_times_out_and_frees_the_app() {
         0,
         "the host's dialog future was dropped (cancelled)"
     );
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
     assert_eq!(
         block_on(engine.authorize(me, "scope.camera".into())).json,

@@ -70,7 +70,7 @@ fn a_panicking_host_grants_nothing_and_holds_nothing() {
         FAILED
     );
     assert_eq!(ui.0.load(Ordering::SeqCst), 1);
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
     // A panicking OS probe is ignored; the stored decision decides.
     engine
@@ -93,7 +93,7 @@ fn an_answer_after_the_caller_gave_up_grants_nothing() {
     assert!(poll_once(&mut call).is_pending());
     drop(call); // the mini app went away
     assert_eq!(ui.held(), 0, "the host's dialog future was dropped with it");
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
     assert_eq!(
         block_on(engine.authorize(me, "scope.record".into())).json,
@@ -129,7 +129,7 @@ fn a_dialog_that_never_answers_does_not_stop_other_apps() {
         "still waiting for its person"
     );
     drop(stuck);
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
 }
 
 #[test]

@@ -113,5 +113,5 @@ fn a_failing_settings_page_changes_nothing() {
         auth_setting(&block_on(engine.get_setting(me, false)).json)["scope.record"],
         true
     );
-    assert_eq!(engine.engine().open_flights(), 0);
+    assert_eq!(engine.open_flights(), 0);
 }

@@ -69,7 +69,7 @@ fn a_decision_is_on_disk_before_the_mini_app_hears_ok() {
         conn.query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap()
     };
-    assert_eq!(sync, miniapp_auth::store::schema::VERSION);
+    assert_eq!(sync, miniapp_auth::SCHEMA_VERSION);
 }
 
 #[test]
@@ -89,7 +89,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
             err,
             AuthError::DatabaseTooNew {
                 found: 99,
-                supported: miniapp_auth::store::schema::VERSION
+                supported: miniapp_auth::SCHEMA_VERSION
             }
         ),
         "{err:?}"
@@ -402,5 +402,5 @@ fn a_version_1_database_is_migrated_keeps_its_decisions_and_matches_a_fresh_one(
         .raw()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, miniapp_auth::store::schema::VERSION);
+    assert_eq!(version, miniapp_auth::SCHEMA_VERSION);
 }

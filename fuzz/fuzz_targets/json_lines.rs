@@ -3,15 +3,19 @@
 #![no_main]
 
 mod common;
+// The CLI's own parser, this very file (it uses the library's public API only).
+#[path = "../../src/bin/miniapp-auth/protocol.rs"]
+#[allow(dead_code)]
+mod protocol;
 
 use libfuzzer_sys::fuzz_target;
-use miniapp_auth::protocol::{self, Line};
+use protocol::Line;
 
 fuzz_target!(|data: &[u8]| {
     match protocol::parse_line(data) {
-        Ok(Some(Line::Call { caller, call_json, .. })) => {
-            let answer = futures::executor::block_on(common::engine().handle(caller, call_json));
-            common::check_answer(&answer);
+        Ok(Some(Line::Call { caller, call, .. })) => {
+            let answer = futures::executor::block_on(common::engine().handle_value(caller, call));
+            common::check_answer(&answer.json);
         }
         Ok(Some(Line::Answer { fields, .. })) => {
             let _ = protocol::consent_decision(&fields);

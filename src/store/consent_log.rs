@@ -9,123 +9,13 @@
 //! can anchor [`Head`] elsewhere (`AuthEngine::consent_log_head`).
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
 use crate::error::Result;
 
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// One decision as recorded (and exported as a consent receipt).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
-#[serde(rename_all = "camelCase")]
-pub struct ConsentRecord {
-    /// Position in the log, from 1.
-    pub seq: u64,
-    /// When, in ms since the Unix epoch.
-    pub at_ms: i64,
-    /// The user.
-    pub user_id: String,
-    /// The app.
-    pub app_id: String,
-    /// The plugin, if the decision was in a plugin's namespace.
-    pub plugin_id: Option<String>,
-    /// The scope; `None` for privacy-contract and whole-app decisions.
-    pub scope: Option<String>,
-    /// `granted`, `denied`, `revoked`, `expired`, `agreed`, `disagreed`, `reset`
-    /// or `forgotten`.
-    pub decision: String,
-    /// For grants: `permanent`, `once` or `until`.
-    pub lifetime: Option<String>,
-    /// For `until` grants: when the grant ends.
-    pub until_ms: Option<i64>,
-    /// The purpose string the user saw.
-    pub purpose: Option<String>,
-    /// The privacy-contract version in force.
-    pub contract_version: Option<String>,
-    /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry` or `reset`.
-    pub source: String,
-    /// The hash of the record before (the chain link).
-    #[serde(skip_deserializing, default)]
-    pub prev_hash: String,
-    /// This record's hash.
-    #[serde(skip_deserializing, default)]
-    pub hash: String,
-}
-
-/// A record about to be appended (the log assigns `seq` and the hashes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewRecord {
-    /// The user.
-    pub user_id: String,
-    /// The app.
-    pub app_id: String,
-    /// The plugin.
-    pub plugin_id: Option<String>,
-    /// The scope.
-    pub scope: Option<String>,
-    /// What was decided.
-    pub decision: &'static str,
-    /// For grants: the lifetime.
-    pub lifetime: Option<&'static str>,
-    /// For `until` grants.
-    pub until_ms: Option<i64>,
-    /// The purpose string the user saw.
-    pub purpose: Option<String>,
-    /// The privacy-contract version in force.
-    pub contract_version: Option<String>,
-    /// How.
-    pub source: &'static str,
-}
-
-impl NewRecord {
-    /// A record without lifetime, purpose or contract version.
-    pub fn bare(
-        user_id: &str,
-        app_id: &str,
-        plugin_id: Option<String>,
-        scope: Option<String>,
-        decision: &'static str,
-        source: &'static str,
-    ) -> NewRecord {
-        NewRecord {
-            user_id: user_id.to_string(),
-            app_id: app_id.to_string(),
-            plugin_id,
-            scope,
-            decision,
-            lifetime: None,
-            until_ms: None,
-            purpose: None,
-            contract_version: None,
-            source,
-        }
-    }
-}
-
-/// The end of the chain: the last sequence number and its hash.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Head {
-    /// The last record's `seq` (0 for an empty log).
-    pub seq: u64,
-    /// The last record's hash ([`GENESIS`] for an empty log).
-    pub hash: String,
-}
-
-/// What [`verify`] found.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct LogVerification {
-    /// Whether every record and link checks out.
-    pub intact: bool,
-    /// How many records were read.
-    pub records: u64,
-    /// The first record that does not check out (its `seq`, or the position where
-    /// one is missing).
-    pub first_broken_seq: Option<u64>,
-    /// What is wrong with it.
-    pub problem: Option<String>,
-}
 
 fn hash(prev_hash: &str, record: &str) -> String {
     let mut hasher = Sha256::new();
@@ -163,6 +53,7 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<(
     }
     let mut head = head(conn)?;
     for new in records {
+        let (lifetime, until_ms) = new.lifetime_fields();
         let record = ConsentRecord {
             seq: head.seq + 1,
             at_ms: now_ms,
@@ -170,12 +61,12 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<(
             app_id: new.app_id.clone(),
             plugin_id: new.plugin_id.clone(),
             scope: new.scope.clone(),
-            decision: new.decision.to_string(),
-            lifetime: new.lifetime.map(str::to_string),
-            until_ms: new.until_ms,
+            decision: new.decision.as_str().to_string(),
+            lifetime: lifetime.map(str::to_string),
+            until_ms,
             purpose: new.purpose.clone(),
             contract_version: new.contract_version.clone(),
-            source: new.source.to_string(),
+            source: new.source.as_str().to_string(),
             prev_hash: String::new(),
             hash: String::new(),
         };

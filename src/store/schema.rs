@@ -1,18 +1,44 @@
-//! The database schema: [`VERSION`] and the full current [`SQL`], and the forward
-//! migrations run in one IMMEDIATE transaction keyed on `PRAGMA user_version`.
+//! The database schema: [`VERSION`] and the full current [`SQL`], written out
+//! literally, and the forward migrations (one step at a time, each frozen in
+//! `schema_history.rs`) run in one IMMEDIATE transaction keyed on `PRAGMA user_version`.
 //! A file from a newer version is refused, never rewritten.
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use super::schema_history;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
 pub const VERSION: i64 = 2;
 
-/// The tables version 2 added (shared by [`SQL`] and the upgrade from 1).
-macro_rules! v2_additions {
-    () => {
-        "
+/// The whole current schema, as a fresh database gets it.
+pub const SQL: &str = "
+CREATE TABLE grants (
+    user_id          TEXT    NOT NULL,
+    app_id           TEXT    NOT NULL,
+    plugin_id        TEXT    NOT NULL DEFAULT '',
+    scope            TEXT    NOT NULL,
+    state            INTEGER NOT NULL CHECK (state IN (1, 2)),
+    source           TEXT    NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    expires_at       INTEGER,
+    denials          INTEGER NOT NULL DEFAULT 0,
+    purpose          TEXT,
+    contract_version TEXT,
+    last_used_at     INTEGER,
+    consent_known    INTEGER NOT NULL DEFAULT 1,
+    row_check        TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, app_id, plugin_id, scope)
+) WITHOUT ROWID;
+
+CREATE TABLE privacy_agreements (
+    user_id          TEXT    NOT NULL,
+    app_id           TEXT    NOT NULL,
+    contract_version TEXT    NOT NULL,
+    agreed_at        INTEGER NOT NULL,
+    PRIMARY KEY (user_id, app_id)
+) WITHOUT ROWID;
+
 CREATE TABLE prompt_fatigue (
     user_id           TEXT    NOT NULL,
     app_id            TEXT    NOT NULL,
@@ -42,44 +68,7 @@ CREATE TRIGGER consent_log_append_only_update BEFORE UPDATE ON consent_log
 BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
 CREATE TRIGGER consent_log_append_only_delete BEFORE DELETE ON consent_log
 BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
-"
-    };
-}
-
-/// The whole current schema, as a fresh database gets it.
-pub const SQL: &str = concat!(
-    "
-CREATE TABLE grants (
-    user_id          TEXT    NOT NULL,
-    app_id           TEXT    NOT NULL,
-    plugin_id        TEXT    NOT NULL DEFAULT '',
-    scope            TEXT    NOT NULL,
-    state            INTEGER NOT NULL CHECK (state IN (1, 2)),
-    source           TEXT    NOT NULL,
-    updated_at       INTEGER NOT NULL,
-    expires_at       INTEGER,
-    denials          INTEGER NOT NULL DEFAULT 0,
-    purpose          TEXT,
-    contract_version TEXT,
-    last_used_at     INTEGER,
-    consent_known    INTEGER NOT NULL DEFAULT 1,
-    row_check        TEXT    NOT NULL DEFAULT '',
-    PRIMARY KEY (user_id, app_id, plugin_id, scope)
-) WITHOUT ROWID;
-
-CREATE TABLE privacy_agreements (
-    user_id          TEXT    NOT NULL,
-    app_id           TEXT    NOT NULL,
-    contract_version TEXT    NOT NULL,
-    agreed_at        INTEGER NOT NULL,
-    PRIMARY KEY (user_id, app_id)
-) WITHOUT ROWID;
-",
-    v2_additions!()
-);
-
-/// The tables version 2 added.
-const V2_ADDITIONS: &str = v2_additions!();
+";
 
 /// The tables this schema owns (a version-0 file holding other tables is foreign).
 const OUR_TABLES: &[&str] = &[
@@ -137,29 +126,12 @@ pub fn migrate(conn: &mut Connection, label: &str) -> Result<()> {
     Ok(())
 }
 
-/// One upgrade step, from `version` to `version + 1`.
+/// One upgrade step, from `version` to `version + 1`: each step's SQL (and the
+/// integrity checks it computes) is frozen in `schema_history.rs`, so a later
+/// change to [`SQL`] cannot change what an old file is upgraded through.
 fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
     match version {
-        // 1 → 2: lifetimes, soft denial, use times, re-consent, anti-fatigue and
-        // the consent log.
-        1 => {
-            conn.execute_batch(
-                "ALTER TABLE grants ADD COLUMN expires_at INTEGER;
-                 ALTER TABLE grants ADD COLUMN denials INTEGER NOT NULL DEFAULT 0;
-                 ALTER TABLE grants ADD COLUMN purpose TEXT;
-                 ALTER TABLE grants ADD COLUMN contract_version TEXT;
-                 ALTER TABLE grants ADD COLUMN last_used_at INTEGER;
-                 ALTER TABLE grants ADD COLUMN consent_known INTEGER NOT NULL DEFAULT 1;
-                 -- Version 1 did not keep the purpose string or contract version a
-                 -- decision was made under: such grants are not re-asked because
-                 -- of a change the store cannot see.
-                 UPDATE grants SET consent_known = 0;
-                 ALTER TABLE grants ADD COLUMN row_check TEXT NOT NULL DEFAULT '';",
-            )?;
-            conn.execute_batch(V2_ADDITIONS)?;
-            super::seal_all_rows(conn)?;
-            Ok(())
-        }
+        1 => schema_history::upgrade_1_to_2(conn),
         _ => Err(Error::InvalidArgument(format!(
             "no upgrade path from schema version {version}"
         ))),

@@ -51,6 +51,7 @@ impl<V> ScopeMap<V> {
     }
 
     /// Every (scope, value), in scope order.
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
         self.entries
             .iter()
@@ -58,13 +59,9 @@ impl<V> ScopeMap<V> {
     }
 
     /// How many scopes have a value.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
-    }
-
-    /// Whether no scope has a value.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 
     /// Gives back spare capacity (once a namespace is loaded into the cache).

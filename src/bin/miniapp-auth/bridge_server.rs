@@ -12,16 +12,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use futures::channel::oneshot;
-use miniapp_auth::consent_ui::{PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest};
-use miniapp_auth::manifest::Manifest;
-use miniapp_auth::protocol::{self, Line, Op};
 use miniapp_auth::{
     AuthEngine, Caller, Clock, ConsentDecision, ConsentUi, HostError, ManualClock, PrivacyDecision,
-    SystemClock,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SystemClock,
 };
 use serde_json::{json, Map, Value};
 
 use crate::args::{engine_config, Args, CONFIG_OPTIONS};
+use crate::protocol::{self, Line, Op};
 
 /// The longest input line accepted, in bytes.
 const MAX_LINE_BYTES: usize = 256 * 1024;
@@ -33,9 +31,14 @@ struct Output {
 
 impl Output {
     fn send(&self, value: &Value) {
+        self.send_line(&value.to_string());
+    }
+
+    /// Writes one line of JSON text as it is.
+    fn send_line(&self, json: &str) {
         let mut out = self.stdout.lock().unwrap_or_else(|p| p.into_inner());
         // A closed stdout means nobody is listening; decisions are already durable.
-        let _ = writeln!(out, "{value}");
+        let _ = writeln!(out, "{json}");
         let _ = out.flush();
     }
 }
@@ -270,11 +273,7 @@ impl Server {
                 }
                 self.out.send(&reply);
             }
-            Line::Call {
-                id,
-                caller,
-                call_json,
-            } => self.call(id, caller, call_json),
+            Line::Call { id, caller, call } => self.call(id, caller, call),
         }
     }
 
@@ -303,29 +302,25 @@ impl Server {
                 Ok(json!({"ok": true, "nowMs": clock.now_ms()}))
             }
             Op::Register { app, manifest } => {
-                let engine = self.engine.engine();
-                let manifest = Manifest::from_value(manifest, &engine.catalogue())
-                    .map_err(|e| e.to_string())?;
-                engine
-                    .install_manifest(&app, manifest)
+                self.engine
+                    .register_manifest_value(&app, manifest)
                     .map_err(|e| e.to_string())?;
                 Ok(json!({"ok": true}))
             }
         }
     }
 
-    fn call(&mut self, id: Option<Value>, caller: Caller, call: String) {
+    fn call(&mut self, id: Option<Value>, caller: Caller, call: Value) {
         let engine = self.engine.clone();
         let out = self.out.clone();
         self.calls.push(std::thread::spawn(move || {
-            let result = futures::executor::block_on(engine.handle(caller, call));
-            let result: Value = serde_json::from_str(&result).unwrap_or(Value::String(result));
-            let mut answer = Map::new();
-            if let Some(id) = id {
-                answer.insert("id".into(), id);
-            }
-            answer.insert("result".into(), result);
-            out.send(&Value::Object(answer));
+            let result = futures::executor::block_on(engine.handle_value(caller, call));
+            // `{"id":…,"result":…}` with the result's JSON as the engine wrote it.
+            let answer = match id {
+                Some(id) => format!("{{\"id\":{id},\"result\":{}}}", result.json),
+                None => format!("{{\"result\":{}}}", result.json),
+            };
+            out.send_line(&answer);
         }));
         self.calls.retain(|handle| !handle.is_finished());
     }

@@ -8,9 +8,9 @@ use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::sync::{Arc, Mutex};
 
-use miniapp_auth::consent_ui::{PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest};
 use miniapp_auth::{
     ApiResult, AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
 };
 use serde_json::Value;
 

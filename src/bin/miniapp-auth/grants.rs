@@ -44,7 +44,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         "list" => {
             let users = match args.get("user") {
                 Some(user) => vec![user.to_string()],
-                None => engine.engine().store().users().map_err(|e| e.to_string())?,
+                None => engine.list_users().map_err(err)?,
             };
             for user in users {
                 let grants = engine

@@ -7,6 +7,7 @@ mod audit;
 mod bridge_server;
 mod demo;
 mod grants;
+mod protocol;
 
 use std::process::ExitCode;
 

@@ -1,12 +1,10 @@
 //! The JSON-lines protocol of `miniapp-auth bridge` (SPEC §6), parsed: what one
-//! input line asks for, or the error line it earns. Pure (no I/O, no engine), so
-//! the binary, the tests and the fuzzer share one parser.
+//! input line asks for, or the error line it earns. Pure (no I/O, no engine) and
+//! written against the library's public API only, so the fuzzer
+//! (`fuzz/fuzz_targets/json_lines.rs`) compiles this same file.
 
+use miniapp_auth::{Caller, ConsentDecision, PrivacyDecision, ScopeSetting};
 use serde_json::{Map, Value};
-
-use crate::caller::Caller;
-use crate::consent_ui::ScopeSetting;
-use crate::policy::{ConsentDecision, PrivacyDecision};
 
 /// One input line, understood.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +15,9 @@ pub enum Line {
         id: Option<Value>,
         /// The identity (the bridge process is the host).
         caller: Caller,
-        /// `{"api", "args"}` for [`crate::AuthEngine::handle`].
-        call_json: String,
+        /// `{"api", "args"}` for `AuthEngine::handle_value`, taken from the line
+        /// as parsed (never serialised and parsed again).
+        call: Value,
     },
     /// An operation on the bridge itself.
     Op {
@@ -123,10 +122,11 @@ pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
         .get("id")
         .filter(|v| !v.is_object() && !v.is_array())
         .cloned();
+    let prompt_field = line.get("prompt").cloned();
     let fail = |message: String| {
         Box::new(LineError {
             id: id.clone(),
-            prompt: line.get("prompt").cloned(),
+            prompt: prompt_field.clone(),
             message,
         })
     };
@@ -146,15 +146,18 @@ pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
     }
     if line.contains_key("api") {
         let caller = parse_caller(&line).map_err(fail)?;
+        let mut line = line;
         let mut call = Map::new();
-        call.insert("api".into(), line["api"].clone());
-        if let Some(args) = line.get("args") {
-            call.insert("args".into(), args.clone());
+        // Moved, not copied: the call reaches the engine as parsed here.
+        for field in ["api", "args"] {
+            if let Some(value) = line.remove(field) {
+                call.insert(field.into(), value);
+            }
         }
         return Ok(Some(Line::Call {
             id,
             caller,
-            call_json: Value::Object(call).to_string(),
+            call: Value::Object(call),
         }));
     }
     Err(fail(
@@ -257,14 +260,10 @@ mod tests {
             .unwrap()
             .unwrap();
         match call {
-            Line::Call {
-                id,
-                caller,
-                call_json,
-            } => {
+            Line::Call { id, caller, call } => {
                 assert_eq!(id, Some(Value::from(1)));
                 assert!(caller.user_gesture);
-                assert_eq!(call_json, r#"{"api":"getSetting"}"#);
+                assert_eq!(call.to_string(), r#"{"api":"getSetting"}"#);
             }
             other => panic!("{other:?}"),
         }

@@ -1,7 +1,8 @@
-//! The JSON bridge (SPEC §5): one entry that takes a mini app's call as JSON
-//! (`{"api": "...", "args": {...}}`) with the caller identity supplied by the host,
-//! routes it to the engine, and answers with the §4 result JSON. Identity in the
-//! payload is refused, never believed.
+//! The JSON entry (SPEC §5, "Bridge"): one entry that takes a mini app's call as
+//! JSON (`{"api": "...", "args": {...}}`) with the caller identity supplied by the
+//! host, routes it to the engine, and answers with the §4 result JSON. Identity
+//! in the payload is refused, never believed. (The CLI's JSON-lines `bridge`
+//! command is a host built on it.)
 
 use serde_json::{Map, Value};
 
@@ -15,18 +16,6 @@ pub const MAX_CALL_BYTES: usize = 64 * 1024;
 
 /// The name failures carry when the call's API cannot be read.
 const UNREADABLE_API: &str = "bridge";
-
-/// The mini-app APIs the bridge answers itself; any other API must be guarded by
-/// a scope (`getLocation`, `startRecord`, ...) and goes through the gate.
-pub const BRIDGE_APIS: &[&str] = &[
-    "authorize",
-    "getSetting",
-    "openSetting",
-    "authorizeForMiniProgram",
-    "getPrivacySetting",
-    "requirePrivacyAuthorize",
-    "openPrivacyContract",
-];
 
 /// WeChat's name for a JSON value's type in parameter errors.
 fn type_name(value: Option<&Value>) -> &'static str {
@@ -62,17 +51,24 @@ fn optional_bool_arg(args: &Map<String, Value>, name: &str) -> Result<bool, Fail
     }
 }
 
-/// Reads `{"api", "args"}`; anything else (identity fields included) is refused.
-fn parse_call(call_json: &str) -> Result<(String, Map<String, Value>), (String, Failure)> {
-    let refuse = |api: &str, detail: String| (api.to_string(), Failure::InvalidRequest(detail));
+/// A failure of the call named `api`, for a request that could not be understood.
+fn refuse(api: &str, detail: String) -> (String, Failure) {
+    (api.to_string(), Failure::InvalidRequest(detail))
+}
+
+/// Reads the call's text as JSON.
+fn parse_text(call_json: &str) -> Result<Value, (String, Failure)> {
     if call_json.len() > MAX_CALL_BYTES {
         return Err(refuse(
             UNREADABLE_API,
             format!("larger than {MAX_CALL_BYTES} bytes"),
         ));
     }
-    let value: Value = serde_json::from_str(call_json)
-        .map_err(|e| refuse(UNREADABLE_API, format!("not JSON ({e})")))?;
+    serde_json::from_str(call_json).map_err(|e| refuse(UNREADABLE_API, format!("not JSON ({e})")))
+}
+
+/// Reads `{"api", "args"}`; anything else (identity fields included) is refused.
+fn parse_call(value: Value) -> Result<(String, Map<String, Value>), (String, Failure)> {
     let Value::Object(mut call) = value else {
         return Err(refuse(
             UNREADABLE_API,
@@ -116,9 +112,19 @@ fn parse_call(call_json: &str) -> Result<(String, Map<String, Value>), (String, 
     Ok((api, args))
 }
 
-/// Answers one call. Never panics on any input; bad input changes nothing.
+/// Answers one call given as JSON text. Never panics on any input; bad input
+/// changes nothing.
 pub async fn handle(engine: &Engine, caller: &Caller, call_json: &str) -> ApiResult {
-    let (api, args) = match parse_call(call_json) {
+    match parse_text(call_json) {
+        Ok(call) => handle_value(engine, caller, call).await,
+        Err((api, failure)) => ApiResult::failure(&api, &failure),
+    }
+}
+
+/// Answers one call already decoded from JSON (a host that parsed it, like the
+/// CLI's JSON-lines bridge, does not serialise it again).
+pub async fn handle_value(engine: &Engine, caller: &Caller, call: Value) -> ApiResult {
+    let (api, args) = match parse_call(call) {
         Ok(call) => call,
         Err((api, failure)) => return ApiResult::failure(&api, &failure),
     };
@@ -154,7 +160,8 @@ mod tests {
     #[test]
     fn refuses_identity_in_the_payload() {
         let (api, failure) =
-            parse_call(r#"{"api":"authorize","args":{"scope":"scope.record"},"app":"wxB"}"#)
+            parse_text(r#"{"api":"authorize","args":{"scope":"scope.record"},"app":"wxB"}"#)
+                .and_then(parse_call)
                 .unwrap_err();
         assert_eq!(api, "authorize");
         assert!(failure.reason().contains("\"app\""), "{}", failure.reason());

@@ -7,20 +7,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use crate::fast_map::FastMap;
-use crate::store::{Namespace, NamespaceKey};
+use crate::namespace::{Namespace, NamespaceKey};
 
 type ByNamespace = FastMap<Namespace, BTreeSet<String>>;
 
 /// The allow-once grants of this process, by app.
 #[derive(Default)]
-pub struct SessionGrants {
+pub struct AllowOnceGrants {
     by_app: Mutex<FastMap<String, ByNamespace>>,
     /// Whether `by_app` holds anything; written under its lock, read without it,
     /// so the common case (no allow-once grant anywhere) takes no lock.
     any: AtomicBool,
 }
 
-impl SessionGrants {
+impl AllowOnceGrants {
     fn lock(&self) -> std::sync::MutexGuard<'_, FastMap<String, ByNamespace>> {
         self.by_app.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn ending_a_run_ends_only_that_user_and_app() {
-        let grants = SessionGrants::default();
+        let grants = AllowOnceGrants::default();
         let a = Namespace::new("u1", "wxA", None);
         let a_plugin = Namespace::new("u1", "wxA", Some("p"));
         let other_user = Namespace::new("u2", "wxA", None);

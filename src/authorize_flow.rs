@@ -1,0 +1,202 @@
+//! One authorize-like call (`authorize`, `authorizeForMiniProgram`, a guarded
+//! API's `ensure`), in order: the gate's verdict from the cache when it has
+//! everything (an allowed call ends there), else from the store; then, as the
+//! verdict says, the privacy dialog, the consent dialog — shared by concurrent
+//! callers, one per (user, app) at a time, checked again once its slot is held —
+//! and the user's answer stored through [`crate::decisions`] before the mini app
+//! hears it.
+
+use crate::admin_records::DecisionSource;
+use crate::caller::Caller;
+use crate::consent_ui::{PrivacyRequest, ScopeRequest};
+use crate::decisions::Decision;
+use crate::dialect::Failure;
+use crate::dialogs::Flight;
+use crate::engine::Engine;
+use crate::manifest::Manifest;
+use crate::namespace::{Namespace, NamespaceRef};
+use crate::policy::{self, DialogEffect, PrivacyGate, Verdict};
+use crate::registry::Snapshot;
+use crate::scopes::ScopeDefinition;
+
+impl From<DialogEffect> for Decision {
+    fn from(effect: DialogEffect) -> Self {
+        match effect {
+            DialogEffect::Grant(lifetime) => Decision::Grant(lifetime),
+            DialogEffect::Deny => Decision::Deny,
+            DialogEffect::Dismiss => Decision::Dismiss,
+        }
+    }
+}
+
+impl Engine {
+    /// The whole authorize flow for `scope_name` in `ns`, answering as `api`.
+    /// An allowed call copies nothing; the rest goes down the boxed full path
+    /// (its state — dialogs, timers — would otherwise make the future of every
+    /// call a kilobyte to move).
+    pub(crate) async fn authorize_scope(
+        &self,
+        api: &str,
+        caller: &Caller,
+        ns: NamespaceRef<'_>,
+        scope_name: &str,
+    ) -> Result<(), Failure> {
+        caller.validate()?;
+        let from_cache = self.gate().cached_verdict(&caller.app_id, ns, scope_name);
+        match from_cache {
+            Some(Verdict::Allow) => Ok(()),
+            Some(Verdict::Refuse(failure)) => Err(failure),
+            // A verdict that needs a dialog is handed forward, not worked out again.
+            needs_more => {
+                Box::pin(async move {
+                    let snapshot = self.registry.snapshot(&caller.app_id);
+                    let scope = snapshot
+                        .catalogue
+                        .get(scope_name)
+                        .cloned()
+                        .ok_or(Failure::InvalidScope)?;
+                    self.run_gate(api, caller, ns, &scope, &snapshot, needs_more)
+                        .await
+                })
+                .await
+            }
+        }
+    }
+
+    /// Acts on the gate's verdicts — answering, or showing a dialog and asking
+    /// again — until one answers. `verdict` is one already made for this call.
+    pub(crate) async fn run_gate(
+        &self,
+        api: &str,
+        caller: &Caller,
+        ns: NamespaceRef<'_>,
+        scope: &ScopeDefinition,
+        snapshot: &Snapshot,
+        mut verdict: Option<Verdict>,
+    ) -> Result<(), Failure> {
+        loop {
+            let now = match verdict.take() {
+                Some(verdict) => verdict,
+                None => self.gate().evaluate(ns, scope, snapshot)?,
+            };
+            match now {
+                Verdict::Allow => return Ok(()),
+                Verdict::Refuse(failure) => return Err(failure),
+                Verdict::AskPrivacy => self.ask_privacy(api, caller, &snapshot.manifest).await?,
+                Verdict::AskUser => {
+                    let ns = ns.to_owned();
+                    let lead = self.lead_consent(api, caller, &ns, scope, snapshot);
+                    if let Some(answer) = self.dialogs.consent_flight(&ns, &scope.name, lead).await
+                    {
+                        return answer;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The consent dialog, shown by the one caller leading the flight.
+    async fn lead_consent(
+        &self,
+        api: &str,
+        caller: &Caller,
+        ns: &Namespace,
+        scope: &ScopeDefinition,
+        snapshot: &Snapshot,
+    ) -> Flight {
+        let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
+        // Another dialog may have decided while this one waited for the slot.
+        match self.gate().evaluate(ns.borrowed(), scope, snapshot) {
+            Err(failure) => return Flight::Done(Err(failure)),
+            Ok(Verdict::AskUser) => {}
+            Ok(_) => return Flight::Reevaluate,
+        }
+        let manifest = &snapshot.manifest;
+        let request = ScopeRequest {
+            user_id: caller.user_id.clone(),
+            app_id: caller.app_id.clone(),
+            plugin_id: caller.plugin_id.clone(),
+            app_name: manifest.display_name(&caller.app_id),
+            scope: scope.name.clone(),
+            scope_title: scope.title.clone(),
+            scope_description: scope.description.clone(),
+            purpose: manifest.purpose(&scope.name).map(str::to_string),
+            api: api.to_string(),
+        };
+        let asked = self.dialogs.ui().ask_scope(request);
+        let decision = match self.dialogs.call_host(asked).await {
+            Ok(decision) => decision,
+            Err(failure) => return Flight::Done(Err(failure)),
+        };
+        let (effect, answer) = policy::after_consent(decision, self.clock.now_ms());
+        let stored = self.decisions().store(
+            ns,
+            &[(&scope.name, effect.into())],
+            DecisionSource::Dialog,
+            manifest,
+        );
+        if stored.is_err() && answer.is_ok() {
+            // Never say "ok" for a grant that is not durable (or not recorded).
+            return Flight::Done(Err(Failure::StorageUnavailable));
+        }
+        Flight::Done(answer)
+    }
+
+    /// Asks for agreement to the app's privacy contract (one prompt for everyone
+    /// who needs it at the same time).
+    pub(crate) async fn ask_privacy(
+        &self,
+        api: &str,
+        caller: &Caller,
+        manifest: &Manifest,
+    ) -> Result<(), Failure> {
+        self.dialogs
+            .privacy_flight(&caller.user_id, &caller.app_id, || {
+                self.lead_privacy(api, caller, manifest)
+            })
+            .await
+    }
+
+    /// The privacy prompt, shown by the one caller leading the flight.
+    async fn lead_privacy(&self, api: &str, caller: &Caller, manifest: &Manifest) -> Flight {
+        let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
+        match self
+            .gate()
+            .privacy(&caller.user_id, &caller.app_id, manifest)
+        {
+            Err(failure) => return Flight::Done(Err(failure)),
+            Ok(PrivacyGate::NotAgreed) => {}
+            Ok(_) => return Flight::Reevaluate,
+        }
+        let Some(contract) = &manifest.privacy else {
+            return Flight::Reevaluate;
+        };
+        let request = PrivacyRequest {
+            user_id: caller.user_id.clone(),
+            app_id: caller.app_id.clone(),
+            app_name: manifest.display_name(&caller.app_id),
+            contract_name: contract.contract_name.clone(),
+            contract_version: contract.version.clone(),
+            api: api.to_string(),
+        };
+        let asked = self.dialogs.ui().ask_privacy(request);
+        let decision = match self.dialogs.call_host(asked).await {
+            Ok(decision) => decision,
+            Err(failure) => return Flight::Done(Err(failure)),
+        };
+        let (agreed, answer) = policy::after_privacy(decision);
+        let app = caller.app_namespace();
+        if agreed {
+            let stored = self
+                .decisions()
+                .store_agreement(&app, &contract.version, manifest);
+            if stored.is_err() {
+                return Flight::Done(Err(Failure::StorageUnavailable));
+            }
+        } else {
+            // The answer stands even if its record cannot be written.
+            let _ = self.decisions().record_disagreement(&app, manifest);
+        }
+        Flight::Done(answer)
+    }
+}

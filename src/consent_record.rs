@@ -1,0 +1,214 @@
+//! The consent log's records (SPEC §9): what the host reads back
+//! ([`ConsentRecord`], the chain's [`Head`], a [`LogVerification`]) and the typed
+//! vocabulary a record is written in ([`Recorded`], [`RecordSource`],
+//! [`NewRecord`]). The words stored are fixed: they are part of the file format
+//! and of every exported consent receipt.
+
+use serde::{Deserialize, Serialize};
+
+use crate::admin_records::DecisionSource;
+use crate::manifest::Manifest;
+use crate::namespace::NamespaceRef;
+use crate::policy::Lifetime;
+
+/// One decision as recorded (and exported as a consent receipt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentRecord {
+    /// Position in the log, from 1.
+    pub seq: u64,
+    /// When, in ms since the Unix epoch.
+    pub at_ms: i64,
+    /// The user.
+    pub user_id: String,
+    /// The app.
+    pub app_id: String,
+    /// The plugin, if the decision was in a plugin's namespace.
+    pub plugin_id: Option<String>,
+    /// The scope; `None` for privacy-contract and whole-app decisions.
+    pub scope: Option<String>,
+    /// `granted`, `denied`, `revoked`, `expired`, `agreed`, `disagreed`, `reset`
+    /// or `forgotten`.
+    pub decision: String,
+    /// For grants: `permanent`, `once` or `until`.
+    pub lifetime: Option<String>,
+    /// For `until` grants: when the grant ends.
+    pub until_ms: Option<i64>,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force.
+    pub contract_version: Option<String>,
+    /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry` or `reset`.
+    pub source: String,
+    /// The hash of the record before (the chain link).
+    #[serde(skip_deserializing, default)]
+    pub prev_hash: String,
+    /// This record's hash.
+    #[serde(skip_deserializing, default)]
+    pub hash: String,
+}
+
+/// The end of the chain: the last sequence number and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Head {
+    /// The last record's `seq` (0 for an empty log).
+    pub seq: u64,
+    /// The last record's hash (64 zeros for an empty log).
+    pub hash: String,
+}
+
+/// What verifying the log found.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LogVerification {
+    /// Whether every record and link checks out.
+    pub intact: bool,
+    /// How many records were read.
+    pub records: u64,
+    /// The first record that does not check out (its `seq`, or the position where
+    /// one is missing).
+    pub first_broken_seq: Option<u64>,
+    /// What is wrong with it.
+    pub problem: Option<String>,
+}
+
+/// What a record says was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// A grant (its lifetime rides along in [`NewRecord::lifetime`]).
+    Granted,
+    /// A denial.
+    Denied,
+    /// A decision forgotten: by the host, or by auto-revoke.
+    Revoked,
+    /// A time-limited grant that ended.
+    Expired,
+    /// Agreement to the app's privacy contract.
+    Agreed,
+    /// Disagreement with it.
+    Disagreed,
+    /// The app was reset (deleted) for the user.
+    Reset,
+    /// The user was forgotten.
+    Forgotten,
+}
+
+impl Recorded {
+    /// The word stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recorded::Granted => "granted",
+            Recorded::Denied => "denied",
+            Recorded::Revoked => "revoked",
+            Recorded::Expired => "expired",
+            Recorded::Agreed => "agreed",
+            Recorded::Disagreed => "disagreed",
+            Recorded::Reset => "reset",
+            Recorded::Forgotten => "forgotten",
+        }
+    }
+}
+
+/// How a recorded decision came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordSource {
+    /// A decision the user or host made ([`DecisionSource`]).
+    Decision(DecisionSource),
+    /// Maintenance: a time-limited grant ended.
+    Expiry,
+    /// Maintenance: a grant unused too long.
+    AutoRevoke,
+    /// The app was reset (deleted).
+    Reset,
+}
+
+impl RecordSource {
+    /// The word stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordSource::Decision(source) => source.as_str(),
+            RecordSource::Expiry => "expiry",
+            RecordSource::AutoRevoke => "auto-revoke",
+            RecordSource::Reset => "reset",
+        }
+    }
+}
+
+impl From<DecisionSource> for RecordSource {
+    fn from(source: DecisionSource) -> Self {
+        RecordSource::Decision(source)
+    }
+}
+
+/// A record about to be appended (the log assigns `seq` and the hashes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    /// The user.
+    pub user_id: String,
+    /// The app.
+    pub app_id: String,
+    /// The plugin.
+    pub plugin_id: Option<String>,
+    /// The scope.
+    pub scope: Option<String>,
+    /// What was decided.
+    pub decision: Recorded,
+    /// For grants: the lifetime.
+    pub lifetime: Option<Lifetime>,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force.
+    pub contract_version: Option<String>,
+    /// How.
+    pub source: RecordSource,
+}
+
+impl NewRecord {
+    /// A record of `decision` in `ns` (about `scope`, or the whole app), without
+    /// lifetime, purpose or contract version.
+    pub fn new(
+        ns: NamespaceRef<'_>,
+        scope: Option<&str>,
+        decision: Recorded,
+        source: impl Into<RecordSource>,
+    ) -> NewRecord {
+        NewRecord {
+            user_id: ns.user_id.to_string(),
+            app_id: ns.app_id.to_string(),
+            plugin_id: (!ns.plugin_id.is_empty()).then(|| ns.plugin_id.to_string()),
+            scope: scope.map(str::to_string),
+            decision,
+            lifetime: None,
+            purpose: None,
+            contract_version: None,
+            source: source.into(),
+        }
+    }
+
+    /// The same record, saying what the user saw under `manifest`: the purpose
+    /// string of its scope and the privacy-contract version.
+    pub fn seen_under(mut self, manifest: &Manifest) -> NewRecord {
+        self.purpose = self
+            .scope
+            .as_deref()
+            .and_then(|s| manifest.purpose(s))
+            .map(str::to_string);
+        self.contract_version = manifest.privacy.as_ref().map(|c| c.version.clone());
+        self
+    }
+
+    /// The same record, of a grant lasting `lifetime`.
+    pub fn lasting(mut self, lifetime: Lifetime) -> NewRecord {
+        self.lifetime = Some(lifetime);
+        self
+    }
+
+    /// The lifetime word stored and, for `until`, its end.
+    pub fn lifetime_fields(&self) -> (Option<&'static str>, Option<i64>) {
+        match self.lifetime {
+            None => (None, None),
+            Some(Lifetime::Permanent) => (Some("permanent"), None),
+            Some(Lifetime::Once) => (Some("once"), None),
+            Some(Lifetime::Until(at)) => (Some("until"), Some(at)),
+        }
+    }
+}

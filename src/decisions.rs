@@ -1,0 +1,164 @@
+//! The one step that turns a decision into stored state (Chromium's
+//! `NotifyPermissionSet` → `UpdateSetting`): whatever made it — a consent
+//! dialog, the settings page, the host's administration — a [`Decision`] about a
+//! scope becomes the [`Change`] to the namespace and the consent record that
+//! says so, written in one durable transaction before anyone hears about it, and
+//! then this process's allow-once grants are brought in line. Agreements to a
+//! privacy contract are stored the same way. (Maintenance and resets undo
+//! decisions in bulk inside the store, `store/housekeeping.rs`, with the same
+//! record vocabulary.)
+
+use crate::admin_records::DecisionSource;
+use crate::allow_once::AllowOnceGrants;
+use crate::clock::Clock;
+use crate::consent_record::{NewRecord, Recorded};
+use crate::error::Result;
+use crate::manifest::Manifest;
+use crate::namespace::Namespace;
+use crate::policy::{GrantState, Lifetime};
+use crate::store::{Change, Decided, Store};
+
+/// A decision about one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Allowed, for this long.
+    Grant(Lifetime),
+    /// Denied.
+    Deny,
+    /// Forgotten: the scope is unasked again.
+    Revoke,
+    /// The dialog was closed without deciding (counted for the dismissal
+    /// embargo; nothing is recorded in the consent log).
+    Dismiss,
+}
+
+impl Decision {
+    /// The decision that leaves a settings-page switch in `state`.
+    pub fn to_state(state: GrantState) -> Decision {
+        match state {
+            GrantState::Granted => Decision::Grant(Lifetime::Permanent),
+            GrantState::Denied => Decision::Deny,
+            GrantState::Unasked => Decision::Revoke,
+        }
+    }
+
+    /// What it changes in the namespace. An allow-once grant lives in memory
+    /// only; the stored decision it replaces is forgotten, so nothing outlives
+    /// the run.
+    fn change(self, scope: &str, manifest: &Manifest) -> Change {
+        let decided = |state, expires_at_ms| {
+            Change::Decide(Decided {
+                scope: scope.to_string(),
+                state,
+                expires_at_ms,
+                purpose: manifest.purpose(scope).map(str::to_string),
+                contract_version: manifest.privacy.as_ref().map(|c| c.version.clone()),
+            })
+        };
+        let scope = scope.to_string();
+        match self {
+            Decision::Grant(Lifetime::Once) | Decision::Revoke => Change::Forget { scope },
+            Decision::Grant(Lifetime::Permanent) => decided(GrantState::Granted, None),
+            Decision::Grant(Lifetime::Until(at)) => decided(GrantState::Granted, Some(at)),
+            Decision::Deny => decided(GrantState::Denied, None),
+            Decision::Dismiss => Change::Dismiss { scope },
+        }
+    }
+
+    /// Its consent record, if it makes one.
+    fn record(
+        self,
+        ns: &Namespace,
+        scope: &str,
+        source: DecisionSource,
+        manifest: &Manifest,
+    ) -> Option<NewRecord> {
+        let record = |what| NewRecord::new(ns.borrowed(), Some(scope), what, source);
+        let record = match self {
+            Decision::Grant(lifetime) => record(Recorded::Granted).lasting(lifetime),
+            Decision::Deny => record(Recorded::Denied),
+            Decision::Revoke => record(Recorded::Revoked),
+            Decision::Dismiss => return None,
+        };
+        Some(record.seen_under(manifest))
+    }
+}
+
+/// The parts a decision is stored through, borrowed from the engine.
+pub(crate) struct Decisions<'e> {
+    /// Where it is stored.
+    pub store: &'e Store,
+    /// This process's allow-once grants.
+    pub allow_once: &'e AllowOnceGrants,
+    /// When.
+    pub clock: &'e dyn Clock,
+}
+
+impl Decisions<'_> {
+    /// Stores decisions about scopes of `ns`, all made by `source` under
+    /// `manifest`, with their consent records, in one durable transaction.
+    pub fn store(
+        &self,
+        ns: &Namespace,
+        decisions: &[(&str, Decision)],
+        source: DecisionSource,
+        manifest: &Manifest,
+    ) -> Result<()> {
+        let changes: Vec<Change> = decisions
+            .iter()
+            .map(|(scope, decision)| decision.change(scope, manifest))
+            .collect();
+        let records: Vec<NewRecord> = decisions
+            .iter()
+            .filter_map(|(scope, decision)| decision.record(ns, scope, source, manifest))
+            .collect();
+        self.store
+            .apply(ns, &changes, &records, source, self.clock.now_ms())?;
+        for (scope, decision) in decisions {
+            match decision {
+                Decision::Grant(Lifetime::Once) => self.allow_once.grant(ns, scope),
+                Decision::Dismiss => {}
+                // A stored decision replaces an allow-once grant of the scope.
+                _ => self.allow_once.revoke(ns, scope),
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores the user's agreement to `version` of the app's privacy contract,
+    /// with its consent record.
+    pub fn store_agreement(
+        &self,
+        app: &Namespace,
+        version: &str,
+        manifest: &Manifest,
+    ) -> Result<()> {
+        let record = NewRecord::new(
+            app.borrowed(),
+            None,
+            Recorded::Agreed,
+            DecisionSource::Dialog,
+        )
+        .seen_under(manifest);
+        self.store.set_agreed_version(
+            &app.user_id,
+            &app.app_id,
+            version,
+            record,
+            self.clock.now_ms(),
+        )
+    }
+
+    /// Records that the user disagreed with the app's privacy contract (nothing
+    /// is stored but the record).
+    pub fn record_disagreement(&self, app: &Namespace, manifest: &Manifest) -> Result<()> {
+        let record = NewRecord::new(
+            app.borrowed(),
+            None,
+            Recorded::Disagreed,
+            DecisionSource::Dialog,
+        )
+        .seen_under(manifest);
+        self.store.append_records(&[record], self.clock.now_ms())
+    }
+}

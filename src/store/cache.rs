@@ -1,0 +1,112 @@
+//! The store's cache and its coherence with the file. Reads come from the cache;
+//! before each read the store checks whether another connection (another
+//! process) committed — a lock-free look at the mapped WAL-index header
+//! (`change_probe`), and `PRAGMA data_version` only when that header moved — and
+//! drops the cache when one did. The cache is behind a sharded read-write lock,
+//! so cached reads on different threads do not contend; only a thread holding
+//! the connection changes it.
+
+use std::sync::Arc;
+
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
+
+use super::change_probe::ChangeProbe;
+use super::{Inner, NamespaceState};
+use crate::error::Result;
+use crate::fast_map::FastMap;
+use crate::namespace::Namespace;
+
+/// How many namespaces (and, apart, agreements) the cache holds before it starts
+/// over: a host serving many users and apps must not grow without bound.
+pub const CACHE_NAMESPACES: usize = 4096;
+
+/// What the store has read.
+#[derive(Default)]
+pub(super) struct Entries {
+    /// Everything stored about each namespace read.
+    pub namespaces: FastMap<Namespace, Arc<NamespaceState>>,
+    /// Agreed privacy-contract versions, by (user, app) as a namespace without a
+    /// plugin; `None`: the user agreed to none.
+    pub agreements: FastMap<Namespace, Option<String>>,
+}
+
+/// The cache and the probe that says when it may be stale.
+pub(super) struct Cache {
+    entries: ShardedLock<Entries>,
+    probe: ChangeProbe,
+}
+
+impl Cache {
+    /// An empty cache for the file at `path` (`None`: a private in-memory database).
+    pub fn new(path: Option<std::path::PathBuf>) -> Cache {
+        Cache {
+            entries: ShardedLock::new(Entries::default()),
+            probe: ChangeProbe::new(path),
+        }
+    }
+
+    /// The entries, when no other connection committed since the store last
+    /// looked (the hot path: no lock but this thread's shard of the read lock);
+    /// `None` sends the caller to the connection.
+    pub fn fresh(&self) -> Option<ShardedLockReadGuard<'_, Entries>> {
+        self.probe.unchanged().then(|| self.read())
+    }
+
+    /// The entries, for reading; the caller holds the connection (so they are
+    /// coherent) or accepts what was last coherent.
+    pub fn read(&self) -> ShardedLockReadGuard<'_, Entries> {
+        self.entries.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The entries, for changing; `_held` proves the connection is locked (the
+    /// lock order, and what keeps a load and its insertion atomic).
+    pub fn write(&self, _held: &Inner) -> ShardedLockWriteGuard<'_, Entries> {
+        self.entries.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Drops every entry if another connection committed since the store last
+    /// looked. Called with the connection locked.
+    pub fn revalidate(&self, inner: &mut Inner) -> Result<()> {
+        if self.probe.unchanged() {
+            return Ok(());
+        }
+        let header = self.probe.read();
+        if header.as_ref().is_some_and(|h| self.probe.matches(h)) {
+            return Ok(());
+        }
+        let version: i64 = inner
+            .conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
+        if version != inner.data_version {
+            inner.data_version = version;
+            let mut entries = self.write(inner);
+            entries.namespaces.clear();
+            entries.agreements.clear();
+        }
+        // Only now, with the stale entries gone, may the lock-free check pass.
+        if let Some(header) = header {
+            self.probe.remember(&header);
+        }
+        Ok(())
+    }
+
+    /// Puts a namespace in the cache, starting over when it is full.
+    pub fn remember_namespace(&self, held: &Inner, ns: &Namespace, state: Arc<NamespaceState>) {
+        let mut entries = self.write(held);
+        if entries.namespaces.len() >= CACHE_NAMESPACES && !entries.namespaces.contains_key(ns) {
+            entries.namespaces.clear();
+        }
+        entries.namespaces.insert(ns.clone(), state);
+    }
+
+    /// Puts a (user, app)'s agreed contract version in the cache, starting over
+    /// when it is full.
+    pub fn remember_agreement(&self, held: &Inner, app: Namespace, agreed: Option<String>) {
+        let mut entries = self.write(held);
+        if entries.agreements.len() >= CACHE_NAMESPACES && !entries.agreements.contains_key(&app) {
+            entries.agreements.clear();
+        }
+        entries.agreements.insert(app, agreed);
+    }
+}

@@ -1,0 +1,208 @@
+//! One row of the `grants` table as a type: read with [`GrantRow::from_row`],
+//! written with [`GrantRow::upsert`], and guarded by its integrity check.
+//!
+//! The check is the first 64 bits of SHA-256 over the fields that decide what the
+//! row grants. A row whose check does not match was damaged (a flipped bit can
+//! turn a stored 2, "denied", into 1, "granted") and counts as unasked. It guards
+//! against corruption, not deliberate edits (the consent log detects those).
+//! Schema upgrades compute the check of the version they produce with their own
+//! frozen copy (`schema_history.rs`).
+
+use rusqlite::{params, Connection, Row};
+
+use crate::admin_records::{DecisionSource, Grant};
+use crate::error::Result;
+use crate::namespace::NamespaceRef;
+use crate::policy::GrantState;
+
+use super::namespace_state::Decided;
+use super::StoredGrant;
+
+/// How often at most a grant's last use is written: uses are recorded in memory
+/// and reach the file only when the stored time is older than this, so a busy
+/// grant costs one write an hour, not one per call.
+pub const USE_RESOLUTION_MS: i64 = 60 * 60 * 1000;
+
+/// `state` as stored.
+const STATE_GRANTED: i64 = 1;
+const STATE_DENIED: i64 = 2;
+
+/// The columns [`GrantRow::from_row`] reads, in order (after any the query puts
+/// first).
+pub const COLUMNS: &str = "scope, state, source, updated_at, expires_at, denials, purpose,
+    contract_version, last_used_at, consent_known, row_check";
+
+/// One row of `grants`, as stored (the namespace is the query's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    pub scope: String,
+    /// As stored: 1 granted, 2 denied; anything else reads as unasked.
+    pub state: i64,
+    pub source: String,
+    pub updated_at_ms: i64,
+    pub expires_at_ms: Option<i64>,
+    /// Denials in a row (soft denial).
+    pub denials: u32,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force when decided.
+    pub contract_version: Option<String>,
+    pub last_used_at_ms: Option<i64>,
+    /// Whether `purpose` and `contract_version` were recorded (not for rows
+    /// migrated from schema 1).
+    pub consent_known: bool,
+    pub row_check: String,
+}
+
+/// Anything unreadable means "ask again", never "granted".
+fn state_from_sql(value: i64) -> GrantState {
+    match value {
+        STATE_GRANTED => GrantState::Granted,
+        STATE_DENIED => GrantState::Denied,
+        _ => GrantState::Unasked,
+    }
+}
+
+impl GrantRow {
+    /// The row that stores `decided` in its scope now, the `denials`-th denial in
+    /// a row (its check is computed when written).
+    pub fn decided(
+        decided: &Decided,
+        source: DecisionSource,
+        now_ms: i64,
+        denials: u32,
+    ) -> GrantRow {
+        GrantRow {
+            scope: decided.scope.clone(),
+            state: match decided.state {
+                GrantState::Denied => STATE_DENIED,
+                _ => STATE_GRANTED,
+            },
+            source: source.as_str().to_string(),
+            updated_at_ms: now_ms,
+            expires_at_ms: decided.expires_at_ms,
+            denials,
+            purpose: decided.purpose.clone(),
+            contract_version: decided.contract_version.clone(),
+            last_used_at_ms: None,
+            consent_known: true,
+            row_check: String::new(),
+        }
+    }
+
+    /// Reads [`COLUMNS`] starting at column `at`.
+    pub fn from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<GrantRow> {
+        Ok(GrantRow {
+            scope: r.get(at)?,
+            state: r.get(at + 1)?,
+            source: r.get(at + 2)?,
+            updated_at_ms: r.get(at + 3)?,
+            expires_at_ms: r.get(at + 4)?,
+            denials: r.get::<_, i64>(at + 5)?.clamp(0, u32::MAX as i64) as u32,
+            purpose: r.get(at + 6)?,
+            contract_version: r.get(at + 7)?,
+            last_used_at_ms: r.get(at + 8)?,
+            consent_known: r.get::<_, i64>(at + 9)? != 0,
+            row_check: r.get(at + 10)?,
+        })
+    }
+
+    /// The integrity check of this row in `ns`.
+    pub fn check(&self, ns: NamespaceRef<'_>) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let absent = "\u{0}absent";
+        let expires = self.expires_at_ms.map(|t| t.to_string());
+        for field in [
+            ns.user_id,
+            ns.app_id,
+            ns.plugin_id,
+            &self.scope,
+            &self.state.to_string(),
+            expires.as_deref().unwrap_or(absent),
+            self.purpose.as_deref().unwrap_or(absent),
+            self.contract_version.as_deref().unwrap_or(absent),
+            if self.consent_known { "1" } else { "0" },
+        ] {
+            hasher.update(field.as_bytes());
+            hasher.update([0x1f]);
+        }
+        hasher.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Whether the row is intact and decided: anything damaged or unreadable
+    /// means "ask again", never "granted".
+    pub fn is_sound(&self, ns: NamespaceRef<'_>) -> bool {
+        self.row_check == self.check(ns) && self.grant_state() != GrantState::Unasked
+    }
+
+    /// Granted, denied, or (unreadable) unasked.
+    pub fn grant_state(&self) -> GrantState {
+        state_from_sql(self.state)
+    }
+
+    /// What the policy needs of the row.
+    pub fn stored_grant(&self) -> StoredGrant {
+        StoredGrant {
+            state: self.grant_state(),
+            expires_at_ms: self.expires_at_ms,
+            denials: self.denials,
+            purpose: self.purpose.clone(),
+            contract_version: self.contract_version.clone(),
+            last_used_at_ms: self.last_used_at_ms,
+            consent_known: self.consent_known,
+        }
+    }
+
+    /// The row as administration lists it.
+    pub fn grant(self, ns: NamespaceRef<'_>) -> Grant {
+        Grant {
+            user_id: ns.user_id.to_string(),
+            app_id: ns.app_id.to_string(),
+            plugin_id: (!ns.plugin_id.is_empty()).then(|| ns.plugin_id.to_string()),
+            state: self.grant_state(),
+            source: DecisionSource::parse(&self.source),
+            updated_at_ms: self.updated_at_ms,
+            expires_at_ms: self.expires_at_ms,
+            last_used_at_ms: self.last_used_at_ms,
+            scope: self.scope,
+        }
+    }
+
+    /// Inserts or replaces the row of its scope in `ns`, with its check.
+    pub fn upsert(&self, conn: &Connection, ns: NamespaceRef<'_>) -> Result<()> {
+        conn.prepare_cached(
+            "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at,
+                                 expires_at, denials, purpose, contract_version, last_used_at,
+                                 consent_known, row_check)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
+                 state = excluded.state, source = excluded.source,
+                 updated_at = excluded.updated_at, expires_at = excluded.expires_at,
+                 denials = excluded.denials, purpose = excluded.purpose,
+                 contract_version = excluded.contract_version,
+                 last_used_at = excluded.last_used_at,
+                 consent_known = excluded.consent_known, row_check = excluded.row_check",
+        )?
+        .execute(params![
+            ns.user_id,
+            ns.app_id,
+            ns.plugin_id,
+            self.scope,
+            self.state,
+            self.source,
+            self.updated_at_ms,
+            self.expires_at_ms,
+            self.denials,
+            self.purpose,
+            self.contract_version,
+            self.last_used_at_ms,
+            self.consent_known as i64,
+            self.check(ns),
+        ])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! Housekeeping: resetting an app (as on its deletion), forgetting a user, and
+//! maintenance (ended time-limited grants, auto-revoke of unused ones). Each
+//! runs in one durable transaction that also appends a consent record per
+//! decision it undoes, and drops what the cache holds of what it touched.
+
+use rusqlite::params;
+
+use super::consent_log;
+use super::Store;
+use crate::admin_records::{DecisionSource, MaintenanceReport};
+use crate::consent_record::{NewRecord, RecordSource, Recorded};
+use crate::error::Result;
+use crate::namespace::NamespaceRef;
+
+impl Store {
+    /// Forgets everything about an app for one user (`Some`) or for every user
+    /// (`None`): grants of the app and its plugins, dismissal counts and the
+    /// privacy agreement; a `reset` record per (user, app) affected. Returns how
+    /// many grants were removed.
+    pub fn reset_app(&self, user_id: Option<&str>, app_id: &str, now_ms: i64) -> Result<u64> {
+        let (inner, removed) = self.write(|tx| {
+            let users: Vec<String> = tx
+                .prepare(
+                    "SELECT user_id FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     UNION SELECT user_id FROM privacy_agreements WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     UNION SELECT user_id FROM prompt_fatigue WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     ORDER BY 1",
+                )?
+                .query_map(params![app_id, user_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let removed = tx.execute(
+                "DELETE FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)",
+                params![app_id, user_id],
+            )?;
+            for table in ["privacy_agreements", "prompt_fatigue"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)"),
+                    params![app_id, user_id],
+                )?;
+            }
+            let records: Vec<NewRecord> = users
+                .iter()
+                .map(|user| {
+                    let app = NamespaceRef::new(user, app_id, None);
+                    NewRecord::new(app, None, Recorded::Reset, RecordSource::Reset)
+                })
+                .collect();
+            consent_log::append(tx, &records, now_ms)?;
+            Ok(removed as u64)
+        })?;
+        let mut cache = self.cache.write(&inner);
+        cache
+            .namespaces
+            .retain(|ns, _| !(ns.app_id == app_id && user_id.is_none_or(|u| ns.user_id == u)));
+        cache
+            .agreements
+            .retain(|key, _| !(key.app_id == app_id && user_id.is_none_or(|u| key.user_id == u)));
+        Ok(removed)
+    }
+
+    /// Forgets a user's decisions (grants, dismissal counts, agreements) and
+    /// records that it did. The consent log keeps the user's earlier records: it
+    /// is the evidence of what was consented to, and it is append-only. Returns
+    /// how many grants were removed.
+    pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
+        let (inner, removed) = self.write(|tx| {
+            let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
+            for table in ["privacy_agreements", "prompt_fatigue"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE user_id = ?1"),
+                    params![user_id],
+                )?;
+            }
+            let everyone = NamespaceRef::new(user_id, "", None);
+            let record = NewRecord::new(everyone, None, Recorded::Forgotten, DecisionSource::Admin);
+            consent_log::append(tx, &[record], now_ms)?;
+            Ok(removed as u64)
+        })?;
+        let mut cache = self.cache.write(&inner);
+        cache.namespaces.retain(|ns, _| ns.user_id != user_id);
+        cache.agreements.retain(|key, _| key.user_id != user_id);
+        Ok(removed)
+    }
+
+    /// Removes ended time-limited grants and (with `unused_before_ms`) grants last
+    /// used (or, never used, decided) before that time; one consent record each.
+    pub fn maintenance(
+        &self,
+        now_ms: i64,
+        unused_before_ms: Option<i64>,
+    ) -> Result<MaintenanceReport> {
+        let (inner, report) = self.write(|tx| {
+            let mut records = Vec::new();
+            let mut remove = |sql: &str,
+                              at: i64,
+                              decision: Recorded,
+                              source: RecordSource|
+             -> Result<u64> {
+                let rows: Vec<(String, String, String, String)> = tx
+                    .prepare(sql)?
+                    .query_map(params![at], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                for (user, app, plugin, scope) in &rows {
+                    tx.prepare_cached(
+                        "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+                    )?
+                    .execute(params![user, app, plugin, scope])?;
+                    let ns = NamespaceRef::new(user, app, Some(plugin));
+                    records.push(NewRecord::new(ns, Some(scope), decision, source));
+                }
+                Ok(rows.len() as u64)
+            };
+            let removed_expired = remove(
+                "SELECT user_id, app_id, plugin_id, scope FROM grants
+                 WHERE state = 1 AND expires_at IS NOT NULL AND expires_at <= ?1",
+                now_ms,
+                Recorded::Expired,
+                RecordSource::Expiry,
+            )?;
+            let revoked_unused = match unused_before_ms {
+                Some(before) => remove(
+                    "SELECT user_id, app_id, plugin_id, scope FROM grants
+                     WHERE state = 1 AND COALESCE(last_used_at, updated_at) < ?1",
+                    before,
+                    Recorded::Revoked,
+                    RecordSource::AutoRevoke,
+                )?,
+                None => 0,
+            };
+            consent_log::append(tx, &records, now_ms)?;
+            Ok(MaintenanceReport {
+                revoked_unused,
+                removed_expired,
+            })
+        })?;
+        if report.revoked_unused + report.removed_expired > 0 {
+            self.cache.write(&inner).namespaces.clear();
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,71 @@
+//! Read-only administration — the grants of a user, the users with decisions,
+//! the consent log's records, head and verification — and appending records that
+//! change no state.
+
+use rusqlite::params;
+
+use super::consent_log;
+use super::grant_row::{self, GrantRow};
+use super::Store;
+use crate::admin_records::Grant;
+use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
+use crate::error::Result;
+use crate::namespace::NamespaceRef;
+
+impl Store {
+    /// Lists grants of a user, optionally of one app, in a stable order. Damaged
+    /// rows (see `grant_row.rs`) are left out: they count as unasked.
+    pub fn list(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
+        let inner = self.lock()?;
+        let mut stmt = inner.conn.prepare_cached(&format!(
+            "SELECT app_id, plugin_id, {} FROM grants
+             WHERE user_id = ?1 AND (?2 IS NULL OR app_id = ?2)
+             ORDER BY app_id, plugin_id, scope",
+            grant_row::COLUMNS
+        ))?;
+        let rows = stmt.query_map(params![user_id, app_id], |r| {
+            let app: String = r.get(0)?;
+            let plugin: String = r.get(1)?;
+            let row = GrantRow::from_row(r, 2)?;
+            let ns = NamespaceRef::new(user_id, &app, Some(&plugin));
+            Ok(row.is_sound(ns).then(|| row.grant(ns)))
+        })?;
+        Ok(rows.filter_map(|row| row.ok().flatten()).collect())
+    }
+
+    /// Every user id with at least one grant or agreement.
+    pub fn users(&self) -> Result<Vec<String>> {
+        let inner = self.lock()?;
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT user_id FROM grants UNION SELECT user_id FROM privacy_agreements ORDER BY 1",
+        )?;
+        let users = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(users)
+    }
+
+    /// Appends consent records that change no state (a disagreement).
+    pub fn append_records(&self, records: &[NewRecord], now_ms: i64) -> Result<()> {
+        self.write(|tx| consent_log::append(tx, records, now_ms))
+            .map(|_| ())
+    }
+
+    /// The consent records of one user (or everyone), oldest first.
+    pub fn consent_records(&self, user_id: Option<&str>) -> Result<Vec<ConsentRecord>> {
+        let inner = self.lock()?;
+        consent_log::records(&inner.conn, user_id)
+    }
+
+    /// Checks the whole consent log.
+    pub fn verify_consent_log(&self) -> Result<LogVerification> {
+        let inner = self.lock()?;
+        consent_log::verify(&inner.conn)
+    }
+
+    /// The end of the consent log's chain.
+    pub fn consent_log_head(&self) -> Result<Head> {
+        let inner = self.lock()?;
+        consent_log::head(&inner.conn)
+    }
+}

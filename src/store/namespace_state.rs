@@ -1,0 +1,325 @@
+//! Everything stored about one namespace — its decisions and dismissal counts —
+//! read into a [`NamespaceState`] (and cached), and changed by [`Change`]s, each
+//! batch in one durable transaction with its consent records.
+
+use std::sync::Arc;
+
+use rusqlite::{params, Connection, Transaction};
+
+use super::cache::Entries;
+use super::consent_log;
+use super::grant_row::{self, GrantRow, USE_RESOLUTION_MS};
+use super::scope_map::ScopeMap;
+use super::{Inner, Store};
+use crate::admin_records::DecisionSource;
+use crate::consent_record::NewRecord;
+use crate::embargo::Dismissals;
+use crate::error::Result;
+use crate::namespace::{Namespace, NamespaceKey, NamespaceRef};
+use crate::policy::{self, GrantState};
+
+/// A stored decision with what the policy needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredGrant {
+    /// Granted or denied.
+    pub state: GrantState,
+    /// When a time-limited grant ends.
+    pub expires_at_ms: Option<i64>,
+    /// Denials in a row (for soft denial).
+    pub denials: u32,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force when decided.
+    pub contract_version: Option<String>,
+    /// Last use, to [`USE_RESOLUTION_MS`].
+    pub last_used_at_ms: Option<i64>,
+    /// Whether `purpose` and `contract_version` were recorded (false for grants
+    /// migrated from schema 1, which are then not re-asked on a change).
+    pub consent_known: bool,
+}
+
+impl StoredGrant {
+    /// Whether a use at `now_ms` should be written: the stored last use is
+    /// missing or older than [`USE_RESOLUTION_MS`].
+    pub fn use_note_due(&self, now_ms: i64) -> bool {
+        self.last_used_at_ms
+            .is_none_or(|used| now_ms - used >= USE_RESOLUTION_MS)
+    }
+}
+
+/// Everything stored about one namespace (cached).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamespaceState {
+    /// Decisions by scope.
+    pub grants: ScopeMap<StoredGrant>,
+    /// Dismissal counts by scope (the dismissal embargo's).
+    pub dismissals: ScopeMap<Dismissals>,
+}
+
+/// A decision to store for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// The scope.
+    pub scope: String,
+    /// Granted or denied.
+    pub state: GrantState,
+    /// When a time-limited grant ends.
+    pub expires_at_ms: Option<i64>,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force.
+    pub contract_version: Option<String>,
+}
+
+/// One change to a namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Store a decision; clears the scope's dismissal count.
+    Decide(Decided),
+    /// Forget the decision (back to unasked); clears the dismissal count.
+    Forget {
+        /// The scope.
+        scope: String,
+    },
+    /// Count a dismissal.
+    Dismiss {
+        /// The scope.
+        scope: String,
+    },
+}
+
+/// Loads `ns`, in one read transaction unless the caller is in one already.
+fn load(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
+    if conn.is_autocommit() {
+        // One read transaction for both queries (a consistent view, and half the
+        // file locking of two autocommit reads).
+        let tx = conn.unchecked_transaction()?;
+        let state = read(&tx, ns)?;
+        tx.commit()?;
+        return Ok(state);
+    }
+    read(conn, ns)
+}
+
+/// [`load`]'s queries, in the caller's transaction.
+fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
+    let mut state = NamespaceState::default();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
+        grant_row::COLUMNS
+    ))?;
+    let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
+        GrantRow::from_row(r, 0)
+    })?;
+    for row in rows {
+        // A row that cannot even be read as its types is damaged: skip it.
+        let Ok(row) = row else { continue };
+        if row.is_sound(ns) {
+            let grant = row.stored_grant();
+            state.grants.insert(row.scope, grant);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT scope, dismissals, last_dismissed_at FROM prompt_fatigue
+         WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
+    )?;
+    let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Dismissals {
+                count: r.get::<_, i64>(1)?.clamp(0, u32::MAX as i64) as u32,
+                last_at_ms: r.get(2)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (scope, dismissals) = row?;
+        state.dismissals.insert(scope, dismissals);
+    }
+    state.grants.shrink_to_fit();
+    state.dismissals.shrink_to_fit();
+    Ok(state)
+}
+
+/// Applies one change inside `tx`, and to `current` (the namespace as read in
+/// the same transaction).
+fn apply_change(
+    tx: &Transaction<'_>,
+    ns: NamespaceRef<'_>,
+    change: &Change,
+    source: DecisionSource,
+    now_ms: i64,
+    current: &mut NamespaceState,
+) -> Result<()> {
+    let clear_dismissals = |scope: &str| -> Result<()> {
+        tx.prepare_cached(
+            "DELETE FROM prompt_fatigue WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+        )?
+        .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
+        Ok(())
+    };
+    match change {
+        Change::Decide(decided) => {
+            let before = current
+                .grants
+                .get(&decided.scope)
+                .map(|g| (g.state, g.denials));
+            let denials = policy::denials_in_a_row(before, decided.state);
+            let row = GrantRow::decided(decided, source, now_ms, denials);
+            row.upsert(tx, ns)?;
+            clear_dismissals(&decided.scope)?;
+            current
+                .grants
+                .insert(decided.scope.clone(), row.stored_grant());
+            current.dismissals.remove(&decided.scope);
+        }
+        Change::Forget { scope } => {
+            tx.prepare_cached(
+                "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+            )?
+            .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
+            clear_dismissals(scope)?;
+            current.grants.remove(scope);
+            current.dismissals.remove(scope);
+        }
+        Change::Dismiss { scope } => {
+            let dismissals = Dismissals::after_one_more(current.dismissals.get(scope), now_ms);
+            tx.prepare_cached(
+                "INSERT INTO prompt_fatigue (user_id, app_id, plugin_id, scope, dismissals, last_dismissed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
+                     dismissals = excluded.dismissals, last_dismissed_at = excluded.last_dismissed_at",
+            )?
+            .execute(params![
+                ns.user_id,
+                ns.app_id,
+                ns.plugin_id,
+                scope,
+                dismissals.count,
+                dismissals.last_at_ms
+            ])?;
+            current.dismissals.insert(scope.clone(), dismissals);
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Everything stored about one namespace. The hot path: no lock but the
+    /// cache's read lock when nothing was committed since the store last looked
+    /// and the namespace is cached.
+    pub fn namespace(&self, ns: &(impl NamespaceKey + ?Sized)) -> Result<Arc<NamespaceState>> {
+        let key = ns.key();
+        if let Some(entries) = self.cache.fresh() {
+            if let Some(cached) = entries.namespaces.get(&key as &dyn NamespaceKey) {
+                return Ok(cached.clone());
+            }
+        }
+        let inner = self.lock()?;
+        self.cached(&inner, key)
+    }
+
+    /// Runs `read` on a cached namespace and, with `with_agreement`, the
+    /// privacy-contract version its user agreed to for its app, under the
+    /// cache's read lock and without the connection. `None` when either is not
+    /// cached or another connection may have committed since the store last
+    /// looked: the caller then goes through [`Self::namespace`].
+    pub fn read_cached<T>(
+        &self,
+        ns: NamespaceRef<'_>,
+        with_agreement: bool,
+        read: impl FnOnce(&NamespaceState, Option<&str>) -> T,
+    ) -> Option<T> {
+        let entries = self.cache.fresh()?;
+        let stored = entries.namespaces.get(&ns as &dyn NamespaceKey)?;
+        let agreed = if with_agreement {
+            agreement_in(&entries, ns.user_id, ns.app_id)?
+        } else {
+            None
+        };
+        Some(read(stored, agreed))
+    }
+
+    /// The namespace from the cache, or loaded into it (the connection held).
+    fn cached(&self, inner: &Inner, ns: NamespaceRef<'_>) -> Result<Arc<NamespaceState>> {
+        if let Some(cached) = self.cache.read().namespaces.get(&ns as &dyn NamespaceKey) {
+            return Ok(cached.clone());
+        }
+        let state = Arc::new(load(&inner.conn, ns)?);
+        self.cache
+            .remember_namespace(inner, &ns.to_owned(), state.clone());
+        Ok(state)
+    }
+
+    /// Applies changes to one namespace and appends their consent records, in one
+    /// durable transaction.
+    pub fn apply(
+        &self,
+        ns: &Namespace,
+        changes: &[Change],
+        records: &[NewRecord],
+        source: DecisionSource,
+        now_ms: i64,
+    ) -> Result<()> {
+        let (inner, current) = self.write(|tx| {
+            // Read inside the transaction, not from the cache: another process may
+            // have written since (denial and dismissal counts must not be lost).
+            let mut current = load(tx, ns.borrowed())?;
+            for change in changes {
+                apply_change(tx, ns.borrowed(), change, source, now_ms, &mut current)?;
+            }
+            consent_log::append(tx, records, now_ms)?;
+            Ok(current)
+        })?;
+        self.cache.remember_namespace(&inner, ns, Arc::new(current));
+        Ok(())
+    }
+
+    /// Notes that a grant was used. Writes only when the stored time is older than
+    /// [`USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
+    pub fn note_use(&self, ns: NamespaceRef<'_>, scope: &str, now_ms: i64) {
+        let Ok(inner) = self.lock() else {
+            return;
+        };
+        let Ok(state) = self.cached(&inner, ns) else {
+            return;
+        };
+        let Some(grant) = state.grants.get(scope) else {
+            return;
+        };
+        if !grant.use_note_due(now_ms) {
+            return;
+        }
+        let written = inner
+            .conn
+            .prepare_cached(
+                "UPDATE grants SET last_used_at = ?5
+                 WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope, now_ms])
+            });
+        if written.is_ok() {
+            let mut updated = (*state).clone();
+            if let Some(grant) = updated.grants.get_mut(scope) {
+                grant.last_used_at_ms = Some(now_ms);
+            }
+            self.cache
+                .remember_namespace(&inner, &ns.to_owned(), Arc::new(updated));
+        }
+    }
+}
+
+/// The cached agreement of (user, app): `None` when not cached, `Some(None)` when
+/// the user agreed to no version.
+pub(super) fn agreement_in<'e>(
+    entries: &'e Entries,
+    user_id: &str,
+    app_id: &str,
+) -> Option<Option<&'e str>> {
+    let key = NamespaceRef::new(user_id, app_id, None);
+    entries
+        .agreements
+        .get(&key as &dyn NamespaceKey)
+        .map(Option::as_deref)
+}

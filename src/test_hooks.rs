@@ -1,0 +1,31 @@
+//! Hooks for this project's own tests, benchmarks and fuzz targets, compiled
+//! only with the `test-hooks` feature — never part of a shipped build, and not
+//! an API for hosts. The test and bench targets get the feature through the
+//! crate's dev-dependency on itself (Cargo.toml).
+
+use crate::{ApiResult, AuthEngine, Caller};
+
+pub use crate::manifest::Manifest;
+pub use crate::scopes::ScopeCatalogue;
+
+impl AuthEngine {
+    /// How many dialogs are open or waited for (tests: nothing may leak).
+    pub fn open_flights(&self) -> usize {
+        self.inner.dialogs.open()
+    }
+
+    /// `authorize` without taking its arguments by value (benchmarks: the hot
+    /// path without the copies the FFI makes anyway).
+    pub async fn authorize_borrowed(&self, caller: &Caller, scope: &str) -> ApiResult {
+        self.inner.authorize(caller, scope).await
+    }
+
+    /// `getSetting` without taking its arguments by value (benchmarks).
+    pub async fn get_setting_borrowed(
+        &self,
+        caller: &Caller,
+        with_subscriptions: bool,
+    ) -> ApiResult {
+        self.inner.get_setting(caller, with_subscriptions).await
+    }
+}

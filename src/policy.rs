@@ -494,6 +494,16 @@ mod tests {
     }
 
     #[test]
+    fn soft_deny_counts_denials_in_a_row() {
+        use GrantState::*;
+        assert_eq!(denials_in_a_row(None, Denied), 1);
+        assert_eq!(denials_in_a_row(Some((Denied, 1)), Denied), 2);
+        assert_eq!(denials_in_a_row(Some((Granted, 0)), Denied), 1);
+        assert_eq!(denials_in_a_row(Some((Denied, 2)), Granted), 0);
+        assert_eq!(denials_in_a_row(Some((Denied, u32::MAX)), Denied), u32::MAX);
+    }
+
+    #[test]
     fn dialog_answers() {
         let now = 100;
         assert_eq!(

@@ -404,3 +404,56 @@ fn a_version_1_database_is_migrated_keeps_its_decisions_and_matches_a_fresh_one(
         .unwrap();
     assert_eq!(version, miniapp_auth::SCHEMA_VERSION);
 }
+
+#[test]
+fn a_version_2_database_is_migrated_keeps_its_decisions_and_matches_a_fresh_one() {
+    let old = TempDb::new();
+    old.raw()
+        .execute_batch(include_str!("fixtures/schema-v2.sql"))
+        .unwrap();
+    let ui = ScriptedUi::new(&[]);
+    let engine = old.open(ui.clone());
+    // The manifest the fixture's decisions were made under.
+    engine
+        .register_manifest(
+            "wxA".into(),
+            r#"{"name":"Demo","permission":{"scope.userLocation":{"desc":"Nearby shops"}},
+                "requiredPrivateInfos":["getLocation"],
+                "privacy":{"contractName":"Guide","version":"1",
+                           "scopes":["scope.record","scope.camera","scope.userLocation"]}}"#
+                .into(),
+        )
+        .unwrap();
+    let me = caller("u1", "wxA");
+    assert_eq!(
+        block_on(engine.authorize(me.clone(), "scope.record".into())).json,
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+    assert_eq!(
+        block_on(engine.authorize(me.clone(), "scope.camera".into())).json,
+        r#"{"errMsg":"authorize:fail auth deny","errno":103}"#
+    );
+    assert_eq!(
+        block_on(engine.ensure(me.clone(), "getLocation".into())).json,
+        r#"{"errMsg":"getLocation:ok"}"#
+    );
+    assert_eq!(
+        block_on(engine.authorize(caller("u2", "wxB"), "scope.werun".into())).json,
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+    assert_eq!(ui.dialogs(), 0, "decisions and the agreement survived");
+    let grants = engine.list_grants("u1".into(), None).unwrap();
+    assert_eq!(grants.len(), 3, "{grants:?}");
+    let verification = engine.verify_consent_log().unwrap();
+    assert!(verification.intact, "{verification:?}");
+    assert_eq!(verification.records, 5);
+    drop(engine);
+    let fresh = TempDb::new();
+    drop(fresh.open(ScriptedUi::new(&[])));
+    assert_eq!(schema_of(&old.raw()), schema_of(&fresh.raw()));
+    let version: i64 = old
+        .raw()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, miniapp_auth::SCHEMA_VERSION);
+}

@@ -1,7 +1,8 @@
 //! The WeChat result dialect (SPEC §4): every answer is a JSON object whose
 //! `errMsg` is `"<api>:ok"` or `"<api>:fail <reason>"`, with `errno` on failure.
 //! The reason strings and errno numbers here are the contract mini apps compare
-//! against; the README's errno table mirrors [`Failure::errno`] and never changes.
+//! against; the errno table of `docs/behaviour.md` mirrors [`Failure::errno`] and never
+//! changes.
 
 use serde_json::{Map, Value};
 
@@ -90,7 +91,7 @@ impl Failure {
         }
     }
 
-    /// The documented errno (README, "errno table").
+    /// The documented errno (`docs/behaviour.md`, "errno table").
     pub fn errno(&self) -> i32 {
         match self {
             Failure::AuthDeny => 103,

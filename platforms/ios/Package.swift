@@ -15,7 +15,7 @@ let package = Package(
             name: "MiniAppAuth",
             dependencies: ["MiniAppAuthFFI"],
             // Tools version 5.9 builds in Swift 5 language mode, the mode the
-            // generated bindings are tested in (README: "Swift language modes").
+            // generated bindings are tested in (docs/host-guide.md: "The bindings", Swift language modes).
             path: "Sources/MiniAppAuth"
         ),
     ]

@@ -21,7 +21,7 @@ USAGE:
       allow|once|deny|dismiss for consent, agree|disagree for privacy,
       keep or scope=on|off[+scope=on|off...] for the settings page.
   miniapp-auth bridge --db PATH [POLICY] [--clock-start-ms MS]
-      JSON-lines host over stdin/stdout (README: \"The bridge protocol\").
+      JSON-lines host over stdin/stdout (docs/cli.md: \"The bridge protocol\").
       --clock-start-ms runs it on a manual clock moved by {\"op\":\"advanceClock\"}.
   POLICY (bridge and demo; defaults in parentheses):
       --dialog-timeout-ms N (600000)   --deny-policy sticky|soft (sticky)

@@ -171,14 +171,7 @@ impl Engine {
         let Some(contract) = &manifest.privacy else {
             return Flight::Reevaluate;
         };
-        let request = PrivacyRequest {
-            user_id: caller.user_id.clone(),
-            app_id: caller.app_id.clone(),
-            app_name: manifest.display_name(&caller.app_id),
-            contract_name: contract.contract_name.clone(),
-            contract_version: contract.version.clone(),
-            api: api.to_string(),
-        };
+        let request = PrivacyRequest::new(caller, manifest, contract, api);
         let asked = self.dialogs.ui().ask_privacy(request);
         let decision = match self.dialogs.call_host(asked).await {
             Ok(decision) => decision,

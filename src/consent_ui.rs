@@ -7,7 +7,9 @@
 //! failure and grants nothing; a call whose future is dropped (a cancelled
 //! coroutine or Task) releases everything it held.
 
+use crate::caller::Caller;
 use crate::error::HostError;
+use crate::manifest::{Manifest, PrivacyContract};
 use crate::policy::{ConsentDecision, OsPermissionStatus, PrivacyDecision};
 use crate::scopes::OsPermission;
 
@@ -75,6 +77,26 @@ pub struct PrivacyRequest {
     pub contract_version: String,
     /// The API that triggered it.
     pub api: String,
+}
+
+impl PrivacyRequest {
+    /// The prompt or display of `contract`, the privacy contract of `manifest`,
+    /// for `caller`, triggered by `api`.
+    pub(crate) fn new(
+        caller: &Caller,
+        manifest: &Manifest,
+        contract: &PrivacyContract,
+        api: &str,
+    ) -> PrivacyRequest {
+        PrivacyRequest {
+            user_id: caller.user_id.clone(),
+            app_id: caller.app_id.clone(),
+            app_name: manifest.display_name(&caller.app_id),
+            contract_name: contract.contract_name.clone(),
+            contract_version: contract.version.clone(),
+            api: api.to_string(),
+        }
+    }
 }
 
 /// The host's native dialogs. Implemented in Kotlin (`suspend fun`) or Swift

@@ -130,14 +130,7 @@ impl Engine {
                 .as_ref()
                 .ok_or(Failure::NoPrivacyContract)?;
             let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
-            let request = PrivacyRequest {
-                user_id: caller.user_id.clone(),
-                app_id: caller.app_id.clone(),
-                app_name: manifest.display_name(&caller.app_id),
-                contract_name: contract.contract_name.clone(),
-                contract_version: contract.version.clone(),
-                api: api.to_string(),
-            };
+            let request = PrivacyRequest::new(caller, &manifest, contract, api);
             let shown = self.dialogs.ui().show_privacy_contract(request);
             self.dialogs.call_host(shown).await
         };

@@ -63,20 +63,23 @@ BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
     seal_grant_rows_v2(conn)
 }
 
+/// What schema 2's row check covers: (user, app, plugin, scope, state,
+/// expires_at, purpose, contract_version, consent_known).
+type RowV2 = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
 /// Computes schema 2's integrity check of every grant row.
 fn seal_grant_rows_v2(conn: &Connection) -> Result<()> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        i64,
-    );
-    let rows: Vec<Row> = conn
+    let rows: Vec<RowV2> = conn
         .prepare(
             "SELECT user_id, app_id, plugin_id, scope, state, expires_at, purpose, contract_version,
                     consent_known FROM grants",
@@ -110,19 +113,8 @@ fn seal_grant_rows_v2(conn: &Connection) -> Result<()> {
 /// Schema 2's row check: the first 64 bits of SHA-256 over (user, app, plugin,
 /// scope, state, expires_at, purpose, contract_version, consent_known), each
 /// followed by 0x1f, absent values as "\0absent".
-#[allow(clippy::type_complexity)]
 fn row_check_v2(
-    (user, app, plugin, scope, state, expires, purpose, contract, known): &(
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        i64,
-    ),
+    (user, app, plugin, scope, state, expires, purpose, contract, known): &RowV2,
 ) -> String {
     use sha2::{Digest, Sha256};
     let absent = "\u{0}absent";

@@ -1,5 +1,6 @@
 //! One row of the `grants` table as a type: read with [`GrantRow::from_row`],
-//! written with [`GrantRow::upsert`], and guarded by its integrity check.
+//! written with [`GrantRow::upsert`] (from a [`Decided`]), cached as a
+//! [`StoredGrant`], and guarded by its integrity check.
 //!
 //! The check is the first 64 bits of SHA-256 over the fields that decide what the
 //! row grants. A row whose check does not match was damaged (a flipped bit can
@@ -15,9 +16,6 @@ use crate::error::Result;
 use crate::namespace::NamespaceRef;
 use crate::policy::GrantState;
 
-use super::namespace_state::Decided;
-use super::StoredGrant;
-
 /// How often at most a grant's last use is written: uses are recorded in memory
 /// and reach the file only when the stored time is older than this, so a busy
 /// grant costs one write an hour, not one per call.
@@ -31,6 +29,50 @@ const STATE_DENIED: i64 = 2;
 /// first).
 pub const COLUMNS: &str = "scope, state, source, updated_at, expires_at, denials, purpose,
     contract_version, last_used_at, consent_known, row_check";
+
+/// A stored decision with what the policy needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredGrant {
+    /// Granted or denied.
+    pub state: GrantState,
+    /// When a time-limited grant ends.
+    pub expires_at_ms: Option<i64>,
+    /// Denials in a row (for soft denial).
+    pub denials: u32,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force when decided.
+    pub contract_version: Option<String>,
+    /// Last use, to [`USE_RESOLUTION_MS`].
+    pub last_used_at_ms: Option<i64>,
+    /// Whether `purpose` and `contract_version` were recorded (false for grants
+    /// migrated from schema 1, which are then not re-asked on a change).
+    pub consent_known: bool,
+}
+
+impl StoredGrant {
+    /// Whether a use at `now_ms` should be written: the stored last use is
+    /// missing or older than [`USE_RESOLUTION_MS`].
+    pub fn use_note_due(&self, now_ms: i64) -> bool {
+        self.last_used_at_ms
+            .is_none_or(|used| now_ms - used >= USE_RESOLUTION_MS)
+    }
+}
+
+/// A decision to store for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// The scope.
+    pub scope: String,
+    /// Granted or denied.
+    pub state: GrantState,
+    /// When a time-limited grant ends.
+    pub expires_at_ms: Option<i64>,
+    /// The purpose string the user saw.
+    pub purpose: Option<String>,
+    /// The privacy-contract version in force.
+    pub contract_version: Option<String>,
+}
 
 /// One row of `grants`, as stored (the namespace is the query's).
 #[derive(Debug, Clone, PartialEq, Eq)]

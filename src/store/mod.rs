@@ -8,7 +8,7 @@
 //! | `db.rs` | opening the file: pragmas, refusing newer/foreign files, quarantine |
 //! | `schema.rs`, `schema_history.rs` | the current schema; each upgrade step, frozen |
 //! | `cache.rs`, `change_probe.rs` | the cache and its "did another connection commit?" check |
-//! | `grant_row.rs` | one row of `grants` as a type, with its integrity check |
+//! | `grant_row.rs` | one row of `grants` as a type — read, written, cached ([`StoredGrant`](grant_row::StoredGrant)) — with its integrity check |
 //! | `namespace_state.rs` | loading one namespace, and applying [`Change`]s to it |
 //! | `agreements.rs` | privacy-contract agreements |
 //! | `housekeeping.rs` | reset an app, forget a user, maintenance |
@@ -33,7 +33,8 @@ pub(crate) mod schema;
 mod schema_history;
 mod scope_map;
 
-pub(crate) use namespace_state::{Change, Decided, NamespaceState, StoredGrant};
+pub(crate) use grant_row::Decided;
+pub(crate) use namespace_state::{Change, NamespaceState};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

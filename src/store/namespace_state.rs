@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::cache::Entries;
 use super::consent_log;
-use super::grant_row::{self, GrantRow, USE_RESOLUTION_MS};
+use super::grant_row::{self, Decided, GrantRow, StoredGrant};
 use super::scope_map::ScopeMap;
 use super::{Inner, Store};
 use crate::admin_records::DecisionSource;
@@ -16,36 +16,7 @@ use crate::consent_record::NewRecord;
 use crate::embargo::Dismissals;
 use crate::error::Result;
 use crate::namespace::{Namespace, NamespaceKey, NamespaceRef};
-use crate::policy::{self, GrantState};
-
-/// A stored decision with what the policy needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredGrant {
-    /// Granted or denied.
-    pub state: GrantState,
-    /// When a time-limited grant ends.
-    pub expires_at_ms: Option<i64>,
-    /// Denials in a row (for soft denial).
-    pub denials: u32,
-    /// The purpose string the user saw.
-    pub purpose: Option<String>,
-    /// The privacy-contract version in force when decided.
-    pub contract_version: Option<String>,
-    /// Last use, to [`USE_RESOLUTION_MS`].
-    pub last_used_at_ms: Option<i64>,
-    /// Whether `purpose` and `contract_version` were recorded (false for grants
-    /// migrated from schema 1, which are then not re-asked on a change).
-    pub consent_known: bool,
-}
-
-impl StoredGrant {
-    /// Whether a use at `now_ms` should be written: the stored last use is
-    /// missing or older than [`USE_RESOLUTION_MS`].
-    pub fn use_note_due(&self, now_ms: i64) -> bool {
-        self.last_used_at_ms
-            .is_none_or(|used| now_ms - used >= USE_RESOLUTION_MS)
-    }
-}
+use crate::policy;
 
 /// Everything stored about one namespace (cached).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,21 +25,6 @@ pub struct NamespaceState {
     pub grants: ScopeMap<StoredGrant>,
     /// Dismissal counts by scope (the dismissal embargo's).
     pub dismissals: ScopeMap<Dismissals>,
-}
-
-/// A decision to store for one scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decided {
-    /// The scope.
-    pub scope: String,
-    /// Granted or denied.
-    pub state: GrantState,
-    /// When a time-limited grant ends.
-    pub expires_at_ms: Option<i64>,
-    /// The purpose string the user saw.
-    pub purpose: Option<String>,
-    /// The privacy-contract version in force.
-    pub contract_version: Option<String>,
 }
 
 /// One change to a namespace.
@@ -276,7 +232,7 @@ impl Store {
     }
 
     /// Notes that a grant was used. Writes only when the stored time is older than
-    /// [`USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
+    /// [`grant_row::USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
     pub fn note_use(&self, ns: NamespaceRef<'_>, scope: &str, now_ms: i64) {
         let Ok(inner) = self.lock() else {
             return;

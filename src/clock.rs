@@ -37,9 +37,14 @@ impl ManualClock {
         }
     }
 
-    /// Moves the clock forward by `ms`.
-    pub fn advance(&self, ms: i64) {
-        self.now.fetch_add(ms, Ordering::SeqCst);
+    /// Moves the clock forward by `ms`, or says (`false`, the clock unmoved)
+    /// that it would pass the end of time: the clock never wraps.
+    pub fn advance(&self, ms: i64) -> bool {
+        self.now
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                now.checked_add(ms)
+            })
+            .is_ok()
     }
 }
 

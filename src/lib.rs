@@ -41,7 +41,7 @@ mod settings_page;
 mod single_flight;
 mod store;
 #[cfg(feature = "test-hooks")]
-pub mod test_hooks;
+mod test_hooks;
 mod timer;
 
 use std::sync::Arc;
@@ -59,6 +59,12 @@ pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
+
+/// The parser behind `register_manifest`, for this project's manifest fuzz
+/// target (feature `test-hooks` only; not an API for hosts).
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub use test_hooks::{Manifest, ScopeCatalogue};
 
 /// The database schema version this build writes (and the newest it opens).
 pub const SCHEMA_VERSION: i64 = store::schema::VERSION;

@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(_) => {}
         Err(error) => {
             assert!(!error.message.is_empty());
-            let _ = error.to_json().to_string();
+            let _ = error.to_line();
         }
     }
 });

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use miniapp_auth::test_hooks::{Manifest, ScopeCatalogue};
+use miniapp_auth::{Manifest, ScopeCatalogue};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

@@ -65,11 +65,15 @@ impl Bridge {
     }
 
     pub fn recv(&self) -> Value {
-        let line = self
-            .lines
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the bridge answered in time");
+        let line = self.recv_line();
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"))
+    }
+
+    /// The next line, as the bridge wrote it.
+    pub fn recv_line(&self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the bridge answered in time")
     }
 
     /// Kills the process with SIGKILL, as a crash or the OS's low-memory killer

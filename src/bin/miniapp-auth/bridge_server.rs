@@ -254,7 +254,7 @@ impl Server {
         let line = match protocol::parse_line(bytes) {
             Ok(Some(line)) => line,
             Ok(None) => return,
-            Err(error) => return self.out.send(&error.to_json()),
+            Err(error) => return self.out.send_line(&error.to_line()),
         };
         match line {
             Line::Answer { prompt, fields } => {
@@ -263,15 +263,15 @@ impl Server {
                 }
             }
             Line::Op { id, op } => {
-                let mut reply = match self.op(op) {
+                let reply = match self.op(op) {
                     Ok(reply) => reply,
                     Err(message) => json!({"error": message}),
                 };
-                if let (Some(id), Value::Object(map)) = (id, &mut reply) {
-                    map.insert("id".into(), id);
-                    map.sort_keys();
-                }
-                self.out.send(&reply);
+                let Value::Object(reply) = reply else {
+                    unreachable!("op replies are objects")
+                };
+                self.out
+                    .send_line(&protocol::reply_line(id.as_deref(), &reply));
             }
             Line::Call { id, caller, call } => self.call(id, caller, call),
         }
@@ -298,7 +298,11 @@ impl Server {
                     .clock
                     .as_ref()
                     .ok_or("advanceClock needs the bridge started with --clock-start-ms")?;
-                clock.advance(ms);
+                if !clock.advance(ms) {
+                    return Err(format!(
+                        "advanceClock by {ms} ms would pass the end of time; the clock was not moved"
+                    ));
+                }
                 Ok(json!({"ok": true, "nowMs": clock.now_ms()}))
             }
             Op::Register { app, manifest } => {
@@ -310,7 +314,7 @@ impl Server {
         }
     }
 
-    fn call(&mut self, id: Option<Value>, caller: Caller, call: Value) {
+    fn call(&mut self, id: Option<protocol::RawId>, caller: Caller, call: Value) {
         let engine = self.engine.clone();
         let out = self.out.clone();
         self.calls.push(std::thread::spawn(move || {

@@ -4,7 +4,13 @@
 //! (`fuzz/fuzz_targets/json_lines.rs`) compiles this same file.
 
 use miniapp_auth::{Caller, ConsentDecision, PrivacyDecision, ScopeSetting};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+
+/// A line's `id` as it was sent (raw JSON text of any JSON value), echoed
+/// exactly in every reply to it.
+pub type RawId = Box<str>;
 
 /// One input line, understood.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,7 +18,7 @@ pub enum Line {
     /// A mini-app call to run with the line's identity.
     Call {
         /// The `id` to echo.
-        id: Option<Value>,
+        id: Option<RawId>,
         /// The identity (the bridge process is the host).
         caller: Caller,
         /// `{"api", "args"}` for `AuthEngine::handle_value`, taken from the line
@@ -22,7 +28,7 @@ pub enum Line {
     /// An operation on the bridge itself.
     Op {
         /// The `id` to echo.
-        id: Option<Value>,
+        id: Option<RawId>,
         /// Which.
         op: Op,
     },
@@ -66,7 +72,7 @@ pub enum Op {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineError {
     /// The line's `id`, where one could be read.
-    pub id: Option<Value>,
+    pub id: Option<RawId>,
     /// The line's `prompt`, where one could be read.
     pub prompt: Option<Value>,
     /// What is wrong.
@@ -75,18 +81,40 @@ pub struct LineError {
 
 impl LineError {
     /// `{"id"?, "prompt"?, "error"}`.
-    pub fn to_json(&self) -> Value {
+    pub fn to_line(&self) -> String {
         let mut line = Map::new();
-        if let Some(id) = &self.id {
-            line.insert("id".into(), id.clone());
-        }
         if let Some(prompt) = &self.prompt {
             line.insert("prompt".into(), prompt.clone());
         }
         line.insert("error".into(), Value::String(self.message.clone()));
-        Value::Object(line)
+        reply_line(self.id.as_deref(), &line)
     }
 }
+
+/// A reply line: `body`'s fields after `"id"` (when the line had one), the id
+/// written exactly as it was sent.
+pub fn reply_line(id: Option<&str>, body: &Map<String, Value>) -> String {
+    let body = Value::Object(body.clone()).to_string();
+    match id {
+        None => body,
+        Some(id) if body == "{}" => format!("{{\"id\":{id}}}"),
+        Some(id) => format!("{{\"id\":{id},{}", &body[1..]),
+    }
+}
+
+/// The raw text of a line's `id`, when it has exactly one.
+fn raw_id(text: &str) -> Option<RawId> {
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow)]
+        id: Option<&'a RawValue>,
+    }
+    let id = serde_json::from_str::<IdOnly<'_>>(text).ok()?.id?;
+    Some(id.get().into())
+}
+
+/// The three kinds of line, by the field that marks each.
+const KINDS: [&str; 3] = ["api", "op", "prompt"];
 
 fn string_field(line: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
     match line.get(name) {
@@ -118,10 +146,7 @@ pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
         Ok(_) => return Err(error("a line must be a JSON object".into())),
         Err(e) => return Err(error(format!("invalid JSON: {e}"))),
     };
-    let id = line
-        .get("id")
-        .filter(|v| !v.is_object() && !v.is_array())
-        .cloned();
+    let id = raw_id(text);
     let prompt_field = line.get("prompt").cloned();
     let fail = |message: String| {
         Box::new(LineError {
@@ -130,6 +155,16 @@ pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
             message,
         })
     };
+    if KINDS
+        .iter()
+        .filter(|kind| line.contains_key(**kind))
+        .count()
+        > 1
+    {
+        return Err(fail(
+            "a line mixes a call (\"api\"), an op (\"op\") and a prompt answer (\"prompt\"): send each on a line of its own".into(),
+        ));
+    }
     if line.contains_key("prompt") {
         let prompt = line
             .get("prompt")
@@ -261,7 +296,7 @@ mod tests {
             .unwrap();
         match call {
             Line::Call { id, caller, call } => {
-                assert_eq!(id, Some(Value::from(1)));
+                assert_eq!(id.as_deref(), Some("1"));
                 assert!(caller.user_gesture);
                 assert_eq!(call.to_string(), r#"{"api":"getSetting"}"#);
             }
@@ -270,13 +305,13 @@ mod tests {
         assert_eq!(
             parse_line(br#"{"id":2,"op":"maintenance"}"#).unwrap(),
             Some(Line::Op {
-                id: Some(Value::from(2)),
+                id: Some("2".into()),
                 op: Op::Maintenance
             })
         );
         assert_eq!(parse_line(b"   ").unwrap(), None);
         let err = parse_line(br#"{"id":3,"user":5,"app":"a","api":"x"}"#).unwrap_err();
-        assert_eq!(err.id, Some(Value::from(3)));
+        assert_eq!(err.id.as_deref(), Some("3"));
         assert_eq!(err.message, "user must be a string");
     }
 }

@@ -6,6 +6,9 @@
 //! and the user's answer stored through [`crate::decisions`] before the mini app
 //! hears it.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::admin_records::DecisionSource;
 use crate::caller::Caller;
 use crate::consent_ui::{PrivacyRequest, ScopeRequest};
@@ -42,25 +45,34 @@ impl Engine {
         scope_name: &str,
     ) -> Result<(), Failure> {
         caller.validate()?;
-        let from_cache = self.gate().cached_verdict(&caller.app_id, ns, scope_name);
-        match from_cache {
-            Some(Verdict::Allow) => Ok(()),
-            Some(Verdict::Refuse(failure)) => Err(failure),
+        let full_path = match self.gate().cached_verdict(&caller.app_id, ns, scope_name) {
+            Some(Verdict::Allow) => return Ok(()),
+            Some(Verdict::Refuse(failure)) => return Err(failure),
             // A verdict that needs a dialog is handed forward, not worked out again.
-            needs_more => {
-                Box::pin(async move {
-                    let snapshot = self.registry.snapshot(&caller.app_id);
-                    let scope = snapshot
-                        .catalogue
-                        .get(scope_name)
-                        .cloned()
-                        .ok_or(Failure::InvalidScope)?;
-                    self.run_gate(api, caller, ns, &scope, &snapshot, needs_more)
-                        .await
-                })
+            needs_more => self.full_path(api, caller, ns, scope_name, needs_more),
+        };
+        full_path.await
+    }
+
+    /// [`Self::authorize_scope`] past the cache, boxed.
+    fn full_path<'a>(
+        &'a self,
+        api: &'a str,
+        caller: &'a Caller,
+        ns: NamespaceRef<'a>,
+        scope_name: &'a str,
+        verdict: Option<Verdict>,
+    ) -> Pin<Box<impl Future<Output = Result<(), Failure>> + 'a>> {
+        Box::pin(async move {
+            let snapshot = self.registry.snapshot(&caller.app_id);
+            let scope = snapshot
+                .catalogue
+                .get(scope_name)
+                .cloned()
+                .ok_or(Failure::InvalidScope)?;
+            self.run_gate(api, caller, ns, &scope, &snapshot, verdict)
                 .await
-            }
-        }
+        })
     }
 
     /// Acts on the gate's verdicts — answering, or showing a dialog and asking

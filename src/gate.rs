@@ -27,7 +27,7 @@ use crate::policy::{
 };
 use crate::registry::{Registry, Snapshot};
 use crate::scopes::{OsPermission, ScopeDefinition, ScopeKind};
-use crate::store::{NamespaceState, Store};
+use crate::store::{NamespaceState, Store, StoredGrant};
 
 /// The parts the gate reads, borrowed from the engine for one call.
 pub(crate) struct Gate<'e> {
@@ -118,7 +118,22 @@ impl Gate<'_> {
         stored: &NamespaceState,
         now_ms: i64,
     ) -> GrantState {
-        let grant = stored.grants.get(scope).map(|g| Standing {
+        let grant = stored.grants.get(scope);
+        self.state_from(ns, scope, grant, manifest.purpose(scope), manifest, now_ms)
+    }
+
+    /// [`Self::state_of`], given the scope's stored grant and the manifest's
+    /// purpose string for it (looked up once per evaluation).
+    fn state_from(
+        &self,
+        ns: NamespaceRef<'_>,
+        scope: &str,
+        grant: Option<&StoredGrant>,
+        purpose: Option<&str>,
+        manifest: &Manifest,
+        now_ms: i64,
+    ) -> GrantState {
+        let grant = grant.map(|g| Standing {
             state: g.state,
             expires_at_ms: g.expires_at_ms,
             purpose_seen: g.purpose.as_deref(),
@@ -129,7 +144,7 @@ impl Gate<'_> {
             grant,
             self.allow_once.has(&ns, scope),
             now_ms,
-            manifest.purpose(scope),
+            purpose,
             manifest.privacy.as_ref().map(|c| c.version.as_str()),
         )
     }
@@ -146,11 +161,12 @@ impl Gate<'_> {
         now_ms: i64,
     ) -> (Facts, bool) {
         let grant = stored.grants.get(&scope.name);
+        let purpose = manifest.purpose(&scope.name);
         let facts = Facts {
             kind: scope.kind,
-            state: self.state_of(ns, &scope.name, manifest, stored, now_ms),
+            state: self.state_from(ns, &scope.name, grant, purpose, manifest, now_ms),
             purpose_required: scope.requires_purpose,
-            purpose_present: manifest.purpose(&scope.name).is_some(),
+            purpose_present: purpose.is_some(),
             privacy,
             declared_in_contract: manifest
                 .privacy
@@ -168,6 +184,7 @@ impl Gate<'_> {
     }
 
     /// Notes the use of an allowed grant when one is due.
+    #[inline(always)]
     fn let_through(&self, ns: NamespaceRef<'_>, scope: &str, use_note_due: bool, now_ms: i64) {
         if use_note_due {
             self.store.note_use(ns, scope, now_ms);

@@ -28,6 +28,7 @@ pub(crate) struct Registered {
 
 impl Registered {
     /// The app's manifest (an empty one if it registered none).
+    #[inline(always)]
     pub fn manifest(&self, app_id: &str) -> &Arc<Manifest> {
         self.manifests.get(app_id).unwrap_or(&NO_MANIFEST)
     }

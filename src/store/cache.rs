@@ -48,6 +48,7 @@ impl Cache {
     /// The entries, when no other connection committed since the store last
     /// looked (the hot path: no lock but this thread's shard of the read lock);
     /// `None` sends the caller to the connection.
+    #[inline(always)]
     pub fn fresh(&self) -> Option<ShardedLockReadGuard<'_, Entries>> {
         self.probe.unchanged().then(|| self.read())
     }

@@ -33,7 +33,7 @@ pub(crate) mod schema;
 mod schema_history;
 mod scope_map;
 
-pub(crate) use grant_row::Decided;
+pub(crate) use grant_row::{Decided, StoredGrant};
 pub(crate) use namespace_state::{Change, NamespaceState};
 
 use std::path::{Path, PathBuf};

@@ -30,7 +30,10 @@ impl Registered {
     /// The app's manifest (an empty one if it registered none).
     #[inline(always)]
     pub fn manifest(&self, app_id: &str) -> &Arc<Manifest> {
-        self.manifests.get(app_id).unwrap_or(&NO_MANIFEST)
+        match self.manifests.get(app_id) {
+            Some(manifest) => manifest,
+            None => &NO_MANIFEST,
+        }
     }
 }
 

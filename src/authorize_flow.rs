@@ -18,7 +18,7 @@ use crate::dialogs::Flight;
 use crate::engine::Engine;
 use crate::manifest::Manifest;
 use crate::namespace::{Namespace, NamespaceRef};
-use crate::policy::{self, DialogEffect, PrivacyGate, Verdict};
+use crate::policy::{self, DialogEffect, PrivacyGate, Request, Verdict};
 use crate::registry::Snapshot;
 use crate::scopes::ScopeDefinition;
 
@@ -70,15 +70,25 @@ impl Engine {
                 .get(scope_name)
                 .cloned()
                 .ok_or(Failure::InvalidScope)?;
-            self.run_gate(api, caller, ns, &scope, &snapshot, verdict)
-                .await
+            self.run_gate(
+                Request::Authorize,
+                api,
+                caller,
+                ns,
+                &scope,
+                &snapshot,
+                verdict,
+            )
+            .await
         })
     }
 
     /// Acts on the gate's verdicts — answering, or showing a dialog and asking
     /// again — until one answers. `verdict` is one already made for this call.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn run_gate(
         &self,
+        request: Request,
         api: &str,
         caller: &Caller,
         ns: NamespaceRef<'_>,
@@ -89,7 +99,7 @@ impl Engine {
         loop {
             let now = match verdict.take() {
                 Some(verdict) => verdict,
-                None => self.gate().evaluate(ns, scope, snapshot)?,
+                None => self.gate().evaluate(request, ns, scope, snapshot)?,
             };
             match now {
                 Verdict::Allow => return Ok(()),
@@ -97,7 +107,7 @@ impl Engine {
                 Verdict::AskPrivacy => self.ask_privacy(api, caller, &snapshot.manifest).await?,
                 Verdict::AskUser => {
                     let ns = ns.to_owned();
-                    let lead = self.lead_consent(api, caller, &ns, scope, snapshot);
+                    let lead = self.lead_consent(request, api, caller, &ns, scope, snapshot);
                     if let Some(answer) = self.dialogs.consent_flight(&ns, &scope.name, lead).await
                     {
                         return answer;
@@ -110,6 +120,7 @@ impl Engine {
     /// The consent dialog, shown by the one caller leading the flight.
     async fn lead_consent(
         &self,
+        request: Request,
         api: &str,
         caller: &Caller,
         ns: &Namespace,
@@ -118,7 +129,10 @@ impl Engine {
     ) -> Flight {
         let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
         // Another dialog may have decided while this one waited for the slot.
-        match self.gate().evaluate(ns.borrowed(), scope, snapshot) {
+        match self
+            .gate()
+            .evaluate(request, ns.borrowed(), scope, snapshot)
+        {
             Err(failure) => return Flight::Done(Err(failure)),
             Ok(Verdict::AskUser) => {}
             Ok(_) => return Flight::Reevaluate,

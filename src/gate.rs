@@ -23,7 +23,7 @@ use crate::dialect::Failure;
 use crate::manifest::Manifest;
 use crate::namespace::NamespaceRef;
 use crate::policy::{
-    self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Standing, Verdict,
+    self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing, Verdict,
 };
 use crate::registry::{Registry, Snapshot};
 use crate::scopes::{OsPermission, ScopeDefinition, ScopeKind};
@@ -153,6 +153,7 @@ impl Gate<'_> {
     /// whether the scope's stored grant is due to have a use written.
     fn facts(
         &self,
+        request: Request,
         ns: NamespaceRef<'_>,
         scope: &ScopeDefinition,
         manifest: &Manifest,
@@ -163,6 +164,7 @@ impl Gate<'_> {
         let grant = stored.grants.get(&scope.name);
         let purpose = manifest.purpose(&scope.name);
         let facts = Facts {
+            request,
             kind: scope.kind,
             state: self.state_from(ns, &scope.name, grant, purpose, manifest, now_ms),
             purpose_required: scope.requires_purpose,
@@ -191,7 +193,7 @@ impl Gate<'_> {
         }
     }
 
-    /// The verdict on `scope_name` in `ns` from the cache alone; `None` when
+    /// The verdict on `authorize` of `scope_name` in `ns` from the cache alone; `None` when
     /// something it needs is not cached (the caller then [`Self::evaluate`]s).
     /// An unknown scope is refused here.
     pub fn cached_verdict(
@@ -214,7 +216,15 @@ impl Gate<'_> {
                     let privacy =
                         privacy_with(manifest, |version| Ok(agreed_version == Some(version)))
                             .ok()?;
-                    Some(self.facts(ns, scope, manifest, stored, privacy, now_ms))
+                    Some(self.facts(
+                        Request::Authorize,
+                        ns,
+                        scope,
+                        manifest,
+                        stored,
+                        privacy,
+                        now_ms,
+                    ))
                 },
             )??;
             // The probe is asked (if at all) after the lock is released.
@@ -233,9 +243,10 @@ impl Gate<'_> {
         Some(verdict)
     }
 
-    /// The verdict on `scope` in `ns`, reading through the store.
+    /// The verdict on `request` for `scope` in `ns`, reading through the store.
     pub fn evaluate(
         &self,
+        request: Request,
         ns: NamespaceRef<'_>,
         scope: &ScopeDefinition,
         snapshot: &Snapshot,
@@ -244,7 +255,8 @@ impl Gate<'_> {
         let manifest = &snapshot.manifest;
         let stored = self.store.namespace(&ns)?;
         let privacy = self.privacy(ns.user_id, ns.app_id, manifest)?;
-        let (facts, use_note_due) = self.facts(ns, scope, manifest, &stored, privacy, now_ms);
+        let (facts, use_note_due) =
+            self.facts(request, ns, scope, manifest, &stored, privacy, now_ms);
         let verdict = verdict(facts, || match scope.os_permission {
             Some(permission) => ask_probe(snapshot.os_probe.clone(), permission),
             None => OsPermissionStatus::Unknown,

@@ -11,7 +11,7 @@ use crate::consent_ui::PrivacyRequest;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
 use crate::manifest::PRIVATE_INFO_APIS;
-use crate::policy::PrivacyGate;
+use crate::policy::{PrivacyGate, Request};
 use crate::scopes::PLUGIN_SCOPES;
 
 impl Engine {
@@ -60,8 +60,16 @@ impl Engine {
                 return Err(Failure::NotInRequiredPrivateInfos);
             }
             let ns = caller.namespace_ref();
-            self.run_gate(api, caller, ns, &scope, &snapshot, None)
-                .await
+            self.run_gate(
+                Request::GuardedApi,
+                api,
+                caller,
+                ns,
+                &scope,
+                &snapshot,
+                None,
+            )
+            .await
         };
         let outcome = outcome.await;
         // Names from outside the catalogue are echoed only when they look like API names.

@@ -41,9 +41,20 @@ pub enum OsPermissionStatus {
     Unknown,
 }
 
+/// What asks for the scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// `authorize` (or `authorizeForMiniProgram`) names the scope.
+    Authorize,
+    /// A guarded API (`getLocation`, `chooseAddress`, ...) is about to run.
+    GuardedApi,
+}
+
 /// Everything [`evaluate`] needs to decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
+    /// What asks.
+    pub request: Request,
     /// How the scope behaves.
     pub kind: ScopeKind,
     /// The stored decision.
@@ -217,6 +228,15 @@ pub enum PrivacyDecision {
     Disagree,
 }
 
+/// The privacy contract's gate: a scope the contract does not declare is
+/// refused; without agreement to the contract, it is asked for first.
+fn privacy_gate(f: &Facts) -> Option<Verdict> {
+    if f.privacy != PrivacyGate::NoContract && !f.declared_in_contract {
+        return Some(Verdict::Refuse(Failure::NotDeclaredInPrivacy));
+    }
+    (f.privacy == PrivacyGate::NotAgreed).then_some(Verdict::AskPrivacy)
+}
+
 /// Whether a denied scope may be asked again.
 fn may_ask_again_after_denial(f: &Facts) -> bool {
     f.knobs.soft_deny && f.denials < f.knobs.max_denials
@@ -227,18 +247,25 @@ fn may_ask_again_after_denial(f: &Facts) -> bool {
 /// decision (a denial is sticky unless the host chose soft denial), the host's
 /// OS permission, a grant, settings-only scopes, the dismissal embargo
 /// ([`crate::embargo`]), then the dialog.
+///
+/// An ungated scope's own APIs (`chooseAddress`, `chooseInvoice`,
+/// `chooseInvoiceTitle`) still pass the privacy contract's gate: WeChat's
+/// privacy guide (2023-09) lists them among the APIs that need the agreement.
 pub fn evaluate(f: &Facts) -> Verdict {
-    if matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts) {
-        return Verdict::Allow;
+    match (f.kind, f.request) {
+        (ScopeKind::NeverPrompts, _) | (ScopeKind::AlwaysGranted, Request::Authorize) => {
+            return Verdict::Allow;
+        }
+        (ScopeKind::AlwaysGranted, Request::GuardedApi) => {
+            return privacy_gate(f).unwrap_or(Verdict::Allow);
+        }
+        _ => {}
     }
     if f.purpose_required && !f.purpose_present {
         return Verdict::Refuse(Failure::RequirePermissionDesc);
     }
-    if f.privacy != PrivacyGate::NoContract && !f.declared_in_contract {
-        return Verdict::Refuse(Failure::NotDeclaredInPrivacy);
-    }
-    if f.privacy == PrivacyGate::NotAgreed {
-        return Verdict::AskPrivacy;
+    if let Some(verdict) = privacy_gate(f) {
+        return verdict;
     }
     if f.state == GrantState::Denied && !may_ask_again_after_denial(f) {
         return Verdict::Refuse(Failure::AuthDeny);
@@ -328,6 +355,7 @@ mod tests {
         PrivacyGate::Agreed,
         PrivacyGate::NotAgreed,
     ];
+    const ALL_REQUESTS: [Request; 2] = [Request::Authorize, Request::GuardedApi];
     const ALL_OS: [OsPermissionStatus; 3] = [
         OsPermissionStatus::Granted,
         OsPermissionStatus::Denied,
@@ -367,8 +395,12 @@ mod tests {
                                     (3, Some(now - 10)),
                                     (3, Some(0)),
                                 ] {
-                                    for knobs in knob_sets {
+                                    for (knobs, request) in knob_sets
+                                        .into_iter()
+                                        .flat_map(|k| ALL_REQUESTS.map(|r| (k, r)))
+                                    {
                                         let f = Facts {
+                                            request,
                                             kind,
                                             state,
                                             purpose_required,
@@ -394,25 +426,30 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 3 * 3 * 8 * 3 * 4 * 3);
+        assert_eq!(checked, 4 * 3 * 3 * 3 * 8 * 3 * 4 * 3 * 2);
     }
 
     fn check(f: &Facts) {
         let ungated = matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts);
+        let privacy_applies = f.kind != ScopeKind::NeverPrompts
+            && !(f.kind == ScopeKind::AlwaysGranted && f.request == Request::Authorize);
         let soft_retry = f.knobs.soft_deny && f.denials < f.knobs.max_denials;
         let embargo = f.knobs.embargo.max_dismissals > 0
             && f.dismissals.is_some_and(|d| {
                 d.count >= f.knobs.embargo.max_dismissals
                     && f.now_ms < d.last_at_ms + f.knobs.embargo.duration_ms
             });
-        let expected = if ungated {
+        let privacy_refused = f.privacy != PrivacyGate::NoContract && !f.declared_in_contract;
+        let expected = if !privacy_applies {
             Verdict::Allow
-        } else if f.purpose_required && !f.purpose_present {
+        } else if !ungated && f.purpose_required && !f.purpose_present {
             Verdict::Refuse(Failure::RequirePermissionDesc)
-        } else if f.privacy != PrivacyGate::NoContract && !f.declared_in_contract {
+        } else if privacy_refused {
             Verdict::Refuse(Failure::NotDeclaredInPrivacy)
         } else if f.privacy == PrivacyGate::NotAgreed {
             Verdict::AskPrivacy
+        } else if ungated {
+            Verdict::Allow
         } else if f.state == GrantState::Denied && !soft_retry {
             Verdict::Refuse(Failure::AuthDeny)
         } else if f.os == OsPermissionStatus::Denied {

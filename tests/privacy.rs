@@ -85,3 +85,58 @@ fn open_privacy_contract_shows_it_through_the_host() {
     );
     assert!(matches!(ui.shown.lock().unwrap()[0], Shown::Contract(_)));
 }
+
+/// WeChat's privacy guide ("小程序隐私协议开发指南", 2023-09) lists chooseAddress,
+/// chooseInvoice and chooseInvoiceTitle among the APIs that need the privacy
+/// agreement, though their scopes are no longer gated: the guarded call goes
+/// through the privacy gate, while `authorize` on those scopes stays ok.
+#[test]
+fn private_info_apis_of_ungated_scopes_still_need_the_privacy_agreement() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[
+        Answer::Disagree, // requirePrivacyAuthorize
+        Answer::Disagree, // chooseAddress asks again
+        Answer::Agree,    // chooseInvoice
+    ]);
+    let engine = db.open(ui.clone());
+    engine
+        .register_manifest(
+            "wxA".into(),
+            r#"{"requiredPrivateInfos":["chooseAddress"],
+                "privacy":{"contractName":"Guide","version":"1",
+                           "scopes":["scope.address","scope.invoice"]}}"#
+                .into(),
+        )
+        .unwrap();
+    let me = caller("u1", "wxA");
+    assert_eq!(
+        block_on(engine.require_privacy_authorize(me.clone())).json,
+        r#"{"errMsg":"requirePrivacyAuthorize:fail privacy permission is not authorized","errno":104}"#
+    );
+    assert_eq!(
+        block_on(engine.ensure(me.clone(), "chooseAddress".into())).json,
+        r#"{"errMsg":"chooseAddress:fail privacy permission is not authorized","errno":104}"#
+    );
+    // Not declared in the contract: refused without a prompt.
+    assert_eq!(
+        block_on(engine.ensure(me.clone(), "chooseInvoiceTitle".into())).json,
+        r#"{"errMsg":"chooseInvoiceTitle:fail api scope is not declared in the privacy agreement","errno":112}"#
+    );
+    assert_eq!(ui.dialogs(), 2);
+    // authorize on an always-true scope stays ok, without a prompt.
+    assert_eq!(
+        block_on(engine.authorize(me.clone(), "scope.address".into())).json,
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+    assert_eq!(ui.dialogs(), 2);
+    // Agreed through chooseInvoice: from then on they pass.
+    assert_eq!(
+        block_on(engine.ensure(me.clone(), "chooseInvoice".into())).json,
+        r#"{"errMsg":"chooseInvoice:ok"}"#
+    );
+    assert_eq!(
+        block_on(engine.ensure(me.clone(), "chooseAddress".into())).json,
+        r#"{"errMsg":"chooseAddress:ok"}"#
+    );
+    assert_eq!(ui.dialogs(), 3);
+}

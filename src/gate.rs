@@ -43,6 +43,14 @@ pub(crate) struct Gate<'e> {
     pub knobs: Knobs,
 }
 
+/// What one evaluation is about: what asks, in whose namespace, for which scope.
+#[derive(Clone, Copy)]
+struct Asked<'a> {
+    request: Request,
+    ns: NamespaceRef<'a>,
+    scope: &'a ScopeDefinition,
+}
+
 /// What the host's probe says of `permission`. A probe that fails, or panics
 /// (a Rust host), tells us nothing.
 fn ask_probe(
@@ -153,9 +161,7 @@ impl Gate<'_> {
     /// whether the scope's stored grant is due to have a use written.
     fn facts(
         &self,
-        request: Request,
-        ns: NamespaceRef<'_>,
-        scope: &ScopeDefinition,
+        Asked { request, ns, scope }: Asked<'_>,
         manifest: &Manifest,
         stored: &NamespaceState,
         privacy: PrivacyGate,
@@ -216,15 +222,12 @@ impl Gate<'_> {
                     let privacy =
                         privacy_with(manifest, |version| Ok(agreed_version == Some(version)))
                             .ok()?;
-                    Some(self.facts(
-                        Request::Authorize,
+                    let asked = Asked {
+                        request: Request::Authorize,
                         ns,
                         scope,
-                        manifest,
-                        stored,
-                        privacy,
-                        now_ms,
-                    ))
+                    };
+                    Some(self.facts(asked, manifest, stored, privacy, now_ms))
                 },
             )??;
             // The probe is asked (if at all) after the lock is released.
@@ -255,8 +258,8 @@ impl Gate<'_> {
         let manifest = &snapshot.manifest;
         let stored = self.store.namespace(&ns)?;
         let privacy = self.privacy(ns.user_id, ns.app_id, manifest)?;
-        let (facts, use_note_due) =
-            self.facts(request, ns, scope, manifest, &stored, privacy, now_ms);
+        let asked = Asked { request, ns, scope };
+        let (facts, use_note_due) = self.facts(asked, manifest, &stored, privacy, now_ms);
         let verdict = verdict(facts, || match scope.os_permission {
             Some(permission) => ask_probe(snapshot.os_probe.clone(), permission),
             None => OsPermissionStatus::Unknown,

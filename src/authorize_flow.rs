@@ -161,8 +161,9 @@ impl Engine {
             DecisionSource::Dialog,
             manifest,
         );
-        if stored.is_err() && answer.is_ok() {
-            // Never say "ok" for a grant that is not durable (or not recorded).
+        if stored.is_err() {
+            // The mini app hears only what is stored: never "ok" for a grant, nor
+            // "auth deny" for a denial, that is not durable (and recorded).
             return Flight::Done(Err(Failure::StorageUnavailable));
         }
         Flight::Done(answer)

@@ -23,6 +23,36 @@ impl Clock for SystemClock {
     }
 }
 
+/// The engine's view of the host's clock: it never goes back. A device clock set
+/// back (to stretch an allow-until grant, or an embargo's end) leaves the engine
+/// at the latest time it saw, so what it once saw ended stays ended for as long
+/// as the engine lives. One shared word, written only when time moves forward.
+pub(crate) struct NeverBack {
+    source: std::sync::Arc<dyn Clock>,
+    latest: AtomicI64,
+}
+
+impl NeverBack {
+    /// `source`, never going back.
+    pub fn new(source: std::sync::Arc<dyn Clock>) -> NeverBack {
+        NeverBack {
+            latest: AtomicI64::new(source.now_ms()),
+            source,
+        }
+    }
+}
+
+impl Clock for NeverBack {
+    fn now_ms(&self) -> i64 {
+        let now = self.source.now_ms();
+        let latest = self.latest.load(Ordering::Relaxed);
+        if now <= latest {
+            return latest;
+        }
+        self.latest.fetch_max(now, Ordering::Relaxed).max(now)
+    }
+}
+
 /// A clock that moves only when told to (tests).
 #[derive(Debug, Default)]
 pub struct ManualClock {

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::allow_once::AllowOnceGrants;
-use crate::clock::Clock;
+use crate::clock::{Clock, NeverBack};
 use crate::config::EngineConfig;
 use crate::consent_ui::{ConsentUi, OsPermissionProbe};
 use crate::decisions::Decisions;
@@ -35,7 +35,7 @@ pub(crate) struct Engine {
 
 impl Engine {
     /// An engine over `store`, asking `ui`, configured by `config`, reading time
-    /// from `clock`.
+    /// from `clock` (never going back: see [`NeverBack`]).
     pub fn new(
         store: Store,
         ui: Arc<dyn ConsentUi>,
@@ -47,7 +47,7 @@ impl Engine {
             store,
             allow_once: AllowOnceGrants::default(),
             dialogs: Dialogs::new(ui, config.dialog_timeout_ms),
-            clock,
+            clock: Arc::new(NeverBack::new(clock)),
             knobs: Knobs::from_config(&config),
             config,
         }

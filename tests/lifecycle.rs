@@ -332,3 +332,28 @@ fn admin_and_settings_decisions_replace_an_allow_once_grant() {
     let grants = engine.list_grants("u1".into(), None).unwrap();
     assert_eq!(grants[0].state, GrantState::Denied);
 }
+
+#[test]
+fn an_ended_allow_until_grant_stays_ended_when_the_clock_goes_back() {
+    let db = TempDb::new();
+    let clock = clock();
+    let ui = ScriptedUi::new(&[Answer::AllowUntil(T0 + HOUR)]);
+    let engine = db.open_clocked(ui.clone(), EngineConfig::default(), clock.clone());
+    assert_eq!(auth(&engine, "scope.camera"), OK);
+    clock.advance(HOUR);
+    // Seen ended: the user is asked again, and dismisses.
+    ui.push(&[Answer::Dismiss]);
+    assert_eq!(auth(&engine, "scope.camera"), CANCELED);
+    assert_eq!(ui.dialogs(), 2);
+    // The device's clock is set back (a user extending a trial): still ended.
+    clock.advance(-2 * HOUR);
+    ui.push(&[Answer::Dismiss]);
+    assert_eq!(auth(&engine, "scope.camera"), CANCELED);
+    assert_eq!(
+        ui.dialogs(),
+        3,
+        "asked again, not granted by the clock going back"
+    );
+    let setting = block_on(engine.get_setting(caller("u1", "wxA"), false));
+    assert!(!auth_setting(&setting.json).contains_key("scope.camera"));
+}

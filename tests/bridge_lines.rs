@@ -123,3 +123,76 @@ fn the_manual_clock_never_wraps_into_negative_time() {
     assert_eq!(reply, json!({"id": 2, "ok": true, "nowMs": 1005}));
     assert_eq!(bridge.finish().1, 0);
 }
+
+/// How many calls the bridge keeps in flight at once (docs/cli.md).
+const IN_FLIGHT: usize = 256;
+
+/// 3,000 calls waiting on one dialog, in a 4 GiB address space: each call had a
+/// thread with a default-sized stack, a spawn failed and the bridge panicked,
+/// losing every pending call. Now the calls in flight are bounded, the rest are
+/// refused at once with an error line, and the bridge stays up.
+#[test]
+fn a_flood_of_pending_calls_is_bounded_and_the_bridge_stays_up() {
+    use std::io::{BufRead, Write};
+    let db = TempDb::new();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 4194304 && exec {BIN} bridge --db {}",
+            db.path()
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let calls = 3000;
+    let writer = std::thread::spawn(move || {
+        for id in 1..=calls {
+            writeln!(
+                stdin,
+                r#"{{"id":{id},"user":"u1","app":"wxA","api":"authorize","args":{{"scope":"scope.record"}}}}"#
+            )
+            .unwrap();
+        }
+        stdin
+    });
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || -> Value {
+        let line = lines.next().expect("the bridge is still up").unwrap();
+        serde_json::from_str(&line).unwrap()
+    };
+    let mut prompt = None;
+    let mut refused = 0;
+    while refused < calls - IN_FLIGHT {
+        let line = next();
+        if line["event"] == "consent" {
+            prompt = Some(line["prompt"].clone());
+        } else {
+            assert!(
+                line["error"].as_str().unwrap().contains("in flight"),
+                "{line}"
+            );
+            assert!(line["id"].is_u64(), "{line}");
+            refused += 1;
+        }
+    }
+    // Every call past the bound was refused; the rest wait for the one dialog.
+    let mut stdin = writer.join().unwrap();
+    let prompt = match prompt {
+        Some(prompt) => prompt,
+        None => next()["prompt"].clone(),
+    };
+    writeln!(stdin, "{}", json!({"prompt": prompt, "decision": "allow"})).unwrap();
+    for _ in 0..IN_FLIGHT {
+        let line = next();
+        assert_eq!(line["result"]["errMsg"], "authorize:ok", "{line}");
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "the bridge stayed up and ended cleanly"
+    );
+}

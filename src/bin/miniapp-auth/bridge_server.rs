@@ -24,6 +24,14 @@ use crate::protocol::{self, Line, Op};
 /// The longest input line accepted, in bytes.
 const MAX_LINE_BYTES: usize = 256 * 1024;
 
+/// How many calls may be in flight at once (each waits on a thread of its own,
+/// for as long as its dialog takes); a call past the bound is refused at once
+/// with an error line, and the bridge goes on.
+const MAX_CALLS_IN_FLIGHT: usize = 256;
+
+/// The stack of each call's thread (the default, 2 MiB, is mostly unused).
+const CALL_STACK_BYTES: usize = 512 * 1024;
+
 /// Line-atomic writer to stdout.
 struct Output {
     stdout: Mutex<std::io::Stdout>,
@@ -315,18 +323,38 @@ impl Server {
     }
 
     fn call(&mut self, id: Option<protocol::RawId>, caller: Caller, call: Value) {
+        self.calls.retain(|handle| !handle.is_finished());
+        let refuse = |message: String| {
+            let mut line = Map::new();
+            line.insert("error".into(), Value::String(message));
+            protocol::reply_line(id.as_deref(), &line)
+        };
+        if self.calls.len() >= MAX_CALLS_IN_FLIGHT {
+            return self.out.send_line(&refuse(format!(
+                "too many calls in flight ({MAX_CALLS_IN_FLIGHT}); send it again once some have answered"
+            )));
+        }
         let engine = self.engine.clone();
         let out = self.out.clone();
-        self.calls.push(std::thread::spawn(move || {
-            let result = futures::executor::block_on(engine.handle_value(caller, call));
-            // `{"id":…,"result":…}` with the result's JSON as the engine wrote it.
-            let answer = match id {
-                Some(id) => format!("{{\"id\":{id},\"result\":{}}}", result.json),
-                None => format!("{{\"result\":{}}}", result.json),
-            };
-            out.send_line(&answer);
-        }));
-        self.calls.retain(|handle| !handle.is_finished());
+        let answer_id = id.clone();
+        let spawned = std::thread::Builder::new()
+            .name("bridge-call".into())
+            .stack_size(CALL_STACK_BYTES)
+            .spawn(move || {
+                let result = futures::executor::block_on(engine.handle_value(caller, call));
+                // `{"id":…,"result":…}` with the result's JSON as the engine wrote it.
+                let answer = match answer_id {
+                    Some(id) => format!("{{\"id\":{id},\"result\":{}}}", result.json),
+                    None => format!("{{\"result\":{}}}", result.json),
+                };
+                out.send_line(&answer);
+            });
+        match spawned {
+            Ok(handle) => self.calls.push(handle),
+            Err(e) => self.out.send_line(&refuse(format!(
+                "cannot start the call ({e}); nothing changed"
+            ))),
+        }
     }
 }
 

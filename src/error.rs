@@ -34,6 +34,19 @@ pub enum Error {
         /// What SQLite said.
         reason: String,
     },
+    /// A database opened for reading does not exist (it is never created then).
+    #[error("{0} does not exist")]
+    Missing(String),
+    /// A database opened for reading has an older schema (it is never migrated then).
+    #[error("{path} has schema version {found}; open it for writing (a host, or `grants set`) to migrate it to version {current}")]
+    NeedsMigration {
+        /// The path.
+        path: String,
+        /// The schema version found in the file.
+        found: i64,
+        /// The version this build writes.
+        current: i64,
+    },
     /// The file is an SQLite database of some other program; it was left untouched.
     #[error("{0} is not a miniapp-auth database")]
     ForeignDatabase(String),
@@ -104,6 +117,9 @@ impl From<Error> for AuthError {
                 AuthError::DatabaseTooNew { found, supported }
             }
             e @ Error::CannotOpen { .. } => AuthError::Storage {
+                reason: e.to_string(),
+            },
+            e @ (Error::Missing(_) | Error::NeedsMigration { .. }) => AuthError::Storage {
                 reason: e.to_string(),
             },
             Error::ForeignDatabase(path) => AuthError::Storage {

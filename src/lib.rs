@@ -99,6 +99,23 @@ impl AuthEngine {
         )?))
     }
 
+    /// Opens an existing database for reading only — administration screens,
+    /// audits, exports: it is never created, migrated or quarantined, and a
+    /// missing, damaged, older or newer file is an error that leaves it as it
+    /// was. It shows no dialogs; anything that would write fails.
+    #[uniffi::constructor]
+    pub fn open_read_only(db_path: String) -> Result<Arc<Self>, AuthError> {
+        let store = store::Store::open_read_only(std::path::Path::new(&db_path))?;
+        Ok(Arc::new(AuthEngine {
+            inner: engine::Engine::new(
+                store,
+                Arc::new(NoDialogs),
+                EngineConfig::default(),
+                Arc::new(SystemClock),
+            ),
+        }))
+    }
+
     /// An engine over a private in-memory database (tests, guest sessions).
     #[uniffi::constructor(default(config = None))]
     pub fn in_memory(

@@ -100,6 +100,29 @@ fn is_truncated(path: &Path) -> bool {
     valid && pages > 0 && len < pages * page_size
 }
 
+/// Opens an existing database at `path` for reading only: it is never created,
+/// migrated or quarantined. A missing file, a damaged one, one of another
+/// program, or one of an older or newer schema is an error, and the file is
+/// left as it was.
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    let label = path.display().to_string();
+    if !path.exists() {
+        return Err(Error::Missing(label));
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let found = schema::check_compatible(&conn, &label)?;
+    if found != schema::VERSION {
+        return Err(Error::NeedsMigration {
+            path: label,
+            found,
+            current: schema::VERSION,
+        });
+    }
+    Ok(conn)
+}
+
 /// Opens a private in-memory database (tests, ephemeral hosts).
 pub fn open_in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;

@@ -65,6 +65,13 @@ impl Store {
         Self::from_connection(opened.conn, opened.quarantined, Some(path.to_path_buf()))
     }
 
+    /// Opens the existing database file at `path` for reading only (see
+    /// `db::open_read_only`); writes through it fail.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let conn = db::open_read_only(path)?;
+        Self::from_connection(conn, None, Some(path.to_path_buf()))
+    }
+
     /// A private in-memory store.
     pub fn open_in_memory() -> Result<Store> {
         Self::from_connection(db::open_in_memory()?, None, None)

@@ -1,9 +1,7 @@
 //! `miniapp-auth audit ...`: export a user's consent records as JSON consent
 //! receipts, and verify the consent log's hash chain.
 
-use std::sync::Arc;
-
-use miniapp_auth::{AuthEngine, NoDialogs};
+use miniapp_auth::AuthEngine;
 use serde_json::json;
 
 use crate::args::Args;
@@ -19,11 +17,8 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         .ok_or("audit needs a subcommand: export or verify")?;
     let args = Args::parse(rest, &["db", "user"])?;
     let db = args.require("db")?;
-    if !std::path::Path::new(db).exists() {
-        return Err(format!("{db} does not exist"));
-    }
-    let engine =
-        AuthEngine::open(db.to_string(), Arc::new(NoDialogs), None).map_err(|e| e.to_string())?;
+    // Reading only: never created, migrated or quarantined.
+    let engine = AuthEngine::open_read_only(db.to_string()).map_err(|e| e.to_string())?;
     match command.as_str() {
         "export" => {
             let user = args.get("user");

@@ -8,9 +8,15 @@ use serde_json::{json, Value};
 
 use crate::args::Args;
 
-fn open(args: &Args) -> Result<Arc<AuthEngine>, String> {
-    let db = args.require("db")?;
-    AuthEngine::open(db.to_string(), Arc::new(NoDialogs), None).map_err(|e| e.to_string())
+/// Opens the database: read-only for the commands that only read (they never
+/// create, migrate or quarantine it), for writing otherwise.
+fn open(args: &Args, reading: bool) -> Result<Arc<AuthEngine>, String> {
+    let db = args.require("db")?.to_string();
+    let opened = match reading {
+        true => AuthEngine::open_read_only(db),
+        false => AuthEngine::open(db, Arc::new(NoDialogs), None),
+    };
+    opened.map_err(|e| e.to_string())
 }
 
 fn grant_json(g: &Grant) -> Value {
@@ -38,7 +44,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         .ok_or("grants needs a subcommand: list, set, revoke, reset or export")?;
     let opts = ["db", "user", "app", "plugin", "scope", "state"];
     let args = Args::parse(rest, &opts)?;
-    let engine = open(&args)?;
+    let engine = open(&args, matches!(command.as_str(), "list" | "export"))?;
     let err = |e: miniapp_auth::AuthError| e.to_string();
     match command.as_str() {
         "list" => {

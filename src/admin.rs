@@ -49,8 +49,13 @@ impl Engine {
         let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
         self.decidable_scope(scope)?;
         let manifest = self.registry.snapshot(app_id).manifest;
-        self.decisions()
-            .store(&ns, &[(scope, decision)], DecisionSource::Admin, &manifest)
+        self.decisions().store(
+            &ns,
+            &[(scope, decision)],
+            DecisionSource::Admin,
+            &manifest,
+            None,
+        )
     }
 
     /// Lists a user's grants, optionally of one app.

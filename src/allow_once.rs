@@ -1,6 +1,10 @@
 //! Allow-once grants: they live in memory for one run of an app and are never
 //! written to disk as granted, so a restart (or `end_app_run`) makes the scope
 //! unasked again. Kept by app, so ending one app's run touches only that app.
+//!
+//! Runs are counted too: a dialog takes its app's [`RunToken`] when it opens,
+//! and what it is answered grants nothing once that run has ended (the host
+//! ended it, the app was registered again or reset, the user was forgotten).
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,10 +15,68 @@ use crate::namespace::{Namespace, NamespaceKey};
 
 type ByNamespace = FastMap<Namespace, BTreeSet<String>>;
 
-/// The allow-once grants of this process, by app.
+/// Which run of a (user, app) a dialog belongs to: the ends counted so far of
+/// that pair, of the app for everyone, and of the user in every app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunToken {
+    epoch: u64,
+    pair: u64,
+    app: u64,
+    user: u64,
+}
+
+/// How many runs ended, by (user, app), by app and by user.
+#[derive(Default)]
+struct Runs {
+    /// Bumped when the maps below start over (every older token then differs:
+    /// a dialog spanning it grants nothing, the safe side).
+    epoch: u64,
+    pairs: FastMap<(String, String), u64>,
+    apps: FastMap<String, u64>,
+    users: FastMap<String, u64>,
+}
+
+/// How many ends [`Runs`] keeps count of before it starts over.
+const MAX_COUNTED_ENDS: usize = 4096;
+
+impl Runs {
+    fn token(&self, user_id: &str, app_id: &str) -> RunToken {
+        RunToken {
+            epoch: self.epoch,
+            pair: self
+                .pairs
+                .get(&(user_id.to_string(), app_id.to_string()))
+                .copied()
+                .unwrap_or(0),
+            app: self.apps.get(app_id).copied().unwrap_or(0),
+            user: self.users.get(user_id).copied().unwrap_or(0),
+        }
+    }
+
+    fn end(&mut self, user_id: Option<&str>, app_id: Option<&str>) {
+        if self.pairs.len() + self.apps.len() + self.users.len() >= MAX_COUNTED_ENDS {
+            *self = Runs {
+                epoch: self.epoch + 1,
+                ..Runs::default()
+            };
+        }
+        match (user_id, app_id) {
+            (Some(user), Some(app)) => {
+                *self.pairs.entry((user.into(), app.into())).or_default() += 1;
+            }
+            (None, Some(app)) => *self.apps.entry(app.into()).or_default() += 1,
+            (Some(user), None) => *self.users.entry(user.into()).or_default() += 1,
+            (None, None) => self.epoch += 1,
+        }
+    }
+}
+
+/// The allow-once grants of this process, by app, and the runs that ended.
 #[derive(Default)]
 pub struct AllowOnceGrants {
     by_app: Mutex<FastMap<String, ByNamespace>>,
+    /// Locked after `by_app` when both are.
+    runs: Mutex<Runs>,
     /// Whether `by_app` holds anything; written under its lock, read without it,
     /// so the common case (no allow-once grant anywhere) takes no lock.
     any: AtomicBool,
@@ -25,9 +87,42 @@ impl AllowOnceGrants {
         self.by_app.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn runs(&self) -> std::sync::MutexGuard<'_, Runs> {
+        self.runs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The run of (user, app) now.
+    pub fn run_token(&self, user_id: &str, app_id: &str) -> RunToken {
+        self.runs().token(user_id, app_id)
+    }
+
+    /// Whether (user, app) is still in the run of `token`.
+    pub fn same_run(&self, user_id: &str, app_id: &str, token: &RunToken) -> bool {
+        self.runs().token(user_id, app_id) == *token
+    }
+
+    /// Grants `scope` in `ns` for this run, if it is still the run of `token`
+    /// (atomically with the run's end); says whether it did.
+    pub fn grant_in_run(&self, ns: &Namespace, scope: &str, token: &RunToken) -> bool {
+        let by_app = self.lock();
+        if self.runs().token(&ns.user_id, &ns.app_id) != *token {
+            return false;
+        }
+        self.grant_locked(by_app, ns, scope);
+        true
+    }
+
     /// Grants `scope` in `ns` for this run.
     pub fn grant(&self, ns: &Namespace, scope: &str) {
-        let mut by_app = self.lock();
+        self.grant_locked(self.lock(), ns, scope);
+    }
+
+    fn grant_locked(
+        &self,
+        mut by_app: std::sync::MutexGuard<'_, FastMap<String, ByNamespace>>,
+        ns: &Namespace,
+        scope: &str,
+    ) {
         by_app
             .entry(ns.app_id.clone())
             .or_default()
@@ -70,6 +165,7 @@ impl AllowOnceGrants {
     /// and `app_id` (any app when `None`), plugins included.
     pub fn end(&self, user_id: Option<&str>, app_id: Option<&str>) {
         let mut by_app = self.lock();
+        self.runs().end(user_id, app_id);
         let end_in = |app: &mut ByNamespace| {
             app.retain(|ns, _| user_id.is_some_and(|u| ns.user_id != u));
         };

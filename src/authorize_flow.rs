@@ -137,6 +137,10 @@ impl Engine {
             Ok(Verdict::AskUser) => {}
             Ok(_) => return Flight::Reevaluate,
         }
+        let opened = match self.decisions().opened_in(&caller.user_id, &caller.app_id) {
+            Ok(opened) => opened,
+            Err(error) => return Flight::Done(Err(error.into())),
+        };
         let manifest = &snapshot.manifest;
         let request = ScopeRequest {
             user_id: caller.user_id.clone(),
@@ -160,11 +164,13 @@ impl Engine {
             &[(&scope.name, effect.into())],
             DecisionSource::Dialog,
             manifest,
+            Some(&opened),
         );
-        if stored.is_err() {
+        if let Err(error) = stored {
             // The mini app hears only what is stored: never "ok" for a grant, nor
-            // "auth deny" for a denial, that is not durable (and recorded).
-            return Flight::Done(Err(Failure::StorageUnavailable));
+            // "auth deny" for a denial, that is not durable (and recorded), nor
+            // either for an answer that outlived its run.
+            return Flight::Done(Err(error.into()));
         }
         Flight::Done(answer)
     }
@@ -198,6 +204,10 @@ impl Engine {
         let Some(contract) = &manifest.privacy else {
             return Flight::Reevaluate;
         };
+        let opened = match self.decisions().opened_in(&caller.user_id, &caller.app_id) {
+            Ok(opened) => opened,
+            Err(error) => return Flight::Done(Err(error.into())),
+        };
         let request = PrivacyRequest::new(caller, manifest, contract, api);
         let asked = self.dialogs.ui().ask_privacy(request);
         let decision = match self.dialogs.call_host(asked).await {
@@ -207,11 +217,11 @@ impl Engine {
         let (agreed, answer) = policy::after_privacy(decision);
         let app = caller.app_namespace();
         if agreed {
-            let stored = self
-                .decisions()
-                .store_agreement(&app, &contract.version, manifest);
-            if stored.is_err() {
-                return Flight::Done(Err(Failure::StorageUnavailable));
+            let stored =
+                self.decisions()
+                    .store_agreement(&app, &contract.version, manifest, &opened);
+            if let Err(error) = stored {
+                return Flight::Done(Err(error.into()));
             }
         } else {
             // The answer stands even if its record cannot be written.

@@ -9,10 +9,10 @@
 //! record vocabulary.)
 
 use crate::admin_records::DecisionSource;
-use crate::allow_once::AllowOnceGrants;
+use crate::allow_once::{AllowOnceGrants, RunToken};
 use crate::clock::Clock;
 use crate::consent_record::{NewRecord, Recorded};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::namespace::Namespace;
 use crate::policy::{GrantState, Lifetime};
@@ -84,6 +84,16 @@ impl Decision {
     }
 }
 
+/// What a dialog's answer must still be true of to count: the run its app was
+/// in, and the consent log's end, when the dialog opened.
+#[derive(Debug, Clone)]
+pub(crate) struct OpenedIn {
+    /// The app's run (ended here: `end_app_run`, registered again, reset, forgotten).
+    pub run: RunToken,
+    /// The log's last record (a reset or forgetting after it, in any process).
+    pub log_seq: u64,
+}
+
 /// The parts a decision is stored through, borrowed from the engine.
 pub(crate) struct Decisions<'e> {
     /// Where it is stored.
@@ -95,15 +105,34 @@ pub(crate) struct Decisions<'e> {
 }
 
 impl Decisions<'_> {
+    /// Where a dialog about (user, app) opens now.
+    pub fn opened_in(&self, user_id: &str, app_id: &str) -> Result<OpenedIn> {
+        Ok(OpenedIn {
+            run: self.allow_once.run_token(user_id, app_id),
+            log_seq: self.store.consent_log_head()?.seq,
+        })
+    }
+
     /// Stores decisions about scopes of `ns`, all made by `source` under
-    /// `manifest`, with their consent records, in one durable transaction.
+    /// `manifest`, with their consent records, in one durable transaction. A
+    /// dialog's answer (`opened`) is stored only while what it was asked in still
+    /// stands; else nothing is, and [`Error::DecisionOutlived`] says why.
     pub fn store(
         &self,
         ns: &Namespace,
         decisions: &[(&str, Decision)],
         source: DecisionSource,
         manifest: &Manifest,
+        opened: Option<&OpenedIn>,
     ) -> Result<()> {
+        if let Some(opened) = opened {
+            if !self
+                .allow_once
+                .same_run(&ns.user_id, &ns.app_id, &opened.run)
+            {
+                return Err(Error::DecisionOutlived);
+            }
+        }
         let changes: Vec<Change> = decisions
             .iter()
             .map(|(scope, decision)| decision.change(scope, manifest))
@@ -112,12 +141,19 @@ impl Decisions<'_> {
             .iter()
             .filter_map(|(scope, decision)| decision.record(ns, scope, source, manifest))
             .collect();
+        let since = opened.map(|o| o.log_seq);
         self.store
-            .apply(ns, &changes, &records, source, self.clock.now_ms())?;
+            .apply(ns, &changes, &records, source, self.clock.now_ms(), since)?;
         for (scope, decision) in decisions {
-            match decision {
-                Decision::Grant(Lifetime::Once) => self.allow_once.grant(ns, scope),
-                Decision::Dismiss => {}
+            match (decision, opened) {
+                (Decision::Grant(Lifetime::Once), Some(opened)) => {
+                    // Atomically with the run's end: never into the next run.
+                    if !self.allow_once.grant_in_run(ns, scope, &opened.run) {
+                        return Err(Error::DecisionOutlived);
+                    }
+                }
+                (Decision::Grant(Lifetime::Once), None) => self.allow_once.grant(ns, scope),
+                (Decision::Dismiss, _) => {}
                 // A stored decision replaces an allow-once grant of the scope.
                 _ => self.allow_once.revoke(ns, scope),
             }
@@ -126,13 +162,21 @@ impl Decisions<'_> {
     }
 
     /// Stores the user's agreement to `version` of the app's privacy contract,
-    /// with its consent record.
+    /// with its consent record, while what the prompt was asked in (`opened`)
+    /// still stands.
     pub fn store_agreement(
         &self,
         app: &Namespace,
         version: &str,
         manifest: &Manifest,
+        opened: &OpenedIn,
     ) -> Result<()> {
+        if !self
+            .allow_once
+            .same_run(&app.user_id, &app.app_id, &opened.run)
+        {
+            return Err(Error::DecisionOutlived);
+        }
         let record = NewRecord::new(
             app.borrowed(),
             None,
@@ -146,6 +190,7 @@ impl Decisions<'_> {
             version,
             record,
             self.clock.now_ms(),
+            Some(opened.log_seq),
         )
     }
 

@@ -49,6 +49,10 @@ pub enum Failure {
     StorageUnavailable,
     /// The host did not answer the dialog within the configured time.
     DialogTimedOut,
+    /// The dialog was answered after its app's run ended, or after the app was
+    /// reset or its user forgotten (here or in another process): nothing was
+    /// stored.
+    DialogOutlivedItsRun,
     /// The dismissal embargo ([`crate::embargo`]): the user dismissed the dialog
     /// too often; it is not shown for a while.
     UnderDismissalEmbargo,
@@ -85,6 +89,7 @@ impl Failure {
             Failure::HostDialogFailed => "host dialog failed".into(),
             Failure::StorageUnavailable => "storage unavailable".into(),
             Failure::DialogTimedOut => "dialog timed out".into(),
+            Failure::DialogOutlivedItsRun => "dialog outlived its run: the app's run ended, or the app or user was removed, before the answer".into(),
             Failure::UnderDismissalEmbargo => {
                 "auth canceled: not asking again for a while after repeated dismissals".into()
             }
@@ -114,6 +119,7 @@ impl Failure {
             Failure::HostDialogFailed => 1301,
             Failure::StorageUnavailable => 1302,
             Failure::DialogTimedOut => 1303,
+            Failure::DialogOutlivedItsRun => 1304,
             Failure::UnderDismissalEmbargo => 1111,
         }
     }

@@ -34,6 +34,10 @@ pub enum Error {
         /// What SQLite said.
         reason: String,
     },
+    /// A decision answered after what it was about was removed (the app reset,
+    /// the user forgotten): it is not stored.
+    #[error("the decision outlived its app's run: the app was reset or its user forgotten before it was answered")]
+    DecisionOutlived,
     /// A database opened for reading does not exist (it is never created then).
     #[error("{0} does not exist")]
     Missing(String),
@@ -119,9 +123,11 @@ impl From<Error> for AuthError {
             e @ Error::CannotOpen { .. } => AuthError::Storage {
                 reason: e.to_string(),
             },
-            e @ (Error::Missing(_) | Error::NeedsMigration { .. }) => AuthError::Storage {
-                reason: e.to_string(),
-            },
+            e @ (Error::Missing(_) | Error::NeedsMigration { .. } | Error::DecisionOutlived) => {
+                AuthError::Storage {
+                    reason: e.to_string(),
+                }
+            }
             Error::ForeignDatabase(path) => AuthError::Storage {
                 reason: format!("{path} is not a miniapp-auth database; it was left untouched"),
             },
@@ -132,11 +138,15 @@ impl From<Error> for AuthError {
     }
 }
 
-/// Inside a mini-app call, anything the store could not read or make durable
-/// answers `storage unavailable` (errno 1302): nothing is granted.
+/// Inside a mini-app call, a decision that outlived its run answers so (1304);
+/// anything else the store could not read or make durable answers `storage
+/// unavailable` (1302). Either way nothing is granted.
 impl From<Error> for Failure {
-    fn from(_: Error) -> Self {
-        Failure::StorageUnavailable
+    fn from(error: Error) -> Self {
+        match error {
+            Error::DecisionOutlived => Failure::DialogOutlivedItsRun,
+            _ => Failure::StorageUnavailable,
+        }
     }
 }
 

@@ -124,7 +124,7 @@ impl Engine {
                 .map(|(scope, state)| (scope.as_str(), Decision::to_state(*state)))
                 .collect();
             self.decisions()
-                .store(&ns, &decisions, DecisionSource::Settings, manifest)?;
+                .store(&ns, &decisions, DecisionSource::Settings, manifest, None)?;
         }
         self.auth_setting(&ns, &snapshot)
     }

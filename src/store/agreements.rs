@@ -37,7 +37,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Records agreement to a contract version, durably, with its consent record.
+    /// Records agreement to a contract version, durably, with its consent record
+    /// — unless the app was reset or the user forgotten after consent record
+    /// `unless_undone_since` (see [`Store::apply`]).
     pub fn set_agreed_version(
         &self,
         user_id: &str,
@@ -45,8 +47,14 @@ impl Store {
         version: &str,
         record: NewRecord,
         now_ms: i64,
+        unless_undone_since: Option<u64>,
     ) -> Result<()> {
         let (inner, ()) = self.write(|tx| {
+            if let Some(seq) = unless_undone_since {
+                if consent_log::undone_since(tx, user_id, app_id, seq)? {
+                    return Err(crate::error::Error::DecisionOutlived);
+                }
+            }
             tx.execute(
                 "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at)
                  VALUES (?1, ?2, ?3, ?4)

@@ -105,6 +105,32 @@ fn canonical(record: &ConsentRecord) -> String {
     value.to_string()
 }
 
+/// Whether, after record `seq`, the log says (user, app) was undone: the app
+/// reset for the user or for every user (a record naming no user), or the user
+/// forgotten. Reads only those users' records since `seq` (the by-user index).
+pub fn undone_since(conn: &Connection, user_id: &str, app_id: &str, seq: u64) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT record FROM consent_log WHERE user_id IN (?1, '') AND seq > ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![user_id, seq as i64])?;
+    while let Some(row) = rows.next()? {
+        let text: String = row.get(0)?;
+        // An unreadable record undoes nothing here; `verify` names it.
+        let Ok(record) = serde_json::from_str::<ConsentRecord>(&text) else {
+            continue;
+        };
+        let undone = match record.decision.as_str() {
+            "reset" => record.app_id == app_id,
+            "forgotten" => true,
+            _ => false,
+        };
+        if undone {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Reads the records of one user (or everyone), oldest first.
 pub fn records(conn: &Connection, user_id: Option<&str>) -> Result<Vec<ConsentRecord>> {
     let mut stmt = conn.prepare_cached(

@@ -38,6 +38,16 @@ impl Store {
                     params![app_id, user_id],
                 )?;
             }
+            // A record per user whose decisions went; for one user, that user's
+            // even when nothing was stored; for everyone, also one naming no
+            // user ("every user"), so that a dialog still open anywhere learns of
+            // the reset (`consent_log::undone_since`).
+            let mut users = users;
+            match user_id {
+                Some(user) if !users.iter().any(|u| u == user) => users.push(user.to_string()),
+                Some(_) => {}
+                None => users.push(String::new()),
+            }
             let records: Vec<NewRecord> = users
                 .iter()
                 .map(|user| {

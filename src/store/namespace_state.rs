@@ -208,7 +208,9 @@ impl Store {
     }
 
     /// Applies changes to one namespace and appends their consent records, in one
-    /// durable transaction.
+    /// durable transaction — unless, after consent record `unless_undone_since`,
+    /// the log says the namespace's app was reset or its user forgotten (then
+    /// nothing is written: [`crate::error::Error::DecisionOutlived`]).
     pub fn apply(
         &self,
         ns: &Namespace,
@@ -216,8 +218,14 @@ impl Store {
         records: &[NewRecord],
         source: DecisionSource,
         now_ms: i64,
+        unless_undone_since: Option<u64>,
     ) -> Result<()> {
         let (inner, current) = self.write(|tx| {
+            if let Some(seq) = unless_undone_since {
+                if consent_log::undone_since(tx, &ns.user_id, &ns.app_id, seq)? {
+                    return Err(crate::error::Error::DecisionOutlived);
+                }
+            }
             // Read inside the transaction, not from the cache: another process may
             // have written since (denial and dismissal counts must not be lost).
             let mut current = load(tx, ns.borrowed())?;

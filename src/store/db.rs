@@ -40,28 +40,64 @@ pub fn open_file(path: &Path) -> Result<Opened> {
 }
 
 fn open_checked(path: &Path) -> Result<Opened> {
-    if is_truncated(path) {
-        let moved = quarantine(path)?;
-        let conn = open_and_prepare(path)?;
-        return Ok(Opened {
-            conn,
-            quarantined: Some(moved),
-        });
-    }
-    match open_and_prepare(path) {
-        Ok(conn) => Ok(Opened {
-            conn,
-            quarantined: None,
-        }),
-        Err(e) if is_corruption(&e) => {
-            let moved = quarantine(path)?;
-            let conn = open_and_prepare(path)?;
-            Ok(Opened {
-                conn,
-                quarantined: Some(moved),
-            })
+    // One process (one engine) at a time opens the file for writing: deciding
+    // that it is damaged and moving it aside must not race another process
+    // doing the same, or opening the clean file that replaced it.
+    let _turn = OpenLock::acquire(path)?;
+    if !is_truncated(path) {
+        match open_and_prepare(path) {
+            Ok(conn) => {
+                return Ok(Opened {
+                    conn,
+                    quarantined: None,
+                })
+            }
+            Err(e) if !is_corruption(&e) => return Err(e),
+            Err(_) => {}
         }
-        Err(e) => Err(e),
+    }
+    let moved = quarantine(path)?;
+    let conn = open_and_prepare(path)?;
+    Ok(Opened {
+        conn,
+        quarantined: Some(moved),
+    })
+}
+
+/// An exclusive advisory lock (`flock`) on `<db>-open-lock`, held while a
+/// process opens the database for writing. A lock file of its own, never the
+/// database or its `-wal`/`-shm`: closing any descriptor of those would drop
+/// SQLite's own (POSIX) locks on them.
+struct OpenLock {
+    #[cfg(unix)]
+    _file: std::fs::File,
+}
+
+impl OpenLock {
+    #[cfg(unix)]
+    fn acquire(path: &Path) -> Result<OpenLock> {
+        use std::os::unix::io::AsRawFd;
+        let lock_path = PathBuf::from(format!("{}-open-lock", path.display()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(lock_path)?;
+        loop {
+            // SAFETY: flock on a descriptor this function owns.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+                return Ok(OpenLock { _file: file });
+            }
+            let error = std::io::Error::last_os_error();
+            if error.kind() != std::io::ErrorKind::Interrupted {
+                return Err(error.into());
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn acquire(_path: &Path) -> Result<OpenLock> {
+        Ok(OpenLock {})
     }
 }
 
@@ -185,19 +221,34 @@ pub fn is_corruption(e: &Error) -> bool {
 }
 
 /// Moves a damaged file (and its WAL and shared-memory files) aside as
-/// `<path>.corrupt-<unix ms>`, keeping it for inspection. Returns the new path.
+/// `<path>.corrupt-<unix ms>` (`-2`, `-3`, … when that name is taken: an
+/// earlier copy is never overwritten), keeping it for inspection. Returns the
+/// new path.
 fn quarantine(path: &Path) -> Result<PathBuf> {
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or(0);
-    let aside = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
-    std::fs::rename(path, &aside)?;
+    // Never over an earlier copy: a name no file has yet (a hard link fails
+    // rather than replace), then the original name goes.
+    let mut aside = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
+    let mut n = 1;
+    loop {
+        match std::fs::hard_link(path, &aside) {
+            Ok(()) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                n += 1;
+                aside = PathBuf::from(format!("{}.corrupt-{stamp}-{n}", path.display()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", path.display()));
         if side.exists() {
             std::fs::rename(&side, format!("{}{suffix}", aside.display()))?;
         }
     }
+    std::fs::remove_file(path)?;
     Ok(aside)
 }

@@ -19,15 +19,80 @@
 //! header being rewritten only makes the probe say "maybe changed".
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// The size of one copy of the WAL-index header (SQLite's `WalIndexHdr`).
 const HEADER_BYTES: usize = 48;
 
 /// The header as six native-endian words.
 pub type Header = [u64; HEADER_BYTES / 8];
+
+/// This process's one descriptor of a `-shm` file (and its one mapping),
+/// shared by every probe of that file. POSIX record locks belong to the
+/// process: closing any descriptor of the file drops all of the process's locks
+/// on it, SQLite's included. So a probe never closes a descriptor of its own
+/// while another engine of this process may still use the file: the shared
+/// one closes with the last probe of the file, after every engine's connection
+/// to it has closed (a store drops its connection before its probe).
+struct SharedShm {
+    /// The file's identity (device, inode).
+    id: (u64, u64),
+    file: File,
+    #[cfg(unix)]
+    mapped: OnceLock<mapping::Mapped>,
+}
+
+/// The `-shm` files this process has open, by identity.
+static OPEN_SHM: Mutex<Vec<Weak<SharedShm>>> = Mutex::new(Vec::new());
+
+impl SharedShm {
+    /// The shared descriptor of the file at `path`, opened if this process has
+    /// none; `None` when it does not exist (yet).
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Arc<SharedShm>> {
+        use std::os::unix::fs::MetadataExt;
+        let mut open = OPEN_SHM.lock().unwrap_or_else(|p| p.into_inner());
+        open.retain(|shared| shared.strong_count() > 0);
+        // Identified without opening it: opening and closing a second
+        // descriptor is exactly what must not happen.
+        let meta = std::fs::metadata(path).ok()?;
+        let id = (meta.dev(), meta.ino());
+        if let Some(shared) = open.iter().filter_map(Weak::upgrade).find(|s| s.id == id) {
+            return Some(shared);
+        }
+        let file = File::open(path).ok()?;
+        let meta = file.metadata().ok()?;
+        // The file opened (it may have been replaced since the look above).
+        let id = (meta.dev(), meta.ino());
+        let shared = Arc::new(SharedShm {
+            id,
+            file,
+            mapped: OnceLock::new(),
+        });
+        open.push(Arc::downgrade(&shared));
+        Some(shared)
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> Option<Arc<SharedShm>> {
+        Some(Arc::new(SharedShm {
+            id: (0, 0),
+            file: File::open(path).ok()?,
+        }))
+    }
+
+    /// The mapping of the file's header, made once.
+    #[cfg(unix)]
+    fn mapping(&self) -> Option<&mapping::Mapped> {
+        if let Some(mapped) = self.mapped.get() {
+            return Some(mapped);
+        }
+        let mapped = mapping::Mapped::new(&self.file)?;
+        Some(self.mapped.get_or_init(|| mapped))
+    }
+}
 
 /// Watches one database's WAL-index header. [`ChangeProbe::unchanged`] is
 /// lock-free, for the hot path; [`ChangeProbe::read`] and
@@ -36,9 +101,10 @@ pub struct ChangeProbe {
     /// An in-memory database: no other connection can ever commit to it.
     private: bool,
     shm_path: Option<PathBuf>,
-    shm: Mutex<Option<File>>,
+    shm: Mutex<Option<Arc<SharedShm>>>,
+    /// The shared descriptor, once it has its mapping (the lock-free path).
     #[cfg(unix)]
-    mapped: OnceLock<mapping::Mapped>,
+    mapped: OnceLock<Arc<SharedShm>>,
     seen: [AtomicU64; HEADER_BYTES / 8],
     seen_valid: AtomicBool,
 }
@@ -66,7 +132,7 @@ impl ChangeProbe {
             return true;
         }
         #[cfg(unix)]
-        if let Some(mapped) = self.mapped.get() {
+        if let Some(mapped) = self.mapped.get().and_then(|shared| shared.mapped.get()) {
             return self.matches(&mapped.header());
         }
         false
@@ -97,19 +163,21 @@ impl ChangeProbe {
     #[cfg(unix)]
     pub fn read(&self) -> Option<Header> {
         use std::os::unix::fs::FileExt;
-        if let Some(mapped) = self.mapped.get() {
+        if let Some(mapped) = self.mapped.get().and_then(|shared| shared.mapped.get()) {
             return Some(mapped.header());
         }
         let mut shm = self.shm.lock().unwrap_or_else(|p| p.into_inner());
         if shm.is_none() {
-            *shm = File::open(self.shm_path.as_ref()?).ok();
+            *shm = SharedShm::of(self.shm_path.as_ref()?);
         }
-        let file = shm.as_ref()?;
-        if let Some(mapped) = mapping::Mapped::new(file) {
-            return Some(self.mapped.get_or_init(|| mapped).header());
+        let shared = shm.as_ref()?;
+        if let Some(mapped) = shared.mapping() {
+            let header = mapped.header();
+            let _ = self.mapped.set(shared.clone());
+            return Some(header);
         }
         let mut bytes = [0u8; HEADER_BYTES];
-        file.read_exact_at(&mut bytes, 0).ok()?;
+        shared.file.read_exact_at(&mut bytes, 0).ok()?;
         let mut header = Header::default();
         for (word, chunk) in header.iter_mut().zip(bytes.chunks_exact(8)) {
             let mut raw = [0u8; 8];

@@ -6,14 +6,25 @@
 //! and what it is answered grants nothing once that run has ended (the host
 //! ended it, the app was registered again or reset, the user was forgotten).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use crate::fast_map::FastMap;
 use crate::namespace::{Namespace, NamespaceKey};
 
-type ByNamespace = FastMap<Namespace, BTreeSet<String>>;
+type ByNamespace = FastMap<Namespace, BTreeMap<String, Since>>;
+
+/// What an allow-once grant was given after, and last checked against: a
+/// decision stored by another process after it ends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Since {
+    /// The consent log's last record when it was given (its own record).
+    pub log_seq: u64,
+    /// The store's count of other connections' commits when it was last found
+    /// still standing.
+    pub checked_at: u64,
+}
 
 /// Which run of a (user, app) a dialog belongs to: the ends counted so far of
 /// that pair, of the app for everyone, and of the user in every app.
@@ -103,18 +114,24 @@ impl AllowOnceGrants {
 
     /// Grants `scope` in `ns` for this run, if it is still the run of `token`
     /// (atomically with the run's end); says whether it did.
-    pub fn grant_in_run(&self, ns: &Namespace, scope: &str, token: &RunToken) -> bool {
+    pub fn grant_in_run(
+        &self,
+        ns: &Namespace,
+        scope: &str,
+        token: &RunToken,
+        since: Since,
+    ) -> bool {
         let by_app = self.lock();
         if self.runs().token(&ns.user_id, &ns.app_id) != *token {
             return false;
         }
-        self.grant_locked(by_app, ns, scope);
+        self.grant_locked(by_app, ns, scope, since);
         true
     }
 
     /// Grants `scope` in `ns` for this run.
-    pub fn grant(&self, ns: &Namespace, scope: &str) {
-        self.grant_locked(self.lock(), ns, scope);
+    pub fn grant(&self, ns: &Namespace, scope: &str, since: Since) {
+        self.grant_locked(self.lock(), ns, scope, since);
     }
 
     fn grant_locked(
@@ -122,14 +139,70 @@ impl AllowOnceGrants {
         mut by_app: std::sync::MutexGuard<'_, FastMap<String, ByNamespace>>,
         ns: &Namespace,
         scope: &str,
+        since: Since,
     ) {
         by_app
             .entry(ns.app_id.clone())
             .or_default()
             .entry(ns.clone())
             .or_default()
-            .insert(scope.to_string());
+            .insert(scope.to_string(), since);
         self.any.store(true, Ordering::Release);
+    }
+
+    /// The grants of `ns` not checked since the store's count of other
+    /// connections' commits reached `commits`: (scope, the log's end when given).
+    pub fn unchecked(&self, ns: &(impl NamespaceKey + ?Sized), commits: u64) -> Vec<(String, u64)> {
+        if !self.any.load(Ordering::Acquire) {
+            return Vec::new();
+        }
+        let ns = ns.key();
+        self.lock()
+            .get(ns.app_id)
+            .and_then(|app| app.get(&ns as &dyn NamespaceKey))
+            .map(|scopes| {
+                scopes
+                    .iter()
+                    .filter(|(_, since)| since.checked_at != commits)
+                    .map(|(scope, since)| (scope.clone(), since.log_seq))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether this process holds any allow-once grant (no lock).
+    pub fn any(&self) -> bool {
+        self.any.load(Ordering::Acquire)
+    }
+
+    /// Whether `scope` in `ns` has a grant not checked since `commits`.
+    pub fn is_unchecked(
+        &self,
+        ns: &(impl NamespaceKey + ?Sized),
+        scope: &str,
+        commits: u64,
+    ) -> bool {
+        if !self.any.load(Ordering::Acquire) {
+            return false;
+        }
+        let ns = ns.key();
+        self.lock()
+            .get(ns.app_id)
+            .and_then(|app| app.get(&ns as &dyn NamespaceKey))
+            .and_then(|scopes| scopes.get(scope))
+            .is_some_and(|since| since.checked_at != commits)
+    }
+
+    /// Notes that the grant of `scope` in `ns` still stood at `commits`.
+    pub fn checked(&self, ns: &Namespace, scope: &str, commits: u64) {
+        if let Some(since) = self
+            .lock()
+            .get_mut(&ns.app_id)
+            .and_then(|app| app.get_mut(ns))
+            .and_then(|scopes| scopes.get_mut(scope))
+        {
+            since.checked_at = commits;
+        }
     }
 
     /// Whether `scope` is granted in `ns` for this run.
@@ -141,7 +214,7 @@ impl AllowOnceGrants {
         self.lock()
             .get(ns.app_id)
             .and_then(|app| app.get(&ns as &dyn NamespaceKey))
-            .is_some_and(|scopes| scopes.contains(scope))
+            .is_some_and(|scopes| scopes.contains_key(scope))
     }
 
     /// Drops one allow-once grant (a decision replaced it).
@@ -199,7 +272,7 @@ mod tests {
         let other_user = Namespace::new("u2", "wxA", None);
         let other_app = Namespace::new("u1", "wxB", None);
         for ns in [&a, &a_plugin, &other_user, &other_app] {
-            grants.grant(ns, "scope.record");
+            grants.grant(ns, "scope.record", Since::default());
         }
         grants.end(Some("u1"), Some("wxA"));
         assert!(!grants.has(&a, "scope.record"));
@@ -211,7 +284,7 @@ mod tests {
         grants.end(Some("u1"), None);
         assert!(!grants.has(&other_app, "scope.record"));
         // Emptied, then granted again: seen again.
-        grants.grant(&a, "scope.camera");
+        grants.grant(&a, "scope.camera", Since::default());
         assert!(grants.has(&a, "scope.camera"));
         grants.revoke(&a, "scope.camera");
         assert!(!grants.has(&a, "scope.camera"));

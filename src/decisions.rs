@@ -9,7 +9,7 @@
 //! record vocabulary.)
 
 use crate::admin_records::DecisionSource;
-use crate::allow_once::{AllowOnceGrants, RunToken};
+use crate::allow_once::{AllowOnceGrants, RunToken, Since};
 use crate::clock::Clock;
 use crate::consent_record::{NewRecord, Recorded};
 use crate::error::{Error, Result};
@@ -142,17 +142,23 @@ impl Decisions<'_> {
             .filter_map(|(scope, decision)| decision.record(ns, scope, source, manifest))
             .collect();
         let since = opened.map(|o| o.log_seq);
-        self.store
-            .apply(ns, &changes, &records, source, self.clock.now_ms(), since)?;
+        let log_seq =
+            self.store
+                .apply(ns, &changes, &records, source, self.clock.now_ms(), since)?;
+        // An allow-once grant is ended by any decision stored after this one.
+        let given = Since {
+            log_seq,
+            checked_at: self.store.external_commits(),
+        };
         for (scope, decision) in decisions {
             match (decision, opened) {
                 (Decision::Grant(Lifetime::Once), Some(opened)) => {
                     // Atomically with the run's end: never into the next run.
-                    if !self.allow_once.grant_in_run(ns, scope, &opened.run) {
+                    if !self.allow_once.grant_in_run(ns, scope, &opened.run, given) {
                         return Err(Error::DecisionOutlived);
                     }
                 }
-                (Decision::Grant(Lifetime::Once), None) => self.allow_once.grant(ns, scope),
+                (Decision::Grant(Lifetime::Once), None) => self.allow_once.grant(ns, scope, given),
                 (Decision::Dismiss, _) => {}
                 // A stored decision replaces an allow-once grant of the scope.
                 _ => self.allow_once.revoke(ns, scope),

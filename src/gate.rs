@@ -116,6 +116,26 @@ impl Gate<'_> {
         })
     }
 
+    /// Ends the allow-once grants of `ns` that a decision stored since by
+    /// another connection (another process, another engine) replaced: a
+    /// denial, a revocation, a reset or a forgetting there ends them here, on
+    /// the next call. Checked only when another connection committed.
+    pub fn recheck_allow_once(&self, ns: NamespaceRef<'_>) -> Result<(), Failure> {
+        if !self.allow_once.any() {
+            return Ok(());
+        }
+        let commits = self.store.external_commits();
+        for (scope, log_seq) in self.allow_once.unchecked(&ns, commits) {
+            let owned = ns.to_owned();
+            if self.store.decided_since(ns, &scope, log_seq)? {
+                self.allow_once.revoke(&owned, &scope);
+            } else {
+                self.allow_once.checked(&owned, &scope, commits);
+            }
+        }
+        Ok(())
+    }
+
     /// The state of `scope` in `ns` at `now_ms`: allow-once, expiry and
     /// re-consent applied to what is stored.
     pub fn state_of(
@@ -208,6 +228,14 @@ impl Gate<'_> {
         ns: NamespaceRef<'_>,
         scope_name: &str,
     ) -> Option<Verdict> {
+        if self.allow_once.any()
+            && self
+                .allow_once
+                .is_unchecked(&ns, scope_name, self.store.external_commits())
+        {
+            // Another process committed since: the grant is checked on the full path.
+            return None;
+        }
         let now_ms = self.clock.now_ms();
         let (facts, os_question, use_note_due) = {
             let registry = self.registry.read();
@@ -257,6 +285,7 @@ impl Gate<'_> {
         let now_ms = self.clock.now_ms();
         let manifest = &snapshot.manifest;
         let stored = self.store.namespace(&ns)?;
+        self.recheck_allow_once(ns)?;
         let privacy = self.privacy(ns.user_id, ns.app_id, manifest)?;
         let asked = Asked { request, ns, scope };
         let (facts, use_note_due) = self.facts(asked, manifest, &stored, privacy, now_ms);

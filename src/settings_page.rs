@@ -28,6 +28,7 @@ impl Engine {
     ) -> Result<Map<String, Value>, Failure> {
         let stored = self.store.namespace(ns)?;
         let gate = self.gate();
+        gate.recheck_allow_once(ns.borrowed())?;
         let now = self.clock.now_ms();
         let mut setting = Map::new();
         for scope in snapshot.catalogue.all() {
@@ -140,6 +141,7 @@ impl Engine {
     ) -> Result<Vec<(String, String, GrantState)>, Failure> {
         let stored = self.store.namespace(ns)?;
         let gate = self.gate();
+        gate.recheck_allow_once(ns.borrowed())?;
         let now = self.clock.now_ms();
         let manifest = &snapshot.manifest;
         Ok(snapshot

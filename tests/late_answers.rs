@@ -110,3 +110,53 @@ fn an_answer_while_other_apps_and_users_change_still_counts() {
     });
     assert_eq!(answer, r#"{"errMsg":"authorize:ok"}"#);
 }
+
+/// Allow-once lives in this process's memory; a decision stored by another
+/// process after it (a denial, a revocation, a reset) ends it on the next call.
+#[test]
+fn allow_once_ends_when_another_process_decides_after_it() {
+    for (what, expected) in [
+        ("denied", Some(103)),
+        ("revoked", Some(1101)),
+        ("reset", Some(1101)),
+    ] {
+        let db = TempDb::new();
+        let ui = ScriptedUi::new(&[Answer::AllowOnce]);
+        let engine = db.open(ui.clone());
+        let me = caller("u1", "wxA");
+        assert!(block_on(engine.authorize(me.clone(), "scope.camera".into())).ok);
+        let elsewhere = db.open(ScriptedUi::new(&[]));
+        match what {
+            "denied" => elsewhere
+                .set_grant(
+                    "u1".into(),
+                    "wxA".into(),
+                    None,
+                    "scope.camera".into(),
+                    false,
+                )
+                .unwrap(),
+            "revoked" => {
+                // A grant stored and then revoked elsewhere: unasked again.
+                elsewhere
+                    .set_grant("u1".into(), "wxA".into(), None, "scope.camera".into(), true)
+                    .unwrap();
+                elsewhere
+                    .revoke_grant("u1".into(), "wxA".into(), None, "scope.camera".into())
+                    .unwrap();
+            }
+            _ => {
+                elsewhere.reset_app("wxA".into(), None).unwrap();
+            }
+        }
+        ui.push(&[Answer::Dismiss]);
+        let answer = block_on(engine.authorize(me.clone(), "scope.camera".into()));
+        assert_eq!(answer.errno, expected, "after {what}: {}", answer.json);
+        let setting = block_on(engine.get_setting(me, false));
+        assert!(
+            !setting.json.contains(r#""scope.camera":true"#),
+            "after {what}: {}",
+            setting.json
+        );
+    }
+}

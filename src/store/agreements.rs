@@ -62,7 +62,7 @@ impl Store {
                  DO UPDATE SET contract_version = excluded.contract_version, agreed_at = excluded.agreed_at",
                 params![user_id, app_id, version, now_ms],
             )?;
-            consent_log::append(tx, &[record], now_ms)
+            consent_log::append(tx, &[record], now_ms).map(|_| ())
         })?;
         self.cache.remember_agreement(
             &inner,

@@ -6,6 +6,7 @@
 //! so cached reads on different threads do not contend; only a thread holding
 //! the connection changes it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
@@ -34,6 +35,8 @@ pub(super) struct Entries {
 pub(super) struct Cache {
     entries: ShardedLock<Entries>,
     probe: ChangeProbe,
+    /// How many times another connection's commits were found.
+    external_commits: AtomicU64,
 }
 
 impl Cache {
@@ -42,6 +45,7 @@ impl Cache {
         Cache {
             entries: ShardedLock::new(Entries::default()),
             probe: ChangeProbe::new(path),
+            external_commits: AtomicU64::new(0),
         }
     }
 
@@ -81,6 +85,7 @@ impl Cache {
             .query_row([], |r| r.get(0))?;
         if version != inner.data_version {
             inner.data_version = version;
+            self.external_commits.fetch_add(1, Ordering::AcqRel);
             let mut entries = self.write(inner);
             entries.namespaces.clear();
             entries.agreements.clear();
@@ -90,6 +95,11 @@ impl Cache {
             self.probe.remember(&header);
         }
         Ok(())
+    }
+
+    /// How many times another connection's commits were found.
+    pub fn external_commits(&self) -> u64 {
+        self.external_commits.load(Ordering::Acquire)
     }
 
     /// Puts a namespace in the cache, starting over when it is full.

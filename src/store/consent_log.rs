@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
 use crate::error::Result;
+use crate::namespace::NamespaceRef;
 
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -46,10 +47,11 @@ pub fn head(conn: &Connection) -> Result<Head> {
     }))
 }
 
-/// Appends records (inside the caller's transaction).
-pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<()> {
+/// Appends records (inside the caller's transaction); returns the log's last
+/// sequence number after them.
+pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<u64> {
     if records.is_empty() {
-        return Ok(());
+        return Ok(head(conn)?.seq);
     }
     let mut head = head(conn)?;
     for new in records {
@@ -92,7 +94,7 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<(
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
     )?
     .execute(params![head.seq as i64, head.hash])?;
-    Ok(())
+    Ok(head.seq)
 }
 
 /// The record as stored: JSON without the hash fields, fields in declaration order.
@@ -125,6 +127,41 @@ pub fn undone_since(conn: &Connection, user_id: &str, app_id: &str, seq: u64) ->
             _ => false,
         };
         if undone {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether, after record `seq`, the log holds a decision about `scope` in `ns`
+/// (granted, denied, revoked, expired), or says its app was reset or its user
+/// forgotten: what ends an allow-once grant given at `seq`.
+pub fn decided_since(
+    conn: &Connection,
+    ns: NamespaceRef<'_>,
+    scope: &str,
+    seq: u64,
+) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT record FROM consent_log WHERE user_id IN (?1, '') AND seq > ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![ns.user_id, seq as i64])?;
+    while let Some(row) = rows.next()? {
+        let text: String = row.get(0)?;
+        let Ok(record) = serde_json::from_str::<ConsentRecord>(&text) else {
+            continue;
+        };
+        let same_app = record.app_id == ns.app_id;
+        let decided = match record.decision.as_str() {
+            "forgotten" => true,
+            "reset" => same_app,
+            _ => {
+                same_app
+                    && record.plugin_id.as_deref().unwrap_or("") == ns.plugin_id
+                    && record.scope.as_deref() == Some(scope)
+            }
+        };
+        if decided {
             return Ok(true);
         }
     }

@@ -51,6 +51,20 @@ impl Store {
             .map(|_| ())
     }
 
+    /// Whether the log holds, after record `seq`, a decision about `scope` in
+    /// `ns` or a reset or forgetting that covers it (see
+    /// `consent_log::decided_since`).
+    pub fn decided_since(&self, ns: NamespaceRef<'_>, scope: &str, seq: u64) -> Result<bool> {
+        let inner = self.lock()?;
+        consent_log::decided_since(&inner.conn, ns, scope, seq)
+    }
+
+    /// How many times this store found another connection's commits (its
+    /// cache dropped); what an allow-once grant was last checked against.
+    pub fn external_commits(&self) -> u64 {
+        self.cache.external_commits()
+    }
+
     /// The consent records of one user (or everyone), oldest first.
     pub fn consent_records(&self, user_id: Option<&str>) -> Result<Vec<ConsentRecord>> {
         let inner = self.lock()?;

@@ -208,7 +208,8 @@ impl Store {
     }
 
     /// Applies changes to one namespace and appends their consent records, in one
-    /// durable transaction — unless, after consent record `unless_undone_since`,
+    /// durable transaction, and returns the log's last sequence number after them
+    /// — unless, after consent record `unless_undone_since`,
     /// the log says the namespace's app was reset or its user forgotten (then
     /// nothing is written: [`crate::error::Error::DecisionOutlived`]).
     pub fn apply(
@@ -219,8 +220,8 @@ impl Store {
         source: DecisionSource,
         now_ms: i64,
         unless_undone_since: Option<u64>,
-    ) -> Result<()> {
-        let (inner, current) = self.write(|tx| {
+    ) -> Result<u64> {
+        let (inner, (current, seq)) = self.write(|tx| {
             if let Some(seq) = unless_undone_since {
                 if consent_log::undone_since(tx, &ns.user_id, &ns.app_id, seq)? {
                     return Err(crate::error::Error::DecisionOutlived);
@@ -232,11 +233,11 @@ impl Store {
             for change in changes {
                 apply_change(tx, ns.borrowed(), change, source, now_ms, &mut current)?;
             }
-            consent_log::append(tx, records, now_ms)?;
-            Ok(current)
+            let seq = consent_log::append(tx, records, now_ms)?;
+            Ok((current, seq))
         })?;
         self.cache.remember_namespace(&inner, ns, Arc::new(current));
-        Ok(())
+        Ok(seq)
     }
 
     /// Notes that a grant was used. Writes only when the stored time is older than

@@ -150,24 +150,34 @@ impl AllowOnceGrants {
         self.any.store(true, Ordering::Release);
     }
 
-    /// The grants of `ns` not checked since the store's count of other
-    /// connections' commits reached `commits`: (scope, the log's end when given).
-    pub fn unchecked(&self, ns: &(impl NamespaceKey + ?Sized), commits: u64) -> Vec<(String, u64)> {
+    /// Runs `read` on the grants of `ns`, if it has any (no lock when this
+    /// process has no allow-once grant at all).
+    fn read_scopes<T>(
+        &self,
+        ns: &(impl NamespaceKey + ?Sized),
+        read: impl FnOnce(&BTreeMap<String, Since>) -> T,
+    ) -> Option<T> {
         if !self.any.load(Ordering::Acquire) {
-            return Vec::new();
+            return None;
         }
         let ns = ns.key();
         self.lock()
             .get(ns.app_id)
             .and_then(|app| app.get(&ns as &dyn NamespaceKey))
-            .map(|scopes| {
-                scopes
-                    .iter()
-                    .filter(|(_, since)| since.checked_at != commits)
-                    .map(|(scope, since)| (scope.clone(), since.log_seq))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .map(read)
+    }
+
+    /// The grants of `ns` not checked since the store's count of other
+    /// connections' commits reached `commits`: (scope, the log's end when given).
+    pub fn unchecked(&self, ns: &(impl NamespaceKey + ?Sized), commits: u64) -> Vec<(String, u64)> {
+        self.read_scopes(ns, |scopes| {
+            scopes
+                .iter()
+                .filter(|(_, since)| since.checked_at != commits)
+                .map(|(scope, since)| (scope.clone(), since.log_seq))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 
     /// Whether this process holds any allow-once grant (no lock).
@@ -182,15 +192,12 @@ impl AllowOnceGrants {
         scope: &str,
         commits: u64,
     ) -> bool {
-        if !self.any.load(Ordering::Acquire) {
-            return false;
-        }
-        let ns = ns.key();
-        self.lock()
-            .get(ns.app_id)
-            .and_then(|app| app.get(&ns as &dyn NamespaceKey))
-            .and_then(|scopes| scopes.get(scope))
-            .is_some_and(|since| since.checked_at != commits)
+        self.read_scopes(ns, |scopes| {
+            scopes
+                .get(scope)
+                .is_some_and(|since| since.checked_at != commits)
+        })
+        .unwrap_or(false)
     }
 
     /// Notes that the grant of `scope` in `ns` still stood at `commits`.
@@ -207,14 +214,8 @@ impl AllowOnceGrants {
 
     /// Whether `scope` is granted in `ns` for this run.
     pub fn has(&self, ns: &(impl NamespaceKey + ?Sized), scope: &str) -> bool {
-        if !self.any.load(Ordering::Acquire) {
-            return false;
-        }
-        let ns = ns.key();
-        self.lock()
-            .get(ns.app_id)
-            .and_then(|app| app.get(&ns as &dyn NamespaceKey))
-            .is_some_and(|scopes| scopes.contains_key(scope))
+        self.read_scopes(ns, |scopes| scopes.contains_key(scope))
+            .unwrap_or(false)
     }
 
     /// Drops one allow-once grant (a decision replaced it).

@@ -107,30 +107,42 @@ fn canonical(record: &ConsentRecord) -> String {
     value.to_string()
 }
 
-/// Whether, after record `seq`, the log says (user, app) was undone: the app
-/// reset for the user or for every user (a record naming no user), or the user
-/// forgotten. Reads only those users' records since `seq` (the by-user index).
-pub fn undone_since(conn: &Connection, user_id: &str, app_id: &str, seq: u64) -> Result<bool> {
+/// Whether any record after `seq` of `user_id` — or of every user (a record
+/// naming no user) — satisfies `matches`. Reads only those users' records since
+/// `seq` (the by-user index); an unreadable record matches nothing here
+/// (`verify` names it).
+fn any_since(
+    conn: &Connection,
+    user_id: &str,
+    seq: u64,
+    matches: impl Fn(&ConsentRecord) -> bool,
+) -> Result<bool> {
     let mut stmt = conn.prepare_cached(
         "SELECT record FROM consent_log WHERE user_id IN (?1, '') AND seq > ?2 ORDER BY seq",
     )?;
     let mut rows = stmt.query(params![user_id, seq as i64])?;
     while let Some(row) = rows.next()? {
         let text: String = row.get(0)?;
-        // An unreadable record undoes nothing here; `verify` names it.
-        let Ok(record) = serde_json::from_str::<ConsentRecord>(&text) else {
-            continue;
-        };
-        let undone = match record.decision.as_str() {
-            "reset" => record.app_id == app_id,
-            "forgotten" => true,
-            _ => false,
-        };
-        if undone {
+        if serde_json::from_str::<ConsentRecord>(&text).is_ok_and(|record| matches(&record)) {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// Whether `record` undoes everything of (its user, `app_id`): the app reset
+/// for that user or every user, or the user forgotten.
+fn undoes(record: &ConsentRecord, app_id: &str) -> bool {
+    match record.decision.as_str() {
+        "reset" => record.app_id == app_id,
+        "forgotten" => true,
+        _ => false,
+    }
+}
+
+/// Whether, after record `seq`, the log says (user, app) was undone.
+pub fn undone_since(conn: &Connection, user_id: &str, app_id: &str, seq: u64) -> Result<bool> {
+    any_since(conn, user_id, seq, |record| undoes(record, app_id))
 }
 
 /// Whether, after record `seq`, the log holds a decision about `scope` in `ns`
@@ -142,30 +154,12 @@ pub fn decided_since(
     scope: &str,
     seq: u64,
 ) -> Result<bool> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT record FROM consent_log WHERE user_id IN (?1, '') AND seq > ?2 ORDER BY seq",
-    )?;
-    let mut rows = stmt.query(params![ns.user_id, seq as i64])?;
-    while let Some(row) = rows.next()? {
-        let text: String = row.get(0)?;
-        let Ok(record) = serde_json::from_str::<ConsentRecord>(&text) else {
-            continue;
-        };
-        let same_app = record.app_id == ns.app_id;
-        let decided = match record.decision.as_str() {
-            "forgotten" => true,
-            "reset" => same_app,
-            _ => {
-                same_app
-                    && record.plugin_id.as_deref().unwrap_or("") == ns.plugin_id
-                    && record.scope.as_deref() == Some(scope)
-            }
-        };
-        if decided {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    any_since(conn, ns.user_id, seq, |record| {
+        undoes(record, ns.app_id)
+            || (record.app_id == ns.app_id
+                && record.plugin_id.as_deref().unwrap_or("") == ns.plugin_id
+                && record.scope.as_deref() == Some(scope))
+    })
 }
 
 /// Reads the records of one user (or everyone), oldest first.

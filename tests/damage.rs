@@ -160,6 +160,27 @@ fn mounting_turn() -> std::sync::MutexGuard<'static, ()> {
     MOUNTS.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Runs `body` with a fresh tmpfs of `size` mounted on a temp dir and the path
+/// of a database in it, then unmounts it, even when `body` fails (root only:
+/// elsewhere it says so and checks nothing).
+fn on_a_small_disk(
+    size: &str,
+    body: impl FnOnce(&std::path::Path, String) + std::panic::UnwindSafe,
+) {
+    if !can_mount() {
+        return;
+    }
+    let _turn = mounting_turn();
+    let dir = tempfile::tempdir().unwrap();
+    mount_tmpfs(dir.path(), size);
+    let path = dir.path().join("auth.db").display().to_string();
+    let outcome = std::panic::catch_unwind(|| body(dir.path(), path));
+    umount(dir.path());
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// Mounts a tmpfs of `size` on `dir`.
 fn mount_tmpfs(dir: &std::path::Path, size: &str) {
     let options = format!("size={size}");
@@ -221,18 +242,11 @@ fn a_read_only_file_system_gives_a_clear_error_and_changes_nothing() {
 
 #[test]
 fn a_full_disk_refuses_the_grant_and_keeps_what_was_acknowledged() {
-    if !can_mount() {
-        return;
-    }
-    let _turn = mounting_turn();
-    let dir = tempfile::tempdir().unwrap();
-    mount_tmpfs(dir.path(), "1m");
-    let path = dir.path().join("auth.db").display().to_string();
-    let outcome = std::panic::catch_unwind(|| {
+    on_a_small_disk("1m", |dir, path| {
         let ui = ScriptedUi::new(&[Answer::Allow; 5]);
         let engine = AuthEngine::open(path.clone(), ui.clone(), None).unwrap();
         assert!(block_on(engine.authorize(caller("u1", "wxA"), "scope.record".into())).ok);
-        let filler = fill(dir.path());
+        let filler = fill(dir);
         let mut refused = 0;
         for scope in [
             "scope.camera",
@@ -259,10 +273,6 @@ fn a_full_disk_refuses_the_grant_and_keeps_what_was_acknowledged() {
         assert!(engine.verify_consent_log().unwrap().intact);
         assert!(block_on(engine.authorize(caller("u1", "wxA"), "scope.addPhoneContact".into())).ok);
     });
-    umount(dir.path());
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
 }
 
 /// Fills the file system under `dir` (halving the chunk until nothing fits).
@@ -287,20 +297,13 @@ fn fill(dir: &std::path::Path) -> std::path::PathBuf {
 
 #[test]
 fn on_a_full_disk_a_denial_is_stored_or_the_call_fails() {
-    if !can_mount() {
-        return;
-    }
-    let _turn = mounting_turn();
-    let dir = tempfile::tempdir().unwrap();
-    mount_tmpfs(dir.path(), "1m");
-    let path = dir.path().join("auth.db").display().to_string();
     let scopes = [
         "scope.camera",
         "scope.bluetooth",
         "scope.werun",
         "scope.addPhoneContact",
     ];
-    let outcome = std::panic::catch_unwind(|| {
+    on_a_small_disk("1m", |dir, path| {
         let answers = [
             Answer::Allow,
             Answer::Deny,
@@ -310,8 +313,8 @@ fn on_a_full_disk_a_denial_is_stored_or_the_call_fails() {
         ];
         let engine = AuthEngine::open(path.clone(), ScriptedUi::new(&answers), None).unwrap();
         assert!(block_on(engine.authorize(caller("u1", "wxA"), "scope.record".into())).ok);
-        let filler = fill(dir.path());
-        let probe = std::fs::write(dir.path().join("probe"), [0u8; 4096]);
+        let filler = fill(dir);
+        let probe = std::fs::write(dir.join("probe"), [0u8; 4096]);
         assert!(probe.is_err(), "the disk is full");
         let mut heard_denied = Vec::new();
         for scope in scopes {
@@ -338,8 +341,4 @@ fn on_a_full_disk_a_denial_is_stored_or_the_call_fails() {
         }
         assert_eq!(ui.dialogs(), 0, "a heard denial was not stored");
     });
-    umount(dir.path());
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
 }

@@ -51,6 +51,10 @@ pub enum Error {
         /// The version this build writes.
         current: i64,
     },
+    /// A database's `-wal` or `-shm` file was removed or replaced while this
+    /// store had it open: what it writes now no other process would see.
+    #[error("{0} was removed or replaced while the database was open; nothing more is written through this engine (reopen it)")]
+    SidecarReplaced(String),
     /// The file is an SQLite database of some other program; it was left untouched.
     #[error("{0} is not a miniapp-auth database")]
     ForeignDatabase(String),
@@ -123,11 +127,12 @@ impl From<Error> for AuthError {
             e @ Error::CannotOpen { .. } => AuthError::Storage {
                 reason: e.to_string(),
             },
-            e @ (Error::Missing(_) | Error::NeedsMigration { .. } | Error::DecisionOutlived) => {
-                AuthError::Storage {
-                    reason: e.to_string(),
-                }
-            }
+            e @ (Error::Missing(_)
+            | Error::NeedsMigration { .. }
+            | Error::DecisionOutlived
+            | Error::SidecarReplaced(_)) => AuthError::Storage {
+                reason: e.to_string(),
+            },
             Error::ForeignDatabase(path) => AuthError::Storage {
                 reason: format!("{path} is not a miniapp-auth database; it was left untouched"),
             },

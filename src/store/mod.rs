@@ -13,6 +13,7 @@
 //! | `agreements.rs` | privacy-contract agreements |
 //! | `housekeeping.rs` | reset an app, forget a user, maintenance |
 //! | `listing.rs` | read-only administration: grants, users, the consent log |
+//! | `sidecar_files.rs` | noticing `-wal`/`-shm` removed or replaced under the store |
 //! | `consent_log.rs` | the append-only, hash-chained consent log |
 //!
 //! Every write is one IMMEDIATE transaction committed with `synchronous=FULL`
@@ -32,6 +33,7 @@ mod namespace_state;
 pub(crate) mod schema;
 mod schema_history;
 mod scope_map;
+mod sidecar_files;
 
 pub(crate) use grant_row::{Decided, StoredGrant};
 pub(crate) use namespace_state::{Change, NamespaceState};
@@ -43,6 +45,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::Result;
 use cache::Cache;
+use sidecar_files::SidecarFiles;
 
 /// The connection and what the store knows about it; one thread at a time.
 struct Inner {
@@ -56,6 +59,8 @@ pub(crate) struct Store {
     inner: Mutex<Inner>,
     cache: Cache,
     quarantined: Option<PathBuf>,
+    /// The file's `-wal` and `-shm` as first seen (none in memory).
+    sidecars: Option<SidecarFiles>,
 }
 
 impl Store {
@@ -83,7 +88,9 @@ impl Store {
         path: Option<PathBuf>,
     ) -> Result<Store> {
         let data_version = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let sidecars = path.as_deref().map(SidecarFiles::of);
         Ok(Store {
+            sidecars,
             inner: Mutex::new(Inner { conn, data_version }),
             cache: Cache::new(path),
             quarantined,
@@ -95,8 +102,13 @@ impl Store {
         self.quarantined.as_deref()
     }
 
-    /// Locks the connection, with the cache made coherent with the file.
+    /// Locks the connection, with the cache made coherent with the file — unless
+    /// the file's `-wal` or `-shm` was removed or replaced under the store: then
+    /// nothing it reads or writes is what other processes see, and it refuses.
     fn lock(&self) -> Result<MutexGuard<'_, Inner>> {
+        if let Some(sidecars) = &self.sidecars {
+            sidecars.check()?;
+        }
         // A panic elsewhere cannot leave the data inconsistent (writes are
         // transactions), so a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());

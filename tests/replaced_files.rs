@@ -1,0 +1,110 @@
+//! The database's `-wal` and `-shm` files removed (or replaced) under a running
+//! process (issue #11, item 7). SQLite keeps using its open descriptors of the
+//! removed files, so the process's writes would reach a file no other process
+//! will ever read: an acknowledged decision that is lost. The store notices the
+//! files changing under it (their identity, or a link count of zero) and refuses
+//! with a clear error instead of acknowledging.
+
+mod common;
+
+use std::process::Command;
+
+use common::bridge::BIN;
+use common::*;
+use miniapp_auth::AuthError;
+
+/// What another process sees: `grants list` (read-only) of the file.
+fn seen_by_another_process(db: &TempDb) -> String {
+    let out = Command::new(BIN)
+        .args(["grants", "list", "--db", &db.path()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn remove_sidecars(db: &TempDb, which: &[&str]) {
+    for suffix in which {
+        let path = format!("{}{suffix}", db.path());
+        std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
+fn refused_after_removing(which: &[&str]) {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.camera".into(), true)
+        .unwrap();
+    remove_sidecars(&db, which);
+    let after = engine.set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true);
+    match after {
+        Err(AuthError::Storage { reason }) => {
+            assert!(
+                reason.contains("removed or replaced"),
+                "{which:?}: unclear error: {reason}"
+            );
+        }
+        Ok(()) => panic!(
+            "{which:?}: a grant was acknowledged that no other process sees: {}",
+            seen_by_another_process(&db)
+        ),
+        Err(other) => panic!("{which:?}: {other:?}"),
+    }
+    // A mini-app call answers in the dialect, and grants nothing new.
+    let result = block_on(engine.get_setting(caller("u1", "wxA"), false));
+    if result.ok {
+        assert_ne!(
+            auth_setting(&result.json).get("scope.record"),
+            Some(&serde_json::Value::Bool(true))
+        );
+    }
+}
+
+#[test]
+fn a_removed_wal_file_is_noticed_and_nothing_more_is_acknowledged() {
+    refused_after_removing(&["-wal"]);
+}
+
+#[test]
+fn a_removed_shm_file_is_noticed_and_nothing_more_is_acknowledged() {
+    refused_after_removing(&["-shm"]);
+}
+
+#[test]
+fn both_removed_and_recreated_by_another_process_are_noticed() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.camera".into(), true)
+        .unwrap();
+    remove_sidecars(&db, &["-wal", "-shm"]);
+    // Another process opens the file and writes: new -wal and -shm files.
+    let out = Command::new(BIN)
+        .args([
+            "grants",
+            "set",
+            "--db",
+            &db.path(),
+            "--user",
+            "u2",
+            "--app",
+            "wxB",
+            "--scope",
+            "scope.werun",
+            "--state",
+            "granted",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = engine.set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true);
+    assert!(
+        matches!(&after, Err(AuthError::Storage { reason }) if reason.contains("removed or replaced")),
+        "{after:?}; another process sees: {}",
+        seen_by_another_process(&db)
+    );
+}

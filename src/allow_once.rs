@@ -12,15 +12,17 @@ use std::sync::Mutex;
 
 use crate::fast_map::FastMap;
 use crate::namespace::{Namespace, NamespaceKey};
+use crate::store::LogPoint;
 
 type ByNamespace = FastMap<Namespace, BTreeMap<String, Since>>;
 
 /// What an allow-once grant was given after, and last checked against: a
 /// decision stored by another process after it ends it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Since {
-    /// The consent log's last record when it was given (its own record).
-    pub log_seq: u64,
+    /// Where the consent log stood for its user when it was given (its own
+    /// record, and the user's pseudonym).
+    pub log: LogPoint,
     /// The store's count of other connections' commits when it was last found
     /// still standing.
     pub checked_at: u64,
@@ -168,13 +170,18 @@ impl AllowOnceGrants {
     }
 
     /// The grants of `ns` not checked since the store's count of other
-    /// connections' commits reached `commits`: (scope, the log's end when given).
-    pub fn unchecked(&self, ns: &(impl NamespaceKey + ?Sized), commits: u64) -> Vec<(String, u64)> {
+    /// connections' commits reached `commits`: (scope, where the log stood when
+    /// given).
+    pub fn unchecked(
+        &self,
+        ns: &(impl NamespaceKey + ?Sized),
+        commits: u64,
+    ) -> Vec<(String, LogPoint)> {
         self.read_scopes(ns, |scopes| {
             scopes
                 .iter()
                 .filter(|(_, since)| since.checked_at != commits)
-                .map(|(scope, since)| (scope.clone(), since.log_seq))
+                .map(|(scope, since)| (scope.clone(), since.log.clone()))
                 .collect()
         })
         .unwrap_or_default()

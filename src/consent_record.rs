@@ -19,7 +19,9 @@ pub struct ConsentRecord {
     pub seq: u64,
     /// When, in ms since the Unix epoch.
     pub at_ms: i64,
-    /// The user.
+    /// The user; empty when the record is about every user, or its user was
+    /// forgotten (then only [`ConsentRecord::subject`] names them, and no
+    /// longer ties to anyone).
     pub user_id: String,
     /// The app.
     pub app_id: String,
@@ -38,7 +40,8 @@ pub struct ConsentRecord {
     pub purpose: Option<String>,
     /// The privacy-contract version in force.
     pub contract_version: Option<String>,
-    /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry` or `reset`.
+    /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry`, `reset`,
+    /// or `migration` (a decision stored before its version kept records).
     pub source: String,
     /// The hash of the record before (the chain link).
     #[serde(skip_deserializing, default)]
@@ -46,6 +49,12 @@ pub struct ConsentRecord {
     /// This record's hash.
     #[serde(skip_deserializing, default)]
     pub hash: String,
+    /// The pseudonym the log files the user under (empty for every user): what
+    /// the hashed record says in place of `userId`. To recompute `hash` from an
+    /// exported record, put it back as `userId` and leave out `prevHash`,
+    /// `hash` and `subject`.
+    #[serde(skip_deserializing, default)]
+    pub subject: String,
 }
 
 /// The end of the chain: the last sequence number and its hash.
@@ -69,6 +78,9 @@ pub struct LogVerification {
     pub first_broken_seq: Option<u64>,
     /// What is wrong with it.
     pub problem: Option<String>,
+    /// Every stored grant or agreement that no consent record backs (each
+    /// described: table, user, app, scope); such rows grant nothing.
+    pub unmatched_rows: Vec<String>,
 }
 
 /// What a record says was decided.

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::namespace::Namespace;
 use crate::policy::{GrantState, Lifetime};
-use crate::store::{Change, Decided, Store};
+use crate::store::{Change, Decided, LogPoint, Store};
 
 /// A decision about one scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,13 +85,14 @@ impl Decision {
 }
 
 /// What a dialog's answer must still be true of to count: the run its app was
-/// in, and the consent log's end, when the dialog opened.
+/// in, and where the consent log stood for its user, when the dialog opened.
 #[derive(Debug, Clone)]
 pub(crate) struct OpenedIn {
     /// The app's run (ended here: `end_app_run`, registered again, reset, forgotten).
     pub run: RunToken,
-    /// The log's last record (a reset or forgetting after it, in any process).
-    pub log_seq: u64,
+    /// The log's last record and the user's pseudonym (a reset after it, or the
+    /// user forgotten since, in any process).
+    pub log: LogPoint,
 }
 
 /// The parts a decision is stored through, borrowed from the engine.
@@ -105,11 +106,12 @@ pub(crate) struct Decisions<'e> {
 }
 
 impl Decisions<'_> {
-    /// Where a dialog about (user, app) opens now.
+    /// Where a dialog about (user, app) opens now (the first dialog a user ever
+    /// sees gives them their pseudonym: one write).
     pub fn opened_in(&self, user_id: &str, app_id: &str) -> Result<OpenedIn> {
         Ok(OpenedIn {
             run: self.allow_once.run_token(user_id, app_id),
-            log_seq: self.store.consent_log_head()?.seq,
+            log: self.store.log_point(user_id)?,
         })
     }
 
@@ -141,24 +143,29 @@ impl Decisions<'_> {
             .iter()
             .filter_map(|(scope, decision)| decision.record(ns, scope, source, manifest))
             .collect();
-        let since = opened.map(|o| o.log_seq);
-        let log_seq =
-            self.store
-                .apply(ns, &changes, &records, source, self.clock.now_ms(), since)?;
+        let since = opened.map(|o| &o.log);
+        let log = self
+            .store
+            .apply(ns, &changes, &records, (source, self.clock.now_ms()), since)?;
         // An allow-once grant is ended by any decision stored after this one.
         let given = Since {
-            log_seq,
+            log,
             checked_at: self.store.external_commits(),
         };
         for (scope, decision) in decisions {
             match (decision, opened) {
                 (Decision::Grant(Lifetime::Once), Some(opened)) => {
                     // Atomically with the run's end: never into the next run.
-                    if !self.allow_once.grant_in_run(ns, scope, &opened.run, given) {
+                    if !self
+                        .allow_once
+                        .grant_in_run(ns, scope, &opened.run, given.clone())
+                    {
                         return Err(Error::DecisionOutlived);
                     }
                 }
-                (Decision::Grant(Lifetime::Once), None) => self.allow_once.grant(ns, scope, given),
+                (Decision::Grant(Lifetime::Once), None) => {
+                    self.allow_once.grant(ns, scope, given.clone())
+                }
                 (Decision::Dismiss, _) => {}
                 // A stored decision replaces an allow-once grant of the scope.
                 _ => self.allow_once.revoke(ns, scope),
@@ -196,7 +203,7 @@ impl Decisions<'_> {
             version,
             record,
             self.clock.now_ms(),
-            Some(opened.log_seq),
+            Some(&opened.log),
         )
     }
 

@@ -125,9 +125,9 @@ impl Gate<'_> {
             return Ok(());
         }
         let commits = self.store.external_commits();
-        for (scope, log_seq) in self.allow_once.unchecked(&ns, commits) {
+        for (scope, given) in self.allow_once.unchecked(&ns, commits) {
             let owned = ns.to_owned();
-            if self.store.decided_since(ns, &scope, log_seq)? {
+            if self.store.decided_since(ns, &scope, &given)? {
                 self.allow_once.revoke(&owned, &scope);
             } else {
                 self.allow_once.checked(&owned, &scope, commits);
@@ -147,7 +147,9 @@ impl Gate<'_> {
         now_ms: i64,
     ) -> GrantState {
         let grant = stored.grants.get(scope);
-        self.state_from(ns, scope, grant, manifest.purpose(scope), manifest, now_ms)
+        let state = self.state_from(ns, scope, grant, manifest.purpose(scope), manifest, now_ms);
+        self.keep_up(ns, scope, Upkeep::of(grant, now_ms), false);
+        state
     }
 
     /// [`Self::state_of`], given the scope's stored grant and the manifest's
@@ -178,7 +180,7 @@ impl Gate<'_> {
     }
 
     /// The facts the policy decides on (the OS permission still unknown), and
-    /// whether the scope's stored grant is due to have a use written.
+    /// what is left to write about the scope's stored grant.
     fn facts(
         &self,
         Asked { request, ns, scope }: Asked<'_>,
@@ -186,7 +188,7 @@ impl Gate<'_> {
         stored: &NamespaceState,
         privacy: PrivacyGate,
         now_ms: i64,
-    ) -> (Facts, bool) {
+    ) -> (Facts, Upkeep) {
         let grant = stored.grants.get(&scope.name);
         let purpose = manifest.purpose(&scope.name);
         let facts = Facts {
@@ -208,14 +210,21 @@ impl Gate<'_> {
             now_ms,
             knobs: self.knobs,
         };
-        (facts, grant.is_some_and(|g| g.use_note_due(now_ms)))
+        (facts, Upkeep::of(grant, now_ms))
     }
 
-    /// Notes the use of an allowed grant when one is due.
+    /// Writes what a look at a stored grant left to write (after every lock is
+    /// released): its use, when the call was allowed and a note is due; that it
+    /// ended, once seen ended.
     #[inline(always)]
-    fn let_through(&self, ns: NamespaceRef<'_>, scope: &str, use_note_due: bool, now_ms: i64) {
-        if use_note_due {
-            self.store.note_use(ns, scope, now_ms);
+    fn keep_up(&self, ns: NamespaceRef<'_>, scope: &str, upkeep: Upkeep, allowed: bool) {
+        match upkeep {
+            Upkeep::Nothing => {}
+            Upkeep::NoteUse(now_ms) if allowed => self.store.note_use(ns, scope, now_ms),
+            Upkeep::NoteUse(_) => {}
+            Upkeep::StoreEnd { ends_at_ms, now_ms } => {
+                self.store.note_expired(ns, scope, ends_at_ms, now_ms)
+            }
         }
     }
 
@@ -237,13 +246,13 @@ impl Gate<'_> {
             return None;
         }
         let now_ms = self.clock.now_ms();
-        let (facts, os_question, use_note_due) = {
+        let (facts, os_question, upkeep) = {
             let registry = self.registry.read();
             let Some(scope) = registry.catalogue.get(scope_name) else {
                 return Some(Verdict::Refuse(Failure::InvalidScope));
             };
             let manifest = registry.manifest(app_id);
-            let (facts, use_note_due) = self.store.read_cached(
+            let (facts, upkeep) = self.store.read_cached(
                 ns,
                 manifest.privacy.is_some(),
                 |stored, agreed_version| {
@@ -262,15 +271,13 @@ impl Gate<'_> {
             let os_question = scope
                 .os_permission
                 .map(|permission| (registry.os_probe.clone(), permission));
-            (facts, os_question, use_note_due)
+            (facts, os_question, upkeep)
         };
         let verdict = verdict(facts, || match os_question {
             Some((probe, permission)) => ask_probe(probe, permission),
             None => OsPermissionStatus::Unknown,
         });
-        if verdict == Verdict::Allow {
-            self.let_through(ns, scope_name, use_note_due, now_ms);
-        }
+        self.keep_up(ns, scope_name, upkeep, verdict == Verdict::Allow);
         Some(verdict)
     }
 
@@ -288,14 +295,42 @@ impl Gate<'_> {
         self.recheck_allow_once(ns)?;
         let privacy = self.privacy(ns.user_id, ns.app_id, manifest)?;
         let asked = Asked { request, ns, scope };
-        let (facts, use_note_due) = self.facts(asked, manifest, &stored, privacy, now_ms);
+        let (facts, upkeep) = self.facts(asked, manifest, &stored, privacy, now_ms);
         let verdict = verdict(facts, || match scope.os_permission {
             Some(permission) => ask_probe(snapshot.os_probe.clone(), permission),
             None => OsPermissionStatus::Unknown,
         });
-        if verdict == Verdict::Allow {
-            self.let_through(ns, &scope.name, use_note_due, now_ms);
-        }
+        self.keep_up(ns, &scope.name, upkeep, verdict == Verdict::Allow);
         Ok(verdict)
+    }
+}
+
+/// What a look at a stored grant leaves to write once the locks are released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Upkeep {
+    Nothing,
+    /// Its use at this time is due to be written (if the call is allowed).
+    NoteUse(i64),
+    /// A time-limited grant was seen ended: store that (issue #11 item 12 — a
+    /// clock set back later, in any process, must not revive it).
+    StoreEnd {
+        ends_at_ms: i64,
+        now_ms: i64,
+    },
+}
+
+impl Upkeep {
+    #[inline(always)]
+    fn of(grant: Option<&StoredGrant>, now_ms: i64) -> Upkeep {
+        let Some(grant) = grant else {
+            return Upkeep::Nothing;
+        };
+        match grant.expires_at_ms {
+            Some(ends_at_ms) if grant.state == GrantState::Granted && now_ms >= ends_at_ms => {
+                Upkeep::StoreEnd { ends_at_ms, now_ms }
+            }
+            _ if grant.use_note_due(now_ms) => Upkeep::NoteUse(now_ms),
+            _ => Upkeep::Nothing,
+        }
     }
 }

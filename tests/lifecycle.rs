@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::*;
 use miniapp_auth::{AuthEngine, EngineConfig, GrantState, ScopeSetting};
 
@@ -356,4 +358,43 @@ fn an_ended_allow_until_grant_stays_ended_when_the_clock_goes_back() {
     );
     let setting = block_on(engine.get_setting(caller("u1", "wxA"), false));
     assert!(!auth_setting(&setting.json).contains_key("scope.camera"));
+}
+
+/// Issue #11 item 12, across a restart: the never-back clock lives in one
+/// process, so an ended grant is stored as ended (an `expired` record) the
+/// first time it is seen ended; a later engine on a clock set back does not
+/// revive it.
+#[test]
+fn an_ended_allow_until_grant_stays_ended_across_a_restart_with_the_clock_set_back() {
+    let db = TempDb::new();
+    let clock = clock();
+    let ui = ScriptedUi::new(&[Answer::AllowUntil(T0 + HOUR)]);
+    let engine = db.open_clocked(ui.clone(), EngineConfig::default(), clock.clone());
+    assert_eq!(auth(&engine, "scope.camera"), OK);
+    clock.advance(HOUR);
+    let setting = block_on(engine.get_setting(caller("u1", "wxA"), false));
+    assert!(
+        !auth_setting(&setting.json).contains_key("scope.camera"),
+        "seen ended"
+    );
+    drop(engine);
+
+    let earlier = Arc::new(miniapp_auth::ManualClock::new(T0 + HOUR / 2));
+    let ui = ScriptedUi::new(&[Answer::Dismiss]);
+    let engine = db.open_clocked(ui.clone(), EngineConfig::default(), earlier);
+    assert_eq!(
+        auth(&engine, "scope.camera"),
+        CANCELED,
+        "an ended grant revived by a clock set back across a restart"
+    );
+    assert_eq!(ui.dialogs(), 1);
+    let last = engine
+        .consent_records(Some("u1".into()))
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        (last.decision.as_str(), last.source.as_str()),
+        ("expired", "expiry")
+    );
 }

@@ -37,6 +37,19 @@ fn survivor() {
     assert!(block_on(first.authorize(me.clone(), "scope.record".into())).ok);
     assert!(block_on(survivor.authorize(me.clone(), "scope.record".into())).ok);
     drop(first);
+    // Deterministically, without waiting for a SIGBUS: SQLite's shared "DMS"
+    // lock on the WAL-index must still be this process's, or the next process
+    // to open the file thinks it is alone and truncates the WAL-index.
+    let probe = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "dms_lock_probe", "--ignored", "--nocapture"])
+        .env(DB_VAR, &path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&probe.stdout);
+    assert!(
+        said.contains("DMS lock held by another process"),
+        "after dropping one engine, its process no longer holds SQLite's lock on the WAL-index: {said}"
+    );
     // Another process opens the file, decides, and closes it.
     for user in ["u2", "u3"] {
         let set = Command::new(BIN)
@@ -75,4 +88,33 @@ fn survivor() {
     let (_, code) = bridge.finish();
     assert_eq!(code, 0);
     assert!(block_on(survivor.authorize(me, "scope.record".into())).ok);
+}
+
+/// Run by `survivor` in a process of its own: can another process take the
+/// WAL-index's "DMS" byte exclusively? (SQLite's `UNIX_SHM_DMS`: byte 128 of
+/// `<db>-shm`; every connection holds it shared while open.)
+#[cfg(unix)]
+#[test]
+#[ignore = "run in a process of its own by survivor"]
+fn dms_lock_probe() {
+    use std::os::unix::io::AsRawFd;
+    let path = std::env::var(DB_VAR).expect("started by survivor");
+    let shm = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(format!("{path}-shm"))
+        .unwrap();
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as _;
+    lock.l_whence = libc::SEEK_SET as _;
+    lock.l_start = 128;
+    lock.l_len = 1;
+    // F_GETLK: reports a conflicting lock without taking one.
+    let rc = unsafe { libc::fcntl(shm.as_raw_fd(), libc::F_GETLK, &mut lock) };
+    assert_eq!(rc, 0);
+    if lock.l_type as i32 == libc::F_UNLCK {
+        println!("DMS lock free: no other process holds it");
+    } else {
+        println!("DMS lock held by another process (pid {})", lock.l_pid);
+    }
 }

@@ -1,10 +1,13 @@
 //! Privacy-contract agreements: which version of an app's contract each user
-//! agreed to (`privacy_agreements`), cached like the namespaces.
+//! agreed to (`privacy_agreements`), cached like the namespaces. An agreement
+//! counts only if the `agreed` record it names backs it (`record_links.rs`).
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::consent_log;
+use super::consent_log::{self, LogPoint};
 use super::namespace_state::agreement_in;
+use super::pseudonyms;
+use super::record_links::{self, Link, LinkedRecord, Owner, LINKED_COLUMNS};
 use super::Store;
 use crate::consent_record::NewRecord;
 use crate::error::Result;
@@ -24,13 +27,7 @@ impl Store {
         if let Some(agreed) = agreement_in(&self.cache.read(), user_id, app_id) {
             return Ok(answer(agreed));
         }
-        let agreed: Option<String> = inner
-            .conn
-            .prepare_cached(
-                "SELECT contract_version FROM privacy_agreements WHERE user_id = ?1 AND app_id = ?2",
-            )?
-            .query_row(params![user_id, app_id], |r| r.get(0))
-            .optional()?;
+        let agreed = backed_agreement(&inner.conn, user_id, app_id)?;
         let out = answer(agreed.as_deref());
         self.cache
             .remember_agreement(&inner, Namespace::new(user_id, app_id, None), agreed);
@@ -38,7 +35,7 @@ impl Store {
     }
 
     /// Records agreement to a contract version, durably, with its consent record
-    /// — unless the app was reset or the user forgotten after consent record
+    /// — unless the app was reset or the user forgotten since
     /// `unless_undone_since` (see [`Store::apply`]).
     pub fn set_agreed_version(
         &self,
@@ -47,22 +44,26 @@ impl Store {
         version: &str,
         record: NewRecord,
         now_ms: i64,
-        unless_undone_since: Option<u64>,
+        unless_undone_since: Option<&LogPoint>,
     ) -> Result<()> {
         let (inner, ()) = self.write(|tx| {
-            if let Some(seq) = unless_undone_since {
-                if consent_log::undone_since(tx, user_id, app_id, seq)? {
+            if let Some(point) = unless_undone_since {
+                if consent_log::undone_since(tx, user_id, app_id, point)? {
                     return Err(crate::error::Error::DecisionOutlived);
                 }
             }
+            let links = consent_log::append(tx, &[record], now_ms)?;
+            let link = links.into_iter().next().unwrap_or_default();
             tx.execute(
-                "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at)
-                 VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at,
+                                                 record_seq, record_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (user_id, app_id)
-                 DO UPDATE SET contract_version = excluded.contract_version, agreed_at = excluded.agreed_at",
-                params![user_id, app_id, version, now_ms],
+                 DO UPDATE SET contract_version = excluded.contract_version, agreed_at = excluded.agreed_at,
+                               record_seq = excluded.record_seq, record_hash = excluded.record_hash",
+                params![user_id, app_id, version, now_ms, link.seq as i64, link.hash],
             )?;
-            consent_log::append(tx, &[record], now_ms).map(|_| ())
+            Ok(())
         })?;
         self.cache.remember_agreement(
             &inner,
@@ -71,4 +72,35 @@ impl Store {
         );
         Ok(())
     }
+}
+
+/// The contract version (user, app) agreed to, if an `agreed` record backs the
+/// stored agreement; an agreement no record backs counts as none.
+fn backed_agreement(conn: &Connection, user_id: &str, app_id: &str) -> Result<Option<String>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT a.contract_version, a.record_seq, a.record_hash, {LINKED_COLUMNS}
+             FROM privacy_agreements a LEFT JOIN consent_log c ON c.seq = a.record_seq
+             WHERE a.user_id = ?1 AND a.app_id = ?2"
+        ))?
+        .query_row(params![user_id, app_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Link {
+                    seq: r.get::<_, i64>(1)?.max(0) as u64,
+                    hash: r.get(2)?,
+                },
+                LinkedRecord::from_row(r, 3)?,
+            ))
+        })
+        .optional()?;
+    let Some((version, link, linked)) = row else {
+        return Ok(None);
+    };
+    let subject = pseudonyms::of(conn, user_id)?;
+    let owner = Owner {
+        ns: crate::namespace::NamespaceRef::new(user_id, app_id, None),
+        subject: subject.as_deref(),
+    };
+    Ok(record_links::agreement_backed(&version, &link, owner, linked.as_ref()).then_some(version))
 }

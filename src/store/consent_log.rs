@@ -7,18 +7,46 @@
 //! middle or at the end) or a reordered one is detected and named. What the chain
 //! cannot detect is a consistent rewrite of the whole file; hosts that need that
 //! can anchor [`Head`] elsewhere (`AuthEngine::consent_log_head`).
+//!
+//! Records name users by pseudonym (`pseudonyms.rs`): the `user_id` column and
+//! the record's `userId` hold it; readers put the user's id back for users not
+//! forgotten. Grant and agreement rows link to their records (`record_links.rs`).
 
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use super::pseudonyms;
+use super::record_links::{self, Link};
 use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
 
+/// Where the log stood for one user at some moment: its last record, and the
+/// pseudonym the user had then (`None`: none yet). What happened to the user
+/// since is read from there: records filed under that pseudonym after `seq`,
+/// and — if the pseudonym is gone — that the user was forgotten.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogPoint {
+    /// The log's last record then.
+    pub seq: u64,
+    /// The user's pseudonym then.
+    pub subject: Option<String>,
+}
+
+/// Where the log stands now for `user_id`, giving the user a pseudonym if they
+/// have none (so that forgetting them later is seen).
+pub fn point_now(conn: &Connection, user_id: &str) -> Result<LogPoint> {
+    Ok(LogPoint {
+        seq: head(conn)?.seq,
+        subject: Some(pseudonyms::of_or_new(conn, user_id)?),
+    })
+}
+
 /// The hash before the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-fn hash(prev_hash: &str, record: &str) -> String {
+/// A record's hash: `sha256(prev_hash || "\n" || record)`, hex.
+pub fn hash(prev_hash: &str, record: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
@@ -47,19 +75,21 @@ pub fn head(conn: &Connection) -> Result<Head> {
     }))
 }
 
-/// Appends records (inside the caller's transaction); returns the log's last
-/// sequence number after them.
-pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<u64> {
+/// Appends records (inside the caller's transaction), each filed under its
+/// user's pseudonym (made if needed); returns where each landed.
+pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<Vec<Link>> {
+    let mut links = Vec::with_capacity(records.len());
     if records.is_empty() {
-        return Ok(head(conn)?.seq);
+        return Ok(links);
     }
     let mut head = head(conn)?;
     for new in records {
+        let subject = pseudonyms::of_or_new(conn, &new.user_id)?;
         let (lifetime, until_ms) = new.lifetime_fields();
         let record = ConsentRecord {
             seq: head.seq + 1,
             at_ms: now_ms,
-            user_id: new.user_id.clone(),
+            user_id: subject,
             app_id: new.app_id.clone(),
             plugin_id: new.plugin_id.clone(),
             scope: new.scope.clone(),
@@ -71,6 +101,7 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<u
             source: new.source.as_str().to_string(),
             prev_hash: String::new(),
             hash: String::new(),
+            subject: String::new(),
         };
         let text = canonical(&record);
         let digest = hash(&head.hash, &text);
@@ -84,6 +115,10 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<u
             head.hash,
             digest
         ])?;
+        links.push(Link {
+            seq: record.seq,
+            hash: digest.clone(),
+        });
         head = Head {
             seq: record.seq,
             hash: digest,
@@ -94,33 +129,40 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<u
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
     )?
     .execute(params![head.seq as i64, head.hash])?;
-    Ok(head.seq)
+    Ok(links)
 }
 
-/// The record as stored: JSON without the hash fields, fields in declaration order.
+/// The record as stored: JSON without the hash fields and `subject` (the
+/// pseudonym is in `userId`), fields in declaration order.
 fn canonical(record: &ConsentRecord) -> String {
     let mut value = serde_json::to_value(record).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.remove("prevHash");
         object.remove("hash");
+        object.remove("subject");
     }
     value.to_string()
 }
 
-/// Whether any record after `seq` of `user_id` — or of every user (a record
-/// naming no user) — satisfies `matches`. Reads only those users' records since
-/// `seq` (the by-user index); an unreadable record matches nothing here
-/// (`verify` names it).
+/// Whether, since `point`, `user_id` was forgotten (the pseudonym they had then
+/// is gone), or any record after it of the user — or of every user (a record
+/// naming no user) — satisfies `matches`. Reads only those records (the
+/// by-user index); an unreadable record matches nothing here (`verify` names it).
 fn any_since(
     conn: &Connection,
     user_id: &str,
-    seq: u64,
+    point: &LogPoint,
     matches: impl Fn(&ConsentRecord) -> bool,
 ) -> Result<bool> {
+    let now = pseudonyms::of(conn, user_id)?;
+    if point.subject.is_some() && now != point.subject {
+        return Ok(true);
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT record FROM consent_log WHERE user_id IN (?1, '') AND seq > ?2 ORDER BY seq",
     )?;
-    let mut rows = stmt.query(params![user_id, seq as i64])?;
+    let subject = now.unwrap_or_default();
+    let mut rows = stmt.query(params![subject, point.seq as i64])?;
     while let Some(row) = rows.next()? {
         let text: String = row.get(0)?;
         if serde_json::from_str::<ConsentRecord>(&text).is_ok_and(|record| matches(&record)) {
@@ -140,21 +182,26 @@ fn undoes(record: &ConsentRecord, app_id: &str) -> bool {
     }
 }
 
-/// Whether, after record `seq`, the log says (user, app) was undone.
-pub fn undone_since(conn: &Connection, user_id: &str, app_id: &str, seq: u64) -> Result<bool> {
-    any_since(conn, user_id, seq, |record| undoes(record, app_id))
+/// Whether, since `point`, the log says (user, app) was undone.
+pub fn undone_since(
+    conn: &Connection,
+    user_id: &str,
+    app_id: &str,
+    point: &LogPoint,
+) -> Result<bool> {
+    any_since(conn, user_id, point, |record| undoes(record, app_id))
 }
 
-/// Whether, after record `seq`, the log holds a decision about `scope` in `ns`
+/// Whether, since `point`, the log holds a decision about `scope` in `ns`
 /// (granted, denied, revoked, expired), or says its app was reset or its user
-/// forgotten: what ends an allow-once grant given at `seq`.
+/// forgotten: what ends an allow-once grant given at `point`.
 pub fn decided_since(
     conn: &Connection,
     ns: NamespaceRef<'_>,
     scope: &str,
-    seq: u64,
+    point: &LogPoint,
 ) -> Result<bool> {
-    any_since(conn, ns.user_id, seq, |record| {
+    any_since(conn, ns.user_id, point, |record| {
         undoes(record, ns.app_id)
             || (record.app_id == ns.app_id
                 && record.plugin_id.as_deref().unwrap_or("") == ns.plugin_id
@@ -162,12 +209,22 @@ pub fn decided_since(
     })
 }
 
-/// Reads the records of one user (or everyone), oldest first.
+/// Reads the records of one user (or everyone), oldest first, each naming its
+/// user by id again when the user is not forgotten.
 pub fn records(conn: &Connection, user_id: Option<&str>) -> Result<Vec<ConsentRecord>> {
+    let subject = match user_id {
+        None => None,
+        Some(user_id) => match pseudonyms::of(conn, user_id)? {
+            Some(subject) => Some(subject),
+            // Forgotten, or never recorded: nothing names them.
+            None => return Ok(Vec::new()),
+        },
+    };
+    let users = pseudonyms::users_by_pseudonym(conn)?;
     let mut stmt = conn.prepare_cached(
         "SELECT record, prev_hash, hash FROM consent_log WHERE ?1 IS NULL OR user_id = ?1 ORDER BY seq",
     )?;
-    let rows = stmt.query_map(params![user_id], |r| {
+    let rows = stmt.query_map(params![subject], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -181,6 +238,8 @@ pub fn records(conn: &Connection, user_id: Option<&str>) -> Result<Vec<ConsentRe
         if let Ok(mut record) = serde_json::from_str::<ConsentRecord>(&text) {
             record.prev_hash = prev_hash;
             record.hash = hash;
+            record.subject = std::mem::take(&mut record.user_id);
+            record.user_id = users.get(&record.subject).cloned().unwrap_or_default();
             out.push(record);
         }
     }
@@ -202,11 +261,13 @@ pub fn verify(conn: &Connection) -> Result<LogVerification> {
     let mut expected_seq: u64 = 1;
     let mut prev = GENESIS.to_string();
     let mut count = 0u64;
+    let unmatched_rows = record_links::unmatched_rows(conn)?;
     let broken = |seq: u64, count: u64, problem: String| LogVerification {
         intact: false,
         records: count,
         first_broken_seq: Some(seq),
         problem: Some(problem),
+        unmatched_rows: unmatched_rows.clone(),
     };
     for row in rows {
         let (seq, text, prev_hash, stored_hash) = row?;
@@ -259,9 +320,10 @@ pub fn verify(conn: &Connection) -> Result<LogVerification> {
         ));
     }
     Ok(LogVerification {
-        intact: true,
+        intact: unmatched_rows.is_empty(),
         records: count,
         first_broken_seq: None,
         problem: None,
+        unmatched_rows,
     })
 }

@@ -5,12 +5,14 @@
 //! The check is the first 64 bits of SHA-256 over the fields that decide what the
 //! row grants. A row whose check does not match was damaged (a flipped bit can
 //! turn a stored 2, "denied", into 1, "granted") and counts as unasked. It guards
-//! against corruption, not deliberate edits (the consent log detects those).
+//! against corruption, not deliberate edits: those the row's [`Link`] to its
+//! consent record catches (`record_links.rs`).
 //! Schema upgrades compute the check of the version they produce with their own
 //! frozen copy (`schema_history.rs`).
 
 use rusqlite::{params, Connection, Row};
 
+use super::record_links::Link;
 use crate::admin_records::{DecisionSource, Grant};
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
@@ -28,7 +30,7 @@ const STATE_DENIED: i64 = 2;
 /// The columns [`GrantRow::from_row`] reads, in order (after any the query puts
 /// first).
 pub const COLUMNS: &str = "scope, state, source, updated_at, expires_at, denials, purpose,
-    contract_version, last_used_at, consent_known, row_check";
+    contract_version, last_used_at, consent_known, row_check, record_seq, record_hash";
 
 /// A stored decision with what the policy needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +96,8 @@ pub struct GrantRow {
     /// migrated from schema 1).
     pub consent_known: bool,
     pub row_check: String,
+    /// The consent record behind the row (`record_links.rs`).
+    pub link: Link,
 }
 
 /// Anything unreadable means "ask again", never "granted".
@@ -129,6 +133,7 @@ impl GrantRow {
             last_used_at_ms: None,
             consent_known: true,
             row_check: String::new(),
+            link: Link::default(),
         }
     }
 
@@ -146,6 +151,10 @@ impl GrantRow {
             last_used_at_ms: r.get(at + 8)?,
             consent_known: r.get::<_, i64>(at + 9)? != 0,
             row_check: r.get(at + 10)?,
+            link: Link {
+                seq: r.get::<_, i64>(at + 11)?.max(0) as u64,
+                hash: r.get(at + 12)?,
+            },
         })
     }
 
@@ -219,15 +228,16 @@ impl GrantRow {
         conn.prepare_cached(
             "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at,
                                  expires_at, denials, purpose, contract_version, last_used_at,
-                                 consent_known, row_check)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                 consent_known, row_check, record_seq, record_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
                  state = excluded.state, source = excluded.source,
                  updated_at = excluded.updated_at, expires_at = excluded.expires_at,
                  denials = excluded.denials, purpose = excluded.purpose,
                  contract_version = excluded.contract_version,
                  last_used_at = excluded.last_used_at,
-                 consent_known = excluded.consent_known, row_check = excluded.row_check",
+                 consent_known = excluded.consent_known, row_check = excluded.row_check,
+                 record_seq = excluded.record_seq, record_hash = excluded.record_hash",
         )?
         .execute(params![
             ns.user_id,
@@ -244,6 +254,8 @@ impl GrantRow {
             self.last_used_at_ms,
             self.consent_known as i64,
             self.check(ns),
+            self.link.seq as i64,
+            self.link.hash,
         ])?;
         Ok(())
     }

@@ -6,6 +6,7 @@
 use rusqlite::params;
 
 use super::consent_log;
+use super::pseudonyms;
 use super::Store;
 use crate::admin_records::{DecisionSource, MaintenanceReport};
 use crate::consent_record::{NewRecord, RecordSource, Recorded};
@@ -69,9 +70,10 @@ impl Store {
     }
 
     /// Forgets a user's decisions (grants, dismissal counts, agreements) and
-    /// records that it did. The consent log keeps the user's earlier records: it
-    /// is the evidence of what was consented to, and it is append-only. Returns
-    /// how many grants were removed.
+    /// records that it did, then destroys the user's pseudonym secret: the
+    /// consent log keeps every record (the evidence of what was consented to;
+    /// it is append-only, and still verifies), but none of them names the user
+    /// any more. Returns how many grants were removed.
     pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
         let (inner, removed) = self.write(|tx| {
             let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
@@ -84,6 +86,7 @@ impl Store {
             let everyone = NamespaceRef::new(user_id, "", None);
             let record = NewRecord::new(everyone, None, Recorded::Forgotten, DecisionSource::Admin);
             consent_log::append(tx, &[record], now_ms)?;
+            pseudonyms::forget(tx, user_id)?;
             Ok(removed as u64)
         })?;
         let mut cache = self.cache.write(&inner);
@@ -149,5 +152,40 @@ impl Store {
             self.cache.write(&inner).namespaces.clear();
         }
         Ok(report)
+    }
+
+    /// Stores that the time-limited grant of `scope` in `ns`, ending at
+    /// `ends_at_ms`, was seen ended at `now_ms`: the row is removed with an
+    /// `expired` record, as maintenance would, so that no later process on a
+    /// clock set back revives it. Best effort (the engine's clock never goes
+    /// back within the process either way); nothing happens if the row changed.
+    pub fn note_expired(&self, ns: NamespaceRef<'_>, scope: &str, ends_at_ms: i64, now_ms: i64) {
+        if now_ms < ends_at_ms {
+            return;
+        }
+        let written = self.write(|tx| {
+            let removed = tx
+                .prepare_cached(
+                    "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3
+                     AND scope = ?4 AND state = 1 AND expires_at = ?5",
+                )?
+                .execute(params![
+                    ns.user_id,
+                    ns.app_id,
+                    ns.plugin_id,
+                    scope,
+                    ends_at_ms
+                ])?;
+            if removed > 0 {
+                let record =
+                    NewRecord::new(ns, Some(scope), Recorded::Expired, RecordSource::Expiry);
+                consent_log::append(tx, &[record], now_ms)?;
+            }
+            Ok(removed > 0)
+        });
+        if let Ok((inner, true)) = written {
+            let key = ns.to_owned();
+            self.cache.write(&inner).namespaces.remove(&key);
+        }
     }
 }

@@ -4,8 +4,10 @@
 
 use rusqlite::params;
 
-use super::consent_log;
+use super::consent_log::{self, LogPoint};
 use super::grant_row::{self, GrantRow};
+use super::pseudonyms;
+use super::record_links::{self, LinkedRecord, Owner, LINKED_COLUMNS};
 use super::Store;
 use crate::admin_records::Grant;
 use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
@@ -13,22 +15,39 @@ use crate::error::Result;
 use crate::namespace::NamespaceRef;
 
 impl Store {
-    /// Lists grants of a user, optionally of one app, in a stable order. Damaged
-    /// rows (see `grant_row.rs`) are left out: they count as unasked.
+    /// Lists grants of a user, optionally of one app, in a stable order, as the
+    /// engine honours them: damaged rows (see `grant_row.rs`) and grants no
+    /// consent record backs (`record_links.rs`) are left out — they count as
+    /// unasked.
     pub fn list(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
         let inner = self.lock()?;
+        let subject = pseudonyms::of(&inner.conn, user_id)?;
         let mut stmt = inner.conn.prepare_cached(&format!(
-            "SELECT app_id, plugin_id, {} FROM grants
-             WHERE user_id = ?1 AND (?2 IS NULL OR app_id = ?2)
-             ORDER BY app_id, plugin_id, scope",
+            "SELECT g.app_id, g.plugin_id, {}, {LINKED_COLUMNS}
+             FROM grants g LEFT JOIN consent_log c ON c.seq = g.record_seq
+             WHERE g.user_id = ?1 AND (?2 IS NULL OR g.app_id = ?2)
+             ORDER BY g.app_id, g.plugin_id, g.scope",
             grant_row::COLUMNS
         ))?;
         let rows = stmt.query_map(params![user_id, app_id], |r| {
             let app: String = r.get(0)?;
             let plugin: String = r.get(1)?;
             let row = GrantRow::from_row(r, 2)?;
+            let linked = LinkedRecord::from_row(r, 2 + record_links::grant_row_column_count())?;
             let ns = NamespaceRef::new(user_id, &app, Some(&plugin));
-            Ok(row.is_sound(ns).then(|| row.grant(ns)))
+            let owner = Owner {
+                ns,
+                subject: subject.as_deref(),
+            };
+            let honoured = row
+                .is_sound(ns)
+                .then(|| record_links::honoured(&row, owner, linked.as_ref()))
+                .flatten();
+            Ok(honoured.map(|stored| Grant {
+                state: stored.state,
+                expires_at_ms: stored.expires_at_ms,
+                ..row.grant(ns)
+            }))
         })?;
         Ok(rows.filter_map(|row| row.ok().flatten()).collect())
     }
@@ -51,12 +70,33 @@ impl Store {
             .map(|_| ())
     }
 
-    /// Whether the log holds, after record `seq`, a decision about `scope` in
-    /// `ns` or a reset or forgetting that covers it (see
+    /// Whether the log holds, since `point`, a decision about `scope` in `ns`
+    /// or a reset or forgetting that covers it (see
     /// `consent_log::decided_since`).
-    pub fn decided_since(&self, ns: NamespaceRef<'_>, scope: &str, seq: u64) -> Result<bool> {
+    pub fn decided_since(
+        &self,
+        ns: NamespaceRef<'_>,
+        scope: &str,
+        point: &LogPoint,
+    ) -> Result<bool> {
         let inner = self.lock()?;
-        consent_log::decided_since(&inner.conn, ns, scope, seq)
+        consent_log::decided_since(&inner.conn, ns, scope, point)
+    }
+
+    /// Where the log stands now for `user_id` (see `consent_log::point_now`):
+    /// a write only the first time the user needs a pseudonym.
+    pub fn log_point(&self, user_id: &str) -> Result<LogPoint> {
+        {
+            let inner = self.lock()?;
+            if let Some(subject) = pseudonyms::of(&inner.conn, user_id)? {
+                return Ok(LogPoint {
+                    seq: consent_log::head(&inner.conn)?.seq,
+                    subject: Some(subject),
+                });
+            }
+        }
+        self.write(|tx| consent_log::point_now(tx, user_id))
+            .map(|(_, point)| point)
     }
 
     /// How many times this store found another connection's commits (its

@@ -15,6 +15,8 @@
 //! | `listing.rs` | read-only administration: grants, users, the consent log |
 //! | `sidecar_files.rs` | noticing `-wal`/`-shm` removed or replaced under the store |
 //! | `consent_log.rs` | the append-only, hash-chained consent log |
+//! | `pseudonyms.rs` | how the log names users: keyed pseudonyms, destroyed to forget |
+//! | `record_links.rs` | each grant/agreement row's link to the record behind it |
 //!
 //! Every write is one IMMEDIATE transaction committed with `synchronous=FULL`
 //! before the caller returns ([`Store::write`]), so an acknowledged decision
@@ -30,11 +32,14 @@ mod grant_row;
 mod housekeeping;
 mod listing;
 mod namespace_state;
+mod pseudonyms;
+mod record_links;
 pub(crate) mod schema;
 mod schema_history;
 mod scope_map;
 mod sidecar_files;
 
+pub(crate) use consent_log::LogPoint;
 pub(crate) use grant_row::{Decided, StoredGrant};
 pub(crate) use namespace_state::{Change, NamespaceState};
 

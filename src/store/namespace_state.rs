@@ -7,8 +7,10 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, Transaction};
 
 use super::cache::Entries;
-use super::consent_log;
+use super::consent_log::{self, LogPoint};
 use super::grant_row::{self, Decided, GrantRow, StoredGrant};
+use super::pseudonyms;
+use super::record_links::{self, Link, LinkedRecord, Owner, LINKED_COLUMNS};
 use super::scope_map::ScopeMap;
 use super::{Inner, Store};
 use crate::admin_records::DecisionSource;
@@ -57,21 +59,34 @@ fn load(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
     read(conn, ns)
 }
 
-/// [`load`]'s queries, in the caller's transaction.
+/// [`load`]'s queries, in the caller's transaction. Each grant row is read with
+/// the consent record it names, and honoured only as far as that record backs
+/// it (`record_links.rs`).
 fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
     let mut state = NamespaceState::default();
+    let subject = pseudonyms::of(conn, ns.user_id)?;
+    let owner = Owner {
+        ns,
+        subject: subject.as_deref(),
+    };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
+        "SELECT {}, {LINKED_COLUMNS} FROM grants g LEFT JOIN consent_log c ON c.seq = g.record_seq
+         WHERE g.user_id = ?1 AND g.app_id = ?2 AND g.plugin_id = ?3",
         grant_row::COLUMNS
     ))?;
     let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
-        GrantRow::from_row(r, 0)
+        Ok((
+            GrantRow::from_row(r, 0)?,
+            LinkedRecord::from_row(r, record_links::grant_row_column_count())?,
+        ))
     })?;
     for row in rows {
         // A row that cannot even be read as its types is damaged: skip it.
-        let Ok(row) = row else { continue };
-        if row.is_sound(ns) {
-            let grant = row.stored_grant();
+        let Ok((row, linked)) = row else { continue };
+        if !row.is_sound(ns) {
+            continue;
+        }
+        if let Some(grant) = record_links::honoured(&row, owner, linked.as_ref()) {
             state.grants.insert(row.scope, grant);
         }
     }
@@ -98,13 +113,14 @@ fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
 }
 
 /// Applies one change inside `tx`, and to `current` (the namespace as read in
-/// the same transaction).
+/// the same transaction). A decision's row names its consent record, found in
+/// `appended` (the records of this transaction) by scope.
 fn apply_change(
     tx: &Transaction<'_>,
     ns: NamespaceRef<'_>,
     change: &Change,
-    source: DecisionSource,
-    now_ms: i64,
+    (source, now_ms): (DecisionSource, i64),
+    appended: &[(&NewRecord, Link)],
     current: &mut NamespaceState,
 ) -> Result<()> {
     let clear_dismissals = |scope: &str| -> Result<()> {
@@ -121,7 +137,20 @@ fn apply_change(
                 .get(&decided.scope)
                 .map(|g| (g.state, g.denials));
             let denials = policy::denials_in_a_row(before, decided.state);
-            let row = GrantRow::decided(decided, source, now_ms, denials);
+            let mut row = GrantRow::decided(decided, source, now_ms, denials);
+            row.link = appended
+                .iter()
+                .rev()
+                .find(|(record, _)| record.scope.as_deref() == Some(decided.scope.as_str()))
+                .map(|(_, link)| link.clone())
+                // Every decision is stored with its record; a row without one
+                // would grant nothing.
+                .ok_or_else(|| {
+                    crate::error::Error::InvalidArgument(format!(
+                        "a decision about {} without its consent record",
+                        decided.scope
+                    ))
+                })?;
             row.upsert(tx, ns)?;
             clear_dismissals(&decided.scope)?;
             current
@@ -208,36 +237,44 @@ impl Store {
     }
 
     /// Applies changes to one namespace and appends their consent records, in one
-    /// durable transaction, and returns the log's last sequence number after them
-    /// — unless, after consent record `unless_undone_since`,
-    /// the log says the namespace's app was reset or its user forgotten (then
-    /// nothing is written: [`crate::error::Error::DecisionOutlived`]).
+    /// durable transaction, and returns where the log stands for the user after
+    /// them — unless, since `unless_undone_since`, the log says the namespace's
+    /// app was reset or its user forgotten (then nothing is written:
+    /// [`crate::error::Error::DecisionOutlived`]).
     pub fn apply(
         &self,
         ns: &Namespace,
         changes: &[Change],
         records: &[NewRecord],
-        source: DecisionSource,
-        now_ms: i64,
-        unless_undone_since: Option<u64>,
-    ) -> Result<u64> {
-        let (inner, (current, seq)) = self.write(|tx| {
-            if let Some(seq) = unless_undone_since {
-                if consent_log::undone_since(tx, &ns.user_id, &ns.app_id, seq)? {
+        (source, now_ms): (DecisionSource, i64),
+        unless_undone_since: Option<&LogPoint>,
+    ) -> Result<LogPoint> {
+        let (inner, (current, point)) = self.write(|tx| {
+            if let Some(point) = unless_undone_since {
+                if consent_log::undone_since(tx, &ns.user_id, &ns.app_id, point)? {
                     return Err(crate::error::Error::DecisionOutlived);
                 }
             }
+            // The records first: each decision's row names its record.
+            let links = consent_log::append(tx, records, now_ms)?;
+            let appended: Vec<(&NewRecord, Link)> = records.iter().zip(links).collect();
             // Read inside the transaction, not from the cache: another process may
             // have written since (denial and dismissal counts must not be lost).
             let mut current = load(tx, ns.borrowed())?;
             for change in changes {
-                apply_change(tx, ns.borrowed(), change, source, now_ms, &mut current)?;
+                apply_change(
+                    tx,
+                    ns.borrowed(),
+                    change,
+                    (source, now_ms),
+                    &appended,
+                    &mut current,
+                )?;
             }
-            let seq = consent_log::append(tx, records, now_ms)?;
-            Ok((current, seq))
+            Ok((current, consent_log::point_now(tx, &ns.user_id)?))
         })?;
         self.cache.remember_namespace(&inner, ns, Arc::new(current));
-        Ok(seq)
+        Ok(point)
     }
 
     /// Notes that a grant was used. Writes only when the stored time is older than

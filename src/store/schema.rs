@@ -9,7 +9,7 @@ use super::schema_history;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// The whole current schema, as a fresh database gets it.
 pub const SQL: &str = "
@@ -28,6 +28,8 @@ CREATE TABLE grants (
     last_used_at     INTEGER,
     consent_known    INTEGER NOT NULL DEFAULT 1,
     row_check        TEXT    NOT NULL DEFAULT '',
+    record_seq       INTEGER NOT NULL DEFAULT 0,
+    record_hash      TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (user_id, app_id, plugin_id, scope)
 ) WITHOUT ROWID;
 
@@ -36,7 +38,14 @@ CREATE TABLE privacy_agreements (
     app_id           TEXT    NOT NULL,
     contract_version TEXT    NOT NULL,
     agreed_at        INTEGER NOT NULL,
+    record_seq       INTEGER NOT NULL DEFAULT 0,
+    record_hash      TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (user_id, app_id)
+) WITHOUT ROWID;
+
+CREATE TABLE user_keys (
+    user_id TEXT NOT NULL PRIMARY KEY,
+    secret  TEXT NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE prompt_fatigue (
@@ -77,6 +86,7 @@ const OUR_TABLES: &[&str] = &[
     "prompt_fatigue",
     "consent_log",
     "consent_head",
+    "user_keys",
 ];
 
 /// Reads `PRAGMA user_version`.
@@ -132,6 +142,7 @@ pub fn migrate(conn: &mut Connection, label: &str) -> Result<()> {
 fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
     match version {
         1 => schema_history::upgrade_1_to_2(conn),
+        2 => schema_history::upgrade_2_to_3(conn),
         _ => Err(Error::InvalidArgument(format!(
             "no upgrade path from schema version {version}"
         ))),

@@ -6,7 +6,10 @@
 //! next version comes, add a step below and leave these alone. Each step runs
 //! inside the migration's transaction.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection};
+use serde_json::Value;
 
 use crate::error::Result;
 
@@ -138,4 +141,381 @@ fn row_check_v2(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Schema 2 → 3: every grant and agreement row names the consent record behind
+/// it (`record_seq`, `record_hash`), and the log names users by keyed pseudonym
+/// (`user_keys`). The log is re-chained once with pseudonyms in place of user
+/// ids — only if it verifies (a broken log is left as it is, and stays
+/// reported). A grant row is linked to the latest record about its scope; one
+/// from before records were kept (schema 1: `consent_known` 0, no record) gets
+/// a record with source `migration`. An agreement is linked to its latest
+/// contract record when that is an agreement to its version, or gets a
+/// `migration` record when there is no contract record at all. A row whose
+/// record does not say what it says grants nothing, and `audit verify` names it.
+pub fn upgrade_2_to_3(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE grants ADD COLUMN record_seq INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE grants ADD COLUMN record_hash TEXT NOT NULL DEFAULT '';
+         ALTER TABLE privacy_agreements ADD COLUMN record_seq INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE privacy_agreements ADD COLUMN record_hash TEXT NOT NULL DEFAULT '';
+         DROP TRIGGER consent_log_append_only_update;
+         DROP TRIGGER consent_log_append_only_delete;",
+    )?;
+    conn.execute_batch(
+        "
+CREATE TABLE user_keys (
+    user_id TEXT NOT NULL PRIMARY KEY,
+    secret  TEXT NOT NULL
+) WITHOUT ROWID;
+",
+    )?;
+    conn.execute(
+        "INSERT INTO user_keys (user_id, secret)
+         SELECT user_id, lower(hex(randomblob(32))) FROM (
+             SELECT user_id FROM consent_log WHERE user_id <> ''
+             UNION SELECT user_id FROM grants
+             UNION SELECT user_id FROM privacy_agreements)",
+        [],
+    )?;
+    let secrets: HashMap<String, String> = conn
+        .prepare("SELECT user_id, secret FROM user_keys")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let pseudonym = |user: &str| match secrets.get(user) {
+        Some(secret) => pseudonym_v3(secret, user),
+        None => String::new(),
+    };
+    let mut log = LogV3::read(conn)?;
+    if log.verifies() {
+        log.pseudonymise(conn, &pseudonym)?;
+    }
+    link_grant_rows_v3(conn, &mut log, &pseudonym)?;
+    link_agreement_rows_v3(conn, &mut log, &pseudonym)?;
+    conn.execute_batch(
+        "
+CREATE TRIGGER consent_log_append_only_update BEFORE UPDATE ON consent_log
+BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
+CREATE TRIGGER consent_log_append_only_delete BEFORE DELETE ON consent_log
+BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
+",
+    )?;
+    Ok(())
+}
+
+/// Schema 3's pseudonym: "p-" and the first 128 bits, hex, of
+/// SHA-256("miniapp-auth/pseudonym/1\n" ‖ secret ‖ "\n" ‖ user id).
+fn pseudonym_v3(secret: &str, user_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"miniapp-auth/pseudonym/1\n");
+    hasher.update(secret.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(user_id.as_bytes());
+    let digest = hasher.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("p-{hex}")
+}
+
+/// Schema 2's (and 3's) record hash: SHA-256 of prev_hash ‖ "\n" ‖ record, hex.
+fn record_hash_v2(prev_hash: &str, record: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(record.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+const GENESIS_V2: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One record of the log as the migration reads and writes it.
+struct RecordV3 {
+    seq: i64,
+    user_column: String,
+    text: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The whole log, in order.
+struct LogV3 {
+    records: Vec<RecordV3>,
+}
+
+impl LogV3 {
+    fn read(conn: &Connection) -> Result<LogV3> {
+        let records = conn
+            .prepare("SELECT seq, user_id, record, prev_hash, hash FROM consent_log ORDER BY seq")?
+            .query_map([], |r| {
+                Ok(RecordV3 {
+                    seq: r.get(0)?,
+                    user_column: r.get(1)?,
+                    text: r.get(2)?,
+                    prev_hash: r.get(3)?,
+                    hash: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(LogV3 { records })
+    }
+
+    /// Whether the chain and its head check out, as schema 2 verified it.
+    fn verifies(&self) -> bool {
+        let mut prev = GENESIS_V2.to_string();
+        for (i, record) in self.records.iter().enumerate() {
+            let readable = serde_json::from_str::<Value>(&record.text)
+                .is_ok_and(|v| v["seq"].as_i64() == Some(record.seq));
+            if record.seq != i as i64 + 1
+                || record.prev_hash != prev
+                || record_hash_v2(&record.prev_hash, &record.text) != record.hash
+                || !readable
+            {
+                return false;
+            }
+            prev = record.hash.clone();
+        }
+        true
+    }
+
+    /// Re-chains every record with its user's pseudonym in place of the id.
+    fn pseudonymise(
+        &mut self,
+        conn: &Connection,
+        pseudonym: &dyn Fn(&str) -> String,
+    ) -> Result<()> {
+        let mut prev = GENESIS_V2.to_string();
+        for record in &mut self.records {
+            let mut value: Value = serde_json::from_str(&record.text).unwrap_or_default();
+            let subject = pseudonym(&record.user_column);
+            value["userId"] = Value::String(subject.clone());
+            record.text = value.to_string();
+            record.user_column = subject;
+            record.prev_hash = prev;
+            record.hash = record_hash_v2(&record.prev_hash, &record.text);
+            prev = record.hash.clone();
+            conn.execute(
+                "UPDATE consent_log SET user_id = ?2, record = ?3, prev_hash = ?4, hash = ?5 WHERE seq = ?1",
+                params![record.seq, record.user_column, record.text, record.prev_hash, record.hash],
+            )?;
+        }
+        if let Some(last) = self.records.last() {
+            conn.execute(
+                "UPDATE consent_head SET seq = ?1, hash = ?2 WHERE id = 1",
+                params![last.seq, last.hash],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The latest record filed under `subject` about (app, plugin, scope)
+    /// (`scope` `None`: the app's privacy contract) whose decision is one of
+    /// `decisions`, parsed.
+    fn latest(
+        &self,
+        subject: &str,
+        app: &str,
+        plugin: &str,
+        scope: Option<&str>,
+        decisions: &[&str],
+    ) -> Option<(i64, String, Value)> {
+        self.records.iter().rev().find_map(|record| {
+            if record.user_column != subject {
+                return None;
+            }
+            let value: Value = serde_json::from_str(&record.text).ok()?;
+            let about = value["appId"].as_str() == Some(app)
+                && value["pluginId"].as_str().unwrap_or("") == plugin
+                && value["scope"].as_str() == scope
+                && decisions.contains(&value["decision"].as_str().unwrap_or(""));
+            about.then(|| (record.seq, record.hash.clone(), value))
+        })
+    }
+
+    /// Appends a record of a decision stored before records were kept, in
+    /// schema 2's record format; returns its (seq, hash).
+    fn append_migrated(
+        &mut self,
+        conn: &Connection,
+        fields: MigratedV3<'_>,
+    ) -> Result<(i64, String)> {
+        let seq = self.records.last().map_or(0, |r| r.seq) + 1;
+        let prev_hash = self
+            .records
+            .last()
+            .map_or(GENESIS_V2.to_string(), |r| r.hash.clone());
+        let text = serde_json::json!({
+            "seq": seq,
+            "atMs": fields.at_ms,
+            "userId": fields.subject,
+            "appId": fields.app,
+            "pluginId": (!fields.plugin.is_empty()).then_some(fields.plugin),
+            "scope": fields.scope,
+            "decision": fields.decision,
+            "lifetime": fields.lifetime,
+            "untilMs": fields.until_ms,
+            "purpose": fields.purpose,
+            "contractVersion": fields.contract_version,
+            "source": "migration",
+        })
+        .to_string();
+        let hash = record_hash_v2(&prev_hash, &text);
+        conn.execute(
+            "INSERT INTO consent_log (seq, user_id, record, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![seq, fields.subject, text, prev_hash, hash],
+        )?;
+        conn.execute(
+            "INSERT INTO consent_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            params![seq, hash],
+        )?;
+        self.records.push(RecordV3 {
+            seq,
+            user_column: fields.subject.to_string(),
+            text,
+            prev_hash,
+            hash: hash.clone(),
+        });
+        Ok((seq, hash))
+    }
+}
+
+/// What a migration record says.
+struct MigratedV3<'a> {
+    at_ms: i64,
+    subject: &'a str,
+    app: &'a str,
+    plugin: &'a str,
+    scope: Option<&'a str>,
+    decision: &'a str,
+    lifetime: Option<&'a str>,
+    until_ms: Option<i64>,
+    purpose: Option<&'a str>,
+    contract_version: Option<&'a str>,
+}
+
+/// A grants row as the 2 → 3 step reads it.
+type GrantRowV3 = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+fn link_grant_rows_v3(
+    conn: &Connection,
+    log: &mut LogV3,
+    pseudonym: &dyn Fn(&str) -> String,
+) -> Result<()> {
+    let rows: Vec<GrantRowV3> = conn
+        .prepare(
+            "SELECT user_id, app_id, plugin_id, scope, state, updated_at, expires_at, purpose,
+                    contract_version, consent_known FROM grants",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (user, app, plugin, scope, state, updated_at, expires, purpose, contract, known) in rows {
+        let subject = pseudonym(&user);
+        let decision = if state == 1 { "granted" } else { "denied" };
+        let any = ["granted", "denied", "revoked", "expired"];
+        // Linked to the latest record about it, whatever that says: reading
+        // the row then honours it only if the record backs it, and a recorded
+        // denial stands against a row that says otherwise.
+        let link = match log.latest(&subject, &app, &plugin, Some(&scope), &any) {
+            Some((seq, hash, _)) => Some((seq, hash)),
+            None if known == 0 => Some(log.append_migrated(
+                conn,
+                MigratedV3 {
+                    at_ms: updated_at,
+                    subject: &subject,
+                    app: &app,
+                    plugin: &plugin,
+                    scope: Some(&scope),
+                    decision,
+                    lifetime: (state == 1).then_some(if expires.is_some() {
+                        "until"
+                    } else {
+                        "permanent"
+                    }),
+                    until_ms: expires,
+                    purpose: purpose.as_deref(),
+                    contract_version: contract.as_deref(),
+                },
+            )?),
+            None => None,
+        };
+        if let Some((seq, hash)) = link {
+            conn.execute(
+                "UPDATE grants SET record_seq = ?5, record_hash = ?6
+                 WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+                params![user, app, plugin, scope, seq, hash],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn link_agreement_rows_v3(
+    conn: &Connection,
+    log: &mut LogV3,
+    pseudonym: &dyn Fn(&str) -> String,
+) -> Result<()> {
+    let rows: Vec<(String, String, String, i64)> = conn
+        .prepare("SELECT user_id, app_id, contract_version, agreed_at FROM privacy_agreements")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (user, app, version, agreed_at) in rows {
+        let subject = pseudonym(&user);
+        let link = match log.latest(&subject, &app, "", None, &["agreed", "disagreed"]) {
+            Some((seq, hash, record)) => (record["decision"].as_str() == Some("agreed")
+                && record["contractVersion"].as_str() == Some(version.as_str()))
+            .then_some((seq, hash)),
+            None => Some(log.append_migrated(
+                conn,
+                MigratedV3 {
+                    at_ms: agreed_at,
+                    subject: &subject,
+                    app: &app,
+                    plugin: "",
+                    scope: None,
+                    decision: "agreed",
+                    lifetime: None,
+                    until_ms: None,
+                    purpose: None,
+                    contract_version: Some(&version),
+                },
+            )?),
+        };
+        if let Some((seq, hash)) = link {
+            conn.execute(
+                "UPDATE privacy_agreements SET record_seq = ?3, record_hash = ?4
+                 WHERE user_id = ?1 AND app_id = ?2",
+                params![user, app, seq, hash],
+            )?;
+        }
+    }
+    Ok(())
 }

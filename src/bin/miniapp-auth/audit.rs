@@ -10,7 +10,8 @@ use crate::args::Args;
 const RECEIPT_VERSION: &str = "miniapp-auth/consent-receipt/1";
 
 /// Runs one `audit` subcommand. `verify` exits non-zero (via `Err`) when the log
-/// is broken, naming the first broken record.
+/// is broken, naming the first broken record, or when a stored grant or
+/// agreement has no consent record behind it, naming each such row.
 pub fn run(argv: &[String]) -> Result<(), String> {
     let (command, rest) = argv
         .split_first()
@@ -47,16 +48,23 @@ pub fn run(argv: &[String]) -> Result<(), String> {
                     "records": report.records,
                     "firstBrokenSeq": report.first_broken_seq,
                     "problem": report.problem,
+                    "unmatchedRows": report.unmatched_rows,
                 })
             );
-            if report.intact {
+            let mut problems = Vec::new();
+            if let Some(seq) = report.first_broken_seq {
+                problems.push(format!(
+                    "the consent log is broken at record {seq}: {}",
+                    report.problem.unwrap_or_default()
+                ));
+            }
+            for row in &report.unmatched_rows {
+                problems.push(format!("not backed by the consent log: {row}"));
+            }
+            if problems.is_empty() {
                 Ok(())
             } else {
-                Err(format!(
-                    "the consent log is broken at record {}: {}",
-                    report.first_broken_seq.unwrap_or(0),
-                    report.problem.unwrap_or_default()
-                ))
+                Err(problems.join("\n"))
             }
         }
         other => Err(format!("unknown audit subcommand {other:?}")),

@@ -1,0 +1,244 @@
+//! The link from each stored grant and agreement to the consent record behind it
+//! (issue #11, SPEC §8): a row is honoured only if the consent log holds the
+//! decision it says was made.
+//!
+//! Every `grants` and `privacy_agreements` row names its record (`record_seq`,
+//! `record_hash`), written in the same transaction. Reading a row reads its
+//! record too (one join on the log's primary key) and checks that the record is
+//! there, that its hash is its own (recomputed) and the one the row names, and
+//! that it says what the row says, about the same user (by pseudonym), app,
+//! plugin and scope. A grant without such a record grants nothing; a denial
+//! stays a denial (it grants nothing either way), and a row whose record says
+//! "denied" is a denial whatever the row says. `audit verify` names every row
+//! without a matching record.
+//!
+//! What this does not stop: someone who can rewrite the file can also append a
+//! well-formed record to the chain (the hashes are keyless). README
+//! "Tamper evidence" says how a host closes that.
+
+use rusqlite::{Connection, Row};
+
+use super::consent_log;
+use super::grant_row::{GrantRow, StoredGrant, COLUMNS};
+use super::pseudonyms;
+use crate::consent_record::ConsentRecord;
+use crate::error::Result;
+use crate::namespace::NamespaceRef;
+use crate::policy::GrantState;
+
+/// Which consent record a row stands on: its sequence number and hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Link {
+    /// The record's `seq` (0: none).
+    pub seq: u64,
+    /// The record's hash.
+    pub hash: String,
+}
+
+/// The log row a link points to, as the row's query joined it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedRecord {
+    text: String,
+    prev_hash: String,
+    hash: String,
+    /// The `user_id` column: the pseudonym the record is filed under.
+    subject: String,
+}
+
+/// The joined log columns a row query selects after its own (`c` is
+/// `consent_log`, joined on `c.seq = record_seq`).
+pub const LINKED_COLUMNS: &str = "c.record, c.prev_hash, c.hash, c.user_id";
+
+impl LinkedRecord {
+    /// Reads [`LINKED_COLUMNS`] starting at `at`; `None` when the join found no
+    /// record.
+    pub fn from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<LinkedRecord>> {
+        let text: Option<String> = r.get(at)?;
+        let Some(text) = text else { return Ok(None) };
+        Ok(Some(LinkedRecord {
+            text,
+            prev_hash: r.get(at + 1)?,
+            hash: r.get(at + 2)?,
+            subject: r.get(at + 3)?,
+        }))
+    }
+}
+
+/// Whose row it is: the namespace and the user's pseudonym (if they have one).
+#[derive(Debug, Clone, Copy)]
+pub struct Owner<'a> {
+    /// The row's namespace (an agreement's has no plugin).
+    pub ns: NamespaceRef<'a>,
+    /// The user's pseudonym.
+    pub subject: Option<&'a str>,
+}
+
+/// The record behind `link`, if the link holds: the record exists, its hash is
+/// its own and the one the row names, and it is about `owner` (`scope`).
+fn record_behind(
+    link: &Link,
+    linked: Option<&LinkedRecord>,
+    owner: Owner<'_>,
+    scope: Option<&str>,
+) -> Option<ConsentRecord> {
+    let linked = linked?;
+    let subject = owner.subject?;
+    if link.seq == 0
+        || linked.hash != link.hash
+        || consent_log::hash(&linked.prev_hash, &linked.text) != linked.hash
+        || linked.subject != subject
+    {
+        return None;
+    }
+    let record: ConsentRecord = serde_json::from_str(&linked.text).ok()?;
+    let about_owner = record.seq == link.seq
+        && record.user_id == subject
+        && record.app_id == owner.ns.app_id
+        && record.plugin_id.as_deref().unwrap_or("") == owner.ns.plugin_id
+        && record.scope.as_deref() == scope;
+    about_owner.then_some(record)
+}
+
+/// How far the consent log backs a `grants` row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// Its record says exactly what it says.
+    Matches,
+    /// Its record is a denial of the scope, whatever the row says.
+    RecordIsADenial,
+    /// No record says what it says.
+    Missing,
+}
+
+/// How far the consent log backs `row` of `owner`.
+pub fn grant_backing(row: &GrantRow, owner: Owner<'_>, linked: Option<&LinkedRecord>) -> Backing {
+    let Some(record) = record_behind(&row.link, linked, owner, Some(&row.scope)) else {
+        return Backing::Missing;
+    };
+    let says_the_same = match (record.decision.as_str(), row.grant_state()) {
+        ("denied", GrantState::Denied) => row.expires_at_ms.is_none(),
+        ("granted", GrantState::Granted) => {
+            matches!(record.lifetime.as_deref(), Some("permanent" | "until"))
+                && record.until_ms == row.expires_at_ms
+        }
+        _ => false,
+    } && record.purpose == row.purpose
+        && record.contract_version == row.contract_version;
+    match record.decision.as_str() {
+        _ if says_the_same => Backing::Matches,
+        "denied" => Backing::RecordIsADenial,
+        _ => Backing::Missing,
+    }
+}
+
+/// What a sound (row check intact) `grants` row is honoured as: itself when its
+/// record backs it; a denial when its record is one, or when it is one itself
+/// (a denial grants nothing); otherwise nothing (unasked).
+pub fn honoured(
+    row: &GrantRow,
+    owner: Owner<'_>,
+    linked: Option<&LinkedRecord>,
+) -> Option<StoredGrant> {
+    match grant_backing(row, owner, linked) {
+        Backing::Matches => Some(row.stored_grant()),
+        Backing::RecordIsADenial => Some(StoredGrant {
+            state: GrantState::Denied,
+            expires_at_ms: None,
+            ..row.stored_grant()
+        }),
+        Backing::Missing if row.grant_state() == GrantState::Denied => Some(row.stored_grant()),
+        Backing::Missing => None,
+    }
+}
+
+/// Whether an agreement to `version` of `owner`'s app contract is backed by an
+/// `agreed` record of that version.
+pub fn agreement_backed(
+    version: &str,
+    link: &Link,
+    owner: Owner<'_>,
+    linked: Option<&LinkedRecord>,
+) -> bool {
+    record_behind(link, linked, owner, None).is_some_and(|record| {
+        record.decision == "agreed" && record.contract_version.as_deref() == Some(version)
+    })
+}
+
+/// Every `grants` and `privacy_agreements` row that no consent record backs,
+/// described for `audit verify`.
+pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT g.user_id, g.app_id, g.plugin_id, {COLUMNS}, {LINKED_COLUMNS}
+         FROM grants g LEFT JOIN consent_log c ON c.seq = g.record_seq
+         ORDER BY g.user_id, g.app_id, g.plugin_id, g.scope"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (user, app, plugin): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let ns = NamespaceRef::new(&user, &app, Some(&plugin));
+        let described = |what: &str| {
+            let plugin = if plugin.is_empty() {
+                String::new()
+            } else {
+                format!(", plugin {plugin}")
+            };
+            format!("grants row (user {user}, app {app}{plugin}, {what})")
+        };
+        let Ok(row) = GrantRow::from_row(r, 3) else {
+            out.push(described("unreadable"));
+            continue;
+        };
+        let subject = pseudonyms::of(conn, &user)?;
+        let owner = Owner {
+            ns,
+            subject: subject.as_deref(),
+        };
+        let linked = LinkedRecord::from_row(r, 3 + grant_row_column_count())?;
+        if !row.is_sound(ns) {
+            out.push(described(&format!(
+                "{}: its row check does not match",
+                row.scope
+            )));
+        } else if grant_backing(&row, owner, linked.as_ref()) != Backing::Matches {
+            out.push(described(&format!(
+                "{} {}: no consent record says so",
+                row.scope,
+                match row.grant_state() {
+                    GrantState::Granted => "granted",
+                    _ => "denied",
+                }
+            )));
+        }
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT a.user_id, a.app_id, a.contract_version, a.record_seq, a.record_hash, {LINKED_COLUMNS}
+         FROM privacy_agreements a LEFT JOIN consent_log c ON c.seq = a.record_seq
+         ORDER BY a.user_id, a.app_id"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (user, app, version): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let link = Link {
+            seq: r.get::<_, i64>(3)?.max(0) as u64,
+            hash: r.get(4)?,
+        };
+        let subject = pseudonyms::of(conn, &user)?;
+        let owner = Owner {
+            ns: NamespaceRef::new(&user, &app, None),
+            subject: subject.as_deref(),
+        };
+        let linked = LinkedRecord::from_row(r, 5)?;
+        if !agreement_backed(&version, &link, owner, linked.as_ref()) {
+            out.push(format!(
+                "privacy_agreements row (user {user}, app {app}, version {version}): no consent record says so"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// How many columns [`COLUMNS`] names.
+pub fn grant_row_column_count() -> usize {
+    COLUMNS.split(',').count()
+}

@@ -340,3 +340,33 @@ fn upgrading_a_schema_1_file_records_the_decisions_it_carried() {
     );
     assert!(engine.verify_consent_log().unwrap().intact);
 }
+
+/// A schema-2 log with its last record removed is not re-chained by the
+/// upgrade (that would make it verify): it stays broken, and the grant whose
+/// record was removed grants nothing.
+#[test]
+fn a_schema_2_log_cut_short_before_the_upgrade_stays_reported() {
+    let db = TempDb::new();
+    let raw = db.raw();
+    raw.execute_batch(include_str!("fixtures/schema-v2.sql"))
+        .unwrap();
+    raw.execute_batch(
+        "DROP TRIGGER consent_log_append_only_delete;
+         DELETE FROM consent_log WHERE seq = 5;",
+    )
+    .unwrap();
+    drop(raw);
+    let ui = ScriptedUi::new(&[Answer::Deny]);
+    let engine = db.open(ui.clone());
+    let verification = engine.verify_consent_log().unwrap();
+    assert!(!verification.intact);
+    assert!(
+        verification
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("removed from the end")),
+        "{verification:?}"
+    );
+    assert!(!block_on(engine.authorize(caller("u2", "wxB"), "scope.werun".into())).ok);
+    assert_eq!(ui.dialogs(), 1, "no record backs the werun grant: asked");
+}

@@ -146,12 +146,12 @@ fn row_check_v2(
 /// Schema 2 → 3: every grant and agreement row names the consent record behind
 /// it (`record_seq`, `record_hash`), and the log names users by keyed pseudonym
 /// (`user_keys`). The log is re-chained once with pseudonyms in place of user
-/// ids — only if it verifies (a broken log is left as it is, and stays
-/// reported). A grant row is linked to the latest record about its scope; one
+/// ids — up to its first break, if it has one: the break stays exactly where it
+/// was and is still reported, and nothing is appended to a broken log. A grant row is linked to the latest record about its scope; one
 /// from before records were kept (schema 1: `consent_known` 0, no record) gets
-/// a record with source `migration`. An agreement is linked to its latest
-/// contract record when that is an agreement to its version, or gets a
-/// `migration` record when there is no contract record at all. A row whose
+/// a record with source `migration`. An agreement is linked to the latest
+/// agreement record of its version, or gets a `migration` record when there is
+/// no contract record at all (agreed or disagreed). A row whose
 /// record does not say what it says grants nothing, and `audit verify` names it.
 pub fn upgrade_2_to_3(conn: &Connection) -> Result<()> {
     conn.execute_batch(
@@ -159,8 +159,8 @@ pub fn upgrade_2_to_3(conn: &Connection) -> Result<()> {
          ALTER TABLE grants ADD COLUMN record_hash TEXT NOT NULL DEFAULT '';
          ALTER TABLE privacy_agreements ADD COLUMN record_seq INTEGER NOT NULL DEFAULT 0;
          ALTER TABLE privacy_agreements ADD COLUMN record_hash TEXT NOT NULL DEFAULT '';
-         DROP TRIGGER consent_log_append_only_update;
-         DROP TRIGGER consent_log_append_only_delete;",
+         DROP TRIGGER IF EXISTS consent_log_append_only_update;
+         DROP TRIGGER IF EXISTS consent_log_append_only_delete;",
     )?;
     conn.execute_batch(
         "
@@ -187,9 +187,11 @@ CREATE TABLE user_keys (
         None => String::new(),
     };
     let mut log = LogV3::read(conn)?;
-    if log.verifies() {
-        log.pseudonymise(conn, &pseudonym)?;
-    }
+    let verified = log.verified();
+    log.pseudonymise(conn, &pseudonym, verified)?;
+    // Nothing is appended to a broken log: it would end a cut-short chain
+    // where its head says it ends, and make it verify.
+    log.appendable = verified.1;
     link_grant_rows_v3(conn, &mut log, &pseudonym)?;
     link_agreement_rows_v3(conn, &mut log, &pseudonym)?;
     conn.execute_batch(
@@ -242,9 +244,12 @@ struct RecordV3 {
     hash: String,
 }
 
-/// The whole log, in order.
+/// The whole log, in order, and its head (seq, hash).
 struct LogV3 {
     records: Vec<RecordV3>,
+    head: Option<(i64, String)>,
+    /// Whether `migration` records may be appended (the log verified).
+    appendable: bool,
 }
 
 impl LogV3 {
@@ -261,11 +266,21 @@ impl LogV3 {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(LogV3 { records })
+        let head = conn
+            .query_row("SELECT seq, hash FROM consent_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .ok();
+        Ok(LogV3 {
+            records,
+            head,
+            appendable: false,
+        })
     }
 
-    /// Whether the chain and its head check out, as schema 2 verified it.
-    fn verifies(&self) -> bool {
+    /// How many leading records check out as schema 2 verified them, and
+    /// whether the whole chain and its head do.
+    fn verified(&self) -> (usize, bool) {
         let mut prev = GENESIS_V2.to_string();
         for (i, record) in self.records.iter().enumerate() {
             let readable = serde_json::from_str::<Value>(&record.text)
@@ -275,21 +290,33 @@ impl LogV3 {
                 || record_hash_v2(&record.prev_hash, &record.text) != record.hash
                 || !readable
             {
-                return false;
+                return (i, false);
             }
             prev = record.hash.clone();
         }
-        true
+        // Records removed from the end show as a head further on.
+        let head_matches = match (&self.head, self.records.last()) {
+            (None, None) => true,
+            (Some((seq, hash)), Some(last)) => *seq == last.seq && *hash == last.hash,
+            (Some((seq, _)), None) => *seq == 0,
+            (None, Some(_)) => false,
+        };
+        (self.records.len(), head_matches)
     }
 
-    /// Re-chains every record with its user's pseudonym in place of the id.
+    /// Re-chains the first `intact` records with their users' pseudonyms in
+    /// place of ids. When that is not the whole log (or the head does not
+    /// match), the break is kept exactly where it was: the records after it
+    /// keep their text and links (and their users' ids), and the head is left
+    /// alone, so the upgrade never makes a broken log verify.
     fn pseudonymise(
         &mut self,
         conn: &Connection,
         pseudonym: &dyn Fn(&str) -> String,
+        (intact, whole): (usize, bool),
     ) -> Result<()> {
         let mut prev = GENESIS_V2.to_string();
-        for record in &mut self.records {
+        for record in &mut self.records[..intact] {
             let mut value: Value = serde_json::from_str(&record.text).unwrap_or_default();
             let subject = pseudonym(&record.user_column);
             value["userId"] = Value::String(subject.clone());
@@ -303,11 +330,13 @@ impl LogV3 {
                 params![record.seq, record.user_column, record.text, record.prev_hash, record.hash],
             )?;
         }
-        if let Some(last) = self.records.last() {
-            conn.execute(
-                "UPDATE consent_head SET seq = ?1, hash = ?2 WHERE id = 1",
-                params![last.seq, last.hash],
-            )?;
+        if whole {
+            if let Some(last) = self.records.last() {
+                conn.execute(
+                    "UPDATE consent_head SET seq = ?1, hash = ?2 WHERE id = 1",
+                    params![last.seq, last.hash],
+                )?;
+            }
         }
         Ok(())
     }
@@ -337,12 +366,16 @@ impl LogV3 {
     }
 
     /// Appends a record of a decision stored before records were kept, in
-    /// schema 2's record format; returns its (seq, hash).
+    /// schema 2's record format; returns its (seq, hash) — `None` (nothing
+    /// appended) when the log is broken.
     fn append_migrated(
         &mut self,
         conn: &Connection,
         fields: MigratedV3<'_>,
-    ) -> Result<(i64, String)> {
+    ) -> Result<Option<(i64, String)>> {
+        if !self.appendable {
+            return Ok(None);
+        }
         let seq = self.records.last().map_or(0, |r| r.seq) + 1;
         let prev_hash = self
             .records
@@ -380,7 +413,7 @@ impl LogV3 {
             prev_hash,
             hash: hash.clone(),
         });
-        Ok((seq, hash))
+        Ok(Some((seq, hash)))
     }
 }
 
@@ -446,7 +479,7 @@ fn link_grant_rows_v3(
         // denial stands against a row that says otherwise.
         let link = match log.latest(&subject, &app, &plugin, Some(&scope), &any) {
             Some((seq, hash, _)) => Some((seq, hash)),
-            None if known == 0 => Some(log.append_migrated(
+            None if known == 0 => log.append_migrated(
                 conn,
                 MigratedV3 {
                     at_ms: updated_at,
@@ -464,7 +497,7 @@ fn link_grant_rows_v3(
                     purpose: purpose.as_deref(),
                     contract_version: contract.as_deref(),
                 },
-            )?),
+            )?,
             None => None,
         };
         if let Some((seq, hash)) = link {
@@ -489,11 +522,18 @@ fn link_agreement_rows_v3(
         .collect::<rusqlite::Result<_>>()?;
     for (user, app, version, agreed_at) in rows {
         let subject = pseudonym(&user);
-        let link = match log.latest(&subject, &app, "", None, &["agreed", "disagreed"]) {
-            Some((seq, hash, record)) => (record["decision"].as_str() == Some("agreed")
-                && record["contractVersion"].as_str() == Some(version.as_str()))
-            .then_some((seq, hash)),
-            None => Some(log.append_migrated(
+        // The latest agreement to this version (a disagreement later with
+        // another version's prompt leaves it standing, as schema 2 did).
+        let agreed = log
+            .latest(&subject, &app, "", None, &["agreed"])
+            .filter(|(_, _, record)| record["contractVersion"].as_str() == Some(version.as_str()));
+        let any_contract_record = log
+            .latest(&subject, &app, "", None, &["agreed", "disagreed"])
+            .is_some();
+        let link = match agreed {
+            Some((seq, hash, _)) => Some((seq, hash)),
+            None if any_contract_record => None,
+            None => log.append_migrated(
                 conn,
                 MigratedV3 {
                     at_ms: agreed_at,
@@ -507,7 +547,7 @@ fn link_agreement_rows_v3(
                     purpose: None,
                     contract_version: Some(&version),
                 },
-            )?),
+            )?,
         };
         if let Some((seq, hash)) = link {
             conn.execute(

@@ -149,10 +149,17 @@ fn mount(args: &[&str]) -> bool {
 
 /// The tests that mount file systems run one at a time. Run together in one
 /// process, the read-only remount test and the full-disk test made the full-disk
-/// test's first write after space returned fail `database or disk is full` (4 of
-/// 12 runs of those two alone; never in 40 runs of the full-disk test alone):
-/// an interference between the two tests' file systems, not a state the refused
-/// writes leave behind.
+/// test's first write after space returned fail `database or disk is full` (3 of
+/// 30 runs of those two with the turns taken away; 0 of 30 for the full-disk test
+/// beside the other full-disk test; 0 of 40 alone). What it is, measured on
+/// 2026-11-29 with the failure instrumented: SQLite's write got `SQLITE_FULL`
+/// (13) from the kernel on the freshly emptied tmpfs while `df` showed 932 KiB
+/// of 1 MiB free, and the same engine's next write, at once, succeeded — a
+/// transient refusal by the kernel while another tmpfs was being mounted or
+/// remounted, not a state the refused writes leave behind (the engine was
+/// reopened, nothing of it carried over, and the retry wrote). The test depended
+/// on the kernel freeing space synchronously beside concurrent mounts; taking
+/// turns removes that dependency (0 of 15 runs with the turns).
 static MOUNTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Holds the mounting tests' turn.

@@ -29,7 +29,7 @@ macro_rules! engine_config {
 
 engine_config! {
     /// How long a dialog may stay unanswered before the engine gives up on it:
-    /// the call fails `dialog timed out` (errno 1303), nothing is granted, the
+    /// the call fails `dialog timed out` (errno 5, WeChat's "time out"), nothing is granted, the
     /// host's dialog future is cancelled and the app's dialog slot is freed.
     /// `0` waits forever. Default: 600 000 (10 minutes).
     dialog_timeout_ms: u64 = 600000,
@@ -40,10 +40,11 @@ engine_config! {
     /// With `soft_deny`, the denial after which a scope is not asked again.
     /// Default: 2 (Android 11+: the second denial means "don't ask again").
     max_denials: u32 = 2,
-    /// The dismissal embargo: after this many dismissals in a row a scope is not
-    /// prompted for `dismissal_cooldown_ms`; calls fail at once (errno 1111).
-    /// `0` turns it off. Default: 3 (Chrome's permission embargo).
-    max_dismissals: u32 = 3,
+    /// The dismissal embargo (a host policy; WeChat has none): after this many
+    /// dismissals in a row a scope is not prompted for `dismissal_cooldown_ms`;
+    /// calls fail at once (errno 1111). Default: 0, off (WeChat asks again
+    /// every time); Chrome's permission embargo is 3.
+    max_dismissals: u32 = 0,
     /// How long the dismissal embargo lasts. A decision on the settings page (or
     /// by the host's administration) lifts it. Default: 604 800 000 (7 days, Chrome).
     dismissal_cooldown_ms: u64 = 604800000,
@@ -63,7 +64,7 @@ mod tests {
         assert_eq!(config.dialog_timeout_ms, 10 * 60 * 1000);
         assert!(!config.soft_deny);
         assert_eq!(config.max_denials, 2);
-        assert_eq!(config.max_dismissals, 3);
+        assert_eq!(config.max_dismissals, 0);
         assert_eq!(config.dismissal_cooldown_ms, 7 * 24 * 60 * 60 * 1000);
         assert_eq!(config.auto_revoke_unused_days, 0);
     }

@@ -13,6 +13,7 @@ use crate::engine::Engine;
 use crate::manifest::PRIVATE_INFO_APIS;
 use crate::policy::{PrivacyGate, Request};
 use crate::scopes::PLUGIN_SCOPES;
+use crate::scopes::{privacy_only_scope, TAP_ONLY_APIS};
 
 impl Engine {
     /// `wx.authorize({scope})`.
@@ -51,25 +52,20 @@ impl Engine {
         let outcome = async {
             caller.validate()?;
             let snapshot = self.registry.snapshot(&caller.app_id);
-            let scope = snapshot
-                .catalogue
-                .scope_for_api(api)
-                .cloned()
-                .ok_or(Failure::UnsupportedApi)?;
+            let (scope, request) = match privacy_only_scope(api) {
+                Some(declared_as) => (snapshot.catalogue.get(declared_as), Request::PrivacyOnly),
+                None => (snapshot.catalogue.scope_for_api(api), Request::GuardedApi),
+            };
+            let scope = scope.cloned().ok_or(Failure::UnsupportedApi)?;
             if PRIVATE_INFO_APIS.contains(&api) && !snapshot.manifest.declares_private_api(api) {
                 return Err(Failure::NotInRequiredPrivateInfos);
             }
+            if TAP_ONLY_APIS.contains(&api) && !caller.user_gesture {
+                return Err(Failure::NeedsUserGesture);
+            }
             let ns = caller.namespace_ref();
-            self.run_gate(
-                Request::GuardedApi,
-                api,
-                caller,
-                ns,
-                &scope,
-                &snapshot,
-                None,
-            )
-            .await
+            self.run_gate(request, api, caller, ns, &scope, &snapshot, None)
+                .await
         };
         let outcome = outcome.await;
         // Names from outside the catalogue are echoed only when they look like API names.

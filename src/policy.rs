@@ -48,6 +48,9 @@ pub enum Request {
     Authorize,
     /// A guarded API (`getLocation`, `chooseAddress`, ...) is about to run.
     GuardedApi,
+    /// An API that needs only the privacy contract's agreement, no grant of the
+    /// scope (`chooseLocation`, `choosePoi`: [`crate::scopes::PRIVACY_ONLY_APIS`]).
+    PrivacyOnly,
 }
 
 /// Everything [`evaluate`] needs to decide.
@@ -253,6 +256,7 @@ fn may_ask_again_after_denial(f: &Facts) -> bool {
 /// privacy guide (2023-09) lists them among the APIs that need the agreement.
 pub fn evaluate(f: &Facts) -> Verdict {
     match (f.kind, f.request) {
+        (_, Request::PrivacyOnly) => return privacy_gate(f).unwrap_or(Verdict::Allow),
         (ScopeKind::NeverPrompts, _) | (ScopeKind::AlwaysGranted, Request::Authorize) => {
             return Verdict::Allow;
         }
@@ -355,7 +359,11 @@ mod tests {
         PrivacyGate::Agreed,
         PrivacyGate::NotAgreed,
     ];
-    const ALL_REQUESTS: [Request; 2] = [Request::Authorize, Request::GuardedApi];
+    const ALL_REQUESTS: [Request; 3] = [
+        Request::Authorize,
+        Request::GuardedApi,
+        Request::PrivacyOnly,
+    ];
     const ALL_OS: [OsPermissionStatus; 3] = [
         OsPermissionStatus::Granted,
         OsPermissionStatus::Denied,
@@ -426,7 +434,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 3 * 3 * 8 * 3 * 4 * 3 * 2);
+        assert_eq!(checked, 4 * 3 * 3 * 3 * 8 * 3 * 4 * 3 * 3);
     }
 
     fn check(f: &Facts) {
@@ -440,7 +448,15 @@ mod tests {
                     && f.now_ms < d.last_at_ms + f.knobs.embargo.duration_ms
             });
         let privacy_refused = f.privacy != PrivacyGate::NoContract && !f.declared_in_contract;
-        let expected = if !privacy_applies {
+        let expected = if f.request == Request::PrivacyOnly {
+            if privacy_refused {
+                Verdict::Refuse(Failure::NotDeclaredInPrivacy)
+            } else if f.privacy == PrivacyGate::NotAgreed {
+                Verdict::AskPrivacy
+            } else {
+                Verdict::Allow
+            }
+        } else if !privacy_applies {
             Verdict::Allow
         } else if !ungated && f.purpose_required && !f.purpose_present {
             Verdict::Refuse(Failure::RequirePermissionDesc)
@@ -465,8 +481,9 @@ mod tests {
         };
         let v = evaluate(f);
         assert_eq!(v, expected, "{f:?}");
-        // Safety: a gated scope is allowed only when granted.
-        if v == Verdict::Allow && !ungated {
+        // Safety: a gated scope is allowed only when granted (a privacy-only
+        // API asks for no grant of its scope: it is not gated by it).
+        if v == Verdict::Allow && !ungated && f.request != Request::PrivacyOnly {
             assert_eq!(f.state, GrantState::Granted, "{f:?}");
         }
         // Sticky deny never shows a dialog.

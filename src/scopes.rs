@@ -92,7 +92,7 @@ const BUILTINS: &[Builtin] = &[
         apis: &[
             "getLocation",
             "startLocationUpdate",
-            "chooseLocation",
+            "onLocationChange",
             "MapContext.moveToLocation",
         ],
         os: Some(OsPermission::Location),
@@ -106,7 +106,7 @@ const BUILTINS: &[Builtin] = &[
         apis: &["getFuzzyLocation"],
         os: Some(OsPermission::Location),
         kind: ScopeKind::Promptable,
-        requires_purpose: false,
+        requires_purpose: true,
     },
     Builtin {
         name: "scope.userLocationBackground",
@@ -115,7 +115,7 @@ const BUILTINS: &[Builtin] = &[
         apis: &["startLocationUpdateBackground"],
         os: Some(OsPermission::LocationBackground),
         kind: ScopeKind::SettingsOnly,
-        requires_purpose: false,
+        requires_purpose: true,
     },
     Builtin {
         name: "scope.record",
@@ -217,6 +217,32 @@ const BUILTINS: &[Builtin] = &[
         requires_purpose: false,
     },
 ];
+
+/// APIs that need the privacy contract's agreement (and their
+/// `requiredPrivateInfos` declaration) but no scope grant, each with the scope a
+/// contract declares for it. Since 2022-06-13 WeChat no longer gates
+/// chooseLocation and choosePoi behind `scope.userLocation` ("将不再需要用户授权
+/// scope.userLocation", developers.weixin.qq.com/community/develop/doc/0008884ad0c4a860e6ed4f5d256001);
+/// its privacy guide still lists them ("Collect location information of your
+/// choice").
+pub const PRIVACY_ONLY_APIS: &[(&str, &str)] = &[
+    ("chooseLocation", "scope.userLocation"),
+    ("choosePoi", "scope.userLocation"),
+];
+
+/// The scope a contract declares for a privacy-only API ([`PRIVACY_ONLY_APIS`]).
+pub fn privacy_only_scope(api: &str) -> Option<&'static str> {
+    PRIVACY_ONLY_APIS
+        .iter()
+        .find(|(name, _)| *name == api)
+        .map(|(_, scope)| *scope)
+}
+
+/// Guarded APIs that only a user's tap may call (besides `openSetting`,
+/// `requestSubscribeMessage` and `agreePrivacyAuthorization`): "限制：仅在点击行为时调用"
+/// (developers.weixin.qq.com …/api/device/calendar/wx.addPhoneCalendar.md and
+/// wx.addPhoneRepeatCalendar.md).
+pub const TAP_ONLY_APIS: &[&str] = &["addPhoneCalendar", "addPhoneRepeatCalendar"];
 
 /// The scopes `authorizeForMiniProgram` accepts (SPEC §4).
 pub const PLUGIN_SCOPES: &[&str] = &["scope.record", "scope.writePhotosAlbum", "scope.camera"];

@@ -33,8 +33,10 @@ impl Engine {
         let mut setting = Map::new();
         for scope in snapshot.catalogue.all() {
             let value = match scope.kind {
-                ScopeKind::AlwaysGranted => true,
-                ScopeKind::NeverPrompts => continue,
+                // WeChat reports the withdrawn scope.userInfo as true ever since
+                // 2021-04 ("会直接读取到scope.userInfo为true",
+                // developers.weixin.qq.com/community/develop/doc/000cacfa20ce88df04cb468bc52801).
+                ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts => true,
                 _ => match gate.state_of(
                     ns.borrowed(),
                     &scope.name,
@@ -63,6 +65,16 @@ impl Engine {
                 "authSetting".into(),
                 Value::Object(self.auth_setting(&caller.namespace(), &snapshot)?),
             );
+            // From a plugin, also the host app's own settings (WeChat 2.14.0+:
+            // "miniprogramAuthSetting … 内容等于当前小程序 getSetting 的结果（不含订阅状态）",
+            // developers.weixin.qq.com …/api/open-api/setting/wx.getSetting.md).
+            if caller.plugin_id.is_some() {
+                let app = Namespace::new(&caller.user_id, &caller.app_id, None);
+                extra.insert(
+                    "miniprogramAuthSetting".into(),
+                    Value::Object(self.auth_setting(&app, &snapshot)?),
+                );
+            }
             if with_subscriptions {
                 extra.insert(
                     "subscriptionsSetting".into(),

@@ -210,7 +210,7 @@ fn the_os_gate_fails_distinctly_and_leaves_the_grant_untouched() {
         r#"{"errMsg":"authorize:ok"}"#
     );
     engine.set_os_permission_probe(Some(Arc::new(Probe(OsPermissionStatus::Denied))));
-    let denied = r#"{"errMsg":"authorize:fail system permission denied","errno":1104}"#;
+    let denied = r#"{"errMsg":"authorize:fail system permission denied","errno":3}"#;
     assert_eq!(authorize(&engine, "scope.record"), denied);
     // Unasked + OS denied: no point asking the user.
     assert_eq!(
@@ -263,7 +263,14 @@ fn user_info_never_prompts_and_always_true_scopes_succeed() {
 
 #[test]
 fn background_location_is_granted_only_on_the_settings_page() {
-    let (_db, ui, engine) = engine_with(&[], Some(manifest(None)));
+    let (_db, ui, engine) = engine_with(
+        &[],
+        Some(
+            r#"{"permission":{"scope.userLocationBackground":{"desc":"Track your run"}},
+                "requiredPrivateInfos":["startLocationUpdateBackground"]}"#
+                .into(),
+        ),
+    );
     assert_eq!(
         authorize(&engine, "scope.userLocationBackground"),
         r#"{"errMsg":"authorize:fail scope can only be granted in the settings page","errno":1107}"#
@@ -315,7 +322,7 @@ fn guarded_apis_answer_in_their_own_name() {
     );
     assert_eq!(
         block_on(engine.ensure(me, "navigateTo".into())).json,
-        r#"{"errMsg":"navigateTo:fail api is not supported","errno":1202}"#
+        r#"{"errMsg":"navigateTo:fail api is not supported","errno":100}"#
     );
 }
 

@@ -185,7 +185,7 @@ fn malformed_lines_get_errors_and_the_bridge_goes_on() {
     bridge.send(r#"{"id":8,"user":"u1","app":"wxA","api":"authorize","args":{"scope":5}}"#);
     assert_eq!(
         bridge.recv(),
-        json!({"id": 8, "result": {"errMsg": "authorize:fail parameter error: parameter.scope should be String instead of Number;", "errno": 1201}})
+        json!({"id": 8, "result": {"errMsg": "authorize:fail parameter error: parameter.scope should be String instead of Number;", "errno": 1001}})
     );
     bridge.send(
         r#"{"id":9,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.nope"}}"#,
@@ -197,7 +197,7 @@ fn malformed_lines_get_errors_and_the_bridge_goes_on() {
     bridge.send(r#"{"id":10,"user":"u1","app":"wxA","api":"deleteEverything"}"#);
     assert_eq!(
         bridge.recv(),
-        json!({"id": 10, "result": {"errMsg": "deleteEverything:fail api is not supported", "errno": 1202}})
+        json!({"id": 10, "result": {"errMsg": "deleteEverything:fail api is not supported", "errno": 100}})
     );
     bridge.send(r#"{"id":11,"user":"","app":"wxA","api":"getSetting"}"#);
     assert_eq!(bridge.recv()["result"]["errno"], 1204);
@@ -479,7 +479,7 @@ fn an_unanswered_prompt_times_out_is_cancelled_and_grants_nothing() {
     );
     assert_eq!(
         next(),
-        json!({"id": 1, "result": {"errMsg": "authorize:fail dialog timed out", "errno": 1303}})
+        json!({"id": 1, "result": {"errMsg": "authorize:fail dialog timed out", "errno": 5}})
     );
     // A late answer finds the prompt closed and changes nothing.
     writeln!(

@@ -175,7 +175,7 @@ fn a_dialog_nobody_answers_times_out_and_frees_the_app() {
     let me = caller("u1", "wxA");
     assert_eq!(
         block_on(engine.authorize(me.clone(), "scope.record".into())).json,
-        r#"{"errMsg":"authorize:fail dialog timed out","errno":1303}"#
+        r#"{"errMsg":"authorize:fail dialog timed out","errno":5}"#
     );
     assert_eq!(
         ui.held(),

@@ -295,7 +295,9 @@ fn hostile_calls_get_clear_errors_and_change_nothing() {
         (
             me.clone(),
             r#"{"api":"authorize","args":{"scope":"scope.userLocationBackground"}}"#.into(),
-            "scope can only be granted in the settings page",
+            // Without a purpose string in the manifest background location fails
+            // before its settings-only rule (authorize.rs checks that rule).
+            "require permission desc",
         ),
         (
             me.clone(),

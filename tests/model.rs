@@ -102,7 +102,13 @@ impl Model {
 
     fn auth_setting(&self) -> Value {
         let mut setting = Map::new();
-        for name in ["scope.address", "scope.invoice", "scope.invoiceTitle"] {
+        // SPEC §2: the ungated scopes and the withdrawn scope.userInfo read true.
+        for name in [
+            "scope.address",
+            "scope.invoice",
+            "scope.invoiceTitle",
+            "scope.userInfo",
+        ] {
             setting.insert(name.into(), json!(true));
         }
         for (i, name) in SCOPES.iter().enumerate() {
@@ -330,7 +336,9 @@ fn manifest(contract: u8) -> String {
             r#","privacy":{{"contractName":"Guide","version":"{contract}","scopes":["scope.record","scope.camera","scope.address","scope.userLocationBackground"]}}"#
         )
     };
-    format!(r#"{{"requiredPrivateInfos":["startLocationUpdateBackground"]{privacy}}}"#)
+    format!(
+        r#"{{"permission":{{"scope.userLocationBackground":{{"desc":"Track your run"}}}},"requiredPrivateInfos":["startLocationUpdateBackground"]{privacy}}}"#
+    )
 }
 
 fn run(h: &mut Harness, me: &Caller, contract: &mut u8, op: &Op) -> (Value, (u32, u32, u32)) {

@@ -18,7 +18,7 @@ fn get_setting_reports_only_asked_scopes_plus_the_always_true_ones() {
     let setting = block_on(engine.get_setting(me.clone(), false));
     assert_eq!(
         setting.json,
-        r#"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true}}"#
+        r#"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}"#
     );
     let with = block_on(engine.get_setting(me, true));
     let v: serde_json::Value = serde_json::from_str(&with.json).unwrap();

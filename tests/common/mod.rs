@@ -305,7 +305,7 @@ pub fn auth_setting(json: &str) -> serde_json::Map<String, Value> {
 
 /// The three always-true scopes getSetting reports.
 pub const ALWAYS_TRUE: &str =
-    r#""scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true"#;
+    r#""scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true,"scope.userInfo":true"#;
 
 /// Polls a future once, outside any executor (to leave it pending on purpose).
 pub fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {

@@ -50,7 +50,12 @@ test('without callbacks a call returns a Promise: resolve on ok, reject on failu
   const setting = await wx.getSetting();
   assert.deepEqual(setting, {
     errMsg: 'getSetting:ok',
-    authSetting: { 'scope.address': true, 'scope.invoice': true, 'scope.invoiceTitle': true },
+    authSetting: {
+      'scope.address': true,
+      'scope.invoice': true,
+      'scope.invoiceTitle': true,
+      'scope.userInfo': true,
+    },
   });
   await assert.rejects(wx.authorize({ scope: 'scope.bluetooth' }), {
     errMsg: 'authorize:fail auth canceled',

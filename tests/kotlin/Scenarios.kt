@@ -118,7 +118,7 @@ fun main() {
         engine.auth("scope.record"); engine.auth("scope.camera")
         expect(
             engine.getSetting(me(), false).json,
-            """{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true}}""",
+            """{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}""",
         )
     }
 
@@ -215,7 +215,7 @@ fun main() {
     scenario("a dialog nobody answers times out, is cancelled and frees the app") {
         val ui = ScriptedUi("hold", "allow")
         val engine = AuthEngine.open(tempDb(), ui, EngineConfig(dialogTimeoutMs = 200uL))
-        expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail dialog timed out","errno":1303}""")
+        expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail dialog timed out","errno":5}""")
         withTimeout(5_000) { while (ui.cancelled.get() == 0) delay(5) }
         expect(engine.auth("scope.camera"), OK)
     }
@@ -275,7 +275,7 @@ fun main() {
         expect(engine.handle(me(), """{"api":"getLocation"}"""), """{"errMsg":"getLocation:ok"}""")
         expect(
             engine.handle(me(), """{"api":"authorize","args":{"scope":"scope.record"},"app":"wxB"}"""),
-            """{"errMsg":"authorize:fail invalid request: unexpected field \"app\" (the caller's identity comes from the host)","errno":1203}""",
+            """{"errMsg":"authorize:fail invalid request: unexpected field \"app\" (the caller's identity comes from the host)","errno":101}""",
         )
     }
 

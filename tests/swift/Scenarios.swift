@@ -150,7 +150,7 @@ struct Scenarios {
             _ = await engine.auth("scope.camera")
             try expect(
                 await engine.getSetting(caller: me(), withSubscriptions: false).json,
-                #"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true}}"#)
+                #"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}"#)
         }
 
         await scenario("openSetting needs a tap, then moves scopes both ways") {
@@ -230,7 +230,7 @@ struct Scenarios {
         await scenario("a dialog nobody answers times out, is cancelled and frees the app") {
             let ui = ScriptedUi("hold", "allow")
             let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui, config: EngineConfig(dialogTimeoutMs: 200))
-            try expect(await engine.auth("scope.record"), #"{"errMsg":"authorize:fail dialog timed out","errno":1303}"#)
+            try expect(await engine.auth("scope.record"), #"{"errMsg":"authorize:fail dialog timed out","errno":5}"#)
             for _ in 0..<500 where ui.cancelledCount == 0 { try? await Task.sleep(nanoseconds: 10_000_000) }
             try expect(ui.cancelledCount, 1, "host dialogs cancelled")
             try expect(await engine.auth("scope.camera"), OK)

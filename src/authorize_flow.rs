@@ -195,7 +195,7 @@ impl Engine {
         let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
         match self
             .gate()
-            .privacy(&caller.user_id, &caller.app_id, manifest)
+            .privacy(&caller.user_id, &caller.app_id, manifest, None)
         {
             Err(failure) => return Flight::Done(Err(failure)),
             Ok(PrivacyGate::NotAgreed) => {}
@@ -223,7 +223,11 @@ impl Engine {
             if let Err(error) = stored {
                 return Flight::Done(Err(error.into()));
             }
+            self.privacy_refusals
+                .agreed(&caller.user_id, &caller.app_id);
         } else {
+            self.privacy_refusals
+                .refused(&caller.user_id, &caller.app_id, self.clock.now_ms());
             // The answer stands even if its record cannot be written.
             let _ = self.decisions().record_disagreement(&app, manifest);
         }

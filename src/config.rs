@@ -52,6 +52,15 @@ engine_config! {
     /// `run_maintenance`. `0` (default) never revokes. Android revokes after
     /// about 90 days, Chrome after 60.
     auto_revoke_unused_days: u32 = 0,
+    /// `false` (default, WeChat): grants and the privacy agreement survive a new
+    /// contract version or a changed purpose string (a version declaring more
+    /// scopes needs agreement for those only). `true`: any change of the
+    /// contract version or of a scope's purpose string asks again.
+    reconsent_on_change: bool = false,
+    /// After the user refuses the privacy contract, gated calls fail at once
+    /// (errno 104) for this long without a new prompt. Default: 10 000 (WeChat's
+    /// official privacy popup, "默认间隔时间为10秒"); `0` asks again at once.
+    privacy_refusal_gap_ms: u64 = 10000,
 }
 
 #[cfg(test)]
@@ -67,5 +76,7 @@ mod tests {
         assert_eq!(config.max_dismissals, 0);
         assert_eq!(config.dismissal_cooldown_ms, 7 * 24 * 60 * 60 * 1000);
         assert_eq!(config.auto_revoke_unused_days, 0);
+        assert!(!config.reconsent_on_change);
+        assert_eq!(config.privacy_refusal_gap_ms, 10_000);
     }
 }

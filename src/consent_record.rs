@@ -40,6 +40,10 @@ pub struct ConsentRecord {
     pub purpose: Option<String>,
     /// The privacy-contract version in force.
     pub contract_version: Option<String>,
+    /// For an agreement: the scopes the contract declared, which the agreement
+    /// covers (absent in records written before this was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
     /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry`, `reset`,
     /// or `migration` (a decision stored before its version kept records).
     pub source: String,
@@ -170,6 +174,8 @@ pub struct NewRecord {
     pub purpose: Option<String>,
     /// The privacy-contract version in force.
     pub contract_version: Option<String>,
+    /// For an agreement: the scopes the contract declared.
+    pub scopes: Option<Vec<String>>,
     /// How.
     pub source: RecordSource,
 }
@@ -192,6 +198,7 @@ impl NewRecord {
             lifetime: None,
             purpose: None,
             contract_version: None,
+            scopes: None,
             source: source.into(),
         }
     }
@@ -205,6 +212,13 @@ impl NewRecord {
             .and_then(|s| manifest.purpose(s))
             .map(str::to_string);
         self.contract_version = manifest.privacy.as_ref().map(|c| c.version.clone());
+        self
+    }
+
+    /// The same record, of an agreement covering the scopes `manifest`'s
+    /// contract declares.
+    pub fn covering_declared_scopes(mut self, manifest: &Manifest) -> NewRecord {
+        self.scopes = manifest.privacy.as_ref().map(|c| c.scopes.clone());
         self
     }
 

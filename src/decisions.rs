@@ -196,7 +196,8 @@ impl Decisions<'_> {
             Recorded::Agreed,
             DecisionSource::Dialog,
         )
-        .seen_under(manifest);
+        .seen_under(manifest)
+        .covering_declared_scopes(manifest);
         self.store.set_agreed_version(
             &app.user_id,
             &app.app_id,

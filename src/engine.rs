@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::gate::Gate;
 use crate::manifest::Manifest;
 use crate::policy::Knobs;
+use crate::privacy_refusals::PrivacyRefusals;
 use crate::registry::Registry;
 use crate::scopes::ScopeDefinition;
 use crate::store::Store;
@@ -27,6 +28,7 @@ pub(crate) struct Engine {
     pub registry: Registry,
     pub store: Store,
     pub allow_once: AllowOnceGrants,
+    pub privacy_refusals: PrivacyRefusals,
     pub dialogs: Dialogs,
     pub clock: Arc<dyn Clock>,
     pub config: EngineConfig,
@@ -46,6 +48,7 @@ impl Engine {
             registry: Registry::default(),
             store,
             allow_once: AllowOnceGrants::default(),
+            privacy_refusals: PrivacyRefusals::default(),
             dialogs: Dialogs::new(ui, config.dialog_timeout_ms),
             clock: Arc::new(NeverBack::new(clock)),
             knobs: Knobs::from_config(&config),
@@ -58,6 +61,7 @@ impl Engine {
         Gate {
             store: &self.store,
             allow_once: &self.allow_once,
+            privacy_refusals: &self.privacy_refusals,
             registry: &self.registry,
             clock: &*self.clock,
             knobs: self.knobs,

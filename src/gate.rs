@@ -23,8 +23,10 @@ use crate::dialect::Failure;
 use crate::manifest::Manifest;
 use crate::namespace::NamespaceRef;
 use crate::policy::{
-    self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing, Verdict,
+    self, Agreement, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing,
+    Verdict,
 };
+use crate::privacy_refusals::PrivacyRefusals;
 use crate::registry::{Registry, Snapshot};
 use crate::scopes::{OsPermission, ScopeDefinition, ScopeKind};
 use crate::store::{NamespaceState, Store, StoredGrant};
@@ -35,6 +37,8 @@ pub(crate) struct Gate<'e> {
     pub store: &'e Store,
     /// This process's allow-once grants.
     pub allow_once: &'e AllowOnceGrants,
+    /// Recent privacy refusals (the no-prompt gap).
+    pub privacy_refusals: &'e PrivacyRefusals,
     /// Scopes, manifests, OS probe.
     pub registry: &'e Registry,
     /// Now.
@@ -68,17 +72,27 @@ fn ask_probe(
     }
 }
 
-/// Where the privacy gate stands, given the version of the contract the user
-/// agreed to (`agreed_to(version)`).
-fn privacy_with(
+/// Where the privacy gate stands for `scope` (the whole contract, for `None`),
+/// given what the user agreed to (`agreement()`, read only when the app has a
+/// contract) and whether they refused it moments ago (`refused_recently()`,
+/// asked only when the agreement does not cover it).
+fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
     manifest: &Manifest,
-    agreed_to: impl FnOnce(&str) -> Result<bool, Failure>,
+    scope: Option<&str>,
+    knobs: &Knobs,
+    agreement: impl FnOnce() -> Result<Option<A>, Failure>,
+    refused_recently: impl FnOnce() -> bool,
 ) -> Result<PrivacyGate, Failure> {
     let Some(contract) = &manifest.privacy else {
         return Ok(PrivacyGate::NoContract);
     };
-    Ok(if agreed_to(&contract.version)? {
+    let covered = agreement()?.is_some_and(|agreed| {
+        policy::agreement_covers(&agreed, contract, scope, knobs.reconsent_on_change)
+    });
+    Ok(if covered {
         PrivacyGate::Agreed
+    } else if refused_recently() {
+        PrivacyGate::RefusedRecently
     } else {
         PrivacyGate::NotAgreed
     })
@@ -104,16 +118,32 @@ fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> Verd
 }
 
 impl Gate<'_> {
-    /// Where the privacy gate of the caller's app stands for its user.
+    /// Where the privacy gate of the caller's app stands for its user, for
+    /// `scope` (for the whole contract: `None`).
     pub fn privacy(
         &self,
         user_id: &str,
         app_id: &str,
         manifest: &Manifest,
+        scope: Option<&str>,
     ) -> Result<PrivacyGate, Failure> {
-        privacy_with(manifest, |version| {
-            Ok(self.store.has_agreed(user_id, app_id, version)?)
-        })
+        privacy_with(
+            manifest,
+            scope,
+            &self.knobs,
+            || Ok(self.store.agreement(user_id, app_id)?),
+            || self.refused_recently(user_id, app_id),
+        )
+    }
+
+    /// Whether the user refused the app's contract within the no-prompt gap.
+    fn refused_recently(&self, user_id: &str, app_id: &str) -> bool {
+        self.privacy_refusals.within_gap(
+            user_id,
+            app_id,
+            self.clock.now_ms(),
+            self.knobs.privacy_refusal_gap_ms,
+        )
     }
 
     /// Ends the allow-once grants of `ns` that a decision stored since by
@@ -176,6 +206,7 @@ impl Gate<'_> {
             now_ms,
             purpose,
             manifest.privacy.as_ref().map(|c| c.version.as_str()),
+            self.knobs.reconsent_on_change,
         )
     }
 
@@ -252,21 +283,24 @@ impl Gate<'_> {
                 return Some(Verdict::Refuse(Failure::InvalidScope));
             };
             let manifest = registry.manifest(app_id);
-            let (facts, upkeep) = self.store.read_cached(
-                ns,
-                manifest.privacy.is_some(),
-                |stored, agreed_version| {
-                    let privacy =
-                        privacy_with(manifest, |version| Ok(agreed_version == Some(version)))
-                            .ok()?;
-                    let asked = Asked {
-                        request: Request::Authorize,
-                        ns,
-                        scope,
-                    };
-                    Some(self.facts(asked, manifest, stored, privacy, now_ms))
-                },
-            )??;
+            let (facts, upkeep) =
+                self.store
+                    .read_cached(ns, manifest.privacy.is_some(), |stored, agreed| {
+                        let privacy = privacy_with(
+                            manifest,
+                            Some(&scope.name),
+                            &self.knobs,
+                            || Ok(agreed),
+                            || self.refused_recently(ns.user_id, ns.app_id),
+                        )
+                        .ok()?;
+                        let asked = Asked {
+                            request: Request::Authorize,
+                            ns,
+                            scope,
+                        };
+                        Some(self.facts(asked, manifest, stored, privacy, now_ms))
+                    })??;
             // The probe is asked (if at all) after the lock is released.
             let os_question = scope
                 .os_permission
@@ -293,7 +327,7 @@ impl Gate<'_> {
         let manifest = &snapshot.manifest;
         let stored = self.store.namespace(&ns)?;
         self.recheck_allow_once(ns)?;
-        let privacy = self.privacy(ns.user_id, ns.app_id, manifest)?;
+        let privacy = self.privacy(ns.user_id, ns.app_id, manifest, Some(&scope.name))?;
         let asked = Asked { request, ns, scope };
         let (facts, upkeep) = self.facts(asked, manifest, &stored, privacy, now_ms);
         let verdict = verdict(facts, || match scope.os_permission {

@@ -85,11 +85,14 @@ impl Engine {
             let manifest = self.registry.snapshot(&caller.app_id).manifest;
             let gate = self
                 .gate()
-                .privacy(&caller.user_id, &caller.app_id, &manifest)?;
+                .privacy(&caller.user_id, &caller.app_id, &manifest, None)?;
             let mut extra = Map::new();
             extra.insert(
                 "needAuthorization".into(),
-                Value::Bool(gate == PrivacyGate::NotAgreed),
+                Value::Bool(matches!(
+                    gate,
+                    PrivacyGate::NotAgreed | PrivacyGate::RefusedRecently
+                )),
             );
             extra.insert(
                 "privacyContractName".into(),
@@ -114,10 +117,11 @@ impl Engine {
             let manifest = self.registry.snapshot(&caller.app_id).manifest;
             match self
                 .gate()
-                .privacy(&caller.user_id, &caller.app_id, &manifest)?
+                .privacy(&caller.user_id, &caller.app_id, &manifest, None)?
             {
                 PrivacyGate::NotAgreed => self.ask_privacy(api, caller, &manifest).await,
-                _ => Ok(()),
+                PrivacyGate::RefusedRecently => Err(Failure::PrivacyNotAuthorized),
+                PrivacyGate::NoContract | PrivacyGate::Agreed => Ok(()),
             }
         };
         ApiResult::from_outcome(api, outcome.await)

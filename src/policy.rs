@@ -6,6 +6,7 @@
 use crate::config::EngineConfig;
 use crate::dialect::Failure;
 use crate::embargo::{DismissalEmbargo, Dismissals};
+use crate::manifest::PrivacyContract;
 use crate::scopes::ScopeKind;
 
 /// The stored decision for one (user, app[, plugin], scope).
@@ -19,15 +20,56 @@ pub enum GrantState {
     Denied,
 }
 
-/// Where the privacy gate stands for the app.
+/// Where the privacy gate stands for the app (for one scope, or for its whole
+/// contract).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrivacyGate {
     /// The app has no privacy contract: no gate.
     NoContract,
-    /// The user agreed to the current contract version.
+    /// The user's agreement covers it.
     Agreed,
-    /// The user has not agreed to the current version.
+    /// The user's agreement does not cover it (none, or one to a contract that
+    /// declared less).
     NotAgreed,
+    /// Not covered, and the user refused the contract moments ago: no prompt
+    /// until the gap is over (WeChat's 10 s).
+    RefusedRecently,
+}
+
+/// What a user agreed to of an app's privacy contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    /// The contract version.
+    pub version: String,
+    /// The scopes that version declared (`None`: an agreement recorded before
+    /// they were kept; it covers the version it names).
+    pub scopes: Option<Vec<String>>,
+}
+
+/// Whether `agreed` covers `scope` of the app's current `contract` (every
+/// scope it declares, for `None`). An agreement covers the scopes declared when
+/// the user agreed: a new version that only rewords the guide changes nothing,
+/// one that declares more needs agreement for those only (SPEC §3; WeChat:
+/// "对于旧版本已经有接口或组件，不需要重新同步；对于更新后产生的新的接口或组件，需要重新同步",
+/// developers.weixin.qq.com …/framework/user-privacy/PrivacyAuthorize.html) —
+/// unless the host asks again on any change (`reconsent_on_change`).
+pub fn agreement_covers(
+    agreed: &Agreement,
+    contract: &PrivacyContract,
+    scope: Option<&str>,
+    reconsent_on_change: bool,
+) -> bool {
+    if reconsent_on_change && agreed.version != contract.version {
+        return false;
+    }
+    let covered = |scope: &str| match &agreed.scopes {
+        Some(scopes) => scopes.iter().any(|s| s == scope),
+        None => agreed.version == contract.version,
+    };
+    match scope {
+        Some(scope) => covered(scope),
+        None => contract.scopes.iter().all(|s| covered(s)),
+    }
 }
 
 /// What the host reports about its own OS permission behind a scope.
@@ -161,6 +203,10 @@ pub struct Knobs {
     pub max_denials: u32,
     /// The dismissal embargo.
     pub embargo: DismissalEmbargo,
+    /// Ask again when the contract version or a purpose string changes.
+    pub reconsent_on_change: bool,
+    /// How long after a privacy refusal no new privacy prompt is shown.
+    pub privacy_refusal_gap_ms: i64,
 }
 
 impl Knobs {
@@ -170,6 +216,8 @@ impl Knobs {
             soft_deny: config.soft_deny,
             max_denials: config.max_denials,
             embargo: DismissalEmbargo::from_config(config),
+            reconsent_on_change: config.reconsent_on_change,
+            privacy_refusal_gap_ms: config.privacy_refusal_gap_ms.min(i64::MAX as u64) as i64,
         }
     }
 }
@@ -192,15 +240,17 @@ pub fn denials_in_a_row(before: Option<(GrantState, u32)>, decided: GrantState) 
 }
 
 /// The state a scope is in now: an allow-once grant of this run; else the stored
-/// decision, except that a time-limited grant that has ended, and a grant given
-/// under a purpose string or privacy-contract version that has since changed,
-/// count as unasked (the user is asked again).
+/// decision, except that a time-limited grant that has ended counts as unasked,
+/// and — only when the host asks again on any change (`reconsent_on_change`;
+/// WeChat keeps grants until the app is deleted) — so does a grant given under a
+/// purpose string or privacy-contract version that has since changed.
 pub fn current_state(
     stored: Option<Standing<'_>>,
     granted_for_this_run: bool,
     now_ms: i64,
     purpose_now: Option<&str>,
     contract_now: Option<&str>,
+    reconsent_on_change: bool,
 ) -> GrantState {
     if granted_for_this_run {
         return GrantState::Granted;
@@ -212,9 +262,10 @@ pub fn current_state(
         return stored.state;
     }
     let expired = stored.expires_at_ms.is_some_and(|end| now_ms >= end);
-    let purpose_changed = stored.consent_known && stored.purpose_seen != purpose_now;
+    let reconsent = reconsent_on_change && stored.consent_known;
+    let purpose_changed = reconsent && stored.purpose_seen != purpose_now;
     let contract_changed =
-        stored.consent_known && contract_now.is_some() && stored.contract_seen != contract_now;
+        reconsent && contract_now.is_some() && stored.contract_seen != contract_now;
     if expired || purpose_changed || contract_changed {
         GrantState::Unasked
     } else {
@@ -237,7 +288,11 @@ fn privacy_gate(f: &Facts) -> Option<Verdict> {
     if f.privacy != PrivacyGate::NoContract && !f.declared_in_contract {
         return Some(Verdict::Refuse(Failure::NotDeclaredInPrivacy));
     }
-    (f.privacy == PrivacyGate::NotAgreed).then_some(Verdict::AskPrivacy)
+    match f.privacy {
+        PrivacyGate::NotAgreed => Some(Verdict::AskPrivacy),
+        PrivacyGate::RefusedRecently => Some(Verdict::Refuse(Failure::PrivacyNotAuthorized)),
+        PrivacyGate::NoContract | PrivacyGate::Agreed => None,
+    }
 }
 
 /// Whether a denied scope may be asked again.
@@ -354,10 +409,11 @@ mod tests {
     ];
     const ALL_STATES: [GrantState; 3] =
         [GrantState::Unasked, GrantState::Granted, GrantState::Denied];
-    const ALL_GATES: [PrivacyGate; 3] = [
+    const ALL_GATES: [PrivacyGate; 4] = [
         PrivacyGate::NoContract,
         PrivacyGate::Agreed,
         PrivacyGate::NotAgreed,
+        PrivacyGate::RefusedRecently,
     ];
     const ALL_REQUESTS: [Request; 3] = [
         Request::Authorize,
@@ -434,7 +490,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 3 * 3 * 8 * 3 * 4 * 3 * 3);
+        assert_eq!(checked, 4 * 3 * 4 * 3 * 8 * 3 * 4 * 3 * 3);
     }
 
     fn check(f: &Facts) {
@@ -453,6 +509,8 @@ mod tests {
                 Verdict::Refuse(Failure::NotDeclaredInPrivacy)
             } else if f.privacy == PrivacyGate::NotAgreed {
                 Verdict::AskPrivacy
+            } else if f.privacy == PrivacyGate::RefusedRecently {
+                Verdict::Refuse(Failure::PrivacyNotAuthorized)
             } else {
                 Verdict::Allow
             }
@@ -464,6 +522,8 @@ mod tests {
             Verdict::Refuse(Failure::NotDeclaredInPrivacy)
         } else if f.privacy == PrivacyGate::NotAgreed {
             Verdict::AskPrivacy
+        } else if f.privacy == PrivacyGate::RefusedRecently {
+            Verdict::Refuse(Failure::PrivacyNotAuthorized)
         } else if ungated {
             Verdict::Allow
         } else if f.state == GrantState::Denied && !soft_retry {
@@ -501,7 +561,8 @@ mod tests {
             contract_seen: contract,
             consent_known: true,
         };
-        let g = |s: Standing<'_>, now, p, c| current_state(Some(s), false, now, p, c);
+        // With the host policy that asks again on any change.
+        let g = |s: Standing<'_>, now, p, c| current_state(Some(s), false, now, p, c, true);
         assert_eq!(
             g(granted(None, Some("a"), Some("1")), 5, Some("a"), Some("1")),
             GrantState::Granted
@@ -538,13 +599,77 @@ mod tests {
         };
         assert_eq!(g(denied, 5, Some("b"), Some("2")), GrantState::Denied);
         assert_eq!(
-            current_state(None, true, 5, None, None),
+            current_state(None, true, 5, None, None, true),
             GrantState::Granted
         );
         assert_eq!(
-            current_state(None, false, 5, None, None),
+            current_state(None, false, 5, None, None, true),
             GrantState::Unasked
         );
+        // WeChat's default: grants stand through changes; only the end of a
+        // time-limited grant ends it.
+        let wechat = |s: Standing<'_>, now, p, c| current_state(Some(s), false, now, p, c, false);
+        assert_eq!(
+            wechat(granted(None, Some("a"), Some("1")), 5, Some("b"), Some("2")),
+            GrantState::Granted
+        );
+        assert_eq!(
+            wechat(granted(Some(10), Some("a"), None), 10, Some("a"), None),
+            GrantState::Unasked
+        );
+    }
+
+    #[test]
+    fn an_agreement_covers_the_scopes_declared_when_agreed() {
+        let contract = |version: &str, scopes: &[&str]| PrivacyContract {
+            contract_name: "Guide".into(),
+            version: version.into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        };
+        let agreed = Agreement {
+            version: "1".into(),
+            scopes: Some(vec!["scope.record".into()]),
+        };
+        let reworded = contract("2", &["scope.record"]);
+        let more = contract("2", &["scope.record", "scope.camera"]);
+        assert!(agreement_covers(
+            &agreed,
+            &reworded,
+            Some("scope.record"),
+            false
+        ));
+        assert!(agreement_covers(&agreed, &reworded, None, false));
+        assert!(agreement_covers(
+            &agreed,
+            &more,
+            Some("scope.record"),
+            false
+        ));
+        assert!(!agreement_covers(
+            &agreed,
+            &more,
+            Some("scope.camera"),
+            false
+        ));
+        assert!(!agreement_covers(&agreed, &more, None, false));
+        assert!(!agreement_covers(
+            &agreed,
+            &reworded,
+            Some("scope.record"),
+            true
+        ));
+        // An agreement recorded before scopes were kept covers its own version.
+        let legacy = Agreement {
+            version: "1".into(),
+            scopes: None,
+        };
+        assert!(agreement_covers(
+            &legacy,
+            &contract("1", &["scope.record"]),
+            None,
+            false
+        ));
+        assert!(!agreement_covers(&legacy, &reworded, None, false));
     }
 
     #[test]

@@ -6,7 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use miniapp_auth::{AuthEngine, HostError, OsPermission, OsPermissionProbe, OsPermissionStatus};
+use miniapp_auth::{
+    AuthEngine, EngineConfig, HostError, OsPermission, OsPermissionProbe, OsPermissionStatus,
+};
 
 fn engine_with(
     answers: &[Answer],
@@ -108,7 +110,11 @@ fn precise_location_needs_a_purpose_string() {
 #[test]
 fn privacy_gate_asks_first_and_disagreement_fails_104() {
     let m = manifest(Some(("1", &["scope.record", "scope.userLocation"])));
-    let (_db, ui, engine) = engine_with(&[Answer::Disagree], Some(m));
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Disagree]);
+    let clock = clock();
+    let engine = db.open_clocked(ui.clone(), EngineConfig::default(), clock.clone());
+    engine.register_manifest("wxA".into(), m).unwrap();
     assert_eq!(
         authorize(&engine, "scope.record"),
         r#"{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"#
@@ -121,6 +127,8 @@ fn privacy_gate_asks_first_and_disagreement_fails_104() {
         "stays unasked"
     );
 
+    // After WeChat's 10 s gap (contract_updates.rs checks the gap itself).
+    clock.advance(10_000);
     ui.push(&[Answer::Agree, Answer::Allow]);
     assert_eq!(
         authorize(&engine, "scope.record"),
@@ -148,11 +156,19 @@ fn a_scope_missing_from_the_contract_fails_112_without_a_dialog() {
 }
 
 #[test]
-fn a_new_contract_version_needs_agreement_again_and_re_consent() {
-    let (_db, ui, engine) = engine_with(
-        &[Answer::Agree, Answer::Allow],
-        Some(manifest(Some(("1", &["scope.record"])))),
-    );
+fn with_the_reconsent_policy_a_new_contract_version_needs_agreement_and_consent_again() {
+    // A host policy (WeChat keeps both: contract_updates.rs).
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Agree, Answer::Allow]);
+    let clock = clock();
+    let config = EngineConfig {
+        reconsent_on_change: true,
+        ..EngineConfig::default()
+    };
+    let engine = db.open_clocked(ui.clone(), config, clock.clone());
+    engine
+        .register_manifest("wxA".into(), manifest(Some(("1", &["scope.record"]))))
+        .unwrap();
     assert_eq!(
         authorize(&engine, "scope.record"),
         r#"{"errMsg":"authorize:ok"}"#
@@ -167,6 +183,7 @@ fn a_new_contract_version_needs_agreement_again_and_re_consent() {
     );
     // The grant was given under contract version 1: after agreeing to version
     // 2 the user is asked about the scope again (issue #4: re-consent).
+    clock.advance(10_000);
     ui.push(&[Answer::Agree, Answer::Allow]);
     assert_eq!(
         authorize(&engine, "scope.record"),

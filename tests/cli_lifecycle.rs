@@ -196,6 +196,8 @@ fn auto_revoke_through_the_bridge_and_policy_options_are_checked() {
         vec!["--deny-policy", "gentle"],
         vec!["--max-denials", "-1"],
         vec!["--clock-start-ms", "noon"],
+        vec!["--reconsent-on-change", "sometimes"],
+        vec!["--privacy-refusal-gap-ms", "ten"],
     ] {
         let out = Command::new(BIN)
             .args(["bridge", "--db", &db])
@@ -204,5 +206,52 @@ fn auto_revoke_through_the_bridge_and_policy_options_are_checked() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         assert!(!out.stderr.is_empty());
+    }
+}
+
+/// The privacy policies through the bridge: WeChat's 10 s gap after a refusal
+/// by default, and `--privacy-refusal-gap-ms 0` asking again at once.
+#[test]
+fn the_privacy_refusal_gap_through_the_bridge() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("auth.db").display().to_string();
+    let register = r#"{"id":1,"op":"register","app":"wxA","manifest":{"privacy":{"contractName":"Guide","version":"1","scopes":["scope.record"]}}}"#;
+    let start = T0.to_string();
+    for (gap, prompts_again) in [(None, false), (Some("0"), true)] {
+        let mut extra = vec!["--clock-start-ms", start.as_str()];
+        if let Some(gap) = gap {
+            extra.extend(["--privacy-refusal-gap-ms", gap]);
+        }
+        let mut bridge = Bridge::start_with(&db, &extra);
+        bridge.send(register);
+        assert_eq!(bridge.recv()["ok"], true);
+        authorize(&mut bridge, 2, "scope.record");
+        let event = bridge.recv();
+        assert_eq!(event["event"], "privacy");
+        bridge.decide(&event, "disagree");
+        assert_eq!(bridge.recv()["result"]["errno"], 104);
+        authorize(&mut bridge, 3, "scope.record");
+        let next = bridge.recv();
+        if prompts_again {
+            assert_eq!(next["event"], "privacy", "{next}");
+            bridge.decide(&next, "disagree");
+            assert_eq!(bridge.recv()["result"]["errno"], 104);
+        } else {
+            assert_eq!(
+                next["result"]["errno"], 104,
+                "no prompt inside the gap: {next}"
+            );
+            bridge.send(&json!({"id": 4, "op": "advanceClock", "ms": 10_000}).to_string());
+            assert_eq!(bridge.recv()["ok"], true);
+            authorize(&mut bridge, 5, "scope.record");
+            let after = bridge.recv();
+            assert_eq!(
+                after["event"], "privacy",
+                "asked again after the gap: {after}"
+            );
+            bridge.decide(&after, "disagree");
+            assert_eq!(bridge.recv()["result"]["errno"], 104);
+        }
+        assert_eq!(bridge.finish().1, 0);
     }
 }

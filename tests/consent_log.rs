@@ -33,7 +33,7 @@ fn decided(db: &TempDb) -> miniapp_auth::AuthEngine {
         .unwrap();
     let me = caller("u1", "wxA");
     assert!(!block_on(engine.authorize(me.clone(), "scope.record".into())).ok); // disagree
-    clock.advance(1000);
+    clock.advance(10_000); // WeChat's no-prompt gap after a refusal
     assert!(block_on(engine.authorize(me.clone(), "scope.record".into())).ok); // agree, allow
     assert!(!block_on(engine.authorize(me.clone(), "scope.camera".into())).ok); // deny
     assert!(block_on(engine.ensure(me.clone(), "getLocation".into())).ok); // until
@@ -98,7 +98,7 @@ fn every_decision_is_recorded_with_what_the_user_saw() {
     assert_eq!(location.contract_version.as_deref(), Some("3"));
     assert_eq!(location.until_ms, Some(T0 + DAY));
     assert_eq!(records[0].at_ms, T0);
-    assert_eq!(records[1].at_ms, T0 + 1000);
+    assert_eq!(records[1].at_ms, T0 + 10_000);
     // Chained: each record names the hash of the one before it.
     for pair in records.windows(2) {
         if pair[1].seq == pair[0].seq + 1 {

@@ -291,10 +291,15 @@ fn auto_revoke_is_off_by_default() {
 }
 
 #[test]
-fn a_changed_purpose_string_asks_again() {
+fn with_the_reconsent_policy_a_changed_purpose_string_asks_again() {
     let db = TempDb::new();
     let ui = ScriptedUi::new(&[Answer::Allow, Answer::Allow]);
-    let engine = db.open_clocked(ui.clone(), EngineConfig::default(), clock());
+    // A host policy: WeChat keeps the grant (contract_updates.rs).
+    let config = EngineConfig {
+        reconsent_on_change: true,
+        ..EngineConfig::default()
+    };
+    let engine = db.open_clocked(ui.clone(), config, clock());
     let manifest =
         |desc: &str| format!(r#"{{"permission":{{"scope.userLocation":{{"desc":"{desc}"}}}}}}"#);
     engine

@@ -1,6 +1,6 @@
 //! The reference model (issue #5): random sequences of calls — authorize with
 //! every kind of answer, the privacy prompt, the settings page, new contract
-//! versions, resets, restarts and ends of runs — run against the real engine
+//! versions (which keep grants and agreements), resets, restarts and ends of runs — run against the real engine
 //! (a real SQLite file, reopened on restart) and against a small, obviously
 //! correct model of SPEC §3; results and dialogs must be identical. 100,000
 //! sequences by default (`MINIAPP_AUTH_MODEL_CASES` to change).
@@ -58,7 +58,7 @@ enum Op {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum G {
     Unasked,
-    Granted { contract_seen: u8 },
+    Granted,
     Denied,
     Once,
 }
@@ -66,7 +66,9 @@ enum G {
 #[derive(Debug, Clone)]
 struct Model {
     contract: u8, // 0: none
-    agreed: Option<u8>,
+    /// Agreed to the contract (every version declares the same scopes, so an
+    /// agreement covers them all: SPEC §3).
+    agreed: bool,
     grants: [G; 5],
 }
 
@@ -83,21 +85,15 @@ impl Model {
     fn new() -> Model {
         Model {
             contract: 0,
-            agreed: None,
+            agreed: false,
             grants: [G::Unasked; 5],
         }
     }
 
-    /// The state as it stands now: a grant under an older contract is unasked.
+    /// The state as it stands now: grants survive new contract versions
+    /// (WeChat keeps them until the app is deleted, SPEC §3).
     fn effective(&self, i: usize) -> G {
-        match self.grants[i] {
-            G::Granted { contract_seen }
-                if self.contract != 0 && contract_seen != self.contract =>
-            {
-                G::Unasked
-            }
-            g => g,
-        }
+        self.grants[i]
     }
 
     fn auth_setting(&self) -> Value {
@@ -113,7 +109,7 @@ impl Model {
         }
         for (i, name) in SCOPES.iter().enumerate() {
             match self.effective(i) {
-                G::Granted { .. } | G::Once => setting.insert(name.to_string(), json!(true)),
+                G::Granted | G::Once => setting.insert(name.to_string(), json!(true)),
                 G::Denied => setting.insert(name.to_string(), json!(false)),
                 G::Unasked => None,
             };
@@ -142,10 +138,10 @@ impl Model {
                     fail("api scope is not declared in the privacy agreement", 112)
                 } else {
                     let mut answered = None;
-                    if self.contract != 0 && self.agreed != Some(self.contract) {
+                    if self.contract != 0 && !self.agreed {
                         expect.privacy_dialogs = 1;
                         if *agree {
-                            self.agreed = Some(self.contract);
+                            self.agreed = true;
                         } else {
                             answered = Some(fail("privacy permission is not authorized", 104));
                         }
@@ -154,7 +150,7 @@ impl Model {
                         Some(result) => result,
                         None => match self.effective(*scope) {
                             G::Denied => fail("auth deny", 103),
-                            G::Granted { .. } | G::Once => json!({"errMsg": "authorize:ok"}),
+                            G::Granted | G::Once => json!({"errMsg": "authorize:ok"}),
                             G::Unasked if name == "scope.userLocationBackground" => {
                                 fail("scope can only be granted in the settings page", 1107)
                             }
@@ -162,9 +158,7 @@ impl Model {
                                 expect.consent_dialogs = 1;
                                 match answer {
                                     Answer::Allow => {
-                                        self.grants[*scope] = G::Granted {
-                                            contract_seen: self.contract,
-                                        };
+                                        self.grants[*scope] = G::Granted;
                                         json!({"errMsg": "authorize:ok"})
                                     }
                                     Answer::Once => {
@@ -192,11 +186,9 @@ impl Model {
                     if !shown || flip & (1 << i) == 0 {
                         continue;
                     }
-                    let on = matches!(now, G::Granted { .. } | G::Once);
+                    let on = matches!(now, G::Granted | G::Once);
                     if !on {
-                        self.grants[i] = G::Granted {
-                            contract_seen: self.contract,
-                        };
+                        self.grants[i] = G::Granted;
                     } else {
                         self.grants[i] = G::Denied;
                     }
@@ -297,9 +289,13 @@ struct Harness {
 }
 
 fn config() -> EngineConfig {
-    // SPEC §3 as written: sticky denial, no dismissal embargo.
+    // SPEC §3 as written: sticky denial, no dismissal embargo, grants and
+    // agreements that survive new contract versions. The 10 s no-prompt gap
+    // after a privacy refusal depends on time, which the model does not have:
+    // it is off here and checked in contract_updates.rs.
     EngineConfig {
         max_dismissals: 0,
+        privacy_refusal_gap_ms: 0,
         ..EngineConfig::default()
     }
 }

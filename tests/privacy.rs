@@ -95,10 +95,15 @@ fn private_info_apis_of_ungated_scopes_still_need_the_privacy_agreement() {
     let db = TempDb::new();
     let ui = ScriptedUi::new(&[
         Answer::Disagree, // requirePrivacyAuthorize
-        Answer::Disagree, // chooseAddress asks again
+        Answer::Disagree, // chooseAddress asks again, after the 10 s gap
         Answer::Agree,    // chooseInvoice
     ]);
-    let engine = db.open(ui.clone());
+    let clock = clock();
+    let engine = db.open_clocked(
+        ui.clone(),
+        miniapp_auth::EngineConfig::default(),
+        clock.clone(),
+    );
     engine
         .register_manifest(
             "wxA".into(),
@@ -113,6 +118,7 @@ fn private_info_apis_of_ungated_scopes_still_need_the_privacy_agreement() {
         block_on(engine.require_privacy_authorize(me.clone())).json,
         r#"{"errMsg":"requirePrivacyAuthorize:fail privacy permission is not authorized","errno":104}"#
     );
+    clock.advance(10_000);
     assert_eq!(
         block_on(engine.ensure(me.clone(), "chooseAddress".into())).json,
         r#"{"errMsg":"chooseAddress:fail privacy permission is not authorized","errno":104}"#
@@ -129,6 +135,7 @@ fn private_info_apis_of_ungated_scopes_still_need_the_privacy_agreement() {
         r#"{"errMsg":"authorize:ok"}"#
     );
     assert_eq!(ui.dialogs(), 2);
+    clock.advance(10_000);
     // Agreed through chooseInvoice: from then on they pass.
     assert_eq!(
         block_on(engine.ensure(me.clone(), "chooseInvoice".into())).json,

@@ -2,6 +2,8 @@
 //! agreed to (`privacy_agreements`), cached like the namespaces. An agreement
 //! counts only if the `agreed` record it names backs it (`record_links.rs`).
 
+use std::sync::Arc;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::consent_log::{self, LogPoint};
@@ -12,26 +14,27 @@ use super::Store;
 use crate::consent_record::NewRecord;
 use crate::error::Result;
 use crate::namespace::Namespace;
+use crate::policy::Agreement;
 
 impl Store {
-    /// Whether the user agreed to exactly `version` of the app's contract
-    /// (copies nothing when the answer is cached).
-    pub fn has_agreed(&self, user_id: &str, app_id: &str, version: &str) -> Result<bool> {
-        let answer = |agreed: Option<&str>| agreed == Some(version);
+    /// What the user agreed to of the app's contract, if anything.
+    pub fn agreement(&self, user_id: &str, app_id: &str) -> Result<Option<Arc<Agreement>>> {
         if let Some(entries) = self.cache.fresh() {
             if let Some(agreed) = agreement_in(&entries, user_id, app_id) {
-                return Ok(answer(agreed));
+                return Ok(agreed.cloned());
             }
         }
         let inner = self.lock()?;
         if let Some(agreed) = agreement_in(&self.cache.read(), user_id, app_id) {
-            return Ok(answer(agreed));
+            return Ok(agreed.cloned());
         }
-        let agreed = backed_agreement(&inner.conn, user_id, app_id)?;
-        let out = answer(agreed.as_deref());
-        self.cache
-            .remember_agreement(&inner, Namespace::new(user_id, app_id, None), agreed);
-        Ok(out)
+        let agreed = backed_agreement(&inner.conn, user_id, app_id)?.map(Arc::new);
+        self.cache.remember_agreement(
+            &inner,
+            Namespace::new(user_id, app_id, None),
+            agreed.clone(),
+        );
+        Ok(agreed)
     }
 
     /// Records agreement to a contract version, durably, with its consent record
@@ -46,6 +49,7 @@ impl Store {
         now_ms: i64,
         unless_undone_since: Option<&LogPoint>,
     ) -> Result<()> {
+        let scopes = record.scopes.clone();
         let (inner, ()) = self.write(|tx| {
             if let Some(point) = unless_undone_since {
                 if consent_log::undone_since(tx, user_id, app_id, point)? {
@@ -65,18 +69,23 @@ impl Store {
             )?;
             Ok(())
         })?;
+        let agreed = Agreement {
+            version: version.to_string(),
+            scopes,
+        };
         self.cache.remember_agreement(
             &inner,
             Namespace::new(user_id, app_id, None),
-            Some(version.to_string()),
+            Some(Arc::new(agreed)),
         );
         Ok(())
     }
 }
 
-/// The contract version (user, app) agreed to, if an `agreed` record backs the
-/// stored agreement; an agreement no record backs counts as none.
-fn backed_agreement(conn: &Connection, user_id: &str, app_id: &str) -> Result<Option<String>> {
+/// What (user, app) agreed to, if an `agreed` record backs the stored
+/// agreement (the record also says which scopes it covers); an agreement no
+/// record backs counts as none.
+fn backed_agreement(conn: &Connection, user_id: &str, app_id: &str) -> Result<Option<Agreement>> {
     let row = conn
         .prepare_cached(&format!(
             "SELECT a.contract_version, a.record_seq, a.record_hash, {LINKED_COLUMNS}
@@ -102,5 +111,12 @@ fn backed_agreement(conn: &Connection, user_id: &str, app_id: &str) -> Result<Op
         ns: crate::namespace::NamespaceRef::new(user_id, app_id, None),
         subject: subject.as_deref(),
     };
-    Ok(record_links::agreement_backed(&version, &link, owner, linked.as_ref()).then_some(version))
+    Ok(
+        record_links::agreement_record(&version, &link, owner, linked.as_ref()).map(|record| {
+            Agreement {
+                version,
+                scopes: record.scopes,
+            }
+        }),
+    )
 }

@@ -16,6 +16,7 @@ use super::{Inner, NamespaceState};
 use crate::error::Result;
 use crate::fast_map::FastMap;
 use crate::namespace::Namespace;
+use crate::policy::Agreement;
 
 /// How many namespaces (and, apart, agreements) the cache holds before it starts
 /// over: a host serving many users and apps must not grow without bound.
@@ -28,7 +29,7 @@ pub(super) struct Entries {
     pub namespaces: FastMap<Namespace, Arc<NamespaceState>>,
     /// Agreed privacy-contract versions, by (user, app) as a namespace without a
     /// plugin; `None`: the user agreed to none.
-    pub agreements: FastMap<Namespace, Option<String>>,
+    pub agreements: FastMap<Namespace, Option<Arc<Agreement>>>,
 }
 
 /// The cache and the probe that says when it may be stale.
@@ -113,7 +114,7 @@ impl Cache {
 
     /// Puts a (user, app)'s agreed contract version in the cache, starting over
     /// when it is full.
-    pub fn remember_agreement(&self, held: &Inner, app: Namespace, agreed: Option<String>) {
+    pub fn remember_agreement(&self, held: &Inner, app: Namespace, agreed: Option<Arc<Agreement>>) {
         let mut entries = self.write(held);
         if entries.agreements.len() >= CACHE_NAMESPACES && !entries.agreements.contains_key(&app) {
             entries.agreements.clear();

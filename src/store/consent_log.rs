@@ -98,6 +98,7 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<V
             until_ms,
             purpose: new.purpose.clone(),
             contract_version: new.contract_version.clone(),
+            scopes: new.scopes.clone(),
             source: new.source.as_str().to_string(),
             prev_hash: String::new(),
             hash: String::new(),

@@ -18,7 +18,7 @@ use crate::consent_record::NewRecord;
 use crate::embargo::Dismissals;
 use crate::error::Result;
 use crate::namespace::{Namespace, NamespaceKey, NamespaceRef};
-use crate::policy;
+use crate::policy::{self, Agreement};
 
 /// Everything stored about one namespace (cached).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -213,12 +213,12 @@ impl Store {
         &self,
         ns: NamespaceRef<'_>,
         with_agreement: bool,
-        read: impl FnOnce(&NamespaceState, Option<&str>) -> T,
+        read: impl FnOnce(&NamespaceState, Option<&Agreement>) -> T,
     ) -> Option<T> {
         let entries = self.cache.fresh()?;
         let stored = entries.namespaces.get(&ns as &dyn NamespaceKey)?;
         let agreed = if with_agreement {
-            agreement_in(&entries, ns.user_id, ns.app_id)?
+            agreement_in(&entries, ns.user_id, ns.app_id)?.map(|a| &**a)
         } else {
             None
         };
@@ -313,15 +313,15 @@ impl Store {
 }
 
 /// The cached agreement of (user, app): `None` when not cached, `Some(None)` when
-/// the user agreed to no version.
+/// the user agreed to nothing.
 pub(super) fn agreement_in<'e>(
     entries: &'e Entries,
     user_id: &str,
     app_id: &str,
-) -> Option<Option<&'e str>> {
+) -> Option<Option<&'e Arc<Agreement>>> {
     let key = NamespaceRef::new(user_id, app_id, None);
     entries
         .agreements
         .get(&key as &dyn NamespaceKey)
-        .map(Option::as_deref)
+        .map(Option::as_ref)
 }

@@ -151,15 +151,15 @@ pub fn honoured(
     }
 }
 
-/// Whether an agreement to `version` of `owner`'s app contract is backed by an
-/// `agreed` record of that version.
-pub fn agreement_backed(
+/// The `agreed` record of `version` behind an agreement of `owner`'s app
+/// contract, if the link holds and the record says so.
+pub fn agreement_record(
     version: &str,
     link: &Link,
     owner: Owner<'_>,
     linked: Option<&LinkedRecord>,
-) -> bool {
-    record_behind(link, linked, owner, None).is_some_and(|record| {
+) -> Option<ConsentRecord> {
+    record_behind(link, linked, owner, None).filter(|record| {
         record.decision == "agreed" && record.contract_version.as_deref() == Some(version)
     })
 }
@@ -229,7 +229,7 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
             subject: subject.as_deref(),
         };
         let linked = LinkedRecord::from_row(r, 5)?;
-        if !agreement_backed(&version, &link, owner, linked.as_ref()) {
+        if agreement_record(&version, &link, owner, linked.as_ref()).is_none() {
             out.push(format!(
                 "privacy_agreements row (user {user}, app {app}, version {version}): no consent record says so"
             ));

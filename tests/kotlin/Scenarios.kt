@@ -137,18 +137,26 @@ fun main() {
         expect(engine.auth("scope.record"), DENY)
     }
 
-    scenario("the privacy gate asks first; disagreement fails 104") {
-        val ui = ScriptedUi("disagree", "agree", "allow")
+    scenario("the privacy gate asks first; disagreement fails 104, with no new prompt for 10 s") {
+        val refused = """{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"""
+        val ui = ScriptedUi("disagree")
         val engine = AuthEngine.open(tempDb(), ui)
         engine.registerManifest("wxA", MANIFEST)
-        expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}""")
+        expect(engine.auth("scope.record"), refused)
         expect(
             engine.getPrivacySetting(me()).json,
             """{"errMsg":"getPrivacySetting:ok","needAuthorization":true,"privacyContractName":"Demo guide"}""",
         )
-        expect(engine.auth("scope.record"), OK)
-        expect(ui.shown.map { it.substringBefore(' ') }, listOf("privacy", "privacy", "scope"))
-        expect(engine.auth("scope.camera"), """{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}""")
+        expect(engine.auth("scope.record"), refused)
+        expect(ui.shown.map { it.substringBefore(' ') }, listOf("privacy"))
+        // Without the gap (privacyRefusalGapMs = 0) the next call asks again.
+        val ui2 = ScriptedUi("disagree", "agree", "allow")
+        val engine2 = AuthEngine.open(tempDb(), ui2, EngineConfig(privacyRefusalGapMs = 0uL))
+        engine2.registerManifest("wxA", MANIFEST)
+        expect(engine2.auth("scope.record"), refused)
+        expect(engine2.auth("scope.record"), OK)
+        expect(ui2.shown.map { it.substringBefore(' ') }, listOf("privacy", "privacy", "scope"))
+        expect(engine2.auth("scope.camera"), """{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}""")
     }
 
     scenario("plugins: three scopes only, and their own namespace") {

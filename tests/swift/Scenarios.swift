@@ -169,15 +169,23 @@ struct Scenarios {
             try expect(await engine.auth("scope.record"), DENY)
         }
 
-        await scenario("the privacy gate asks first; disagreement fails 104") {
-            let ui = ScriptedUi("disagree", "agree", "allow")
+        await scenario("the privacy gate asks first; disagreement fails 104, with no new prompt for 10 s") {
+            let refused = #"{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"#
+            let ui = ScriptedUi("disagree")
             let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
             try engine.registerManifest(appId: "wxA", manifestJson: MANIFEST)
-            try expect(await engine.auth("scope.record"),
-                #"{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"#)
-            try expect(await engine.auth("scope.record"), OK)
-            try expect(ui.shown.map { String($0.split(separator: " ")[0]) }, ["privacy", "privacy", "scope"])
-            try expect(await engine.auth("scope.camera"),
+            try expect(await engine.auth("scope.record"), refused)
+            try expect(await engine.auth("scope.record"), refused)
+            try expect(ui.shown.map { String($0.split(separator: " ")[0]) }, ["privacy"])
+            // Without the gap (privacyRefusalGapMs: 0) the next call asks again.
+            let ui2 = ScriptedUi("disagree", "agree", "allow")
+            let engine2 = try AuthEngine.open(
+                dbPath: tempDb(), ui: ui2, config: EngineConfig(privacyRefusalGapMs: 0))
+            try engine2.registerManifest(appId: "wxA", manifestJson: MANIFEST)
+            try expect(await engine2.auth("scope.record"), refused)
+            try expect(await engine2.auth("scope.record"), OK)
+            try expect(ui2.shown.map { String($0.split(separator: " ")[0]) }, ["privacy", "privacy", "scope"])
+            try expect(await engine2.auth("scope.camera"),
                 #"{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}"#)
         }
 

@@ -52,6 +52,8 @@ pub const CONFIG_OPTIONS: &[&str] = &[
     "max-dismissals",
     "dismissal-cooldown-ms",
     "auto-revoke-unused-days",
+    "reconsent-on-change",
+    "privacy-refusal-gap-ms",
 ];
 
 fn number<T: std::str::FromStr>(args: &Args, name: &str) -> Result<Option<T>, String> {
@@ -89,6 +91,18 @@ pub fn engine_config(args: &Args) -> Result<miniapp_auth::EngineConfig, String> 
     }
     if let Some(days) = number(args, "auto-revoke-unused-days")? {
         config.auto_revoke_unused_days = days;
+    }
+    match args.get("reconsent-on-change") {
+        None | Some("false") => {}
+        Some("true") => config.reconsent_on_change = true,
+        Some(other) => {
+            return Err(format!(
+                "--reconsent-on-change must be true or false, not {other:?}"
+            ))
+        }
+    }
+    if let Some(ms) = number(args, "privacy-refusal-gap-ms")? {
+        config.privacy_refusal_gap_ms = ms;
     }
     Ok(config)
 }

@@ -25,8 +25,9 @@ USAGE:
       --clock-start-ms runs it on a manual clock moved by {\"op\":\"advanceClock\"}.
   POLICY (bridge and demo; defaults in parentheses):
       --dialog-timeout-ms N (600000)   --deny-policy sticky|soft (sticky)
-      --max-denials N (2)              --max-dismissals N (3; 0 = off)
+      --max-denials N (2)              --max-dismissals N (0 = off)
       --dismissal-cooldown-ms N (604800000)  --auto-revoke-unused-days N (0 = off)
+      --reconsent-on-change true|false (false)  --privacy-refusal-gap-ms N (10000)
   miniapp-auth grants list    --db PATH [--user U] [--app A]
   miniapp-auth grants set     --db PATH --user U --app A --scope S --state granted|denied [--plugin P]
   miniapp-auth grants revoke  --db PATH --user U --app A --scope S [--plugin P]
@@ -35,7 +36,8 @@ USAGE:
   miniapp-auth audit export   --db PATH [--user U]
       The consent records (of one user) as JSON consent receipts.
   miniapp-auth audit verify   --db PATH
-      Exits 0 when the consent log is intact, 2 naming the first broken record.
+      Exits 0 when the consent log is intact and backs every stored grant and
+      agreement; 2 naming the first broken record and every row no record backs.
 ";
 
 fn main() -> ExitCode {

@@ -265,7 +265,7 @@ fun main() {
             AuthEngine.open(path, ScriptedUi())
             throw AssertionError("a newer database was opened")
         } catch (e: AuthException.DatabaseTooNew) {
-            expect(e.found, 99L); expect(e.supported, 2L)
+            expect(e.found, 99L); expect(e.supported, 3L)
         }
         val engine = AuthEngine.inMemory(ScriptedUi())
         try {

@@ -284,7 +284,7 @@ struct Scenarios {
                 throw Failure(description: "a newer database was opened")
             } catch AuthError.DatabaseTooNew(let found, let supported) {
                 try expect(found, 99)
-                try expect(supported, 2)
+                try expect(supported, 3)
             }
             let engine = try AuthEngine.inMemory(ui: ScriptedUi())
             do {

@@ -217,11 +217,19 @@ impl Engine {
         let (agreed, answer) = policy::after_privacy(decision);
         let app = caller.app_namespace();
         if agreed {
-            let stored =
-                self.decisions()
-                    .store_agreement(&app, &contract.version, manifest, &opened);
-            if let Err(error) = stored {
-                return Flight::Done(Err(error.into()));
+            // The mini app's own popup may have recorded it already (its agree
+            // button, `agreePrivacyAuthorization`): then once is enough.
+            let covered = self
+                .gate()
+                .privacy(&caller.user_id, &caller.app_id, manifest, None);
+            if covered != Ok(PrivacyGate::Agreed) {
+                let source = (manifest, DecisionSource::Dialog.into());
+                let stored =
+                    self.decisions()
+                        .store_agreement(&app, &contract.version, source, &opened);
+                if let Err(error) = stored {
+                    return Flight::Done(Err(error.into()));
+                }
             }
             self.privacy_refusals
                 .agreed(&caller.user_id, &caller.app_id);

@@ -45,7 +45,8 @@ pub struct ConsentRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry`, `reset`,
-    /// or `migration` (a decision stored before its version kept records).
+    /// `privacy-button` (the mini app's own agree button), or `migration` (a
+    /// decision stored before its version kept records).
     pub source: String,
     /// The hash of the record before (the chain link).
     #[serde(skip_deserializing, default)]
@@ -135,6 +136,9 @@ pub enum RecordSource {
     AutoRevoke,
     /// The app was reset (deleted).
     Reset,
+    /// The mini app's own privacy popup: a tap on its agree button
+    /// (`agreePrivacyAuthorization`).
+    PrivacyButton,
 }
 
 impl RecordSource {
@@ -145,6 +149,7 @@ impl RecordSource {
             RecordSource::Expiry => "expiry",
             RecordSource::AutoRevoke => "auto-revoke",
             RecordSource::Reset => "reset",
+            RecordSource::PrivacyButton => "privacy-button",
         }
     }
 }

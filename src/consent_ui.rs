@@ -75,8 +75,11 @@ pub struct PrivacyRequest {
     pub contract_name: String,
     /// The contract's version.
     pub contract_version: String,
-    /// The API that triggered it.
-    pub api: String,
+    /// The API that needs the agreement (`authorize`, `getLocation`,
+    /// `requirePrivacyAuthorize`, …): WeChat's `eventInfo.referrer`, which a
+    /// host passes on when it lets the mini app's own popup ask
+    /// (`MiniAppAuth.dispatchNeedPrivacyAuthorization`).
+    pub referrer: String,
 }
 
 impl PrivacyRequest {
@@ -94,7 +97,7 @@ impl PrivacyRequest {
             app_name: manifest.display_name(&caller.app_id),
             contract_name: contract.contract_name.clone(),
             contract_version: contract.version.clone(),
-            api: api.to_string(),
+            referrer: api.to_string(),
         }
     }
 }

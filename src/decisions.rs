@@ -11,7 +11,7 @@
 use crate::admin_records::DecisionSource;
 use crate::allow_once::{AllowOnceGrants, RunToken, Since};
 use crate::clock::Clock;
-use crate::consent_record::{NewRecord, Recorded};
+use crate::consent_record::{NewRecord, RecordSource, Recorded};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::namespace::Namespace;
@@ -175,13 +175,13 @@ impl Decisions<'_> {
     }
 
     /// Stores the user's agreement to `version` of the app's privacy contract,
-    /// with its consent record, while what the prompt was asked in (`opened`)
-    /// still stands.
+    /// given through `source`, with its consent record, while what the prompt
+    /// was asked in (`opened`) still stands.
     pub fn store_agreement(
         &self,
         app: &Namespace,
         version: &str,
-        manifest: &Manifest,
+        (manifest, source): (&Manifest, RecordSource),
         opened: &OpenedIn,
     ) -> Result<()> {
         if !self
@@ -190,14 +190,9 @@ impl Decisions<'_> {
         {
             return Err(Error::DecisionOutlived);
         }
-        let record = NewRecord::new(
-            app.borrowed(),
-            None,
-            Recorded::Agreed,
-            DecisionSource::Dialog,
-        )
-        .seen_under(manifest)
-        .covering_declared_scopes(manifest);
+        let record = NewRecord::new(app.borrowed(), None, Recorded::Agreed, source)
+            .seen_under(manifest)
+            .covering_declared_scopes(manifest);
         self.store.set_agreed_version(
             &app.user_id,
             &app.app_id,

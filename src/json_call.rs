@@ -40,6 +40,20 @@ fn string_arg<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, F
     }
 }
 
+fn optional_string_arg<'a>(
+    args: &'a Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'a str>, Failure> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        other => Err(Failure::ParameterError(format!(
+            "parameter.{name} should be String instead of {};",
+            type_name(other)
+        ))),
+    }
+}
+
 fn optional_bool_arg(args: &Map<String, Value>, name: &str) -> Result<bool, Failure> {
     match args.get(name) {
         None | Some(Value::Null) => Ok(false),
@@ -149,6 +163,10 @@ pub async fn handle_value(engine: &Engine, caller: &Caller, call: Value) -> ApiR
         "getPrivacySetting" => engine.get_privacy_setting(caller).await,
         "requirePrivacyAuthorize" => engine.require_privacy_authorize(caller).await,
         "openPrivacyContract" => engine.open_privacy_contract(caller).await,
+        "agreePrivacyAuthorization" => param(match optional_string_arg(&args, "buttonId") {
+            Ok(button) => Ok(engine.agree_privacy_authorization(caller, button).await),
+            Err(f) => Err(f),
+        }),
         guarded => engine.ensure(caller, guarded).await,
     }
 }

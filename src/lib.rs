@@ -199,6 +199,20 @@ impl AuthEngine {
         self.inner.require_privacy_authorize(&caller).await
     }
 
+    /// The mini app's own privacy popup was agreed to: the user tapped its
+    /// `<button open-type="agreePrivacyAuthorization">` (`button_id`, if the
+    /// runtime passes it on). Made by the runtime that rendered the button, with
+    /// the tap in `caller`; recorded like any other agreement.
+    pub async fn agree_privacy_authorization(
+        &self,
+        caller: Caller,
+        button_id: Option<String>,
+    ) -> ApiResult {
+        self.inner
+            .agree_privacy_authorization(&caller, button_id.as_deref())
+            .await
+    }
+
     /// `wx.openPrivacyContract()`.
     pub async fn open_privacy_contract(&self, caller: Caller) -> ApiResult {
         self.inner.open_privacy_contract(&caller).await

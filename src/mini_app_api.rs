@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::caller::Caller;
+use crate::consent_record::RecordSource;
 use crate::consent_ui::PrivacyRequest;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
@@ -125,6 +126,49 @@ impl Engine {
             }
         };
         ApiResult::from_outcome(api, outcome.await)
+    }
+
+    /// `agreePrivacyAuthorization`: the user tapped the mini app's own agree
+    /// button (`<button open-type="agreePrivacyAuthorization">`; the runtime
+    /// that rendered it makes the call, with the tap). A tap is required and the
+    /// app must have a contract; the agreement is recorded like any other
+    /// (source `privacy-button`) unless it is already covered. `button_id` is the
+    /// button's id, which WeChat hands to the listener's `resolve`; the core
+    /// needs nothing of it.
+    pub async fn agree_privacy_authorization(
+        &self,
+        caller: &Caller,
+        _button_id: Option<&str>,
+    ) -> ApiResult {
+        let api = "agreePrivacyAuthorization";
+        let outcome = (|| {
+            caller.validate()?;
+            if !caller.user_gesture {
+                return Err(Failure::NeedsUserGesture);
+            }
+            let manifest = self.registry.snapshot(&caller.app_id).manifest;
+            let contract = manifest
+                .privacy
+                .as_ref()
+                .ok_or(Failure::NoPrivacyContract)?;
+            let gate = self.gate();
+            if gate.privacy(&caller.user_id, &caller.app_id, &manifest, None)?
+                != PrivacyGate::Agreed
+            {
+                let decisions = self.decisions();
+                let opened = decisions.opened_in(&caller.user_id, &caller.app_id)?;
+                decisions.store_agreement(
+                    &caller.app_namespace(),
+                    &contract.version,
+                    (&manifest, RecordSource::PrivacyButton),
+                    &opened,
+                )?;
+            }
+            self.privacy_refusals
+                .agreed(&caller.user_id, &caller.app_id);
+            Ok(())
+        })();
+        ApiResult::from_outcome(api, outcome)
     }
 
     /// `wx.openPrivacyContract()`: the host shows the contract.

@@ -56,7 +56,7 @@ fn require_privacy_authorize_fails_104_on_disagreement() {
         Shown::Privacy(r) => {
             assert_eq!(r.contract_name, "Demo guide");
             assert_eq!(r.contract_version, "3");
-            assert_eq!(r.api, "requirePrivacyAuthorize");
+            assert_eq!(r.referrer, "requirePrivacyAuthorize");
         }
         other => panic!("expected a privacy prompt, got {other:?}"),
     }

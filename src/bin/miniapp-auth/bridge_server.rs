@@ -227,7 +227,8 @@ impl ConsentUi for LineUi {
         let mut event = Map::new();
         event.insert("event".into(), json!("privacy"));
         event.extend(identity(&r.user_id, &r.app_id, &None));
-        event.insert("api".into(), json!(r.api));
+        event.insert("api".into(), json!(r.referrer));
+        event.insert("referrer".into(), json!(r.referrer));
         event.insert("appName".into(), json!(r.app_name));
         event.insert("privacyContractName".into(), json!(r.contract_name));
         event.insert("version".into(), json!(r.contract_version));

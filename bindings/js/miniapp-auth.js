@@ -12,6 +12,12 @@
  * `errMsg` ends in ":ok", otherwise `fail`, then `complete` in both cases; when
  * none of the three callbacks is given the call returns a Promise that resolves
  * with the success result and rejects with the failure result.
+ *
+ * The mini app's own privacy popup: `wx.onNeedPrivacyAuthorization(listener)`;
+ * the host reaches the listener with
+ * `MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, {referrer})`, and the
+ * runtime reports a tap on the agree button with
+ * `MiniAppAuth.agreePrivacyAuthorization(wx, buttonId)`.
  */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) {
@@ -22,7 +28,7 @@
 })(typeof globalThis !== 'undefined' ? globalThis : this, function () {
   'use strict';
 
-  /** The authorization APIs this module provides. */
+  /** The authorization APIs this module provides that go to the host. */
   var APIS = [
     'authorize',
     'getSetting',
@@ -32,6 +38,9 @@
     'requirePrivacyAuthorize',
     'openPrivacyContract'
   ];
+
+  /** What each `wx` made here needs later: its invoke and the privacy listener. */
+  var STATE = new WeakMap();
 
   var CALLBACKS = ['success', 'fail', 'complete'];
 
@@ -129,13 +138,92 @@
       throw new TypeError('createWx needs an invoke(api, args) function');
     }
     var wx = {};
+    var state = { invoke: invoke, privacyListener: null };
+    STATE.set(wx, state);
     APIS.forEach(function (api) {
       wx[api] = function (options) {
         return call(invoke, api, options);
       };
     });
+    /**
+     * `wx.onNeedPrivacyAuthorization(listener)`: the mini app shows its own
+     * privacy popup. The host reaches the listener through
+     * `MiniAppAuth.dispatchNeedPrivacyAuthorization`; it is called with
+     * `(resolve, eventInfo)`, `eventInfo.referrer` naming the API that needs the
+     * agreement, and answers `resolve({event: 'agree' | 'disagree', buttonId})`
+     * (`{event: 'exposureAuthorization'}` reports the popup shown and settles
+     * nothing). A later registration replaces an earlier one, as in WeChat.
+     */
+    wx.onNeedPrivacyAuthorization = function (listener) {
+      if (typeof listener !== 'function') {
+        throw new TypeError('onNeedPrivacyAuthorization needs a listener function');
+      }
+      state.privacyListener = listener;
+    };
     return wx;
   }
 
-  return { createWx: createWx, APIS: APIS.slice() };
+  function stateOf(wx) {
+    var state = wx && typeof wx === 'object' ? STATE.get(wx) : undefined;
+    if (!state) {
+      throw new TypeError('not a wx object made by MiniAppAuth.createWx');
+    }
+    return state;
+  }
+
+  /**
+   * For the host: lets the mini app's own privacy popup ask. Calls the listener
+   * registered with `wx.onNeedPrivacyAuthorization` with `(resolve, eventInfo)`
+   * and resolves with what it settled, `{event: 'agree' | 'disagree', buttonId}`;
+   * resolves with `null` when the mini app registered no listener (the host then
+   * shows its own popup). A listener that throws rejects.
+   * @param {object} wx a `wx` made by `createWx`
+   * @param {{referrer: string}} eventInfo
+   * @returns {Promise<{event: string, buttonId: (string|undefined)}|null>}
+   */
+  function dispatchNeedPrivacyAuthorization(wx, eventInfo) {
+    var listener = stateOf(wx).privacyListener;
+    if (!listener) {
+      return Promise.resolve(null);
+    }
+    var info = { referrer: eventInfo && typeof eventInfo.referrer === 'string' ? eventInfo.referrer : '' };
+    return new Promise(function (resolve, reject) {
+      var settled = false;
+      function settle(result) {
+        var event = result && result.event;
+        if (settled || (event !== 'agree' && event !== 'disagree')) {
+          return; // exposureAuthorization, or anything else: not an answer
+        }
+        settled = true;
+        var answer = { event: event };
+        if (result.buttonId !== undefined) answer.buttonId = String(result.buttonId);
+        resolve(answer);
+      }
+      try {
+        listener(settle, info);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+
+  /**
+   * For the runtime that renders `<button open-type="agreePrivacyAuthorization">`:
+   * on a tap, records the agreement through the host (`agreePrivacyAuthorization`,
+   * which needs the tap the host's invoke reports). Resolves with the result.
+   * @param {object} wx a `wx` made by `createWx`
+   * @param {string} [buttonId]
+   */
+  function agreePrivacyAuthorization(wx, buttonId) {
+    var state = stateOf(wx);
+    var args = buttonId === undefined ? {} : { buttonId: String(buttonId) };
+    return call(state.invoke, 'agreePrivacyAuthorization', args);
+  }
+
+  return {
+    createWx: createWx,
+    dispatchNeedPrivacyAuthorization: dispatchNeedPrivacyAuthorization,
+    agreePrivacyAuthorization: agreePrivacyAuthorization,
+    APIS: APIS.slice()
+  };
 });

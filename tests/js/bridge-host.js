@@ -21,6 +21,8 @@ class BridgeHost {
     this.nextId = 1;
     this.waiting = new Map();
     this.settingsAnswer = (authSetting) => authSetting;
+    /** When set: (privacy event) => Promise of {event, buttonId} or null (the host's own popup). */
+    this.privacyHandler = null;
     this.child = spawn(BIN, ['bridge', '--db', path.join(this.dir, 'auth.db')], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -38,6 +40,14 @@ class BridgeHost {
       this.events.push(message);
       if (message.event === 'settings') {
         this.send({ prompt: message.prompt, authSetting: this.settingsAnswer(message.authSetting) });
+      } else if (message.event === 'privacy' && this.privacyHandler) {
+        // The host lets the mini app's own popup answer, or shows its own.
+        Promise.resolve(this.privacyHandler(message)).then((answer) => {
+          const decision = answer ? answer.event : this.answers.shift() || 'dismiss';
+          const reply = { prompt: message.prompt, decision };
+          if (answer && answer.buttonId !== undefined) reply.buttonId = answer.buttonId;
+          this.send(reply);
+        });
       } else if (message.prompt !== undefined && message.event !== 'cancelled') {
         this.send({ prompt: message.prompt, decision: this.answers.shift() || 'dismiss' });
       }

@@ -186,3 +186,83 @@ test('callbacks receive only what the mini app passed, minus the functions', asy
   await new Promise((resolve) => wx.authorize({ scope: 'scope.camera', success: resolve }));
   assert.deepEqual(seen, [['authorize', { scope: 'scope.camera' }]]);
 });
+
+// The mini app's own privacy popup, as WeChat's sample for
+// wx.onNeedPrivacyAuthorization writes it (developers.weixin.qq.com
+// …/api/open-api/privacy/wx.onNeedPrivacyAuthorization.html): the listener
+// keeps `resolve`, shows its popup, and the agree button's handler resolves
+// `{buttonId, event: 'agree'}` after the runtime reported the tap.
+test('the mini app\'s own privacy popup answers through onNeedPrivacyAuthorization', async () => {
+  const { dispatchNeedPrivacyAuthorization, agreePrivacyAuthorization } = require(MODULE);
+  const host = new BridgeHost(['allow']);
+  await host.register('wxA', {
+    name: 'Demo',
+    privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record', 'scope.camera'] },
+  });
+  let tapped = false;
+  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
+  host.privacyHandler = (event) => dispatchNeedPrivacyAuthorization(wx, { referrer: event.referrer });
+
+  // The page (WeChat's sample, nearly verbatim).
+  const page = {
+    data: { showPrivacy: false },
+    setData(patch) { Object.assign(this.data, patch); },
+    onLoad() {
+      wx.onNeedPrivacyAuthorization((resolve, eventInfo) => {
+        this.referrer = eventInfo.referrer;
+        this.setData({ showPrivacy: true });
+        this.resolvePrivacyAuthorization = resolve;
+        resolve({ event: 'exposureAuthorization' }); // shown: not an answer yet
+      });
+    },
+    handleAgreePrivacyAuthorization() {
+      this.setData({ showPrivacy: false });
+      this.resolvePrivacyAuthorization({ buttonId: 'agree-btn', event: 'agree' });
+    },
+  };
+  page.onLoad();
+
+  const pending = wx.authorize({ scope: 'scope.record' });
+  while (!page.data.showPrivacy) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(page.referrer, 'authorize');
+  // The user taps the agree button: the runtime records it, then the page resolves.
+  tapped = true;
+  assert.deepEqual(await agreePrivacyAuthorization(wx, 'agree-btn'), {
+    errMsg: 'agreePrivacyAuthorization:ok',
+  });
+  tapped = false;
+  page.handleAgreePrivacyAuthorization();
+  assert.deepEqual(await pending, { errMsg: 'authorize:ok' });
+  const privacyEvents = host.events.filter((e) => e.event === 'privacy');
+  assert.equal(privacyEvents.length, 1, 'no second, host-side popup');
+  assert.deepEqual((await wx.getPrivacySetting()).needAuthorization, false);
+  assert.equal(await host.close(), 0);
+});
+
+test('a disagreement in the mini app\'s popup fails 104; without a listener the host asks', async () => {
+  const { dispatchNeedPrivacyAuthorization } = require(MODULE);
+  const host = new BridgeHost(['agree', 'allow']);
+  await host.register('wxA', {
+    privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
+  });
+  const wx = createWx(host.invoker('u1', 'wxA'));
+  const plain = createWx(host.invoker('u2', 'wxA'));
+  const dispatched = [];
+  host.privacyHandler = (event) => {
+    const target = event.user === 'u1' ? wx : plain;
+    const answer = dispatchNeedPrivacyAuthorization(target, { referrer: event.referrer });
+    dispatched.push(answer);
+    return answer;
+  };
+  wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'disagree' }));
+  await assert.rejects(wx.authorize({ scope: 'scope.record' }), {
+    errMsg: 'authorize:fail privacy permission is not authorized',
+    errno: 104,
+  });
+  // u2's mini app registered no listener: dispatch says null, the host's popup agrees.
+  assert.deepEqual(await plain.authorize({ scope: 'scope.record' }), { errMsg: 'authorize:ok' });
+  assert.equal(await dispatched[1], null);
+  assert.throws(() => wx.onNeedPrivacyAuthorization('not a function'), TypeError);
+  assert.throws(() => dispatchNeedPrivacyAuthorization({}, {}), TypeError);
+  assert.equal(await host.close(), 0);
+});

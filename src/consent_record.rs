@@ -29,8 +29,11 @@ pub struct ConsentRecord {
     pub plugin_id: Option<String>,
     /// The scope; `None` for privacy-contract and whole-app decisions.
     pub scope: Option<String>,
-    /// `granted`, `denied`, `revoked`, `expired`, `agreed`, `disagreed`, `reset`
-    /// or `forgotten`.
+    /// `granted`, `denied`, `revoked`, `expired`, `agreed`, `disagreed`, `reset`,
+    /// `forgotten`; for subscription messages `subscribed`, `declined`,
+    /// `banned`, `filtered` (a template; `lifetime` `permanent` when the user
+    /// kept the choice, else `once`), `subscriptions-on`, `subscriptions-off`
+    /// (the app's main switch).
     pub decision: String,
     /// For grants: `permanent`, `once` or `until`.
     pub lifetime: Option<String>,
@@ -44,6 +47,9 @@ pub struct ConsentRecord {
     /// covers (absent in records written before this was kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// For a subscription decision: the template id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry`, `reset`,
     /// `privacy-button` (the mini app's own agree button), or `migration` (a
     /// decision stored before its version kept records).
@@ -107,6 +113,18 @@ pub enum Recorded {
     Reset,
     /// The user was forgotten.
     Forgotten,
+    /// A subscription template accepted.
+    Subscribed,
+    /// A subscription template rejected.
+    Declined,
+    /// A subscription template the host's server banned.
+    Banned,
+    /// A subscription template the host's server filtered out.
+    Filtered,
+    /// The app's subscription messages switched on.
+    SubscriptionsOn,
+    /// The app's subscription messages switched off.
+    SubscriptionsOff,
 }
 
 impl Recorded {
@@ -121,6 +139,12 @@ impl Recorded {
             Recorded::Disagreed => "disagreed",
             Recorded::Reset => "reset",
             Recorded::Forgotten => "forgotten",
+            Recorded::Subscribed => "subscribed",
+            Recorded::Declined => "declined",
+            Recorded::Banned => "banned",
+            Recorded::Filtered => "filtered",
+            Recorded::SubscriptionsOn => "subscriptions-on",
+            Recorded::SubscriptionsOff => "subscriptions-off",
         }
     }
 }
@@ -181,6 +205,8 @@ pub struct NewRecord {
     pub contract_version: Option<String>,
     /// For an agreement: the scopes the contract declared.
     pub scopes: Option<Vec<String>>,
+    /// For a subscription decision: the template id.
+    pub template: Option<String>,
     /// How.
     pub source: RecordSource,
 }
@@ -204,6 +230,7 @@ impl NewRecord {
             purpose: None,
             contract_version: None,
             scopes: None,
+            template: None,
             source: source.into(),
         }
     }

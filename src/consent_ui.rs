@@ -62,6 +62,58 @@ pub struct SettingsRequest {
     pub items: Vec<ScopeSetting>,
 }
 
+/// One `requestSubscribeMessage` call the user is asked about: the templates
+/// without a kept choice.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SubscribeRequest {
+    /// The signed-in user.
+    pub user_id: String,
+    /// The mini app.
+    pub app_id: String,
+    /// The app's display name.
+    pub app_name: String,
+    /// The template ids to choose for, in the mini app's order.
+    pub tmpl_ids: Vec<String>,
+}
+
+/// What became of one template (WeChat's result words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SubscribeChoice {
+    /// The user accepted: the app may send one message of it.
+    Accept,
+    /// The user rejected it.
+    Reject,
+    /// The host's server banned the template.
+    Ban,
+    /// The host's server filtered it out (a template of the same title).
+    Filter,
+}
+
+/// The choice for one template.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TemplateChoice {
+    /// The template id.
+    pub tmpl_id: String,
+    /// What became of it.
+    pub choice: SubscribeChoice,
+}
+
+/// The host's answer to a subscribe dialog.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SubscribeAnswer {
+    /// Per template (a template left out counts as rejected); `keep`: the user
+    /// ticked "always keep this choice" — accepted and rejected templates are
+    /// answered from it from then on, without a dialog.
+    Chosen {
+        /// The choices.
+        choices: Vec<TemplateChoice>,
+        /// "Always keep this choice, don't ask again."
+        keep: bool,
+    },
+    /// The host's server bans the app from subscription messages (errCode 20005).
+    AppBanned,
+}
+
 /// A privacy-contract prompt or display.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PrivacyRequest {
@@ -116,6 +168,10 @@ pub trait ConsentUi: Send + Sync {
     async fn ask_privacy(&self, request: PrivacyRequest) -> Result<PrivacyDecision, HostError>;
     /// Shows the app's privacy contract; returns when the user closes it.
     async fn show_privacy_contract(&self, request: PrivacyRequest) -> Result<(), HostError>;
+    /// Asks the user about the templates of one `requestSubscribeMessage` call
+    /// (only those without a kept choice); the host marks templates its server
+    /// bans or filters.
+    async fn ask_subscribe(&self, request: SubscribeRequest) -> Result<SubscribeAnswer, HostError>;
 }
 
 /// Optional: reports whether the host app itself holds an OS permission.
@@ -145,6 +201,12 @@ impl ConsentUi for NoDialogs {
         Err(no_dialogs())
     }
     async fn show_privacy_contract(&self, _request: PrivacyRequest) -> Result<(), HostError> {
+        Err(no_dialogs())
+    }
+    async fn ask_subscribe(
+        &self,
+        _request: SubscribeRequest,
+    ) -> Result<SubscribeAnswer, HostError> {
         Err(no_dialogs())
     }
 }

@@ -56,6 +56,48 @@ pub enum Failure {
     /// The dismissal embargo ([`crate::embargo`]): the user dismissed the dialog
     /// too often; it is not shown for a while.
     UnderDismissalEmbargo,
+    /// `requestSubscribeMessage` failed with one of WeChat's `errCode`s
+    /// ([`SubscribeError`]).
+    Subscribe(SubscribeError),
+}
+
+/// `requestSubscribeMessage`'s failures, with WeChat's `errCode`s
+/// (developers.weixin.qq.com …/api/open-api/subscribe-message/wx.requestSubscribeMessage.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubscribeError {
+    /// 10001: `tmplIds` is empty.
+    EmptyTemplateIds,
+    /// 10004: a template id is not a template id.
+    InvalidTemplateId,
+    /// 20003: more templates than one call may ask about.
+    TooManyTemplates,
+    /// 20004: the user turned the app's subscription messages off.
+    MainSwitchOff,
+    /// 20005: the host's server bans the app from subscription messages.
+    AppBanned,
+}
+
+impl SubscribeError {
+    /// WeChat's `errCode` (also the `errno`).
+    pub fn code(self) -> i32 {
+        match self {
+            SubscribeError::EmptyTemplateIds => 10001,
+            SubscribeError::InvalidTemplateId => 10004,
+            SubscribeError::TooManyTemplates => 20003,
+            SubscribeError::MainSwitchOff => 20004,
+            SubscribeError::AppBanned => 20005,
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            SubscribeError::EmptyTemplateIds => "TmplIds can't be empty",
+            SubscribeError::InvalidTemplateId => "Invalid template id",
+            SubscribeError::TooManyTemplates => "Templates count out of max bounds",
+            SubscribeError::MainSwitchOff => "The main switch is switched off",
+            SubscribeError::AppBanned => "This mini program was banned from subscribing messages",
+        }
+    }
 }
 
 impl Failure {
@@ -72,6 +114,7 @@ impl Failure {
             }
             Failure::SystemPermissionDenied => "system permission denied".into(),
             Failure::NeedsUserGesture => "can only be invoked by user TAP gesture.".into(),
+            Failure::Subscribe(error) => error.reason().into(),
             Failure::NotSupportedForPlugin(scope) => {
                 format!("scope \"{scope}\" is not supported to be authorized by plugin")
             }
@@ -125,6 +168,7 @@ impl Failure {
             Failure::DialogTimedOut => 5,
             Failure::DialogOutlivedItsRun => 1304,
             Failure::UnderDismissalEmbargo => 1111,
+            Failure::Subscribe(error) => error.code(),
         }
     }
 }
@@ -171,6 +215,10 @@ impl ApiResult {
         let errno = failure.errno();
         let mut object = Map::new();
         object.insert("errMsg".into(), Value::String(err_msg.clone()));
+        if let Failure::Subscribe(error) = failure {
+            // WeChat reports these as `errCode`.
+            object.insert("errCode".into(), Value::from(error.code()));
+        }
         object.insert("errno".into(), Value::from(errno));
         ApiResult {
             ok: false,

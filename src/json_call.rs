@@ -40,6 +40,26 @@ fn string_arg<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, F
     }
 }
 
+/// `tmplIds`: an array (else a parameter error); an entry that is not a string
+/// is an invalid template id (WeChat's 10004).
+fn template_ids(args: &Map<String, Value>) -> Result<Vec<String>, Failure> {
+    match args.get("tmplIds") {
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .map(|id| match id {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(Failure::Subscribe(
+                    crate::dialect::SubscribeError::InvalidTemplateId,
+                )),
+            })
+            .collect(),
+        other => Err(Failure::ParameterError(format!(
+            "parameter.tmplIds should be Array instead of {};",
+            type_name(other)
+        ))),
+    }
+}
+
 fn optional_string_arg<'a>(
     args: &'a Map<String, Value>,
     name: &str,
@@ -163,6 +183,10 @@ pub async fn handle_value(engine: &Engine, caller: &Caller, call: Value) -> ApiR
         "getPrivacySetting" => engine.get_privacy_setting(caller).await,
         "requirePrivacyAuthorize" => engine.require_privacy_authorize(caller).await,
         "openPrivacyContract" => engine.open_privacy_contract(caller).await,
+        "requestSubscribeMessage" => param(match template_ids(&args) {
+            Ok(ids) => Ok(engine.request_subscribe_message(caller, &ids).await),
+            Err(f) => Err(f),
+        }),
         "agreePrivacyAuthorization" => param(match optional_string_arg(&args, "buttonId") {
             Ok(button) => Ok(engine.agree_privacy_authorization(caller, button).await),
             Err(f) => Err(f),

@@ -41,6 +41,7 @@ mod scopes;
 mod settings_page;
 mod single_flight;
 mod store;
+mod subscribe_flow;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod timer;
@@ -54,7 +55,7 @@ pub use config::EngineConfig;
 pub use consent_record::{ConsentRecord, Head, LogVerification};
 pub use consent_ui::{
     ConsentUi, NoDialogs, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting,
-    SettingsRequest,
+    SettingsRequest, SubscribeAnswer, SubscribeChoice, SubscribeRequest, TemplateChoice,
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
@@ -211,6 +212,38 @@ impl AuthEngine {
         self.inner
             .agree_privacy_authorization(&caller, button_id.as_deref())
             .await
+    }
+
+    /// `wx.requestSubscribeMessage({tmplIds})`: asks the user (through
+    /// `ConsentUi::ask_subscribe`, for the templates without a kept choice)
+    /// whether the app may send one message of each; needs a tap.
+    pub async fn request_subscribe_message(
+        &self,
+        caller: Caller,
+        tmpl_ids: Vec<String>,
+    ) -> ApiResult {
+        self.inner
+            .request_subscribe_message(&caller, &tmpl_ids)
+            .await
+    }
+
+    /// Turns an app's subscription messages on or off for a user (the host's
+    /// own settings screen); recorded in the consent log. Off, the app's
+    /// `requestSubscribeMessage` fails with errCode 20004.
+    pub fn set_subscriptions_main_switch(
+        &self,
+        user_id: String,
+        app_id: String,
+        on: bool,
+    ) -> Result<(), AuthError> {
+        crate::caller::validate_id("user id", &user_id).map_err(crate::error::Error::from)?;
+        crate::caller::validate_id("app id", &app_id).map_err(crate::error::Error::from)?;
+        Ok(self.inner.set_subscriptions_main_switch(
+            &user_id,
+            &app_id,
+            on,
+            DecisionSource::Admin,
+        )?)
     }
 
     /// `wx.openPrivacyContract()`.

@@ -78,7 +78,7 @@ impl Engine {
             if with_subscriptions {
                 extra.insert(
                     "subscriptionsSetting".into(),
-                    serde_json::json!({"mainSwitch": true, "itemSettings": {}}),
+                    self.subscriptions_setting(&caller.user_id, &caller.app_id)?,
                 );
             }
             Ok(extra)

@@ -11,7 +11,8 @@ use common::bridge::Bridge;
 use common::*;
 use miniapp_auth::{
     ConsentDecision, ConsentUi, HostError, OsPermission, OsPermissionProbe, OsPermissionStatus,
-    PrivacyDecision, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
+    PrivacyDecision, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer,
+    SubscribeRequest,
 };
 
 /// A host whose every dialog panics.
@@ -31,6 +32,9 @@ impl ConsentUi for PanickingUi {
     }
     async fn show_privacy_contract(&self, _: PrivacyRequest) -> Result<(), HostError> {
         panic!("the contract view panicked");
+    }
+    async fn ask_subscribe(&self, _: SubscribeRequest) -> Result<SubscribeAnswer, HostError> {
+        panic!("the subscribe dialog panicked");
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use miniapp_auth::{
     AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeRequest,
 };
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -278,6 +278,11 @@ impl ConsentUi for ModelUi {
     }
     async fn show_privacy_contract(&self, _: PrivacyRequest) -> Result<(), HostError> {
         Ok(())
+    }
+    async fn ask_subscribe(&self, _: SubscribeRequest) -> Result<SubscribeAnswer, HostError> {
+        Err(HostError::Failed {
+            reason: "the model asks no subscriptions".into(),
+        })
     }
 }
 

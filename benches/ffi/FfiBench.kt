@@ -15,6 +15,7 @@ class AllowAll : ConsentUi {
     override suspend fun showSettings(request: SettingsRequest) = request.items
     override suspend fun askPrivacy(request: PrivacyRequest) = PrivacyDecision.AGREE
     override suspend fun showPrivacyContract(request: PrivacyRequest) {}
+    override suspend fun askSubscribe(request: SubscribeRequest): SubscribeAnswer = SubscribeAnswer.AppBanned
 }
 
 fun median(values: List<Double>) = values.sorted()[values.size / 2]

@@ -13,6 +13,7 @@ final class AllowAll: ConsentUi, @unchecked Sendable {
     func showSettings(request: SettingsRequest) async throws -> [ScopeSetting] { request.items }
     func askPrivacy(request: PrivacyRequest) async throws -> PrivacyDecision { .agree }
     func showPrivacyContract(request: PrivacyRequest) async throws {}
+    func askSubscribe(request: SubscribeRequest) async throws -> SubscribeAnswer { .appBanned }
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use futures::executor::block_on;
 use miniapp_auth::{
     AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision, PrivacyRequest,
-    ScopeRequest, ScopeSetting, SettingsRequest,
+    ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeChoice,
+    SubscribeRequest, TemplateChoice,
 };
 
 /// A person who allows everything at once.
@@ -25,6 +26,19 @@ impl ConsentUi for AllowAll {
     }
     async fn show_privacy_contract(&self, _: PrivacyRequest) -> Result<(), HostError> {
         Ok(())
+    }
+    async fn ask_subscribe(&self, r: SubscribeRequest) -> Result<SubscribeAnswer, HostError> {
+        Ok(SubscribeAnswer::Chosen {
+            choices: r
+                .tmpl_ids
+                .into_iter()
+                .map(|tmpl_id| TemplateChoice {
+                    tmpl_id,
+                    choice: SubscribeChoice::Accept,
+                })
+                .collect(),
+            keep: false,
+        })
     }
 }
 

@@ -36,7 +36,8 @@
     'authorizeForMiniProgram',
     'getPrivacySetting',
     'requirePrivacyAuthorize',
-    'openPrivacyContract'
+    'openPrivacyContract',
+    'requestSubscribeMessage'
   ];
 
   /** What each `wx` made here needs later: its invoke and the privacy listener. */

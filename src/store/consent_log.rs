@@ -99,6 +99,7 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<V
             purpose: new.purpose.clone(),
             contract_version: new.contract_version.clone(),
             scopes: new.scopes.clone(),
+            template: new.template.clone(),
             source: new.source.as_str().to_string(),
             prev_hash: String::new(),
             hash: String::new(),

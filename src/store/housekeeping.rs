@@ -13,10 +13,19 @@ use crate::consent_record::{NewRecord, RecordSource, Recorded};
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
 
+/// The tables besides `grants` that hold a user's state in an app: what
+/// resetting the app or forgetting the user removes.
+const APP_TABLES: [&str; 4] = [
+    "privacy_agreements",
+    "prompt_fatigue",
+    "subscription_switches",
+    "subscription_choices",
+];
+
 impl Store {
     /// Forgets everything about an app for one user (`Some`) or for every user
-    /// (`None`): grants of the app and its plugins, dismissal counts and the
-    /// privacy agreement; a `reset` record per (user, app) affected. Returns how
+    /// (`None`): grants of the app and its plugins, dismissal counts, the
+    /// privacy agreement and subscription settings; a `reset` record per (user, app) affected. Returns how
     /// many grants were removed.
     pub fn reset_app(&self, user_id: Option<&str>, app_id: &str, now_ms: i64) -> Result<u64> {
         let (inner, removed) = self.write(|tx| {
@@ -25,6 +34,8 @@ impl Store {
                     "SELECT user_id FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
                      UNION SELECT user_id FROM privacy_agreements WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
                      UNION SELECT user_id FROM prompt_fatigue WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     UNION SELECT user_id FROM subscription_switches WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
+                     UNION SELECT user_id FROM subscription_choices WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)
                      ORDER BY 1",
                 )?
                 .query_map(params![app_id, user_id], |r| r.get(0))?
@@ -33,7 +44,7 @@ impl Store {
                 "DELETE FROM grants WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)",
                 params![app_id, user_id],
             )?;
-            for table in ["privacy_agreements", "prompt_fatigue"] {
+            for table in APP_TABLES {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE app_id = ?1 AND (?2 IS NULL OR user_id = ?2)"),
                     params![app_id, user_id],
@@ -77,7 +88,7 @@ impl Store {
     pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
         let (inner, removed) = self.write(|tx| {
             let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
-            for table in ["privacy_agreements", "prompt_fatigue"] {
+            for table in APP_TABLES {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE user_id = ?1"),
                     params![user_id],

@@ -13,6 +13,7 @@
 //! | `agreements.rs` | privacy-contract agreements |
 //! | `housekeeping.rs` | reset an app, forget a user, maintenance |
 //! | `listing.rs` | read-only administration: grants, users, the consent log |
+//! | `subscriptions.rs` | subscription messages: the main switch and kept choices |
 //! | `sidecar_files.rs` | noticing `-wal`/`-shm` removed or replaced under the store |
 //! | `consent_log.rs` | the append-only, hash-chained consent log |
 //! | `pseudonyms.rs` | how the log names users: keyed pseudonyms, destroyed to forget |
@@ -38,6 +39,7 @@ pub(crate) mod schema;
 mod schema_history;
 mod scope_map;
 mod sidecar_files;
+mod subscriptions;
 
 pub(crate) use consent_log::LogPoint;
 pub(crate) use grant_row::{Decided, StoredGrant};

@@ -164,8 +164,25 @@ pub fn agreement_record(
     })
 }
 
-/// Every `grants` and `privacy_agreements` row that no consent record backs,
-/// described for `audit verify`.
+/// Whether a kept subscription choice (`accept` of `tmpl_id`, or rejection) of
+/// `owner`'s app is backed by its record: the user's own choice of that
+/// template, kept ("permanent").
+pub fn kept_choice_backed(
+    tmpl_id: &str,
+    accept: bool,
+    link: &Link,
+    owner: Owner<'_>,
+    linked: Option<&LinkedRecord>,
+) -> bool {
+    record_behind(link, linked, owner, None).is_some_and(|record| {
+        record.template.as_deref() == Some(tmpl_id)
+            && record.decision == if accept { "subscribed" } else { "declined" }
+            && record.lifetime.as_deref() == Some("permanent")
+    })
+}
+
+/// Every `grants`, `privacy_agreements` and `subscription_choices` row that no
+/// consent record backs, described for `audit verify`.
 pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare(&format!(
@@ -235,6 +252,7 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
             ));
         }
     }
+    out.extend(super::subscriptions::unmatched_rows(conn)?);
     Ok(out)
 }
 

@@ -43,6 +43,25 @@ CREATE TABLE privacy_agreements (
     PRIMARY KEY (user_id, app_id)
 ) WITHOUT ROWID;
 
+CREATE TABLE subscription_switches (
+    user_id     TEXT    NOT NULL,
+    app_id      TEXT    NOT NULL,
+    main_switch INTEGER NOT NULL CHECK (main_switch IN (0, 1)),
+    record_seq  INTEGER NOT NULL DEFAULT 0,
+    record_hash TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, app_id)
+) WITHOUT ROWID;
+
+CREATE TABLE subscription_choices (
+    user_id     TEXT    NOT NULL,
+    app_id      TEXT    NOT NULL,
+    tmpl_id     TEXT    NOT NULL,
+    choice      TEXT    NOT NULL CHECK (choice IN ('accept', 'reject')),
+    record_seq  INTEGER NOT NULL DEFAULT 0,
+    record_hash TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, app_id, tmpl_id)
+) WITHOUT ROWID;
+
 CREATE TABLE user_keys (
     user_id TEXT NOT NULL PRIMARY KEY,
     secret  TEXT NOT NULL
@@ -87,6 +106,8 @@ const OUR_TABLES: &[&str] = &[
     "consent_log",
     "consent_head",
     "user_keys",
+    "subscription_switches",
+    "subscription_choices",
 ];
 
 /// Reads `PRAGMA user_version`.

@@ -144,8 +144,9 @@ fn row_check_v2(
 }
 
 /// Schema 2 → 3: every grant and agreement row names the consent record behind
-/// it (`record_seq`, `record_hash`), and the log names users by keyed pseudonym
-/// (`user_keys`). The log is re-chained once with pseudonyms in place of user
+/// it (`record_seq`, `record_hash`), the log names users by keyed pseudonym
+/// (`user_keys`), and subscription messages get their tables (the main switch
+/// and the kept choices of each (user, app), empty). The log is re-chained once with pseudonyms in place of user
 /// ids — up to its first break, if it has one: the break stays exactly where it
 /// was and is still reported, and nothing is appended to a broken log. A grant row is linked to the latest record about its scope; one
 /// from before records were kept (schema 1: `consent_known` 0, no record) gets
@@ -167,6 +168,25 @@ pub fn upgrade_2_to_3(conn: &Connection) -> Result<()> {
 CREATE TABLE user_keys (
     user_id TEXT NOT NULL PRIMARY KEY,
     secret  TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE subscription_switches (
+    user_id     TEXT    NOT NULL,
+    app_id      TEXT    NOT NULL,
+    main_switch INTEGER NOT NULL CHECK (main_switch IN (0, 1)),
+    record_seq  INTEGER NOT NULL DEFAULT 0,
+    record_hash TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, app_id)
+) WITHOUT ROWID;
+
+CREATE TABLE subscription_choices (
+    user_id     TEXT    NOT NULL,
+    app_id      TEXT    NOT NULL,
+    tmpl_id     TEXT    NOT NULL,
+    choice      TEXT    NOT NULL CHECK (choice IN ('accept', 'reject')),
+    record_seq  INTEGER NOT NULL DEFAULT 0,
+    record_hash TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, app_id, tmpl_id)
 ) WITHOUT ROWID;
 ",
     )?;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use futures::channel::oneshot;
 use miniapp_auth::{
     AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeRequest,
 };
 use serde_json::Value;
 
@@ -40,6 +40,7 @@ pub enum Shown {
     Settings(SettingsRequest),
     Privacy(PrivacyRequest),
     Contract(PrivacyRequest),
+    Subscribe(SubscribeRequest),
 }
 
 type SettingsScript = Box<dyn FnMut(&SettingsRequest) -> Vec<ScopeSetting> + Send>;
@@ -48,6 +49,7 @@ type SettingsScript = Box<dyn FnMut(&SettingsRequest) -> Vec<ScopeSetting> + Sen
 #[derive(Default)]
 pub struct ScriptedUi {
     answers: Mutex<VecDeque<Answer>>,
+    subscribe_answers: Mutex<VecDeque<SubscribeAnswer>>,
     settings: Mutex<Option<SettingsScript>>,
     pub shown: Mutex<Vec<Shown>>,
     held: Mutex<Vec<oneshot::Sender<ConsentDecision>>>,
@@ -95,6 +97,24 @@ impl ScriptedUi {
         let mut held = self.held.lock().unwrap();
         held.retain(|tx| !tx.is_canceled());
         held.len()
+    }
+
+    /// Queues the answer to the next subscribe dialog.
+    pub fn push_subscribe(&self, answer: SubscribeAnswer) {
+        self.subscribe_answers.lock().unwrap().push_back(answer);
+    }
+
+    /// The subscribe dialogs shown, in order.
+    pub fn subscribe_requests(&self) -> Vec<SubscribeRequest> {
+        self.shown
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|s| match s {
+                Shown::Subscribe(r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Answers the oldest held dialog that someone still waits for.
@@ -195,6 +215,13 @@ impl ConsentUi for ScriptedUi {
     async fn show_privacy_contract(&self, request: PrivacyRequest) -> Result<(), HostError> {
         self.shown.lock().unwrap().push(Shown::Contract(request));
         Ok(())
+    }
+
+    async fn ask_subscribe(&self, request: SubscribeRequest) -> Result<SubscribeAnswer, HostError> {
+        let _open = self.enter(&request.user_id, &request.app_id);
+        self.shown.lock().unwrap().push(Shown::Subscribe(request));
+        let answer = self.subscribe_answers.lock().unwrap().pop_front();
+        answer.ok_or_else(thrown)
     }
 }
 

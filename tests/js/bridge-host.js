@@ -23,6 +23,11 @@ class BridgeHost {
     this.settingsAnswer = (authSetting) => authSetting;
     /** When set: (privacy event) => Promise of {event, buttonId} or null (the host's own popup). */
     this.privacyHandler = null;
+    /** (tmplIds) => {subscriptions: {id: choice}, keep} or {appBanned: true}. */
+    this.subscribeAnswer = (tmplIds) => ({
+      subscriptions: Object.fromEntries(tmplIds.map((id) => [id, 'reject'])),
+      keep: false,
+    });
     this.child = spawn(BIN, ['bridge', '--db', path.join(this.dir, 'auth.db')], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -40,6 +45,9 @@ class BridgeHost {
       this.events.push(message);
       if (message.event === 'settings') {
         this.send({ prompt: message.prompt, authSetting: this.settingsAnswer(message.authSetting) });
+      } else if (message.event === 'subscribe') {
+        // The person's choice per template, from the script (default: reject all).
+        this.send({ prompt: message.prompt, ...this.subscribeAnswer(message.tmplIds) });
       } else if (message.event === 'privacy' && this.privacyHandler) {
         // The host lets the mini app's own popup answer, or shows its own.
         Promise.resolve(this.privacyHandler(message)).then((answer) => {

@@ -177,6 +177,7 @@ test('host transport failures and bad results become fail results', async () => 
   assert.deepEqual(APIS, [
     'authorize', 'getSetting', 'openSetting', 'authorizeForMiniProgram',
     'getPrivacySetting', 'requirePrivacyAuthorize', 'openPrivacyContract',
+    'requestSubscribeMessage',
   ]);
 });
 
@@ -264,5 +265,36 @@ test('a disagreement in the mini app\'s popup fails 104; without a listener the 
   assert.equal(await dispatched[1], null);
   assert.throws(() => wx.onNeedPrivacyAuthorization('not a function'), TypeError);
   assert.throws(() => dispatchNeedPrivacyAuthorization({}, {}), TypeError);
+  assert.equal(await host.close(), 0);
+});
+
+// wx.requestSubscribeMessage as WeChat's docs call it: from a tap, the result
+// names each template; failures carry errCode (and reject the Promise).
+test('requestSubscribeMessage through the module: per-template answers, kept choices, errCodes', async () => {
+  const host = new BridgeHost();
+  host.subscribeAnswer = (tmplIds) => ({
+    subscriptions: Object.fromEntries(tmplIds.map((id) => [id, id === 'TMPL_B' ? 'reject' : 'accept'])),
+    keep: true,
+  });
+  let tapped = true;
+  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
+  const result = await withCallbacks(wx.requestSubscribeMessage, { tmplIds: ['TMPL_A', 'TMPL_B'] });
+  assert.deepEqual(result.ran, ['success', 'complete']);
+  assert.deepEqual(result.result, {
+    errMsg: 'requestSubscribeMessage:ok', TMPL_A: 'accept', TMPL_B: 'reject',
+  });
+  // Kept: no second dialog.
+  assert.deepEqual(await wx.requestSubscribeMessage({ tmplIds: ['TMPL_B'] }), {
+    errMsg: 'requestSubscribeMessage:ok', TMPL_B: 'reject',
+  });
+  assert.equal(host.events.filter((e) => e.event === 'subscribe').length, 1);
+  assert.deepEqual((await wx.getSetting({ withSubscriptions: true })).subscriptionsSetting, {
+    mainSwitch: true, itemSettings: { TMPL_A: 'accept', TMPL_B: 'reject' },
+  });
+  await assert.rejects(wx.requestSubscribeMessage({ tmplIds: [] }), { errCode: 10001 });
+  tapped = false;
+  await assert.rejects(wx.requestSubscribeMessage({ tmplIds: ['TMPL_A'] }), {
+    errMsg: 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.',
+  });
   assert.equal(await host.close(), 0);
 });

@@ -53,6 +53,18 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
     override suspend fun showPrivacyContract(request: PrivacyRequest) {
         shown.add("contract ${request.appId}")
     }
+
+    override suspend fun askSubscribe(request: SubscribeRequest): SubscribeAnswer {
+        shown.add("subscribe ${request.appId} ${request.tmplIds}")
+        val all = { choice: SubscribeChoice -> request.tmplIds.map { TemplateChoice(it, choice) } }
+        return when (next()) {
+            "accept" -> SubscribeAnswer.Chosen(all(SubscribeChoice.ACCEPT), false)
+            "acceptKeep" -> SubscribeAnswer.Chosen(all(SubscribeChoice.ACCEPT), true)
+            "reject" -> SubscribeAnswer.Chosen(all(SubscribeChoice.REJECT), false)
+            "appBanned" -> SubscribeAnswer.AppBanned
+            else -> throw IllegalStateException("scripted crash")
+        }
+    }
 }
 
 // ----- a tiny harness -----------------------------------------------------------
@@ -157,6 +169,30 @@ fun main() {
         expect(engine2.auth("scope.record"), OK)
         expect(ui2.shown.map { it.substringBefore(' ') }, listOf("privacy", "privacy", "scope"))
         expect(engine2.auth("scope.camera"), """{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}""")
+    }
+
+    scenario("subscription messages: per template, kept choices, WeChat's errCodes") {
+        val ui = ScriptedUi("acceptKeep", "appBanned")
+        val engine = AuthEngine.open(tempDb(), ui)
+        val tap = me(tap = true)
+        expect(
+            engine.requestSubscribeMessage(me(), listOf("T1")).json,
+            """{"errMsg":"requestSubscribeMessage:fail can only be invoked by user TAP gesture.","errno":1105}""",
+        )
+        expect(engine.requestSubscribeMessage(tap, listOf("T1", "T2")).json,
+            """{"errMsg":"requestSubscribeMessage:ok","T1":"accept","T2":"accept"}""")
+        // Kept: answered without a dialog.
+        expect(engine.requestSubscribeMessage(tap, listOf("T2")).json, """{"errMsg":"requestSubscribeMessage:ok","T2":"accept"}""")
+        expect(ui.shown, listOf("subscribe wxA [T1, T2]"))
+        expect(
+            engine.getSetting(me(), true).json,
+            """{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true,"scope.userInfo":true},"subscriptionsSetting":{"mainSwitch":true,"itemSettings":{"T1":"accept","T2":"accept"}}}""",
+        )
+        expect(engine.requestSubscribeMessage(tap, listOf("T3")).json,
+            """{"errMsg":"requestSubscribeMessage:fail This mini program was banned from subscribing messages","errCode":20005,"errno":20005}""")
+        engine.setSubscriptionsMainSwitch("u1", "wxA", false)
+        expect(engine.requestSubscribeMessage(tap, listOf("T1")).json,
+            """{"errMsg":"requestSubscribeMessage:fail The main switch is switched off","errCode":20004,"errno":20004}""")
     }
 
     scenario("plugins: three scopes only, and their own namespace") {

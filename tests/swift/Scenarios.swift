@@ -75,6 +75,19 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
     func showPrivacyContract(request: PrivacyRequest) async throws {
         _ = record("contract \(request.appId)")
     }
+
+    func askSubscribe(request: SubscribeRequest) async throws -> SubscribeAnswer {
+        let all = { (choice: SubscribeChoice) in
+            request.tmplIds.map { TemplateChoice(tmplId: $0, choice: choice) }
+        }
+        switch record("subscribe \(request.appId) \(request.tmplIds.joined(separator: ","))") {
+        case "accept": return .chosen(choices: all(.accept), keep: false)
+        case "acceptKeep": return .chosen(choices: all(.accept), keep: true)
+        case "reject": return .chosen(choices: all(.reject), keep: false)
+        case "appBanned": return .appBanned
+        default: throw HostError.Failed(reason: "scripted crash")
+        }
+    }
 }
 
 struct Failure: Error, CustomStringConvertible { let description: String }
@@ -187,6 +200,25 @@ struct Scenarios {
             try expect(ui2.shown.map { String($0.split(separator: " ")[0]) }, ["privacy", "privacy", "scope"])
             try expect(await engine2.auth("scope.camera"),
                 #"{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}"#)
+        }
+
+        await scenario("subscription messages: per template, kept choices, WeChat's errCodes") {
+            let ui = ScriptedUi("acceptKeep", "appBanned")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            let tap = me(tap: true)
+            try expect(await engine.requestSubscribeMessage(caller: me(), tmplIds: ["T1"]).json,
+                #"{"errMsg":"requestSubscribeMessage:fail can only be invoked by user TAP gesture.","errno":1105}"#)
+            try expect(await engine.requestSubscribeMessage(caller: tap, tmplIds: ["T1", "T2"]).json,
+                #"{"errMsg":"requestSubscribeMessage:ok","T1":"accept","T2":"accept"}"#)
+            // Kept: answered without a dialog.
+            try expect(await engine.requestSubscribeMessage(caller: tap, tmplIds: ["T2"]).json,
+                #"{"errMsg":"requestSubscribeMessage:ok","T2":"accept"}"#)
+            try expect(ui.shown, ["subscribe wxA T1,T2"])
+            try expect(await engine.requestSubscribeMessage(caller: tap, tmplIds: ["T3"]).json,
+                #"{"errMsg":"requestSubscribeMessage:fail This mini program was banned from subscribing messages","errCode":20005,"errno":20005}"#)
+            try engine.setSubscriptionsMainSwitch(userId: "u1", appId: "wxA", on: false)
+            try expect(await engine.requestSubscribeMessage(caller: tap, tmplIds: ["T1"]).json,
+                #"{"errMsg":"requestSubscribeMessage:fail The main switch is switched off","errCode":20004,"errno":20004}"#)
         }
 
         await scenario("plugins: three scopes only, and their own namespace") {

@@ -14,7 +14,8 @@ use std::thread::JoinHandle;
 use futures::channel::oneshot;
 use miniapp_auth::{
     AuthEngine, Caller, Clock, ConsentDecision, ConsentUi, HostError, ManualClock, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SystemClock,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeRequest,
+    SystemClock,
 };
 use serde_json::{json, Map, Value};
 
@@ -56,6 +57,7 @@ enum Pending {
     Consent(oneshot::Sender<ConsentDecision>),
     Privacy(oneshot::Sender<PrivacyDecision>),
     Settings(oneshot::Sender<Vec<ScopeSetting>>),
+    Subscribe(oneshot::Sender<SubscribeAnswer>),
 }
 
 struct Prompts {
@@ -139,6 +141,16 @@ impl LineUi {
                 None => Err((
                     Pending::Settings(tx),
                     "authSetting must be an object of scope: true|false",
+                )),
+            },
+            Pending::Subscribe(tx) => match protocol::subscribe_answer(fields) {
+                Some(answered) => {
+                    let _ = tx.send(answered);
+                    Ok(())
+                }
+                None => Err((
+                    Pending::Subscribe(tx),
+                    "subscriptions must be an object of template id: \"accept\"|\"reject\"|\"ban\"|\"filter\" (with \"keep\": true|false), or \"appBanned\": true",
                 )),
             },
         };
@@ -233,6 +245,17 @@ impl ConsentUi for LineUi {
         event.insert("privacyContractName".into(), json!(r.contract_name));
         event.insert("version".into(), json!(r.contract_version));
         let opened = self.open(Pending::Privacy(tx), event);
+        wait(opened, rx).await
+    }
+
+    async fn ask_subscribe(&self, r: SubscribeRequest) -> Result<SubscribeAnswer, HostError> {
+        let (tx, rx) = oneshot::channel();
+        let mut event = Map::new();
+        event.insert("event".into(), json!("subscribe"));
+        event.extend(identity(&r.user_id, &r.app_id, &None));
+        event.insert("appName".into(), json!(r.app_name));
+        event.insert("tmplIds".into(), json!(r.tmpl_ids));
+        let opened = self.open(Pending::Subscribe(tx), event);
         wait(opened, rx).await
     }
 

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use miniapp_auth::{
     ApiResult, AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeChoice,
+    SubscribeRequest, TemplateChoice,
 };
 use serde_json::Value;
 
@@ -108,6 +109,38 @@ impl ConsentUi for TerminalUi {
                 "disagree" | "n" | "" => return Ok(PrivacyDecision::Disagree),
                 other => println!("    (unknown answer {other:?})"),
             }
+        }
+    }
+
+    async fn ask_subscribe(&self, r: SubscribeRequest) -> Result<SubscribeAnswer, HostError> {
+        println!(
+            "  ┌ {} would like to send you messages: {}",
+            r.app_name,
+            r.tmpl_ids.join(", ")
+        );
+        loop {
+            let answer = self.next_answer("accept / reject [keep]");
+            let (choice, keep) = match answer.split_once(' ') {
+                Some((choice, "keep")) => (choice.to_string(), true),
+                _ => (answer, false),
+            };
+            let choice = match choice.as_str() {
+                "accept" | "a" => SubscribeChoice::Accept,
+                "reject" | "r" | "" => SubscribeChoice::Reject,
+                other => {
+                    println!("    (unknown answer {other:?})");
+                    continue;
+                }
+            };
+            let choices = r
+                .tmpl_ids
+                .iter()
+                .map(|tmpl_id| TemplateChoice {
+                    tmpl_id: tmpl_id.clone(),
+                    choice,
+                })
+                .collect();
+            return Ok(SubscribeAnswer::Chosen { choices, keep });
         }
     }
 

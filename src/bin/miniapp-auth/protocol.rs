@@ -3,7 +3,10 @@
 //! written against the library's public API only, so the fuzzer
 //! (`fuzz/fuzz_targets/json_lines.rs`) compiles this same file.
 
-use miniapp_auth::{Caller, ConsentDecision, PrivacyDecision, ScopeSetting};
+use miniapp_auth::{
+    Caller, ConsentDecision, PrivacyDecision, ScopeSetting, SubscribeAnswer, SubscribeChoice,
+    TemplateChoice,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -267,6 +270,38 @@ pub fn privacy_decision(fields: &Map<String, Value>) -> Option<PrivacyDecision> 
         "disagree" => Some(PrivacyDecision::Disagree),
         _ => None,
     }
+}
+
+/// The answer to a subscribe dialog: `{"subscriptions": {tmplId: "accept" |
+/// "reject" | "ban" | "filter"}, "keep": bool}` (keep optional), or
+/// `{"appBanned": true}`.
+pub fn subscribe_answer(fields: &Map<String, Value>) -> Option<SubscribeAnswer> {
+    if fields.get("appBanned").and_then(Value::as_bool) == Some(true) {
+        return Some(SubscribeAnswer::AppBanned);
+    }
+    let choices = fields
+        .get("subscriptions")?
+        .as_object()?
+        .iter()
+        .map(|(tmpl_id, choice)| {
+            let choice = match choice.as_str()? {
+                "accept" => SubscribeChoice::Accept,
+                "reject" => SubscribeChoice::Reject,
+                "ban" => SubscribeChoice::Ban,
+                "filter" => SubscribeChoice::Filter,
+                _ => return None,
+            };
+            Some(TemplateChoice {
+                tmpl_id: tmpl_id.clone(),
+                choice,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let keep = match fields.get("keep") {
+        None => false,
+        Some(keep) => keep.as_bool()?,
+    };
+    Some(SubscribeAnswer::Chosen { choices, keep })
 }
 
 /// The answer to a settings page: `authSetting`, an object of scope: bool.

@@ -60,6 +60,38 @@ pub struct SettingsRequest {
     pub app_name: String,
     /// The switches, as they stand now.
     pub items: Vec<ScopeSetting>,
+    /// With `openSetting({withSubscriptions: true})`: the app's subscription
+    /// messages — the main switch and the kept choices — to show and switch too.
+    pub subscriptions: Option<SubscriptionsSetting>,
+}
+
+/// The subscription part of a settings page: the main switch and the choices
+/// the user kept (accept or reject; taking one off the list means "ask again").
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SubscriptionsSetting {
+    /// Whether the app may ask at all.
+    pub main_switch: bool,
+    /// The kept choices (`Accept` or `Reject`).
+    pub item_settings: Vec<TemplateChoice>,
+}
+
+/// What the user left the settings page at.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SettingsAnswer {
+    /// The switches.
+    pub items: Vec<ScopeSetting>,
+    /// The subscription part, when the page showed one (`None` keeps it as it was).
+    pub subscriptions: Option<SubscriptionsSetting>,
+}
+
+impl SettingsAnswer {
+    /// The page left as it was shown.
+    pub fn unchanged(request: &SettingsRequest) -> SettingsAnswer {
+        SettingsAnswer {
+            items: request.items.clone(),
+            subscriptions: request.subscriptions.clone(),
+        }
+    }
 }
 
 /// One `requestSubscribeMessage` call the user is asked about: the templates
@@ -161,9 +193,9 @@ impl PrivacyRequest {
 pub trait ConsentUi: Send + Sync {
     /// Asks the user about one scope for one app.
     async fn ask_scope(&self, request: ScopeRequest) -> Result<ConsentDecision, HostError>;
-    /// Shows the app's settings page; returns the switches as the user left them.
-    async fn show_settings(&self, request: SettingsRequest)
-        -> Result<Vec<ScopeSetting>, HostError>;
+    /// Shows the app's settings page; returns the switches (and, when shown, the
+    /// subscription part) as the user left them.
+    async fn show_settings(&self, request: SettingsRequest) -> Result<SettingsAnswer, HostError>;
     /// Asks the user to agree to the app's privacy contract.
     async fn ask_privacy(&self, request: PrivacyRequest) -> Result<PrivacyDecision, HostError>;
     /// Shows the app's privacy contract; returns when the user closes it.
@@ -191,10 +223,7 @@ impl ConsentUi for NoDialogs {
     async fn ask_scope(&self, _request: ScopeRequest) -> Result<ConsentDecision, HostError> {
         Err(no_dialogs())
     }
-    async fn show_settings(
-        &self,
-        _request: SettingsRequest,
-    ) -> Result<Vec<ScopeSetting>, HostError> {
+    async fn show_settings(&self, _request: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         Err(no_dialogs())
     }
     async fn ask_privacy(&self, _request: PrivacyRequest) -> Result<PrivacyDecision, HostError> {

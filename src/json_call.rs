@@ -179,7 +179,10 @@ pub async fn handle_value(engine: &Engine, caller: &Caller, call: Value) -> ApiR
             Ok(with) => Ok(engine.get_setting(caller, with).await),
             Err(f) => Err(f),
         }),
-        "openSetting" => engine.open_setting(caller).await,
+        "openSetting" => param(match optional_bool_arg(&args, "withSubscriptions") {
+            Ok(with) => Ok(engine.open_setting(caller, with).await),
+            Err(f) => Err(f),
+        }),
         "getPrivacySetting" => engine.get_privacy_setting(caller).await,
         "requirePrivacyAuthorize" => engine.require_privacy_authorize(caller).await,
         "openPrivacyContract" => engine.open_privacy_contract(caller).await,

@@ -55,7 +55,8 @@ pub use config::EngineConfig;
 pub use consent_record::{ConsentRecord, Head, LogVerification};
 pub use consent_ui::{
     ConsentUi, NoDialogs, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting,
-    SettingsRequest, SubscribeAnswer, SubscribeChoice, SubscribeRequest, TemplateChoice,
+    SettingsAnswer, SettingsRequest, SubscribeAnswer, SubscribeChoice, SubscribeRequest,
+    SubscriptionsSetting, TemplateChoice,
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
@@ -180,9 +181,12 @@ impl AuthEngine {
         self.inner.get_setting(&caller, with_subscriptions).await
     }
 
-    /// `wx.openSetting()`: fails unless `caller.user_gesture`.
-    pub async fn open_setting(&self, caller: Caller) -> ApiResult {
-        self.inner.open_setting(&caller).await
+    /// `wx.openSetting({withSubscriptions})`: fails unless `caller.user_gesture`.
+    /// With subscriptions, the page also shows (and may switch) the app's
+    /// subscription messages, and the result carries `subscriptionsSetting`.
+    #[uniffi::method(default(with_subscriptions = false))]
+    pub async fn open_setting(&self, caller: Caller, with_subscriptions: bool) -> ApiResult {
+        self.inner.open_setting(&caller, with_subscriptions).await
     }
 
     /// `wx.authorizeForMiniProgram({scope})`, from a plugin.

@@ -86,19 +86,31 @@ impl Engine {
         ApiResult::from_fields(api, outcome)
     }
 
-    /// `wx.openSetting()`: needs a user tap; shows the settings page and applies
-    /// what the user changed there.
-    pub async fn open_setting(&self, caller: &Caller) -> ApiResult {
+    /// `wx.openSetting({withSubscriptions})`: needs a user tap; shows the
+    /// settings page and applies what the user changed there (with
+    /// subscriptions, also the main switch and the kept choices).
+    pub async fn open_setting(&self, caller: &Caller, with_subscriptions: bool) -> ApiResult {
         let api = "openSetting";
-        let outcome = self.open_setting_page(caller).await.map(|setting| {
+        let outcome = async {
+            let setting = self.open_setting_page(caller, with_subscriptions).await?;
             let mut extra = Map::new();
             extra.insert("authSetting".into(), Value::Object(setting));
-            extra
-        });
-        ApiResult::from_fields(api, outcome)
+            if with_subscriptions {
+                extra.insert(
+                    "subscriptionsSetting".into(),
+                    self.subscriptions_setting(&caller.user_id, &caller.app_id)?,
+                );
+            }
+            Ok(extra)
+        };
+        ApiResult::from_fields(api, outcome.await)
     }
 
-    async fn open_setting_page(&self, caller: &Caller) -> Result<Map<String, Value>, Failure> {
+    async fn open_setting_page(
+        &self,
+        caller: &Caller,
+        with_subscriptions: bool,
+    ) -> Result<Map<String, Value>, Failure> {
         caller.validate()?;
         if !caller.user_gesture {
             return Err(Failure::NeedsUserGesture);
@@ -121,9 +133,18 @@ impl Engine {
                     granted: *state == GrantState::Granted,
                 })
                 .collect(),
+            subscriptions: match with_subscriptions {
+                true => Some(self.subscriptions_page(&caller.user_id, &caller.app_id)?),
+                false => None,
+            },
         };
+        let subscriptions_shown = request.subscriptions.clone();
         let page = self.dialogs.ui().show_settings(request);
-        let answered = self.dialogs.call_host(page).await?;
+        let answer = self.dialogs.call_host(page).await?;
+        if let (Some(shown), Some(left)) = (subscriptions_shown, answer.subscriptions) {
+            self.apply_subscriptions_page(&caller.user_id, &caller.app_id, &shown, &left)?;
+        }
+        let answered = answer.items;
         let shown: Vec<(String, GrantState)> = shown
             .into_iter()
             .map(|(scope, _, state)| (scope, state))

@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 use crate::admin_records::DecisionSource;
 use crate::caller::Caller;
 use crate::consent_record::{NewRecord, Recorded};
-use crate::consent_ui::{SubscribeAnswer, SubscribeChoice, SubscribeRequest};
+use crate::consent_ui::{
+    SubscribeAnswer, SubscribeChoice, SubscribeRequest, SubscriptionsSetting, TemplateChoice,
+};
 use crate::dialect::{ApiResult, Failure, SubscribeError};
 use crate::engine::Engine;
 use crate::error::Result;
@@ -181,6 +183,91 @@ impl Engine {
         let record = NewRecord::new(app, None, decision, source);
         self.store
             .set_subscriptions_switch(user_id, app_id, on, record, self.clock.now_ms())
+    }
+
+    /// The subscription part of the settings page, as it stands.
+    pub fn subscriptions_page(
+        &self,
+        user_id: &str,
+        app_id: &str,
+    ) -> Result<SubscriptionsSetting, Failure> {
+        let settings = self.store.subscriptions(user_id, app_id)?;
+        Ok(SubscriptionsSetting {
+            main_switch: settings.main_switch,
+            item_settings: settings
+                .kept
+                .into_iter()
+                .map(|(tmpl_id, accept)| TemplateChoice {
+                    tmpl_id,
+                    choice: if accept {
+                        SubscribeChoice::Accept
+                    } else {
+                        SubscribeChoice::Reject
+                    },
+                })
+                .collect(),
+        })
+    }
+
+    /// Applies what the user changed in the subscription part of the settings
+    /// page (`shown` → `left`): the main switch; a kept choice flipped between
+    /// accept and reject, or taken off the list (asked again next time).
+    /// Templates the page did not show, and `Ban`/`Filter`, change nothing.
+    pub fn apply_subscriptions_page(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        shown: &SubscriptionsSetting,
+        left: &SubscriptionsSetting,
+    ) -> Result<(), Failure> {
+        if left.main_switch != shown.main_switch {
+            self.set_subscriptions_main_switch(
+                user_id,
+                app_id,
+                left.main_switch,
+                DecisionSource::Settings,
+            )?;
+        }
+        let app = crate::namespace::NamespaceRef::new(user_id, app_id, None);
+        let mut changes = Vec::new();
+        let mut records = Vec::new();
+        for kept in &shown.item_settings {
+            let now = left
+                .item_settings
+                .iter()
+                .find(|c| c.tmpl_id == kept.tmpl_id);
+            let change = match now.map(|c| c.choice) {
+                None => None,
+                Some(choice @ (SubscribeChoice::Accept | SubscribeChoice::Reject))
+                    if choice != kept.choice =>
+                {
+                    Some(choice == SubscribeChoice::Accept)
+                }
+                Some(_) => continue,
+            };
+            let decision = match change {
+                None => Recorded::Revoked,
+                Some(true) => Recorded::Subscribed,
+                Some(false) => Recorded::Declined,
+            };
+            let mut record = NewRecord::new(app, None, decision, DecisionSource::Settings);
+            record.template = Some(kept.tmpl_id.clone());
+            if change.is_some() {
+                record.lifetime = Some(Lifetime::Permanent);
+            }
+            changes.push((kept.tmpl_id.clone(), change));
+            records.push(record);
+        }
+        if !changes.is_empty() {
+            self.store.change_kept_choices(
+                user_id,
+                app_id,
+                &changes,
+                &records,
+                self.clock.now_ms(),
+            )?;
+        }
+        Ok(())
     }
 
     /// `subscriptionsSetting` of `getSetting`/`openSetting` `withSubscriptions`:

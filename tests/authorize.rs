@@ -302,7 +302,7 @@ fn background_location_is_granted_only_on_the_settings_page() {
             })
             .collect()
     });
-    let opened = block_on(engine.open_setting(caller("u1", "wxA").with_tap()));
+    let opened = block_on(engine.open_setting(caller("u1", "wxA").with_tap(), false));
     assert_eq!(
         auth_setting(&opened.json)["scope.userLocationBackground"],
         true

@@ -46,7 +46,7 @@ fn decided(db: &TempDb) -> miniapp_auth::AuthEngine {
             })
             .collect()
     });
-    assert!(block_on(engine.open_setting(me.with_tap())).ok); // camera on, others off
+    assert!(block_on(engine.open_setting(me.with_tap(), false)).ok); // camera on, others off
     engine
         .set_grant("u2".into(), "wxB".into(), None, "scope.werun".into(), true)
         .unwrap();

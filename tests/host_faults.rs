@@ -11,8 +11,8 @@ use common::bridge::Bridge;
 use common::*;
 use miniapp_auth::{
     ConsentDecision, ConsentUi, HostError, OsPermission, OsPermissionProbe, OsPermissionStatus,
-    PrivacyDecision, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer,
-    SubscribeRequest,
+    PrivacyDecision, PrivacyRequest, ScopeRequest, SettingsAnswer, SettingsRequest,
+    SubscribeAnswer, SubscribeRequest,
 };
 
 /// A host whose every dialog panics.
@@ -24,7 +24,7 @@ impl ConsentUi for PanickingUi {
         self.0.fetch_add(1, Ordering::SeqCst);
         panic!("the host's dialog code panicked");
     }
-    async fn show_settings(&self, _: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+    async fn show_settings(&self, _: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         panic!("the settings page panicked");
     }
     async fn ask_privacy(&self, _: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
@@ -61,7 +61,7 @@ fn a_panicking_host_grants_nothing_and_holds_nothing() {
         FAILED
     );
     assert_eq!(
-        block_on(engine.open_setting(me.clone().with_tap())).json,
+        block_on(engine.open_setting(me.clone().with_tap(), false)).json,
         r#"{"errMsg":"openSetting:fail host dialog failed","errno":1301}"#
     );
     assert_eq!(

@@ -91,7 +91,7 @@ proptest! {
                     block_on(engine.authorize_for_mini_program(plugin, SCOPES[*scope].into()));
                 }
                 Act::Settings(who) => {
-                    block_on(engine.open_setting(actor(*who).with_tap()));
+                    block_on(engine.open_setting(actor(*who).with_tap(), false));
                 }
                 Act::Admin(who, scope, granted) => {
                     let c = actor(*who);

@@ -199,7 +199,7 @@ fn repeated_dismissals_start_an_embargo_that_ends_or_that_the_settings_page_lift
             })
             .collect()
     });
-    let opened = block_on(engine.open_setting(caller("u1", "wxA").with_tap()));
+    let opened = block_on(engine.open_setting(caller("u1", "wxA").with_tap(), false));
     assert_eq!(auth_setting(&opened.json)["scope.record"], true);
     assert_eq!(auth(&engine, "scope.record"), OK);
 }

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use miniapp_auth::{
     AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeRequest,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsAnswer, SettingsRequest, SubscribeAnswer,
+    SubscribeRequest,
 };
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -253,10 +254,11 @@ impl ConsentUi for ModelUi {
             }),
         }
     }
-    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+    async fn show_settings(&self, r: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         self.counts.lock().unwrap().2 += 1;
         let flip = self.next.lock().unwrap().2;
-        Ok(r.items
+        let items = r
+            .items
             .iter()
             .map(|item| {
                 let i = SCOPES.iter().position(|s| *s == item.scope).unwrap();
@@ -266,7 +268,11 @@ impl ConsentUi for ModelUi {
                     ..item.clone()
                 }
             })
-            .collect())
+            .collect();
+        Ok(SettingsAnswer {
+            items,
+            subscriptions: None,
+        })
     }
     async fn ask_privacy(&self, _: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
         self.counts.lock().unwrap().0 += 1;
@@ -357,7 +363,7 @@ fn run(h: &mut Harness, me: &Caller, contract: &mut u8, op: &Op) -> (Value, (u32
             *h.ui.next.lock().unwrap() = (false, None, *flip);
             let mut tapped = me.clone();
             tapped.user_gesture = true;
-            block_on(h.engine.open_setting(tapped)).json
+            block_on(h.engine.open_setting(tapped, false)).json
         }
         Op::Contract(version) => {
             *contract = *version;

@@ -31,7 +31,7 @@ fn open_setting_needs_a_user_tap() {
     let db = TempDb::new();
     let ui = ScriptedUi::new(&[]);
     let engine = db.open(ui.clone());
-    let result = block_on(engine.open_setting(caller("u1", "wxA")));
+    let result = block_on(engine.open_setting(caller("u1", "wxA"), false));
     assert_eq!(
         result.json,
         r#"{"errMsg":"openSetting:fail can only be invoked by user TAP gesture.","errno":1105}"#
@@ -64,7 +64,7 @@ fn the_settings_page_moves_scopes_both_ways_and_only_those_it_showed() {
         });
         answer
     });
-    let opened = block_on(engine.open_setting(me.clone().with_tap()));
+    let opened = block_on(engine.open_setting(me.clone().with_tap(), false));
     assert!(opened.ok, "{}", opened.json);
     let shown = match &ui.shown.lock().unwrap()[2] {
         Shown::Settings(r) => r.clone(),
@@ -104,7 +104,7 @@ fn a_failing_settings_page_changes_nothing() {
     let me = caller("u1", "wxA");
     block_on(engine.authorize(me.clone(), "scope.record".into()));
     // No settings script: the host throws.
-    let result = block_on(engine.open_setting(me.clone().with_tap()));
+    let result = block_on(engine.open_setting(me.clone().with_tap(), false));
     assert_eq!(
         result.json,
         r#"{"errMsg":"openSetting:fail host dialog failed","errno":1301}"#

@@ -219,3 +219,72 @@ fn a_kept_acceptance_inserted_behind_the_engines_back_is_not_honoured() {
     assert_eq!(ui.subscribe_requests().len(), 1, "the user was asked");
     assert!(!engine.verify_consent_log().unwrap().intact);
 }
+
+/// `openSetting({withSubscriptions: true})`: the settings page shows the main
+/// switch and the kept choices, and the user switches both there (WeChat's
+/// openSetting gained `withSubscriptions` in 2.10.3).
+#[test]
+fn the_settings_page_switches_the_main_switch_and_kept_choices() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[]);
+    ui.push_subscribe(chosen(
+        &[
+            ("TMPL_A", SubscribeChoice::Accept),
+            ("TMPL_B", SubscribeChoice::Accept),
+        ],
+        true,
+    ));
+    let engine = db.open(ui.clone());
+    request(&engine, true, json!(["TMPL_A", "TMPL_B"]));
+    ui.on_settings(|page| page.items.clone());
+    // Without withSubscriptions the page has no subscription part.
+    let plain = block_on(engine.open_setting(caller("u1", "wxA").with_tap(), false));
+    assert!(
+        !plain.json.contains("subscriptionsSetting"),
+        "{}",
+        plain.json
+    );
+    // The user turns TMPL_A to reject, takes TMPL_B off, and switches all off.
+    ui.on_subscriptions_page(|shown| {
+        assert!(shown.main_switch);
+        miniapp_auth::SubscriptionsSetting {
+            main_switch: false,
+            item_settings: vec![TemplateChoice {
+                tmpl_id: "TMPL_A".into(),
+                choice: SubscribeChoice::Reject,
+            }],
+        }
+    });
+    let opened = block_on(engine.open_setting(caller("u1", "wxA").with_tap(), true));
+    let value: Value = serde_json::from_str(&opened.json).unwrap();
+    assert_eq!(
+        value["subscriptionsSetting"],
+        json!({"mainSwitch": false, "itemSettings": {"TMPL_A": "reject"}}),
+        "{value}"
+    );
+    match &ui.shown.lock().unwrap().last().unwrap() {
+        Shown::Settings(page) => assert_eq!(
+            page.subscriptions.as_ref().unwrap().item_settings.len(),
+            2,
+            "the page showed both kept choices"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(request(&engine, true, json!(["TMPL_A"]))["errCode"], 20004);
+    // Recorded, from the settings page.
+    let records = engine.consent_records(Some("u1".into())).unwrap();
+    let from_settings: Vec<(Option<&str>, &str)> = records
+        .iter()
+        .filter(|r| r.source == "settings")
+        .map(|r| (r.template.as_deref(), r.decision.as_str()))
+        .collect();
+    assert_eq!(
+        from_settings,
+        [
+            (None, "subscriptions-off"),
+            (Some("TMPL_A"), "declined"),
+            (Some("TMPL_B"), "revoked"),
+        ]
+    );
+    assert!(engine.verify_consent_log().unwrap().intact);
+}

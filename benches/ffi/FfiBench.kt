@@ -12,7 +12,7 @@ import kotlinx.coroutines.runBlocking
 /** A person who allows everything (the benchmark's one dialog). */
 class AllowAll : ConsentUi {
     override suspend fun askScope(request: ScopeRequest) = ConsentDecision.Allow
-    override suspend fun showSettings(request: SettingsRequest) = request.items
+    override suspend fun showSettings(request: SettingsRequest) = SettingsAnswer(request.items, request.subscriptions)
     override suspend fun askPrivacy(request: PrivacyRequest) = PrivacyDecision.AGREE
     override suspend fun showPrivacyContract(request: PrivacyRequest) {}
     override suspend fun askSubscribe(request: SubscribeRequest): SubscribeAnswer = SubscribeAnswer.AppBanned

@@ -10,7 +10,9 @@ import Foundation
 /// A person who allows everything (the benchmark's one dialog).
 final class AllowAll: ConsentUi, @unchecked Sendable {
     func askScope(request: ScopeRequest) async throws -> ConsentDecision { .allow }
-    func showSettings(request: SettingsRequest) async throws -> [ScopeSetting] { request.items }
+    func showSettings(request: SettingsRequest) async throws -> SettingsAnswer {
+        SettingsAnswer(items: request.items, subscriptions: request.subscriptions)
+    }
     func askPrivacy(request: PrivacyRequest) async throws -> PrivacyDecision { .agree }
     func showPrivacyContract(request: PrivacyRequest) async throws {}
     func askSubscribe(request: SubscribeRequest) async throws -> SubscribeAnswer { .appBanned }

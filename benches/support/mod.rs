@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures::executor::block_on;
 use miniapp_auth::{
     AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision, PrivacyRequest,
-    ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeChoice,
+    ScopeRequest, SettingsAnswer, SettingsRequest, SubscribeAnswer, SubscribeChoice,
     SubscribeRequest, TemplateChoice,
 };
 
@@ -18,8 +18,8 @@ impl ConsentUi for AllowAll {
     async fn ask_scope(&self, _: ScopeRequest) -> Result<ConsentDecision, HostError> {
         Ok(ConsentDecision::Allow)
     }
-    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
-        Ok(r.items)
+    async fn show_settings(&self, r: SettingsRequest) -> Result<SettingsAnswer, HostError> {
+        Ok(SettingsAnswer::unchanged(&r))
     }
     async fn ask_privacy(&self, _: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
         Ok(PrivacyDecision::Agree)

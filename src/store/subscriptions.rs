@@ -98,6 +98,24 @@ pub(super) fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Keeps `choice` of (user, app, template), linked to its record.
+fn upsert_choice(
+    conn: &Connection,
+    (user_id, app_id, tmpl_id): (&str, &str, &str),
+    choice: &str,
+    link: &Link,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO subscription_choices (user_id, app_id, tmpl_id, choice, record_seq, record_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (user_id, app_id, tmpl_id) DO UPDATE SET
+             choice = excluded.choice, record_seq = excluded.record_seq,
+             record_hash = excluded.record_hash",
+    )?
+    .execute(params![user_id, app_id, tmpl_id, choice, link.seq as i64, link.hash])?;
+    Ok(())
+}
+
 impl Store {
     /// The subscription settings of (user, app), as far as the consent log backs
     /// them: a kept acceptance without its record is left out (asked again); a
@@ -149,14 +167,40 @@ impl Store {
                 let Some(tmpl_id) = &record.template else {
                     continue;
                 };
-                tx.prepare_cached(
-                    "INSERT INTO subscription_choices (user_id, app_id, tmpl_id, choice, record_seq, record_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (user_id, app_id, tmpl_id) DO UPDATE SET
-                         choice = excluded.choice, record_seq = excluded.record_seq,
-                         record_hash = excluded.record_hash",
-                )?
-                .execute(params![user_id, app_id, tmpl_id, choice, link.seq as i64, link.hash])?;
+                upsert_choice(tx, (user_id, app_id, tmpl_id), choice, &link)?;
+            }
+            Ok(())
+        })
+        .map(|_| ())
+    }
+
+    /// Changes kept choices from the settings page: `Some(accept)` keeps that
+    /// choice, `None` forgets it (asked again); each change with its record
+    /// (`records`, in the same order), in one durable transaction.
+    pub fn change_kept_choices(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        changes: &[(String, Option<bool>)],
+        records: &[NewRecord],
+        now_ms: i64,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let links = consent_log::append(tx, records, now_ms)?;
+            for ((tmpl_id, change), link) in changes.iter().zip(links) {
+                match change {
+                    None => {
+                        tx.prepare_cached(
+                            "DELETE FROM subscription_choices
+                             WHERE user_id = ?1 AND app_id = ?2 AND tmpl_id = ?3",
+                        )?
+                        .execute(params![user_id, app_id, tmpl_id])?;
+                    }
+                    Some(accept) => {
+                        let choice = if *accept { "accept" } else { "reject" };
+                        upsert_choice(tx, (user_id, app_id, tmpl_id), choice, &link)?;
+                    }
+                }
             }
             Ok(())
         })

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use futures::channel::oneshot;
 use miniapp_auth::{
     AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeRequest,
+    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsAnswer, SettingsRequest, SubscribeAnswer,
+    SubscribeRequest, SubscriptionsSetting,
 };
 use serde_json::Value;
 
@@ -44,12 +45,14 @@ pub enum Shown {
 }
 
 type SettingsScript = Box<dyn FnMut(&SettingsRequest) -> Vec<ScopeSetting> + Send>;
+type SubscriptionsScript = Box<dyn FnMut(&SubscriptionsSetting) -> SubscriptionsSetting + Send>;
 
 /// A person who answers from a script, and remembers every dialog.
 #[derive(Default)]
 pub struct ScriptedUi {
     answers: Mutex<VecDeque<Answer>>,
     subscribe_answers: Mutex<VecDeque<SubscribeAnswer>>,
+    subscriptions_page: Mutex<Option<SubscriptionsScript>>,
     settings: Mutex<Option<SettingsScript>>,
     pub shown: Mutex<Vec<Shown>>,
     held: Mutex<Vec<oneshot::Sender<ConsentDecision>>>,
@@ -97,6 +100,14 @@ impl ScriptedUi {
         let mut held = self.held.lock().unwrap();
         held.retain(|tx| !tx.is_canceled());
         held.len()
+    }
+
+    /// How the person leaves the subscription part of settings pages.
+    pub fn on_subscriptions_page(
+        &self,
+        script: impl FnMut(&SubscriptionsSetting) -> SubscriptionsSetting + Send + 'static,
+    ) {
+        *self.subscriptions_page.lock().unwrap() = Some(Box::new(script));
     }
 
     /// Queues the answer to the next subscribe dialog.
@@ -187,17 +198,24 @@ impl ConsentUi for ScriptedUi {
         }
     }
 
-    async fn show_settings(
-        &self,
-        request: SettingsRequest,
-    ) -> Result<Vec<ScopeSetting>, HostError> {
+    async fn show_settings(&self, request: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         let _open = self.enter(&request.user_id, &request.app_id);
         self.shown
             .lock()
             .unwrap()
             .push(Shown::Settings(request.clone()));
+        let subscriptions = match (
+            self.subscriptions_page.lock().unwrap().as_mut(),
+            &request.subscriptions,
+        ) {
+            (Some(script), Some(shown)) => Some(script(shown)),
+            (_, shown) => shown.clone(),
+        };
         match self.settings.lock().unwrap().as_mut() {
-            Some(script) => Ok(script(&request)),
+            Some(script) => Ok(SettingsAnswer {
+                items: script(&request),
+                subscriptions,
+            }),
             None => Err(thrown()),
         }
     }

@@ -36,9 +36,9 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
         }
     }
 
-    override suspend fun showSettings(request: SettingsRequest): List<ScopeSetting> {
+    override suspend fun showSettings(request: SettingsRequest): SettingsAnswer {
         shown.add("settings ${request.appId} ${request.items.map { "${it.scope}=${it.granted}" }}")
-        return settingsAnswer(request)
+        return SettingsAnswer(settingsAnswer(request), request.subscriptions)
     }
 
     override suspend fun askPrivacy(request: PrivacyRequest): PrivacyDecision {

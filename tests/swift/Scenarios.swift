@@ -59,9 +59,9 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
         }
     }
 
-    func showSettings(request: SettingsRequest) async throws -> [ScopeSetting] {
+    func showSettings(request: SettingsRequest) async throws -> SettingsAnswer {
         _ = record("settings \(request.appId)")
-        return settingsAnswer(request)
+        return SettingsAnswer(items: settingsAnswer(request), subscriptions: request.subscriptions)
     }
 
     func askPrivacy(request: PrivacyRequest) async throws -> PrivacyDecision {

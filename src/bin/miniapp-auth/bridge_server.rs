@@ -14,8 +14,8 @@ use std::thread::JoinHandle;
 use futures::channel::oneshot;
 use miniapp_auth::{
     AuthEngine, Caller, Clock, ConsentDecision, ConsentUi, HostError, ManualClock, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeRequest,
-    SystemClock,
+    PrivacyRequest, ScopeRequest, SettingsAnswer, SettingsRequest, SubscribeAnswer,
+    SubscribeRequest, SystemClock,
 };
 use serde_json::{json, Map, Value};
 
@@ -56,7 +56,7 @@ impl Output {
 enum Pending {
     Consent(oneshot::Sender<ConsentDecision>),
     Privacy(oneshot::Sender<PrivacyDecision>),
-    Settings(oneshot::Sender<Vec<ScopeSetting>>),
+    Settings(oneshot::Sender<SettingsAnswer>),
     Subscribe(oneshot::Sender<SubscribeAnswer>),
 }
 
@@ -133,14 +133,14 @@ impl LineUi {
                     "decision must be \"agree\" or \"disagree\"",
                 )),
             },
-            Pending::Settings(tx) => match protocol::auth_setting(fields) {
+            Pending::Settings(tx) => match protocol::settings_answer(fields) {
                 Some(answered) => {
                     let _ = tx.send(answered);
                     Ok(())
                 }
                 None => Err((
                     Pending::Settings(tx),
-                    "authSetting must be an object of scope: true|false",
+                    "authSetting must be an object of scope: true|false (and subscriptionsSetting, if given, {mainSwitch: bool, itemSettings: {tmplId: \"accept\"|\"reject\"}})",
                 )),
             },
             Pending::Subscribe(tx) => match protocol::subscribe_answer(fields) {
@@ -218,7 +218,7 @@ impl ConsentUi for LineUi {
         wait(opened, rx).await
     }
 
-    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+    async fn show_settings(&self, r: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         let (tx, rx) = oneshot::channel();
         let mut event = Map::new();
         event.insert("event".into(), json!("settings"));
@@ -230,6 +230,12 @@ impl ConsentUi for LineUi {
             .map(|i| (i.scope.clone(), json!(i.granted)))
             .collect();
         event.insert("authSetting".into(), Value::Object(setting));
+        if let Some(subscriptions) = &r.subscriptions {
+            event.insert(
+                "subscriptionsSetting".into(),
+                protocol::subscriptions_json(subscriptions),
+            );
+        }
         let opened = self.open(Pending::Settings(tx), event);
         wait(opened, rx).await
     }

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use miniapp_auth::{
     ApiResult, AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsRequest, SubscribeAnswer, SubscribeChoice,
-    SubscribeRequest, TemplateChoice,
+    PrivacyRequest, ScopeRequest, SettingsAnswer, SettingsRequest, SubscribeAnswer,
+    SubscribeChoice, SubscribeRequest, TemplateChoice,
 };
 use serde_json::Value;
 
@@ -77,7 +77,7 @@ impl ConsentUi for TerminalUi {
         }
     }
 
-    async fn show_settings(&self, r: SettingsRequest) -> Result<Vec<ScopeSetting>, HostError> {
+    async fn show_settings(&self, r: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         println!("  ┌ Settings of {}", r.app_name);
         for item in &r.items {
             let switch = if item.granted { "on " } else { "off" };
@@ -95,7 +95,10 @@ impl ConsentUi for TerminalUi {
                 None => println!("    ({scope} is not on this page)"),
             }
         }
-        Ok(items)
+        Ok(SettingsAnswer {
+            items,
+            subscriptions: r.subscriptions.clone(),
+        })
     }
 
     async fn ask_privacy(&self, r: PrivacyRequest) -> Result<PrivacyDecision, HostError> {
@@ -235,11 +238,11 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         println!("\n-- The settings page:");
         show(
             "wx.openSetting()  [no tap]",
-            &engine.open_setting(me.clone()).await,
+            &engine.open_setting(me.clone(), false).await,
         );
         show(
             "wx.openSetting()  [from a tap]",
-            &engine.open_setting(me.clone().with_tap()).await,
+            &engine.open_setting(me.clone().with_tap(), false).await,
         );
         show(
             "wx.getSetting()",

@@ -4,8 +4,8 @@
 //! (`fuzz/fuzz_targets/json_lines.rs`) compiles this same file.
 
 use miniapp_auth::{
-    Caller, ConsentDecision, PrivacyDecision, ScopeSetting, SubscribeAnswer, SubscribeChoice,
-    TemplateChoice,
+    Caller, ConsentDecision, PrivacyDecision, ScopeSetting, SettingsAnswer, SubscribeAnswer,
+    SubscribeChoice, SubscriptionsSetting, TemplateChoice,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -302,6 +302,66 @@ pub fn subscribe_answer(fields: &Map<String, Value>) -> Option<SubscribeAnswer> 
         Some(keep) => keep.as_bool()?,
     };
     Some(SubscribeAnswer::Chosen { choices, keep })
+}
+
+/// The answer to a settings page: `authSetting` (see [`auth_setting`]) and,
+/// when the page showed subscriptions, optionally `subscriptionsSetting`
+/// (`{mainSwitch, itemSettings: {tmplId: "accept"|"reject"}}`; left out, they
+/// stay as they were).
+pub fn settings_answer(fields: &Map<String, Value>) -> Option<SettingsAnswer> {
+    let items = auth_setting(fields)?;
+    let subscriptions = match fields.get("subscriptionsSetting") {
+        None => None,
+        Some(value) => Some(subscriptions_setting(value)?),
+    };
+    Some(SettingsAnswer {
+        items,
+        subscriptions,
+    })
+}
+
+fn subscriptions_setting(value: &Value) -> Option<SubscriptionsSetting> {
+    let object = value.as_object()?;
+    let main_switch = object.get("mainSwitch")?.as_bool()?;
+    let item_settings = match object.get("itemSettings") {
+        None => Vec::new(),
+        Some(items) => items
+            .as_object()?
+            .iter()
+            .map(|(tmpl_id, choice)| {
+                let choice = match choice.as_str()? {
+                    "accept" => SubscribeChoice::Accept,
+                    "reject" => SubscribeChoice::Reject,
+                    _ => return None,
+                };
+                Some(TemplateChoice {
+                    tmpl_id: tmpl_id.clone(),
+                    choice,
+                })
+            })
+            .collect::<Option<_>>()?,
+    };
+    Some(SubscriptionsSetting {
+        main_switch,
+        item_settings,
+    })
+}
+
+/// A settings page's subscription part as the bridge shows it (WeChat's
+/// `subscriptionsSetting` shape).
+pub fn subscriptions_json(setting: &SubscriptionsSetting) -> Value {
+    let items: Map<String, Value> = setting
+        .item_settings
+        .iter()
+        .map(|c| {
+            let word = match c.choice {
+                SubscribeChoice::Accept => "accept",
+                _ => "reject",
+            };
+            (c.tmpl_id.clone(), Value::from(word))
+        })
+        .collect();
+    serde_json::json!({"mainSwitch": setting.main_switch, "itemSettings": items})
 }
 
 /// The answer to a settings page: `authSetting`, an object of scope: bool.

@@ -345,7 +345,7 @@ fn the_demo_runs_unattended() {
         .args([
             "demo",
             "--answers",
-            "agree,allow,allow,deny,scope.camera=on+scope.record=off",
+            "agree,allow,allow,deny,scope.camera=on+scope.record=off,accept keep",
         ])
         .stdin(Stdio::null())
         .output()
@@ -360,11 +360,21 @@ fn the_demo_runs_unattended() {
         r#"→ {"errMsg":"openSetting:fail can only be invoked by user TAP gesture.","errno":1105}"#,
         r#""scope.camera":true"#,
         r#""scope.record":false"#,
+        r#"→ {"errMsg":"requestSubscribeMessage:ok","ORDER_SHIPPED":"accept","PRICE_DROP":"accept"}"#,
+        r#""subscriptionsSetting":{"mainSwitch":true,"itemSettings":{"ORDER_SHIPPED":"accept","PRICE_DROP":"accept"}}"#,
+        r#"→ {"errMsg":"agreePrivacyAuthorization:ok"}"#,
+        r#""needAuthorization":false"#,
     ] {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }
-    // The sticky denial showed one camera dialog, not two.
+    // The sticky denial showed one camera dialog, not two; the kept
+    // subscription choice one subscribe dialog, not two.
     assert_eq!(text.matches("asks to use: Camera").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("would like to send you messages").count(),
+        1,
+        "{text}"
+    );
 }
 
 #[test]

@@ -248,6 +248,36 @@ pub fn run(argv: &[String]) -> Result<(), String> {
             "wx.getSetting()",
             &engine.get_setting(me.clone(), false).await,
         );
+
+        println!("\n-- Subscription messages (from a tap; \"accept keep\" keeps the choice):");
+        let templates = vec!["ORDER_SHIPPED".to_string(), "PRICE_DROP".to_string()];
+        for _ in 0..2 {
+            show(
+                "wx.requestSubscribeMessage({tmplIds: ['ORDER_SHIPPED', 'PRICE_DROP']})",
+                &engine
+                    .request_subscribe_message(me.clone().with_tap(), templates.clone())
+                    .await,
+            );
+        }
+        show(
+            "wx.getSetting({withSubscriptions: true})",
+            &engine.get_setting(me.clone(), true).await,
+        );
+
+        println!(
+            "\n-- Another user agrees in the mini app's own privacy popup (its agree button):"
+        );
+        let other = Caller::new("demo-user-2", APP_ID);
+        show(
+            "<button open-type=\"agreePrivacyAuthorization\"> tapped",
+            &engine
+                .agree_privacy_authorization(other.clone().with_tap(), Some("agree-btn".into()))
+                .await,
+        );
+        show(
+            "wx.getPrivacySetting()",
+            &engine.get_privacy_setting(other).await,
+        );
     });
     Ok(())
 }

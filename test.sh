@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust suite (cargo test), then the Kotlin, Swift and
-# JavaScript suites against the real library and CLI. Provisions kotlinc, JNA and
-# the Swift root itself (cached in ~/.cache/miniapp-auth; scripts/toolchains.sh).
+# JavaScript suites against the real library and CLI. Provisions kotlinc, JNA, the
+# Swift root, TypeScript with WeChat's typings and the jsc shell itself (cached in
+# ~/.cache/miniapp-auth; scripts/toolchains.sh).
 #   ./test.sh                 everything
 #   ./test.sh rust js         only some suites (rust, bench, ffi, kotlin, swift, js, fuzz)
 # The bench, ffi and fuzz suites are smoke runs (each benchmark once, 200 FFI calls
@@ -62,11 +63,26 @@ for suite in "${suites[@]}"; do
             record "$suite" "$passed" "$failed" "$status"
             ;;
         js)
+            # TypeScript + WeChat's typings, and JavaScriptCore's jsc (cached).
+            if ! (source scripts/toolchains.sh && provision_js && env | grep -E '^(TS_MODULES|JSC)=') >"$log.env" 2>"$log.provision"; then
+                cat "$log.provision"
+                record js 0 1 1
+                continue
+            fi
+            export $(cat "$log.env")
             cargo build --bins >/dev/null 2>&1 || cargo build --bins
             node --test tests/js/ 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -E '^# pass ' "$log" | awk '{print $3 + 0}')
             failed=$(grep -E '^# fail ' "$log" | awk '{print $3 + 0}')
+            # The declarations against real-style mini-app code (tsc --strict).
+            if "$TS_MODULES/.bin/tsc" -p tests/js/types --typeRoots "$TS_MODULES" 2>&1 | tee -a "$log"; then
+                echo "js: types: tsc --strict accepts tests/js/types/mini-app.ts" | tee -a "$log"
+                passed=$((passed + 1))
+            else
+                failed=$((failed + 1))
+                status=1
+            fi
             record js "$passed" "$failed" "$status"
             ;;
         fuzz)

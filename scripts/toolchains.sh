@@ -3,12 +3,16 @@
 # cache outside the work tree (MINIAPP_AUTH_CACHE, default ~/.cache/miniapp-auth):
 #   kotlin  kotlinc (npm package kotlin-compiler) and JNA (Debian's libjna-java)
 #   swift   a Debian 13 root with swiftlang (debootstrap), for swiftc on Debian 12
+#   js      TypeScript and WeChat's miniprogram-api-typings (npm), and JavaScriptCore's
+#           jsc shell (Debian's libjavascriptcoregtk-4.0-bin), for the JS suite
 # Usage: scripts/toolchains.sh kotlin|swift|all   (prints what it provisioned)
 # Sourced, it defines provision_kotlin / provision_swift and the paths they set.
 set -euo pipefail
 
 MINIAPP_AUTH_CACHE="${MINIAPP_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/miniapp-auth}"
 KOTLIN_VERSION="2.4.20"
+TYPESCRIPT_VERSION="5.9.3"
+API_TYPINGS_VERSION="5.2.3"
 SWIFT_SUITE="trixie"
 JNA_JAR="/usr/share/java/jna.jar"
 
@@ -99,6 +103,28 @@ generate_test_bindings() {
         || { cat "$FOREIGN_TESTS/generate.log" >&2; toolchain_fail "generating the bindings failed"; }
 }
 
+# Sets TS_MODULES (node_modules with typescript and miniprogram-api-typings) and JSC.
+provision_js() {
+    local dir="$MINIAPP_AUTH_CACHE/ts-$TYPESCRIPT_VERSION-typings-$API_TYPINGS_VERSION"
+    TS_MODULES="$dir/node_modules"
+    if [ ! -x "$TS_MODULES/.bin/tsc" ] || [ ! -d "$TS_MODULES/miniprogram-api-typings" ]; then
+        command -v npm >/dev/null || toolchain_fail "npm is needed to fetch typescript and miniprogram-api-typings" || return 1
+        echo "toolchains: installing typescript@$TYPESCRIPT_VERSION miniprogram-api-typings@$API_TYPINGS_VERSION into $dir" >&2
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
+            "typescript@$TYPESCRIPT_VERSION" "miniprogram-api-typings@$API_TYPINGS_VERSION" >&2 \
+            || toolchain_fail "npm install typescript miniprogram-api-typings failed" || return 1
+    fi
+    JSC="$(command -v jsc || true)"
+    if [ -z "$JSC" ]; then
+        echo "toolchains: installing libjavascriptcoregtk-4.0-bin (the jsc shell)" >&2
+        apt_install libjavascriptcoregtk-4.0-bin || return 1
+        JSC="$(command -v jsc)" || toolchain_fail "jsc not found after installing it" || return 1
+    fi
+    export TS_MODULES JSC
+}
+
 # Mounts /proc in the root (swiftc needs it); swift_unmount undoes it.
 swift_mount() {
     mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"
@@ -114,7 +140,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     case "${1:-all}" in
         kotlin) provision_kotlin && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR" ;;
         swift) provision_swift && echo "SWIFT_ROOT=$SWIFT_ROOT" ;;
+        js) provision_js && echo "TS_MODULES=$TS_MODULES JSC=$JSC" ;;
         all) provision_kotlin && provision_swift && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR SWIFT_ROOT=$SWIFT_ROOT" ;;
-        *) echo "usage: $0 kotlin|swift|all" >&2; exit 2 ;;
+        *) echo "usage: $0 kotlin|swift|js|all" >&2; exit 2 ;;
     esac
 fi

@@ -40,6 +40,25 @@
     'requestSubscribeMessage'
   ];
 
+  /**
+   * `wx.canIUse(schema)` knows these beyond the bare API names (WeChat's schema:
+   * `${API}.${method}.${param}`).
+   */
+  var SCHEMAS = [
+    'authorize.object.scope',
+    'authorizeForMiniProgram.object.scope',
+    'getSetting.object.withSubscriptions',
+    'getSetting.success.authSetting',
+    'getSetting.success.subscriptionsSetting',
+    'getSetting.success.miniprogramAuthSetting',
+    'openSetting.object.withSubscriptions',
+    'openSetting.success.authSetting',
+    'openSetting.success.subscriptionsSetting',
+    'getPrivacySetting.success.needAuthorization',
+    'getPrivacySetting.success.privacyContractName',
+    'requestSubscribeMessage.object.tmplIds'
+  ];
+
   /** What each `wx` made here needs later: its invoke and the privacy listener. */
   var STATE = new WeakMap();
 
@@ -155,6 +174,17 @@
      * (`{event: 'exposureAuthorization'}` reports the popup shown and settles
      * nothing). A later registration replaces an earlier one, as in WeChat.
      */
+    /**
+     * `wx.canIUse(schema)`: whether this module provides the API (or, with a
+     * longer schema, the parameter or result field) `schema` names.
+     */
+    wx.canIUse = function (schema) {
+      if (typeof schema !== 'string') return false;
+      var api = schema.split('.')[0];
+      var provided = APIS.indexOf(api) >= 0 ||
+        api === 'onNeedPrivacyAuthorization' || api === 'canIUse';
+      return provided && (schema === api || SCHEMAS.indexOf(schema) >= 0);
+    };
     wx.onNeedPrivacyAuthorization = function (listener) {
       if (typeof listener !== 'function') {
         throw new TypeError('onNeedPrivacyAuthorization needs a listener function');

@@ -23,6 +23,8 @@ class BridgeHost {
     this.settingsAnswer = (authSetting) => authSetting;
     /** When set: (privacy event) => Promise of {event, buttonId} or null (the host's own popup). */
     this.privacyHandler = null;
+    /** When an array: every call and its real result are recorded in it. */
+    this.transcript = null;
     /** (tmplIds) => {subscriptions: {id: choice}, keep} or {appBanned: true}. */
     this.subscribeAnswer = (tmplIds) => ({
       subscriptions: Object.fromEntries(tmplIds.map((id) => [id, 'reject'])),
@@ -82,9 +84,16 @@ class BridgeHost {
     return (api, args) => {
       const id = this.nextId++;
       this.calls.push({ api, args });
+      const tap = !!(options.tap && options.tap());
       return new Promise((resolve, reject) => {
-        this.waiting.set(id, { resolve: (r) => resolve(options.asText ? JSON.stringify(r) : r), reject });
-        this.send({ id, user, app, api, args, tap: !!(options.tap && options.tap()) });
+        this.waiting.set(id, {
+          resolve: (r) => {
+            if (this.transcript) this.transcript.push({ api, args, tap, result: r });
+            resolve(options.asText ? JSON.stringify(r) : r);
+          },
+          reject,
+        });
+        this.send({ id, user, app, api, args, tap });
       });
     };
   }

@@ -298,3 +298,39 @@ test('requestSubscribeMessage through the module: per-template answers, kept cho
   });
   assert.equal(await host.close(), 0);
 });
+
+// The module in JavaScriptCore (the engine of iOS mini-app runtimes), not only
+// in node's V8: calls are made through the real bridge here and recorded, then
+// `jsc` runs the module as an injected script and replays them
+// (tests/js/jsc/replay.js). ./test.sh installs jsc (Debian's
+// libjavascriptcoregtk-4.0-bin) and names it in $JSC.
+test('the module runs unchanged in JavaScriptCore', async () => {
+  const { execFileSync } = require('node:child_process');
+  const os = require('node:os');
+  const jsc = process.env.JSC || '/usr/bin/jsc';
+  assert.ok(fs.existsSync(jsc), `no jsc at ${jsc}: run ./test.sh js, which installs it`);
+  const host = new BridgeHost(['allow', 'deny']);
+  host.subscribeAnswer = (tmplIds) => ({
+    subscriptions: Object.fromEntries(tmplIds.map((id) => [id, 'accept'])),
+    keep: true,
+  });
+  host.transcript = [];
+  let tapped = false;
+  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
+  await wx.getSetting();
+  await wx.authorize({ scope: 'scope.record' });
+  await assert.rejects(wx.authorize({ scope: 'scope.camera' }));
+  tapped = true;
+  await wx.requestSubscribeMessage({ tmplIds: ['TMPL_A'] });
+  tapped = false;
+  await assert.rejects(wx.requestSubscribeMessage({ tmplIds: ['TMPL_A'] }));
+  await wx.getSetting({ withSubscriptions: true });
+  assert.equal(await host.close(), 0);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-auth-jsc-')), 'transcript.json');
+  fs.writeFileSync(file, JSON.stringify(host.transcript));
+  const out = execFileSync(jsc, [path.join(__dirname, 'jsc', 'replay.js'), '--', MODULE, file], {
+    encoding: 'utf8',
+  });
+  assert.match(out, /^jsc: 9 passed$/m, out);
+  assert.doesNotMatch(out, /not ok/, out);
+});

@@ -1,0 +1,75 @@
+/**
+ * miniapp-auth — the mini-app side (SPEC §7). The options and results of every
+ * `wx` API here are WeChat's own, as `miniprogram-api-typings` declares them
+ * (`WechatMiniprogram.Wx`), so code written for WeChat type-checks unchanged.
+ * The one exception is `onNeedPrivacyAuthorization`, whose listener the official
+ * typings declare as `(res) => void`; WeChat calls it with `(resolve, eventInfo)`
+ * (developers.weixin.qq.com …/api/open-api/privacy/wx.onNeedPrivacyAuthorization.html),
+ * and so is it typed here.
+ */
+/// <reference types="miniprogram-api-typings" />
+
+/** The `wx` APIs `createWx` provides with WeChat's own signatures. */
+export type ProvidedApi =
+  | 'authorize'
+  | 'getSetting'
+  | 'openSetting'
+  | 'authorizeForMiniProgram'
+  | 'getPrivacySetting'
+  | 'requirePrivacyAuthorize'
+  | 'openPrivacyContract'
+  | 'requestSubscribeMessage'
+  | 'canIUse';
+
+/** What the listener is told: the API or component that needs the agreement. */
+export interface NeedPrivacyAuthorizationEventInfo {
+  referrer: string;
+}
+
+/** What the listener answers through `resolve`. */
+export interface NeedPrivacyAuthorizationAnswer {
+  /** `exposureAuthorization` reports the popup shown; `agree`/`disagree` answer. */
+  event: 'exposureAuthorization' | 'agree' | 'disagree';
+  /** The agree button's id (needed with `agree`). */
+  buttonId?: string;
+}
+
+/** `wx.onNeedPrivacyAuthorization`'s listener, as WeChat calls it. */
+export type NeedPrivacyAuthorizationListener = (
+  resolve: (answer: NeedPrivacyAuthorizationAnswer) => void,
+  eventInfo: NeedPrivacyAuthorizationEventInfo
+) => void;
+
+/** The `wx` object `createWx` builds. */
+export interface MiniAppWx extends Pick<WechatMiniprogram.Wx, ProvidedApi> {
+  onNeedPrivacyAuthorization(listener: NeedPrivacyAuthorizationListener): void;
+}
+
+/** The host's bridge: a call's result object of SPEC §4, or its JSON text. */
+export type Invoke = (
+  api: string,
+  args: Record<string, unknown>
+) => unknown | Promise<unknown>;
+
+/** Builds the `wx` authorization APIs over the host's `invoke`. */
+export function createWx(invoke: Invoke): MiniAppWx;
+
+/**
+ * For the host: lets the mini app's own popup ask. Resolves with what its
+ * listener answered, or `null` when it registered none.
+ */
+export function dispatchNeedPrivacyAuthorization(
+  wx: MiniAppWx,
+  eventInfo: NeedPrivacyAuthorizationEventInfo
+): Promise<{ event: 'agree' | 'disagree'; buttonId?: string } | null>;
+
+/** For the runtime: a tap on `<button open-type="agreePrivacyAuthorization">`. */
+export function agreePrivacyAuthorization(
+  wx: MiniAppWx,
+  buttonId?: string
+): Promise<WechatMiniprogram.GeneralCallbackResult>;
+
+/** The APIs that go to the host. */
+export const APIS: readonly string[];
+
+export as namespace MiniAppAuth;

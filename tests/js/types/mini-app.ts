@@ -1,0 +1,76 @@
+// Real-style mini-app code, type-checked (tsc --strict) against the module's
+// declarations and WeChat's official typings (miniprogram-api-typings): the
+// seed page's sample, WeChat's onNeedPrivacyAuthorization sample, a
+// subscription request, both calling conventions. `@ts-expect-error` lines are
+// mistakes the declarations must refuse (tsc fails if one is accepted).
+import { createWx, dispatchNeedPrivacyAuthorization, agreePrivacyAuthorization, MiniAppWx } from 'miniapp-auth';
+
+declare function host(api: string, args: Record<string, unknown>): Promise<string>;
+
+const wx: MiniAppWx = createWx(host);
+
+// The official interface accepts it where WeChat's own wx is expected.
+const official: Pick<WechatMiniprogram.Wx, 'authorize' | 'getSetting' | 'requestSubscribeMessage'> = wx;
+
+// The seed page's sample.
+wx.getSetting({
+  success(res) {
+    if (!res.authSetting['scope.record']) {
+      wx.authorize({
+        scope: 'scope.record',
+        success() {
+          // startRecord would run here.
+        },
+      });
+    }
+  },
+});
+
+async function promises(): Promise<void> {
+  const setting = await wx.getSetting({ withSubscriptions: true });
+  const mainSwitch: boolean = setting.subscriptionsSetting.mainSwitch;
+  const kept = setting.subscriptionsSetting.itemSettings;
+  // The official typings give getPrivacySetting no Promise form: callbacks.
+  const needed = await new Promise<boolean>((resolve) =>
+    wx.getPrivacySetting({ success: (res) => resolve(res.needAuthorization) })
+  );
+  const subscribed = await wx.requestSubscribeMessage({ tmplIds: ['TMPL_A'] });
+  const choice: string = subscribed['TMPL_A'];
+  await official.authorize({ scope: 'scope.camera' });
+  if (wx.canIUse('getSetting.object.withSubscriptions') && mainSwitch && needed) {
+    console.log(kept, choice);
+  }
+  // @ts-expect-error: authorize needs its scope.
+  await wx.authorize({});
+  // @ts-expect-error: getSetting's withSubscriptions is a boolean.
+  await wx.getSetting({ withSubscriptions: 'yes' });
+}
+
+// WeChat's onNeedPrivacyAuthorization sample.
+const page = {
+  resolvePrivacyAuthorization: undefined as
+    | undefined
+    | ((answer: { event: 'agree' | 'disagree' | 'exposureAuthorization'; buttonId?: string }) => void),
+  onLoad() {
+    wx.onNeedPrivacyAuthorization((resolve, eventInfo) => {
+      console.log('triggered by ' + eventInfo.referrer);
+      this.resolvePrivacyAuthorization = resolve;
+    });
+  },
+  handleAgree() {
+    this.resolvePrivacyAuthorization?.({ buttonId: 'agree-btn', event: 'agree' });
+  },
+};
+
+// @ts-expect-error: the listener's answer is agree, disagree or exposureAuthorization.
+wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'maybe' }));
+
+// The host and the runtime.
+async function hostSide(): Promise<void> {
+  const answer = await dispatchNeedPrivacyAuthorization(wx, { referrer: 'authorize' });
+  if (answer !== null && answer.event === 'agree') {
+    await agreePrivacyAuthorization(wx, answer.buttonId);
+  }
+}
+
+export { promises, page, hostSide };

@@ -42,7 +42,7 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
     }
 
     override suspend fun askPrivacy(request: PrivacyRequest): PrivacyDecision {
-        shown.add("privacy ${request.appId} ${request.contractName} v${request.contractVersion}")
+        shown.add("privacy ${request.appId} ${request.contractName} v${request.contractVersion} via ${request.referrer}")
         return when (next()) {
             "agree" -> PrivacyDecision.AGREE
             "disagree" -> PrivacyDecision.DISAGREE
@@ -169,6 +169,23 @@ fun main() {
         expect(engine2.auth("scope.record"), OK)
         expect(ui2.shown.map { it.substringBefore(' ') }, listOf("privacy", "privacy", "scope"))
         expect(engine2.auth("scope.camera"), """{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}""")
+    }
+
+    scenario("the mini app's own privacy popup: the referrer, and its agree button") {
+        val ui = ScriptedUi("disagree")
+        val engine = AuthEngine.open(tempDb(), ui)
+        engine.registerManifest("wxA", MANIFEST)
+        expect(engine.ensure(me(), "getLocation").json,
+            """{"errMsg":"getLocation:fail privacy permission is not authorized","errno":104}""")
+        expect(ui.shown, listOf("privacy wxA Demo guide v1 via getLocation"))
+        // The user taps the mini app's agree button: recorded at once, no host popup.
+        expect(engine.agreePrivacyAuthorization(me(tap = true), "agree-btn").json,
+            """{"errMsg":"agreePrivacyAuthorization:ok"}""")
+        expect(
+            engine.getPrivacySetting(me()).json,
+            """{"errMsg":"getPrivacySetting:ok","needAuthorization":false,"privacyContractName":"Demo guide"}""",
+        )
+        expect(engine.consentRecords("u1").last().source, "privacy-button")
     }
 
     scenario("subscription messages: per template, kept choices, WeChat's errCodes") {

@@ -65,7 +65,7 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
     }
 
     func askPrivacy(request: PrivacyRequest) async throws -> PrivacyDecision {
-        switch record("privacy \(request.appId) \(request.contractName) v\(request.contractVersion)") {
+        switch record("privacy \(request.appId) \(request.contractName) v\(request.contractVersion) via \(request.referrer)") {
         case "agree": return .agree
         case "disagree": return .disagree
         default: throw HostError.Failed(reason: "scripted crash")
@@ -200,6 +200,21 @@ struct Scenarios {
             try expect(ui2.shown.map { String($0.split(separator: " ")[0]) }, ["privacy", "privacy", "scope"])
             try expect(await engine2.auth("scope.camera"),
                 #"{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}"#)
+        }
+
+        await scenario("the mini app's own privacy popup: the referrer, and its agree button") {
+            let ui = ScriptedUi("disagree")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            try engine.registerManifest(appId: "wxA", manifestJson: MANIFEST)
+            try expect(await engine.ensure(caller: me(), api: "getLocation").json,
+                #"{"errMsg":"getLocation:fail privacy permission is not authorized","errno":104}"#)
+            try expect(ui.shown, ["privacy wxA Demo guide v1 via getLocation"])
+            // The user taps the mini app's agree button: recorded at once, no host popup.
+            try expect(await engine.agreePrivacyAuthorization(caller: me(tap: true), buttonId: "agree-btn").json,
+                #"{"errMsg":"agreePrivacyAuthorization:ok"}"#)
+            try expect(await engine.getPrivacySetting(caller: me()).json,
+                #"{"errMsg":"getPrivacySetting:ok","needAuthorization":false,"privacyContractName":"Demo guide"}"#)
+            try expect(try engine.consentRecords(userId: "u1").last?.source, "privacy-button")
         }
 
         await scenario("subscription messages: per template, kept choices, WeChat's errCodes") {

@@ -279,24 +279,13 @@ pub fn subscribe_answer(fields: &Map<String, Value>) -> Option<SubscribeAnswer> 
     if fields.get("appBanned").and_then(Value::as_bool) == Some(true) {
         return Some(SubscribeAnswer::AppBanned);
     }
-    let choices = fields
-        .get("subscriptions")?
-        .as_object()?
-        .iter()
-        .map(|(tmpl_id, choice)| {
-            let choice = match choice.as_str()? {
-                "accept" => SubscribeChoice::Accept,
-                "reject" => SubscribeChoice::Reject,
-                "ban" => SubscribeChoice::Ban,
-                "filter" => SubscribeChoice::Filter,
-                _ => return None,
-            };
-            Some(TemplateChoice {
-                tmpl_id: tmpl_id.clone(),
-                choice,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let all = [
+        SubscribeChoice::Accept,
+        SubscribeChoice::Reject,
+        SubscribeChoice::Ban,
+        SubscribeChoice::Filter,
+    ];
+    let choices = template_choices(fields.get("subscriptions")?, &all)?;
     let keep = match fields.get("keep") {
         None => false,
         Some(keep) => keep.as_bool()?,
@@ -323,28 +312,41 @@ pub fn settings_answer(fields: &Map<String, Value>) -> Option<SettingsAnswer> {
 fn subscriptions_setting(value: &Value) -> Option<SubscriptionsSetting> {
     let object = value.as_object()?;
     let main_switch = object.get("mainSwitch")?.as_bool()?;
+    let kept = [SubscribeChoice::Accept, SubscribeChoice::Reject];
     let item_settings = match object.get("itemSettings") {
         None => Vec::new(),
-        Some(items) => items
-            .as_object()?
-            .iter()
-            .map(|(tmpl_id, choice)| {
-                let choice = match choice.as_str()? {
-                    "accept" => SubscribeChoice::Accept,
-                    "reject" => SubscribeChoice::Reject,
-                    _ => return None,
-                };
-                Some(TemplateChoice {
-                    tmpl_id: tmpl_id.clone(),
-                    choice,
-                })
-            })
-            .collect::<Option<_>>()?,
+        Some(items) => template_choices(items, &kept)?,
     };
     Some(SubscriptionsSetting {
         main_switch,
         item_settings,
     })
+}
+
+/// WeChat's word for a subscription choice.
+fn choice_word(choice: SubscribeChoice) -> &'static str {
+    match choice {
+        SubscribeChoice::Accept => "accept",
+        SubscribeChoice::Reject => "reject",
+        SubscribeChoice::Ban => "ban",
+        SubscribeChoice::Filter => "filter",
+    }
+}
+
+/// `{tmplId: word}` as choices, each word one of `allowed`'s.
+fn template_choices(value: &Value, allowed: &[SubscribeChoice]) -> Option<Vec<TemplateChoice>> {
+    value
+        .as_object()?
+        .iter()
+        .map(|(tmpl_id, word)| {
+            let word = word.as_str()?;
+            let choice = *allowed.iter().find(|c| choice_word(**c) == word)?;
+            Some(TemplateChoice {
+                tmpl_id: tmpl_id.clone(),
+                choice,
+            })
+        })
+        .collect()
 }
 
 /// A settings page's subscription part as the bridge shows it (WeChat's
@@ -353,13 +355,7 @@ pub fn subscriptions_json(setting: &SubscriptionsSetting) -> Value {
     let items: Map<String, Value> = setting
         .item_settings
         .iter()
-        .map(|c| {
-            let word = match c.choice {
-                SubscribeChoice::Accept => "accept",
-                _ => "reject",
-            };
-            (c.tmpl_id.clone(), Value::from(word))
-        })
+        .map(|c| (c.tmpl_id.clone(), Value::from(choice_word(c.choice))))
         .collect();
     serde_json::json!({"mainSwitch": setting.main_switch, "itemSettings": items})
 }

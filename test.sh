@@ -64,7 +64,7 @@ for suite in "${suites[@]}"; do
             ;;
         js)
             # TypeScript + WeChat's typings, and JavaScriptCore's jsc (cached).
-            if ! (source scripts/toolchains.sh && provision_js && env | grep -E '^(TS_MODULES|JSC)=') >"$log.env" 2>"$log.provision"; then
+            if ! (source scripts/toolchains.sh && provision_js && env | grep -E '^(TS_MODULES|JSC|FRAMEWORKS)=') >"$log.env" 2>"$log.provision"; then
                 cat "$log.provision"
                 record js 0 1 1
                 continue

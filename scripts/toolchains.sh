@@ -3,8 +3,10 @@
 # cache outside the work tree (MINIAPP_AUTH_CACHE, default ~/.cache/miniapp-auth):
 #   kotlin  kotlinc (npm package kotlin-compiler) and JNA (Debian's libjna-java)
 #   swift   a Debian 13 root with swiftlang (debootstrap), for swiftc on Debian 12
-#   js      TypeScript and WeChat's miniprogram-api-typings (npm), and JavaScriptCore's
-#           jsc shell (Debian's libjavascriptcoregtk-4.0-bin), for the JS suite
+#   js      TypeScript and WeChat's miniprogram-api-typings (npm), JavaScriptCore's
+#           jsc shell (Debian's libjavascriptcoregtk-4.0-bin), and real mini-app
+#           framework API layers (miniprogram-api-promise, Mpx's api-proxy; npm),
+#           bundled with esbuild as a mini-app build would, for the JS suite
 # Usage: scripts/toolchains.sh kotlin|swift|all   (prints what it provisioned)
 # Sourced, it defines provision_kotlin / provision_swift and the paths they set.
 set -euo pipefail
@@ -13,6 +15,8 @@ MINIAPP_AUTH_CACHE="${MINIAPP_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/miniap
 KOTLIN_VERSION="2.4.20"
 TYPESCRIPT_VERSION="5.9.3"
 API_TYPINGS_VERSION="5.2.3"
+# Mini-app framework API layers the JS suite runs over the real bridge (pinned).
+FRAMEWORK_PACKAGES=(miniprogram-api-promise@1.0.4 @mpxjs/api-proxy@2.10.20 @mpxjs/utils@2.10.20 esbuild@0.25.12)
 SWIFT_SUITE="trixie"
 JNA_JAR="/usr/share/java/jna.jar"
 
@@ -116,13 +120,34 @@ provision_js() {
             "typescript@$TYPESCRIPT_VERSION" "miniprogram-api-typings@$API_TYPINGS_VERSION" >&2 \
             || toolchain_fail "npm install typescript miniprogram-api-typings failed" || return 1
     fi
+    # The frameworks, bundled to CommonJS as a mini-app build bundles them
+    # (their sources are bundler-style ES modules).
+    FRAMEWORKS="$MINIAPP_AUTH_CACHE/frameworks-1"
+    if [ ! -f "$FRAMEWORKS/bundles/mpx-api-proxy.js" ] || [ ! -f "$FRAMEWORKS/bundles/miniprogram-api-promise.js" ]; then
+        echo "toolchains: installing ${FRAMEWORK_PACKAGES[*]} into $FRAMEWORKS" >&2
+        rm -rf "$FRAMEWORKS"
+        mkdir -p "$FRAMEWORKS/bundles"
+        npm install --prefix "$FRAMEWORKS" --no-audit --no-fund --loglevel=error "${FRAMEWORK_PACKAGES[@]}" >&2 \
+            || toolchain_fail "npm install ${FRAMEWORK_PACKAGES[*]} failed" || return 1
+        local esbuild="$FRAMEWORKS/node_modules/.bin/esbuild" modules="$FRAMEWORKS/node_modules"
+        "$esbuild" "$modules/miniprogram-api-promise/src/index.js" --bundle --format=cjs \
+            --platform=neutral --main-fields=module,main --log-level=warning \
+            --outfile="$FRAMEWORKS/bundles/miniprogram-api-promise.js" >&2 \
+            || toolchain_fail "bundling miniprogram-api-promise failed" || return 1
+        # Mpx's build defines __mpx_mode__ (the platform) at compile time.
+        "$esbuild" "$modules/@mpxjs/api-proxy/src/index.js" --bundle --format=cjs \
+            --platform=neutral --main-fields=module,main --log-level=warning \
+            --define:__mpx_mode__='"wx"' --define:__mpx_env__='""' \
+            --outfile="$FRAMEWORKS/bundles/mpx-api-proxy.js" >&2 \
+            || toolchain_fail "bundling @mpxjs/api-proxy failed" || return 1
+    fi
     JSC="$(command -v jsc || true)"
     if [ -z "$JSC" ]; then
         echo "toolchains: installing libjavascriptcoregtk-4.0-bin (the jsc shell)" >&2
         apt_install libjavascriptcoregtk-4.0-bin || return 1
         JSC="$(command -v jsc)" || toolchain_fail "jsc not found after installing it" || return 1
     fi
-    export TS_MODULES JSC
+    export TS_MODULES JSC FRAMEWORKS
 }
 
 # Mounts /proc in the root (swiftc needs it); swift_unmount undoes it.
@@ -140,7 +165,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     case "${1:-all}" in
         kotlin) provision_kotlin && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR" ;;
         swift) provision_swift && echo "SWIFT_ROOT=$SWIFT_ROOT" ;;
-        js) provision_js && echo "TS_MODULES=$TS_MODULES JSC=$JSC" ;;
+        js) provision_js && echo "TS_MODULES=$TS_MODULES JSC=$JSC FRAMEWORKS=$FRAMEWORKS" ;;
         all) provision_kotlin && provision_swift && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR SWIFT_ROOT=$SWIFT_ROOT" ;;
         *) echo "usage: $0 kotlin|swift|js|all" >&2; exit 2 ;;
     esac

@@ -16,7 +16,15 @@ KOTLIN_VERSION="2.4.20"
 TYPESCRIPT_VERSION="5.9.3"
 API_TYPINGS_VERSION="5.2.3"
 # Mini-app framework API layers the JS suite runs over the real bridge (pinned).
-FRAMEWORK_PACKAGES=(miniprogram-api-promise@1.0.4 @mpxjs/api-proxy@2.10.20 @mpxjs/utils@2.10.20 esbuild@0.25.12)
+FRAMEWORK_PACKAGES=(miniprogram-api-promise@1.0.4 @mpxjs/api-proxy@2.10.20 @mpxjs/utils@2.10.20
+    @tarojs/api@4.2.1 @tarojs/shared@4.2.1 @tarojs/runtime@4.2.1 @tarojs/plugin-platform-weapp@4.2.1
+    esbuild@0.25.12)
+# The build-time constants Taro's build defines for a WeChat mini app.
+TARO_DEFINES=(--define:process.env.TARO_ENV='"weapp"' --define:process.env.TARO_PLATFORM='"mini"'
+    --define:process.env.FRAMEWORK='"react"' --define:process.env.NODE_ENV='"production"'
+    --define:process.env.SUPPORT_TARO_POLYFILL='"disabled"' --define:ENABLE_INNER_HTML=false
+    --define:ENABLE_ADJACENT_HTML=false --define:ENABLE_SIZE_APIS=false --define:ENABLE_TEMPLATE_CONTENT=false
+    --define:ENABLE_CLONE_NODE=false --define:ENABLE_CONTAINS=false --define:ENABLE_MUTATION_OBSERVER=false)
 SWIFT_SUITE="trixie"
 JNA_JAR="/usr/share/java/jna.jar"
 
@@ -122,8 +130,9 @@ provision_js() {
     fi
     # The frameworks, bundled to CommonJS as a mini-app build bundles them
     # (their sources are bundler-style ES modules).
-    FRAMEWORKS="$MINIAPP_AUTH_CACHE/frameworks-1"
-    if [ ! -f "$FRAMEWORKS/bundles/mpx-api-proxy.js" ] || [ ! -f "$FRAMEWORKS/bundles/miniprogram-api-promise.js" ]; then
+    FRAMEWORKS="$MINIAPP_AUTH_CACHE/frameworks-2"
+    if [ ! -f "$FRAMEWORKS/bundles/mpx-api-proxy.js" ] || [ ! -f "$FRAMEWORKS/bundles/miniprogram-api-promise.js" ] \
+        || [ ! -f "$FRAMEWORKS/bundles/taro.js" ]; then
         echo "toolchains: installing ${FRAMEWORK_PACKAGES[*]} into $FRAMEWORKS" >&2
         rm -rf "$FRAMEWORKS"
         mkdir -p "$FRAMEWORKS/bundles"
@@ -140,6 +149,12 @@ provision_js() {
             --define:__mpx_mode__='"wx"' --define:__mpx_env__='""' \
             --outfile="$FRAMEWORKS/bundles/mpx-api-proxy.js" >&2 \
             || toolchain_fail "bundling @mpxjs/api-proxy failed" || return 1
+        local root
+        root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+        NODE_PATH="$modules" "$esbuild" "$root/tests/js/frameworks/taro-entry.js" --bundle --format=cjs \
+            --platform=neutral --main-fields=module,main --log-level=error "${TARO_DEFINES[@]}" \
+            --outfile="$FRAMEWORKS/bundles/taro.js" >&2 \
+            || toolchain_fail "bundling Taro's API layer failed" || return 1
     fi
     JSC="$(command -v jsc || true)"
     if [ -z "$JSC" ]; then

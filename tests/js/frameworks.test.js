@@ -1,6 +1,7 @@
 // Real published mini-app frameworks' API layers over the module and the real
-// bridge (issue #12): WeChat's own miniprogram-api-promise (promisifyAll) and
-// Mpx's @mpxjs/api-proxy (getProxy with usePromise), pinned and bundled with
+// bridge (issue #12): WeChat's own miniprogram-api-promise (promisifyAll),
+// Mpx's @mpxjs/api-proxy (getProxy with usePromise) and Taro's WeChat platform
+// layer (initNativeApi), pinned and bundled with
 // esbuild as a mini-app build bundles them — by ./test.sh into a cache outside
 // the work tree (scripts/toolchains.sh js; $FRAMEWORKS names it).
 'use strict';
@@ -73,6 +74,36 @@ test('Mpx\'s api-proxy works when the APIs are on wx before it loads, and not af
   });
   assert.deepEqual(await mpx.authorize({ scope: 'scope.record' }), { errMsg: 'authorize:ok' });
   assert.equal((await mpx.getSetting()).authSetting['scope.record'], true);
+  delete globalThis.wx;
+  assert.equal(await host.close(), 0);
+});
+
+// Taro's WeChat platform layer (@tarojs/plugin-platform-weapp's initNativeApi,
+// i.e. processApis(Taro, wx)): Taro.authorize and friends promisified over the
+// module's wx, as a Taro app calls them.
+test('Taro\'s API layer over the module\'s wx', async () => {
+  const host = new BridgeHost(['allow']);
+  host.subscribeAnswer = (tmplIds) => ({
+    subscriptions: Object.fromEntries(tmplIds.map((id) => [id, 'accept'])),
+    keep: false,
+  });
+  let tapped = false;
+  // The runtime globals Taro reads at install (the mini-app runtime has them).
+  globalThis.getCurrentPages = () => [];
+  globalThis.getApp = () => ({});
+  globalThis.wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
+  const Taro = loadFresh(bundle('taro')).taroOverWx();
+  assert.deepEqual(await Taro.authorize({ scope: 'scope.record' }), { errMsg: 'authorize:ok' });
+  const setting = await Taro.getSetting({ withSubscriptions: true });
+  assert.equal(setting.authSetting['scope.record'], true);
+  tapped = true;
+  const subscribed = await Taro.requestSubscribeMessage({ tmplIds: ['TMPL_A'] });
+  assert.equal(subscribed.TMPL_A, 'accept');
+  tapped = false;
+  await assert.rejects(Taro.openSetting(), {
+    errMsg: 'openSetting:fail can only be invoked by user TAP gesture.',
+  });
+  assert.equal(typeof Taro.onNeedPrivacyAuthorization, 'function', 'passed through');
   delete globalThis.wx;
   assert.equal(await host.close(), 0);
 });

@@ -5,7 +5,7 @@
 #   swift   a Debian 13 root with swiftlang (debootstrap), for swiftc on Debian 12
 #   js      TypeScript and WeChat's miniprogram-api-typings (npm), JavaScriptCore's
 #           jsc shell (Debian's libjavascriptcoregtk-4.0-bin), and real mini-app
-#           framework API layers (miniprogram-api-promise, Mpx's api-proxy; npm),
+#           framework API layers (miniprogram-api-promise, Mpx, Taro, uni-app; npm),
 #           bundled with esbuild as a mini-app build would, for the JS suite
 # Usage: scripts/toolchains.sh kotlin|swift|all   (prints what it provisioned)
 # Sourced, it defines provision_kotlin / provision_swift and the paths they set.
@@ -18,7 +18,7 @@ API_TYPINGS_VERSION="5.2.3"
 # Mini-app framework API layers the JS suite runs over the real bridge (pinned).
 FRAMEWORK_PACKAGES=(miniprogram-api-promise@1.0.4 @mpxjs/api-proxy@2.10.20 @mpxjs/utils@2.10.20
     @tarojs/api@4.2.1 @tarojs/shared@4.2.1 @tarojs/runtime@4.2.1 @tarojs/plugin-platform-weapp@4.2.1
-    esbuild@0.25.12)
+    @dcloudio/uni-mp-weixin@2.0.0 @vue/shared@3.5.45 esbuild@0.25.12)
 # The build-time constants Taro's build defines for a WeChat mini app.
 TARO_DEFINES=(--define:process.env.TARO_ENV='"weapp"' --define:process.env.TARO_PLATFORM='"mini"'
     --define:process.env.FRAMEWORK='"react"' --define:process.env.NODE_ENV='"production"'
@@ -130,9 +130,9 @@ provision_js() {
     fi
     # The frameworks, bundled to CommonJS as a mini-app build bundles them
     # (their sources are bundler-style ES modules).
-    FRAMEWORKS="$MINIAPP_AUTH_CACHE/frameworks-2"
+    FRAMEWORKS="$MINIAPP_AUTH_CACHE/frameworks-3"
     if [ ! -f "$FRAMEWORKS/bundles/mpx-api-proxy.js" ] || [ ! -f "$FRAMEWORKS/bundles/miniprogram-api-promise.js" ] \
-        || [ ! -f "$FRAMEWORKS/bundles/taro.js" ]; then
+        || [ ! -f "$FRAMEWORKS/bundles/taro.js" ] || [ ! -f "$FRAMEWORKS/bundles/uni-app.js" ]; then
         echo "toolchains: installing ${FRAMEWORK_PACKAGES[*]} into $FRAMEWORKS" >&2
         rm -rf "$FRAMEWORKS"
         mkdir -p "$FRAMEWORKS/bundles"
@@ -155,6 +155,13 @@ provision_js() {
             --platform=neutral --main-fields=module,main --log-level=error "${TARO_DEFINES[@]}" \
             --outfile="$FRAMEWORKS/bundles/taro.js" >&2 \
             || toolchain_fail "bundling Taro's API layer failed" || return 1
+        # uni-app's WeChat API layer (the `uni` object over `wx`); its Vue 3 build
+        # defines __UNI_PROMISE_API__ false (Promises resolve with the result).
+        "$esbuild" "$modules/@dcloudio/uni-mp-weixin/dist/uni.api.esm.js" --bundle --format=cjs \
+            --platform=neutral --main-fields=module,main --log-level=warning \
+            --define:process.env.NODE_ENV='"production"' --define:__UNI_PROMISE_API__=false \
+            --outfile="$FRAMEWORKS/bundles/uni-app.js" >&2 \
+            || toolchain_fail "bundling uni-app's API layer failed" || return 1
     fi
     JSC="$(command -v jsc || true)"
     if [ -z "$JSC" ]; then

@@ -1,7 +1,7 @@
 // Real published mini-app frameworks' API layers over the module and the real
 // bridge (issue #12): WeChat's own miniprogram-api-promise (promisifyAll),
-// Mpx's @mpxjs/api-proxy (getProxy with usePromise) and Taro's WeChat platform
-// layer (initNativeApi), pinned and bundled with
+// Mpx's @mpxjs/api-proxy (getProxy with usePromise), Taro's WeChat platform
+// layer (initNativeApi) and uni-app's WeChat API layer, pinned and bundled with
 // esbuild as a mini-app build bundles them — by ./test.sh into a cache outside
 // the work tree (scripts/toolchains.sh js; $FRAMEWORKS names it).
 'use strict';
@@ -104,6 +104,25 @@ test('Taro\'s API layer over the module\'s wx', async () => {
     errMsg: 'openSetting:fail can only be invoked by user TAP gesture.',
   });
   assert.equal(typeof Taro.onNeedPrivacyAuthorization, 'function', 'passed through');
+  delete globalThis.wx;
+  assert.equal(await host.close(), 0);
+});
+
+// uni-app's WeChat API layer (@dcloudio/uni-mp-weixin's `uni` over `wx`): its
+// Promise form and its callbacks, as a uni-app page calls them.
+test('uni-app\'s API layer over the module\'s wx', async () => {
+  const host = new BridgeHost(['allow', 'deny']);
+  globalThis.wx = createWx(host.invoker('u1', 'wxA'));
+  const uni = loadFresh(bundle('uni-app')).default;
+  assert.deepEqual(await uni.authorize({ scope: 'scope.record' }), { errMsg: 'authorize:ok' });
+  const denied = await new Promise((resolve) => {
+    uni.authorize({ scope: 'scope.camera', fail: resolve });
+  });
+  assert.deepEqual(denied, { errMsg: 'authorize:fail auth deny', errno: 103 });
+  await assert.rejects(uni.authorize({ scope: 'scope.camera' }), { errno: 103 });
+  const setting = await uni.getSetting({ withSubscriptions: true });
+  assert.equal(setting.authSetting['scope.record'], true);
+  assert.equal(setting.authSetting['scope.camera'], false);
   delete globalThis.wx;
   assert.equal(await host.close(), 0);
 });

@@ -134,6 +134,20 @@ fun main() {
         )
     }
 
+    scenario("WeChat's defaults: grants and the agreement survive a new contract version; userInfo reads true") {
+        val ui = ScriptedUi("agree", "allow")
+        val engine = AuthEngine.open(tempDb(), ui)
+        engine.registerManifest("wxA", MANIFEST)
+        expect(engine.auth("scope.record"), OK)
+        engine.registerManifest("wxA", MANIFEST.replace("\"version\":\"1\"", "\"version\":\"2\""))
+        expect(engine.auth("scope.record"), OK)
+        expect(ui.shown.size, 2, "nobody was asked again")
+        expect(
+            engine.getSetting(me(), false).json,
+            """{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}""",
+        )
+    }
+
     scenario("openSetting needs a tap, then moves scopes both ways") {
         val ui = ScriptedUi("allow", "deny")
         val engine = AuthEngine.open(tempDb(), ui)

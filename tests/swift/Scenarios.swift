@@ -166,6 +166,20 @@ struct Scenarios {
                 #"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.camera":false,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}"#)
         }
 
+        await scenario("WeChat's defaults: grants and the agreement survive a new contract version; userInfo reads true") {
+            let ui = ScriptedUi("agree", "allow")
+            let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)
+            try engine.registerManifest(appId: "wxA", manifestJson: MANIFEST)
+            try expect(await engine.auth("scope.record"), OK)
+            try engine.registerManifest(
+                appId: "wxA",
+                manifestJson: MANIFEST.replacingOccurrences(of: #""version":"1""#, with: #""version":"2""#))
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(ui.shown.count, 2)
+            try expect(await engine.getSetting(caller: me(), withSubscriptions: false).json,
+                #"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}"#)
+        }
+
         await scenario("openSetting needs a tap, then moves scopes both ways") {
             let ui = ScriptedUi("allow", "deny")
             let engine = try AuthEngine.open(dbPath: tempDb(), ui: ui)

@@ -27,7 +27,7 @@ fn engine_in(dir: &tempfile::TempDir) -> Arc<AuthEngine> {
     engine
         .register_manifest(
             "wxBench".into(),
-            r#"{"permission":{"scope.userLocation":{"desc":"Benchmark"}}}"#.into(),
+            r#"{"permission":{"scope.userLocation":{"desc":"Benchmark"},"scope.userFuzzyLocation":{"desc":"Benchmark"}}}"#.into(),
         )
         .unwrap();
     engine

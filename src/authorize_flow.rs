@@ -223,10 +223,13 @@ impl Engine {
                 .gate()
                 .privacy(&caller.user_id, &caller.app_id, manifest, None);
             if covered != Ok(PrivacyGate::Agreed) {
-                let source = (manifest, DecisionSource::Dialog.into());
-                let stored =
-                    self.decisions()
-                        .store_agreement(&app, &contract.version, source, &opened);
+                let stored = self.decisions().store_agreement(
+                    &app,
+                    &contract.version,
+                    manifest,
+                    DecisionSource::Dialog.into(),
+                    &opened,
+                );
                 if let Err(error) = stored {
                     return Flight::Done(Err(error.into()));
                 }

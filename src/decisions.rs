@@ -146,7 +146,7 @@ impl Decisions<'_> {
         let since = opened.map(|o| &o.log);
         let log = self
             .store
-            .apply(ns, &changes, &records, (source, self.clock.now_ms()), since)?;
+            .apply(ns, &changes, &records, source, self.clock.now_ms(), since)?;
         // An allow-once grant is ended by any decision stored after this one.
         let given = Since {
             log,
@@ -181,7 +181,8 @@ impl Decisions<'_> {
         &self,
         app: &Namespace,
         version: &str,
-        (manifest, source): (&Manifest, RecordSource),
+        manifest: &Manifest,
+        source: RecordSource,
         opened: &OpenedIn,
     ) -> Result<()> {
         if !self

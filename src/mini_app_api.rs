@@ -160,7 +160,8 @@ impl Engine {
                 decisions.store_agreement(
                     &caller.app_namespace(),
                     &contract.version,
-                    (&manifest, RecordSource::PrivacyButton),
+                    &manifest,
+                    RecordSource::PrivacyButton,
                     &opened,
                 )?;
             }

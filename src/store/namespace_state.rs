@@ -246,7 +246,8 @@ impl Store {
         ns: &Namespace,
         changes: &[Change],
         records: &[NewRecord],
-        (source, now_ms): (DecisionSource, i64),
+        source: DecisionSource,
+        now_ms: i64,
         unless_undone_since: Option<&LogPoint>,
     ) -> Result<LogPoint> {
         let (inner, (current, point)) = self.write(|tx| {

@@ -23,9 +23,9 @@ use crate::dialect::Failure;
 use crate::manifest::Manifest;
 use crate::namespace::NamespaceRef;
 use crate::policy::{
-    self, Agreement, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing,
-    Verdict,
+    self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing, Verdict,
 };
+use crate::privacy_agreement::{agreement_covers, Agreement};
 use crate::privacy_refusals::PrivacyRefusals;
 use crate::registry::{Registry, Snapshot};
 use crate::scopes::{OsPermission, ScopeDefinition, ScopeKind};
@@ -87,7 +87,7 @@ fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
         return Ok(PrivacyGate::NoContract);
     };
     let covered = agreement()?.is_some_and(|agreed| {
-        policy::agreement_covers(&agreed, contract, scope, knobs.reconsent_on_change)
+        agreement_covers(&agreed, contract, scope, knobs.reconsent_on_change)
     });
     Ok(if covered {
         PrivacyGate::Agreed

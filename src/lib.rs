@@ -35,6 +35,7 @@ mod manifest;
 mod mini_app_api;
 mod namespace;
 mod policy;
+mod privacy_agreement;
 mod privacy_refusals;
 mod registry;
 mod scopes;

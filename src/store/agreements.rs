@@ -14,7 +14,7 @@ use super::Store;
 use crate::consent_record::NewRecord;
 use crate::error::Result;
 use crate::namespace::Namespace;
-use crate::policy::Agreement;
+use crate::privacy_agreement::Agreement;
 
 impl Store {
     /// What the user agreed to of the app's contract, if anything.

@@ -16,7 +16,7 @@ use super::{Inner, NamespaceState};
 use crate::error::Result;
 use crate::fast_map::FastMap;
 use crate::namespace::Namespace;
-use crate::policy::Agreement;
+use crate::privacy_agreement::Agreement;
 
 /// How many namespaces (and, apart, agreements) the cache holds before it starts
 /// over: a host serving many users and apps must not grow without bound.

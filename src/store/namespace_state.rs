@@ -18,7 +18,8 @@ use crate::consent_record::NewRecord;
 use crate::embargo::Dismissals;
 use crate::error::Result;
 use crate::namespace::{Namespace, NamespaceKey, NamespaceRef};
-use crate::policy::{self, Agreement};
+use crate::policy;
+use crate::privacy_agreement::Agreement;
 
 /// Everything stored about one namespace (cached).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -32,6 +32,9 @@ const STATE_DENIED: i64 = 2;
 pub const COLUMNS: &str = "scope, state, source, updated_at, expires_at, denials, purpose,
     contract_version, last_used_at, consent_known, row_check, record_seq, record_hash";
 
+/// How many columns [`COLUMNS`] names (where a query's next columns start).
+pub const COLUMN_COUNT: usize = 13;
+
 /// A stored decision with what the policy needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredGrant {
@@ -258,5 +261,15 @@ impl GrantRow {
             self.link.hash,
         ])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_count_matches_the_columns() {
+        assert_eq!(COLUMNS.split(',').count(), COLUMN_COUNT);
     }
 }

@@ -33,7 +33,7 @@ impl Store {
             let app: String = r.get(0)?;
             let plugin: String = r.get(1)?;
             let row = GrantRow::from_row(r, 2)?;
-            let linked = LinkedRecord::from_row(r, 2 + record_links::grant_row_column_count())?;
+            let linked = LinkedRecord::from_row(r, 2 + grant_row::COLUMN_COUNT)?;
             let ns = NamespaceRef::new(user_id, &app, Some(&plugin));
             let owner = Owner {
                 ns,

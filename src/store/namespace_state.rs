@@ -78,7 +78,7 @@ fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
     let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
         Ok((
             GrantRow::from_row(r, 0)?,
-            LinkedRecord::from_row(r, record_links::grant_row_column_count())?,
+            LinkedRecord::from_row(r, grant_row::COLUMN_COUNT)?,
         ))
     })?;
     for row in rows {

@@ -19,7 +19,7 @@
 use rusqlite::{Connection, Row};
 
 use super::consent_log;
-use super::grant_row::{GrantRow, StoredGrant, COLUMNS};
+use super::grant_row::{GrantRow, StoredGrant, COLUMNS, COLUMN_COUNT};
 use super::pseudonyms;
 use crate::consent_record::ConsentRecord;
 use crate::error::Result;
@@ -211,7 +211,7 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
             ns,
             subject: subject.as_deref(),
         };
-        let linked = LinkedRecord::from_row(r, 3 + grant_row_column_count())?;
+        let linked = LinkedRecord::from_row(r, 3 + COLUMN_COUNT)?;
         if !row.is_sound(ns) {
             out.push(described(&format!(
                 "{}: its row check does not match",
@@ -254,9 +254,4 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
     }
     out.extend(super::subscriptions::unmatched_rows(conn)?);
     Ok(out)
-}
-
-/// How many columns [`COLUMNS`] names.
-pub fn grant_row_column_count() -> usize {
-    COLUMNS.split(',').count()
 }

@@ -1,6 +1,8 @@
-// Kotlin scenarios: the generated bindings as an Android host sees them —
-// suspend methods, a ConsentUi implemented with `override suspend fun`, typed
-// exceptions — driving the real library end to end on the JVM.
+// Kotlin scenarios: the hand-written layer (platforms/android/src/main/kotlin,
+// package com.miniappauth) as an Android host uses it — suspend methods, a
+// ConsentUi implemented with `override suspend fun`, typed exceptions, the Flow
+// of grant changes — driving the real library end to end on the JVM. Nothing
+// here imports the generated code (com.miniappauth.internal).
 
 import com.miniappauth.*
 import java.io.File
@@ -31,7 +33,7 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
                 cancelled.incrementAndGet() // the engine gave up: take the dialog down
                 throw e
             }
-            "hostException" -> throw HostException.Failed("the dialog could not be shown")
+            "hostException" -> throw DialogUnavailableException("the dialog could not be shown")
             else -> throw IllegalStateException("scripted crash ($answer)")
         }
     }
@@ -331,14 +333,14 @@ fun main() {
         try {
             AuthEngine.open(path, ScriptedUi())
             throw AssertionError("a newer database was opened")
-        } catch (e: AuthException.DatabaseTooNew) {
+        } catch (e: MiniAppAuthException.DatabaseTooNew) {
             expect(e.found, 99L); expect(e.supported, 3L)
         }
         val engine = AuthEngine.inMemory(ScriptedUi())
         try {
             engine.registerManifest("wxA", """{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}""")
             throw AssertionError("a bad manifest was accepted")
-        } catch (e: AuthException.InvalidManifest) {
+        } catch (e: MiniAppAuthException.InvalidManifest) {
             check(e.reason.contains("getFuzzyLocation")) { e.reason }
         }
     }
@@ -353,6 +355,8 @@ fun main() {
             """{"errMsg":"authorize:fail invalid request: unexpected field \"app\" (the caller's identity comes from the host)","errno":101}""",
         )
     }
+
+    sampleScenarios()
 
     println("kotlin: $passed passed, $failed failed")
     if (failed > 0) kotlin.system.exitProcess(1)

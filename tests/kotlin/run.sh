@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Compiles the generated Kotlin bindings with the scenarios in this folder (kotlinc)
-# and runs them on the JVM against the real debug library (JNA).
+# Compiles the Kotlin layer (platforms/android/src/main/kotlin) over the generated
+# bindings, then the scenarios and the host guide's compiled samples against the
+# layer (kotlinc), and runs them on the JVM against the real debug library (JNA):
+#   1. the scenarios (Scenarios.kt, ChangeStream.kt, the samples' tests);
+#   2. the main-safety run (MainSafety.kt) under strace, checked by
+#      scripts/check-main-thread-io.py: no database I/O on the "main" thread.
+# Each prints "kotlin: N passed, M failed".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../scripts/toolchains.sh
@@ -10,13 +15,47 @@ generate_test_bindings
 out="$FOREIGN_TESTS"
 lib="$KOTLIN_HOME/lib"
 classpath="$JNA_JAR:$lib/kotlinx-coroutines-core-jvm.jar"
+layer="$out/kotlin-layer.jar"
 jar="$out/kotlin-scenarios.jar"
-rm -f "$jar"
-echo "kotlin: compiling the generated bindings and the scenarios (kotlinc $KOTLIN_VERSION)"
-if ! "$KOTLIN_HOME/bin/kotlinc" -nowarn "$out/kotlin/com/miniappauth/miniapp_auth.kt" \
-    "$root/tests/kotlin/Scenarios.kt" -cp "$classpath" -d "$jar" >"$out/kotlinc.log" 2>&1; then
-    cat "$out/kotlinc.log" >&2
-    echo "kotlin: compilation failed" >&2
-    exit 1
+rm -f "$layer" "$jar"
+kotlinc() { # log, args...
+    local log="$1"; shift
+    if ! "$KOTLIN_HOME/bin/kotlinc" -nowarn "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        return 1
+    fi
+}
+echo "kotlin: compiling the generated bindings and the layer (kotlinc $KOTLIN_VERSION)"
+# The generated code asks for the Android cleaner (uniffi.toml); on the JVM three
+# stand-ins for the Android classes it names let it compile (SDK_INT 0: JNA's cleaner).
+kotlinc "$out/kotlinc-layer.log" "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" \
+    "$root"/tests/kotlin/android-stubs/*.kt "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt \
+    -cp "$classpath" -d "$layer" || { echo "kotlin: compiling the layer failed" >&2; exit 1; }
+echo "kotlin: compiling the scenarios and the samples against the layer"
+kotlinc "$out/kotlinc.log" "$root"/tests/kotlin/*.kt "$root"/docs/samples/android/*.kt \
+    -cp "$layer:$classpath" -d "$jar" || { echo "kotlin: compilation failed" >&2; exit 1; }
+run() { java -Djna.library.path="$root/target/debug" -Dminiapp.auth.root="$root" \
+    -cp "$jar:$layer:$classpath:$lib/kotlin-stdlib.jar" "$@"; }
+status=0
+run ScenariosKt || status=1
+
+echo "kotlin: the main-safety run under strace"
+if ! command -v strace >/dev/null; then
+    apt_install strace || { echo "kotlin: 0 passed, 1 failed (strace is missing)"; exit 1; }
 fi
-java -Djna.library.path="$root/target/debug" -cp "$jar:$classpath:$lib/kotlin-stdlib.jar" ScenariosKt
+trace="$out/main-safety.strace"
+rm -f "$trace"
+strace -f -qq -e trace=openat,pread64,pwrite64,fsync,fdatasync,close -o "$trace" \
+    java -Djna.library.path="$root/target/debug" -cp "$jar:$layer:$classpath:$lib/kotlin-stdlib.jar" MainSafety \
+    | tee "$out/main-safety.log" || true
+tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\)$/\1/p' "$out/main-safety.log")
+if grep -q '^ok   main-safety' "$out/main-safety.log" && [ -n "$tid" ] \
+    && python3 "$root/scripts/check-main-thread-io.py" "$trace" "$tid"; then
+    echo "ok   main safety: no database I/O on the \"main\" thread (strace: $trace)"
+    echo "kotlin: 1 passed, 0 failed"
+else
+    echo "FAIL main safety: database I/O on the \"main\" thread, or the calls failed (strace: $trace)"
+    echo "kotlin: 0 passed, 1 failed"
+    status=1
+fi
+exit $status

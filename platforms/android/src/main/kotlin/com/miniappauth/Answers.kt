@@ -1,0 +1,51 @@
+package com.miniappauth
+
+import com.miniappauth.internal.ConsentDecision as GeneratedConsentDecision
+import com.miniappauth.internal.SubscribeAnswer as GeneratedSubscribeAnswer
+
+/*
+ * The two answers a ConsentUi returns that are sealed classes in the generated
+ * code. Kotlin cannot reach a sealed class's subclasses through a type alias
+ * (`ConsentDecision.Allow` would not resolve), so these two are the layer's own
+ * types, converted at the boundary; everything else is a type alias (Types.kt).
+ */
+
+/** The user's answer to a scope dialog ([ConsentUi.askScope]). */
+sealed interface ConsentDecision {
+    /** Allow the scope, permanently. */
+    data object Allow : ConsentDecision
+
+    /** Allow it for this run of the app only ([AuthEngine.endAppRun] or the process ending ends it); never written to disk. */
+    data object AllowOnce : ConsentDecision
+
+    /** Allow it until [untilMs] (milliseconds since the Unix epoch). */
+    data class AllowUntil(val untilMs: Long) : ConsentDecision
+
+    /** Deny it (sticky, or soft under `EngineConfig.softDeny`). */
+    data object Deny : ConsentDecision
+
+    /** The dialog was closed without a decision. */
+    data object Dismiss : ConsentDecision
+}
+
+/** The host's answer to a subscribe dialog ([ConsentUi.askSubscribe]). */
+sealed interface SubscribeAnswer {
+    /** Per template (a template left out counts as rejected); [keep]: "always keep this choice". */
+    data class Chosen(val choices: List<TemplateChoice>, val keep: Boolean) : SubscribeAnswer
+
+    /** The host's server bans the app from subscription messages (errCode 20005). */
+    data object AppBanned : SubscribeAnswer
+}
+
+internal fun ConsentDecision.toGenerated(): GeneratedConsentDecision = when (this) {
+    ConsentDecision.Allow -> GeneratedConsentDecision.Allow
+    ConsentDecision.AllowOnce -> GeneratedConsentDecision.AllowOnce
+    is ConsentDecision.AllowUntil -> GeneratedConsentDecision.AllowUntil(untilMs)
+    ConsentDecision.Deny -> GeneratedConsentDecision.Deny
+    ConsentDecision.Dismiss -> GeneratedConsentDecision.Dismiss
+}
+
+internal fun SubscribeAnswer.toGenerated(): GeneratedSubscribeAnswer = when (this) {
+    is SubscribeAnswer.Chosen -> GeneratedSubscribeAnswer.Chosen(choices, keep)
+    SubscribeAnswer.AppBanned -> GeneratedSubscribeAnswer.AppBanned
+}

@@ -1,0 +1,193 @@
+import Foundation
+import MiniAppAuthBindings
+
+/// The authorization engine of one database: what an iOS host creates once and
+/// keeps for the app's life (it is freed when the last reference goes).
+///
+/// Every method is main-safe: it may be awaited from the main actor; the core
+/// does its disk work on its own threads. Mini-app calls (`authorize`,
+/// `getSetting`, `openSetting`, …, and the bridge's `handle`) never throw: they
+/// answer in WeChat's dialect (`ApiResult.json` goes back to the mini app as
+/// is). Opening, registering and administration throw `MiniAppAuthError`.
+public final class AuthEngine: Sendable {
+    let engine: MiniAppAuthBindings.AuthEngine
+
+    init(_ engine: MiniAppAuthBindings.AuthEngine) { self.engine = engine }
+
+    /// Opens (creating if needed) the database at `path`, answering dialogs through `ui`.
+    /// A corrupt file is moved aside (`quarantinedPath`) and a fresh one started; a file
+    /// of a newer library is refused untouched (`MiniAppAuthError.databaseTooNew`).
+    public static func open(path: String, ui: any ConsentUi, config: EngineConfig? = nil) async throws -> AuthEngine {
+        let adapter = ConsentUiAdapter(ui)
+        return try await offCaller {
+            AuthEngine(try MiniAppAuthBindings.AuthEngine.open(dbPath: path, ui: adapter, config: config))
+        }
+    }
+
+    /// Opens an existing file for reading only (audits, a settings screen): never
+    /// created, migrated or quarantined; no dialogs.
+    public static func openReadOnly(path: String) async throws -> AuthEngine {
+        try await offCaller { AuthEngine(try MiniAppAuthBindings.AuthEngine.openReadOnly(dbPath: path)) }
+    }
+
+    /// An engine over a private in-memory database (guest sessions, tests).
+    public static func inMemory(ui: any ConsentUi, config: EngineConfig? = nil) throws -> AuthEngine {
+        try translated { AuthEngine(try MiniAppAuthBindings.AuthEngine.inMemory(ui: ConsentUiAdapter(ui), config: config)) }
+    }
+
+    /// Where a corrupt database was moved when this engine opened it, if it was.
+    public var quarantinedPath: String? { engine.quarantinedPath() }
+
+    // MARK: the mini app's calls (never throw)
+
+    /// `wx.authorize({scope})`.
+    public func authorize(_ caller: Caller, scope: String) async -> ApiResult {
+        await engine.authorize(caller: caller, scope: scope)
+    }
+
+    /// `wx.getSetting({withSubscriptions})`.
+    public func getSetting(_ caller: Caller, withSubscriptions: Bool = false) async -> ApiResult {
+        await engine.getSetting(caller: caller, withSubscriptions: withSubscriptions)
+    }
+
+    /// `wx.openSetting({withSubscriptions})`: needs `caller.userGesture`.
+    public func openSetting(_ caller: Caller, withSubscriptions: Bool = false) async -> ApiResult {
+        await engine.openSetting(caller: caller, withSubscriptions: withSubscriptions)
+    }
+
+    /// `wx.authorizeForMiniProgram({scope})`, from a plugin.
+    public func authorizeForMiniProgram(_ caller: Caller, scope: String) async -> ApiResult {
+        await engine.authorizeForMiniProgram(caller: caller, scope: scope)
+    }
+
+    /// `wx.getPrivacySetting()`.
+    public func getPrivacySetting(_ caller: Caller) async -> ApiResult {
+        await engine.getPrivacySetting(caller: caller)
+    }
+
+    /// `wx.requirePrivacyAuthorize()`.
+    public func requirePrivacyAuthorize(_ caller: Caller) async -> ApiResult {
+        await engine.requirePrivacyAuthorize(caller: caller)
+    }
+
+    /// The mini app's `<button open-type="agreePrivacyAuthorization">` was tapped (the runtime's call).
+    public func agreePrivacyAuthorization(_ caller: Caller, buttonId: String? = nil) async -> ApiResult {
+        await engine.agreePrivacyAuthorization(caller: caller, buttonId: buttonId)
+    }
+
+    /// `wx.requestSubscribeMessage({tmplIds})`: needs a tap.
+    public func requestSubscribeMessage(_ caller: Caller, tmplIds: [String]) async -> ApiResult {
+        await engine.requestSubscribeMessage(caller: caller, tmplIds: tmplIds)
+    }
+
+    /// `wx.openPrivacyContract()`.
+    public func openPrivacyContract(_ caller: Caller) async -> ApiResult {
+        await engine.openPrivacyContract(caller: caller)
+    }
+
+    /// The gate in front of a guarded API (`getLocation`, `startRecord`, …).
+    public func ensure(_ caller: Caller, api: String) async -> ApiResult {
+        await engine.ensure(caller: caller, api: api)
+    }
+
+    /// The bridge: a mini app's call as JSON (`{"api","args"}`) in, the result JSON out.
+    /// The identity is `caller` — the host's — never the payload's.
+    public func handle(_ caller: Caller, callJson: String) async -> String {
+        await engine.handle(caller: caller, callJson: callJson)
+    }
+
+    // MARK: registration
+
+    /// Registers (or replaces) an app's manifest (app.json-shaped JSON).
+    public func registerManifest(appId: String, manifestJson: String) async throws {
+        try await offCaller { try self.engine.registerManifest(appId: appId, manifestJson: manifestJson) }
+    }
+
+    /// Adds a host-defined scope next to the built-in ones.
+    public func registerScope(_ definition: ScopeDefinition) throws {
+        try translated { try engine.registerScope(definition: definition) }
+    }
+
+    /// Every scope the engine knows.
+    public func scopes() -> [ScopeDefinition] { engine.scopes() }
+
+    /// Installs (or, with `nil`, removes) the probe of the host app's OS permissions.
+    public func setOsPermissionProbe(_ probe: (any OsPermissionProbe)?) {
+        engine.setOsPermissionProbe(probe: probe.map { OsPermissionProbeAdapter($0) })
+    }
+
+    // MARK: administration (async; main-safe)
+
+    /// A user's grants, optionally of one app.
+    public func listGrants(userId: String, appId: String? = nil) async throws -> [Grant] {
+        try await offCaller { try self.engine.listGrants(userId: userId, appId: appId) }
+    }
+
+    /// Every user with a decision or an agreement in the database.
+    public func listUsers() async throws -> [String] {
+        try await offCaller { try self.engine.listUsers() }
+    }
+
+    /// Sets one scope to granted or denied (the host's own settings screen).
+    public func setGrant(userId: String, appId: String, scope: String, granted: Bool, pluginId: String? = nil) async throws {
+        try await offCaller {
+            try self.engine.setGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted)
+        }
+    }
+
+    /// Forgets one decision: the scope is unasked again.
+    public func revokeGrant(userId: String, appId: String, scope: String, pluginId: String? = nil) async throws {
+        try await offCaller { try self.engine.revokeGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope) }
+    }
+
+    /// Resets an app as on its deletion, for one user or (with `nil`) all; returns the grants removed.
+    @discardableResult
+    public func resetApp(appId: String, userId: String? = nil) async throws -> UInt64 {
+        try await offCaller { try self.engine.resetApp(appId: appId, userId: userId) }
+    }
+
+    /// Forgets a user (logout, account removal); the consent log keeps its records.
+    @discardableResult
+    public func forgetUser(userId: String) async throws -> UInt64 {
+        try await offCaller { try self.engine.forgetUser(userId: userId) }
+    }
+
+    /// The user closed the app: its allow-once grants end.
+    public func endAppRun(userId: String, appId: String) async throws {
+        try await offCaller { try self.engine.endAppRun(userId: userId, appId: appId) }
+    }
+
+    /// Housekeeping (at start-up, daily): ended and unused grants go, each recorded.
+    public func runMaintenance() async throws -> MaintenanceReport {
+        try await offCaller { try self.engine.runMaintenance() }
+    }
+
+    /// The consent records of one user, or of everyone with `nil`, oldest first.
+    public func consentRecords(userId: String? = nil) async throws -> [ConsentRecord] {
+        try await offCaller { try self.engine.consentRecords(userId: userId) }
+    }
+
+    /// Checks the consent log's hash chain.
+    public func verifyConsentLog() async throws -> LogVerification {
+        try await offCaller { try self.engine.verifyConsentLog() }
+    }
+
+    /// The consent log's last sequence number and hash, for anchoring outside the file.
+    public func consentLogHead() async throws -> ConsentLogHead {
+        try await offCaller { try self.engine.consentLogHead() }
+    }
+
+    /// Turns an app's subscription messages on or off for a user.
+    public func setSubscriptionsMainSwitch(userId: String, appId: String, on: Bool) async throws {
+        try await offCaller { try self.engine.setSubscriptionsMainSwitch(userId: userId, appId: appId, on: on) }
+    }
+}
+
+/// Runs blocking work of the core on a background queue, never on the caller's thread.
+private let blockingQueue = DispatchQueue(label: "com.miniappauth.blocking", qos: .userInitiated, attributes: .concurrent)
+
+func offCaller<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        blockingQueue.async { continuation.resume(with: Result { try translated(body) }) }
+    }
+}

@@ -1,0 +1,69 @@
+// Main safety (SPEC §5): every call a host makes through the layer, awaited from
+// a single-thread dispatcher named "main" (a stand-in for Dispatchers.Main), must
+// leave that thread free of database I/O. This program only makes the calls and
+// prints the "main" thread's Linux thread id; tests/kotlin/run.sh runs it under
+// strace and scripts/check-main-thread-io.py fails it if that thread did any
+// pread64, pwrite64, fsync or fdatasync on the database files.
+
+import com.miniappauth.*
+import java.nio.file.Files
+import java.nio.file.Paths
+import kotlinx.coroutines.*
+
+object MainSafety {
+    /** This thread's Linux thread id ("/proc/thread-self" links to "PID/task/TID"). */
+    private fun nativeTid(): String = Files.readSymbolicLink(Paths.get("/proc/thread-self")).fileName.toString()
+
+    @OptIn(DelicateCoroutinesApi::class, ExperimentalCoroutinesApi::class)
+    @JvmStatic
+    fun main(args: Array<String>) {
+        val main = newSingleThreadContext("main")
+        var tid = ""
+        val steps = mutableListOf<String>()
+        try {
+            runBlocking(main) {
+                tid = nativeTid()
+                val path = tempDb()
+                val ui = ScriptedUi("agree", "allow")
+                val engine = AuthEngine.open(path, ui)
+                steps += "open"
+                engine.registerManifest("wxA", MANIFEST)
+                steps += "registerManifest"
+                expect(engine.auth("scope.record"), OK, "authorize with a dialog (privacy agreement, then allow) and its commit")
+                expect(engine.auth("scope.record"), OK, "authorize, granted")
+                expect(engine.auth("scope.camera"), """{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}""")
+                steps += "authorize"
+                expect(engine.getSetting(me(), false).ok, true, "getSetting")
+                steps += "getSetting"
+                // A second engine on the same file: its first reads miss every cache.
+                val second = AuthEngine.open(path, ScriptedUi())
+                expect(second.getSetting(me(), false).json, engine.getSetting(me(), false).json, "a second engine reads the same")
+                expect(second.auth("scope.record"), OK, "the second engine's authorize")
+                steps += "second engine"
+                engine.setGrant("u1", "wxA", "scope.userLocation", true)
+                engine.revokeGrant("u1", "wxA", "scope.userLocation")
+                expect(engine.listGrants("u1").map { it.scope }, listOf("scope.record"), "listGrants")
+                expect(engine.listUsers(), listOf("u1"), "listUsers")
+                engine.setSubscriptionsMainSwitch("u1", "wxA", false)
+                expect(engine.consentRecords("u1").isNotEmpty(), true, "consentRecords")
+                expect(engine.verifyConsentLog().intact, true, "verifyConsentLog")
+                engine.consentLogHead()
+                engine.runMaintenance()
+                engine.endAppRun("u1", "wxA")
+                expect(engine.resetApp("wxA", "u1"), 1L, "resetApp")
+                expect(engine.forgetUser("u1"), 0L, "forgetUser")
+                steps += "administration"
+                second.close()
+                engine.close()
+            }
+            println("main-safety: main thread tid $tid")
+            println("ok   main-safety calls made from the \"main\" thread: ${steps.joinToString(", ")}")
+        } catch (e: Throwable) {
+            println("main-safety: main thread tid $tid")
+            println("FAIL main-safety calls from the \"main\" thread (after ${steps.joinToString(", ")}): $e")
+            kotlin.system.exitProcess(1)
+        } finally {
+            main.close()
+        }
+    }
+}

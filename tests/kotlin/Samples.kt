@@ -1,0 +1,95 @@
+// Scenarios for the host guide's and README's compiled Kotlin samples
+// (docs/samples/android/*.kt), and the check that the docs quote them verbatim.
+
+import com.example.host.ConsentDialogs
+import com.example.host.MiniAppBridge
+import com.example.host.quickStart
+import com.miniappauth.*
+import java.io.File
+import kotlinx.coroutines.*
+import kotlinx.coroutines.flow.first
+
+/** The repository, for reading the docs (run.sh passes it). */
+val repoRoot: File get() = File(System.getProperty("miniapp.auth.root") ?: error("-Dminiapp.auth.root is not set"))
+
+/**
+ * Every ```kotlin / ```swift block right after a `<!-- compiled: PATH -->` line in
+ * README.md and docs/host-guide.md, with the file it quotes.
+ */
+fun quotedSamples(language: String): List<Pair<String, String>> =
+    listOf("README.md", "docs/host-guide.md").flatMap { doc ->
+        val text = File(repoRoot, doc).readText()
+        Regex("<!-- compiled: ([^ ]+) -->\\n```$language\\n(.*?)```", RegexOption.DOT_MATCHES_ALL)
+            .findAll(text).map { it.groupValues[1] to it.groupValues[2] }.toList()
+    }
+
+fun sampleScenarios() {
+    scenario("the docs quote the compiled Kotlin samples verbatim (README, host guide)") {
+        val quoted = quotedSamples("kotlin")
+        val files = File(repoRoot, "docs/samples/android").listFiles { f -> f.name.endsWith(".kt") }!!.map { "docs/samples/android/${it.name}" }
+        expect(quoted.map { it.first }.toSet(), files.toSet(), "every compiled sample is quoted, and only those")
+        for ((path, block) in quoted) expect(block, File(repoRoot, path).readText(), "the quote of $path")
+        // The host guide's own hint that a snippet is not compiled is there too.
+        check(File(repoRoot, "docs/host-guide.md").readText().contains("not compiled")) { "the guide says what is not compiled" }
+    }
+
+    scenario("README quick start: open, register, authorize, the bridge") {
+        val (authorized, setting) = quickStart(tempDb(), ScriptedUi("allow"), "{}", tapped = false)
+        expect(authorized, OK)
+        expect(setting, """{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}""")
+    }
+
+    scenario("the dialog holder survives Activity recreation: the second Activity's answer completes the same call") {
+        val dialogs = ConsentDialogs()
+        val engine = AuthEngine.open(tempDb(), dialogs, EngineConfig(dialogTimeoutMs = 60_000uL))
+        val started = System.nanoTime()
+        coroutineScope {
+            val call = async(Dispatchers.Default) { engine.authorize(me(), "scope.record").json }
+            // The first Activity shows the dialog, then is destroyed (rotation) before the user answers.
+            val firstActivity = launch {
+                val shown = dialogs.pending.first { it.isNotEmpty() }.first()
+                check(shown is ConsentDialogs.Pending.Scope && shown.request.scope == "scope.record") { "shown: $shown" }
+                awaitCancellation() // the dialog is up until the Activity goes
+            }
+            delay(100)
+            val before = dialogs.pending.value.single()
+            firstActivity.cancelAndJoin()
+            delay(100)
+            expect(call.isActive, true, "the call still waits after the first Activity is gone")
+            // The recreated Activity finds the same request pending and the user answers there.
+            val again = dialogs.pending.first { it.isNotEmpty() }.single()
+            expect(again.id, before.id, "the same request")
+            dialogs.answer(again as ConsentDialogs.Pending.Scope, ConsentDecision.Allow)
+            expect(call.await(), OK)
+        }
+        val seconds = (System.nanoTime() - started) / 1e9
+        check(seconds < 10) { "took $seconds s, as if it had waited for the 60 s dialog timeout" }
+        expect(dialogs.pending.value, emptyList<ConsentDialogs.Pending>(), "nothing pending after the answer")
+        expect(engine.authorize(me(), "scope.record").json, OK)
+        // When the engine gives up (its timeout), the request leaves the list: the Activity takes the dialog down.
+        val quick = AuthEngine.open(tempDb(), dialogs, EngineConfig(dialogTimeoutMs = 200uL))
+        expect(quick.authorize(me(), "scope.camera").json, """{"errMsg":"authorize:fail dialog timed out","errno":5}""")
+        withTimeout(5_000) { dialogs.pending.first { it.isEmpty() } }
+    }
+
+    scenario("the WebView bridge answers the allowed origin's main frame only, with the host's identity") {
+        val engine = AuthEngine.inMemory(ScriptedUi("allow"))
+        coroutineScope {
+            val replies = kotlinx.coroutines.channels.Channel<String>(16)
+            val bridge = MiniAppBridge(engine, this, setOf("https://miniapp.example"), { me(tap = true) })
+            bridge.onPostMessage("https://evil.example", true, "1\n{\"api\":\"authorize\",\"args\":{\"scope\":\"scope.record\"}}") { replies.trySend(it) }
+            bridge.onPostMessage("https://miniapp.example", false, "2\n{\"api\":\"authorize\",\"args\":{\"scope\":\"scope.record\"}}") { replies.trySend(it) }
+            bridge.onPostMessage("https://miniapp.example", true, "3\n{\"api\":\"authorize\",\"args\":{\"scope\":\"scope.record\"}}") { replies.trySend(it) }
+            expect(replies.receive(), "3\n$OK", "the allowed main frame's reply")
+            bridge.onPostMessage("https://miniapp.example", true, "4\n{\"api\":\"getSetting\",\"args\":{},\"user\":\"u2\"}") { replies.trySend(it) }
+            expect(
+                replies.receive(),
+                "4\n{\"errMsg\":\"getSetting:fail invalid request: unexpected field \\\"user\\\" (the caller's identity comes from the host)\",\"errno\":101}",
+                "a payload naming a user",
+            )
+            delay(100)
+            expect(replies.tryReceive().getOrNull(), null, "no reply to another origin or a sub-frame")
+        }
+        expect(engine.listGrants("u1").map { it.scope }, listOf("scope.record"))
+    }
+}

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Compiles the generated Swift bindings with the scenarios in this folder (swiftc,
-# in a Debian 13 root when the machine has no Swift) under Swift 5 and Swift 6
-# language modes, and runs them against the real debug library.
+# Compiles, in Swift 5 and Swift 6 language modes (swiftc in a Debian 13 root when
+# the machine has no Swift), three modules as a host's build would:
+#   MiniAppAuthBindings  the generated bindings (-emit-module -emit-library)
+#   MiniAppAuth          the hand-written layer, platforms/ios/Sources/MiniAppAuth
+#   Scenarios            the scenarios and the docs' compiled samples (docs/samples/ios)
+# and runs them against the real debug library: the scenarios, then the
+# main-safety run (`scenarios main-safety`) under strace from outside the root,
+# checked by scripts/check-main-thread-io.py. Each prints "swift: N passed, M failed".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../scripts/toolchains.sh
@@ -11,8 +16,14 @@ generate_test_bindings
 out="$FOREIGN_TESTS"
 work="$SWIFT_ROOT/work/miniapp-auth"
 rm -rf "$work"
-mkdir -p "$work"
-cp "$out"/swift/* "$root/tests/swift/Scenarios.swift" "$root/target/debug/libminiapp_auth.so" "$work/"
+mkdir -p "$work/layer" "$work/tests" "$work/docs/samples"
+cp "$out"/swift/* "$root/target/debug/libminiapp_auth.so" "$work/"
+cp "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$work/layer/"
+cp "$root"/tests/swift/*.swift "$work/tests/"
+cp -r "$root/docs/samples/ios" "$work/docs/samples/"
+# The scenarios check that the docs quote the samples verbatim.
+cp "$root/README.md" "$work/"
+cp "$root/docs/host-guide.md" "$work/docs/"
 swift_mount "$SWIFT_ROOT"
 trap 'swift_unmount "$SWIFT_ROOT"' EXIT
 in_root() { chroot "$SWIFT_ROOT" /bin/sh -c "cd /work/miniapp-auth && $1"; }
@@ -22,27 +33,57 @@ dir=/work/miniapp-auth
 # generated async-callback helper; with that pass disabled Swift 6 mode compiles.
 workaround="-Xllvm -sil-disable-pass=transfer-non-sendable"
 compile() { # mode, extra flags
-    in_root "swiftc -swift-version $1 $2 -parse-as-library -module-name Scenarios \
-        -module-cache-path $dir/module-cache-$1 -Xcc -fmodule-map-file=$dir/MiniAppAuthFFI.modulemap \
-        -I $dir MiniAppAuth.swift Scenarios.swift -L $dir -lminiapp_auth -o scenarios-swift$1" \
+    local m="$dir/swift$1" common="-swift-version $1 $2 -module-cache-path $dir/module-cache-$1 \
+        -Xcc -fmodule-map-file=$dir/MiniAppAuthFFI.modulemap -I $dir -I $dir/swift$1 -L $dir -L $dir/swift$1"
+    in_root "mkdir -p $m && \
+        swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuthBindings \
+            -emit-module-path $m/MiniAppAuthBindings.swiftmodule MiniAppAuthBindings.swift -lminiapp_auth \
+            -o $m/libMiniAppAuthBindings.so && \
+        swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
+            -emit-module-path $m/MiniAppAuth.swiftmodule layer/*.swift -lMiniAppAuthBindings -lminiapp_auth \
+            -o $m/libMiniAppAuth.so && \
+        swiftc $common -parse-as-library -module-name Scenarios tests/*.swift docs/samples/ios/*.swift \
+            -lMiniAppAuth -lMiniAppAuthBindings -lminiapp_auth -o $m/scenarios" \
         >"$out/swiftc-$1.log" 2>&1
 }
 for mode in 5 6; do
     if compile "$mode" ""; then
-        echo "swift: the generated bindings compile in Swift $mode language mode"
+        echo "swift: the bindings, the layer and the scenarios compile in Swift $mode language mode"
         compiled+=("$mode")
     elif grep -q TransferNonSendable "$out/swiftc-$mode.log" && compile "$mode" "$workaround"; then
         echo "swift: Swift $mode language mode: swiftc crashes (TransferNonSendable pass); compiles with $workaround"
         compiled+=("$mode")
     else
-        echo "swift: the generated bindings do NOT compile in Swift $mode language mode (first errors):"
-        grep -m5 'error:' "$out/swiftc-$mode.log" | sed 's/^/    /' || true
+        echo "swift: Swift $mode language mode does NOT compile (first errors):"
+        grep -m8 'error:' "$out/swiftc-$mode.log" | sed 's/^/    /' || true
     fi
 done
 [ "${#compiled[@]}" -gt 0 ] || { cat "$out/swiftc-5.log" >&2; echo "swift: no language mode compiled" >&2; exit 1; }
 status=0
 for mode in "${compiled[@]}"; do
     echo "swift: running the scenarios built in Swift $mode mode"
-    in_root "LD_LIBRARY_PATH=. ./scenarios-swift$mode" || status=1
+    in_root "LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios" || status=1
 done
+
+mode="${compiled[0]}"
+echo "swift: the main-safety run (Swift $mode mode) under strace"
+if ! command -v strace >/dev/null; then
+    apt_install strace || { echo "swift: 0 passed, 1 failed (strace is missing)"; exit 1; }
+fi
+trace="$out/swift-main-safety.strace"
+rm -f "$trace"
+strace -f -qq -e trace=openat,pread64,pwrite64,fsync,fdatasync,close -o "$trace" \
+    chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios main-safety" \
+    >"$out/swift-main-safety.log" 2>&1 || true
+grep -v '^swift: ' "$out/swift-main-safety.log" || true
+tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\) .*$/\1/p' "$out/swift-main-safety.log")
+if grep -q '^ok   main-safety' "$out/swift-main-safety.log" && [ -n "$tid" ] \
+    && python3 "$root/scripts/check-main-thread-io.py" "$trace" "$tid"; then
+    echo "ok   main safety: no database I/O on the main thread (strace: $trace)"
+    echo "swift: 1 passed, 0 failed"
+else
+    echo "FAIL main safety: database I/O on the main thread, or the calls failed (strace: $trace)"
+    echo "swift: 0 passed, 1 failed"
+    status=1
+fi
 exit $status

@@ -16,6 +16,7 @@ use crate::decisions::Decision;
 use crate::dialect::Failure;
 use crate::dialogs::Flight;
 use crate::engine::Engine;
+use crate::gate::Upkeep;
 use crate::manifest::Manifest;
 use crate::namespace::{Namespace, NamespaceRef};
 use crate::policy::{self, DialogEffect, PrivacyGate, Request, Verdict};
@@ -33,6 +34,28 @@ impl From<DialogEffect> for Decision {
 }
 
 impl Engine {
+    /// `authorize`-like calls answered from memory alone, with no I/O — what a
+    /// host's main thread may run inline: `Some` with the outcome when the cache
+    /// has the verdict and nothing is left to write but a "last used" note
+    /// (returned for the caller to hand to the I/O threads); `None` when the
+    /// call needs the store, a dialog or to record an ended grant.
+    pub(crate) fn authorize_from_cache(
+        &self,
+        caller: &Caller,
+        ns: NamespaceRef<'_>,
+        scope_name: &str,
+    ) -> Option<(Result<(), Failure>, Upkeep)> {
+        if let Err(failure) = caller.validate() {
+            return Some((Err(failure), Upkeep::Nothing));
+        }
+        match self.gate().cached_verdict(&caller.app_id, ns, scope_name)? {
+            (_, Upkeep::StoreEnd { .. }) => None,
+            (Verdict::Allow, upkeep) => Some((Ok(()), upkeep)),
+            (Verdict::Refuse(failure), upkeep) => Some((Err(failure), upkeep)),
+            _ => None,
+        }
+    }
+
     /// The whole authorize flow for `scope_name` in `ns`, answering as `api`.
     /// An allowed call copies nothing; the rest goes down the boxed full path
     /// (its state — dialogs, timers — would otherwise make the future of every
@@ -45,7 +68,12 @@ impl Engine {
         scope_name: &str,
     ) -> Result<(), Failure> {
         caller.validate()?;
-        let full_path = match self.gate().cached_verdict(&caller.app_id, ns, scope_name) {
+        let gate = self.gate();
+        let cached = gate.cached_verdict(&caller.app_id, ns, scope_name);
+        if let Some((_, upkeep)) = cached {
+            gate.keep_up(ns, scope_name, upkeep);
+        }
+        let full_path = match cached.map(|(verdict, _)| verdict) {
             Some(Verdict::Allow) => return Ok(()),
             Some(Verdict::Refuse(failure)) => return Err(failure),
             // A verdict that needs a dialog is handed forward, not worked out again.

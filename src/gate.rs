@@ -178,7 +178,7 @@ impl Gate<'_> {
     ) -> GrantState {
         let grant = stored.grants.get(scope);
         let state = self.state_from(ns, scope, grant, manifest.purpose(scope), manifest, now_ms);
-        self.keep_up(ns, scope, Upkeep::of(grant, now_ms), false);
+        self.keep_up(ns, scope, Upkeep::of(grant, now_ms).if_allowed(false));
         state
     }
 
@@ -248,26 +248,27 @@ impl Gate<'_> {
     /// released): its use, when the call was allowed and a note is due; that it
     /// ended, once seen ended.
     #[inline(always)]
-    fn keep_up(&self, ns: NamespaceRef<'_>, scope: &str, upkeep: Upkeep, allowed: bool) {
+    pub fn keep_up(&self, ns: NamespaceRef<'_>, scope: &str, upkeep: Upkeep) {
         match upkeep {
             Upkeep::Nothing => {}
-            Upkeep::NoteUse(now_ms) if allowed => self.store.note_use(ns, scope, now_ms),
-            Upkeep::NoteUse(_) => {}
+            Upkeep::NoteUse(now_ms) => self.store.note_use(ns, scope, now_ms),
             Upkeep::StoreEnd { ends_at_ms, now_ms } => {
                 self.store.note_expired(ns, scope, ends_at_ms, now_ms)
             }
         }
     }
 
-    /// The verdict on `authorize` of `scope_name` in `ns` from the cache alone; `None` when
+    /// The verdict on `authorize` of `scope_name` in `ns` from the cache alone,
+    /// with what is left to write about the grant ([`Self::keep_up`]: the caller
+    /// writes it inline, or hands it to the core's I/O threads); `None` when
     /// something it needs is not cached (the caller then [`Self::evaluate`]s).
-    /// An unknown scope is refused here.
+    /// An unknown scope is refused here. It does no I/O.
     pub fn cached_verdict(
         &self,
         app_id: &str,
         ns: NamespaceRef<'_>,
         scope_name: &str,
-    ) -> Option<Verdict> {
+    ) -> Option<(Verdict, Upkeep)> {
         if self.allow_once.any()
             && self
                 .allow_once
@@ -280,7 +281,7 @@ impl Gate<'_> {
         let (facts, os_question, upkeep) = {
             let registry = self.registry.read();
             let Some(scope) = registry.catalogue.get(scope_name) else {
-                return Some(Verdict::Refuse(Failure::InvalidScope));
+                return Some((Verdict::Refuse(Failure::InvalidScope), Upkeep::Nothing));
             };
             let manifest = registry.manifest(app_id);
             let (facts, upkeep) =
@@ -311,8 +312,8 @@ impl Gate<'_> {
             Some((probe, permission)) => ask_probe(probe, permission),
             None => OsPermissionStatus::Unknown,
         });
-        self.keep_up(ns, scope_name, upkeep, verdict == Verdict::Allow);
-        Some(verdict)
+        let upkeep = upkeep.if_allowed(verdict == Verdict::Allow);
+        Some((verdict, upkeep))
     }
 
     /// The verdict on `request` for `scope` in `ns`, reading through the store.
@@ -334,23 +335,25 @@ impl Gate<'_> {
             Some(permission) => ask_probe(snapshot.os_probe.clone(), permission),
             None => OsPermissionStatus::Unknown,
         });
-        self.keep_up(ns, &scope.name, upkeep, verdict == Verdict::Allow);
+        self.keep_up(
+            ns,
+            &scope.name,
+            upkeep.if_allowed(verdict == Verdict::Allow),
+        );
         Ok(verdict)
     }
 }
 
 /// What a look at a stored grant leaves to write once the locks are released.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Upkeep {
+pub(crate) enum Upkeep {
+    /// Nothing to write.
     Nothing,
     /// Its use at this time is due to be written (if the call is allowed).
     NoteUse(i64),
     /// A time-limited grant was seen ended: store that (issue #11 item 12 — a
     /// clock set back later, in any process, must not revive it).
-    StoreEnd {
-        ends_at_ms: i64,
-        now_ms: i64,
-    },
+    StoreEnd { ends_at_ms: i64, now_ms: i64 },
 }
 
 impl Upkeep {
@@ -365,6 +368,16 @@ impl Upkeep {
             }
             _ if grant.use_note_due(now_ms) => Upkeep::NoteUse(now_ms),
             _ => Upkeep::Nothing,
+        }
+    }
+
+    /// What is left once the call's verdict is known: a use is noted only for
+    /// an allowed call.
+    #[inline(always)]
+    fn if_allowed(self, allowed: bool) -> Upkeep {
+        match self {
+            Upkeep::NoteUse(_) if !allowed => Upkeep::Nothing,
+            other => other,
         }
     }
 }

@@ -30,7 +30,9 @@ mod fast_map;
 #[cfg(feature = "ffi-bench")]
 mod ffi_bench;
 mod gate;
+mod io_threads;
 mod json_call;
+mod main_safe;
 mod manifest;
 mod mini_app_api;
 mod namespace;
@@ -48,6 +50,8 @@ mod test_hooks;
 mod timer;
 
 use std::sync::Arc;
+
+use main_safe::on_io_threads;
 
 pub use admin_records::{DecisionSource, Grant, MaintenanceReport};
 pub use caller::Caller;
@@ -80,7 +84,7 @@ uniffi::setup_scaffolding!();
 /// [`ApiResult`] in the WeChat dialect; host-side operations raise [`AuthError`].
 #[derive(uniffi::Object)]
 pub struct AuthEngine {
-    inner: engine::Engine,
+    inner: Arc<engine::Engine>,
 }
 
 #[uniffi::export]
@@ -111,12 +115,12 @@ impl AuthEngine {
     pub fn open_read_only(db_path: String) -> Result<Arc<Self>, AuthError> {
         let store = store::Store::open_read_only(std::path::Path::new(&db_path))?;
         Ok(Arc::new(AuthEngine {
-            inner: engine::Engine::new(
+            inner: Arc::new(engine::Engine::new(
                 store,
                 Arc::new(NoDialogs),
                 EngineConfig::default(),
                 Arc::new(SystemClock),
-            ),
+            )),
         }))
     }
 
@@ -128,12 +132,12 @@ impl AuthEngine {
     ) -> Result<Arc<Self>, AuthError> {
         let store = store::Store::open_in_memory()?;
         Ok(Arc::new(AuthEngine {
-            inner: engine::Engine::new(
+            inner: Arc::new(engine::Engine::new(
                 store,
                 ui,
                 config.unwrap_or_default(),
                 Arc::new(SystemClock),
-            ),
+            )),
         }))
     }
 
@@ -174,12 +178,21 @@ impl AuthEngine {
 
     /// `wx.authorize({scope})`.
     pub async fn authorize(&self, caller: Caller, scope: String) -> ApiResult {
-        self.inner.authorize(&caller, &scope).await
+        if let Some(answer) = main_safe::authorize_inline(&self.inner, &caller, &scope) {
+            return answer;
+        }
+        on_io_threads(&self.inner, |e| async move {
+            e.authorize(&caller, &scope).await
+        })
+        .await
     }
 
     /// `wx.getSetting({withSubscriptions})`.
     pub async fn get_setting(&self, caller: Caller, with_subscriptions: bool) -> ApiResult {
-        self.inner.get_setting(&caller, with_subscriptions).await
+        on_io_threads(&self.inner, |e| async move {
+            e.get_setting(&caller, with_subscriptions).await
+        })
+        .await
     }
 
     /// `wx.openSetting({withSubscriptions})`: fails unless `caller.user_gesture`.
@@ -187,22 +200,34 @@ impl AuthEngine {
     /// subscription messages, and the result carries `subscriptionsSetting`.
     #[uniffi::method(default(with_subscriptions = false))]
     pub async fn open_setting(&self, caller: Caller, with_subscriptions: bool) -> ApiResult {
-        self.inner.open_setting(&caller, with_subscriptions).await
+        on_io_threads(&self.inner, |e| async move {
+            e.open_setting(&caller, with_subscriptions).await
+        })
+        .await
     }
 
     /// `wx.authorizeForMiniProgram({scope})`, from a plugin.
     pub async fn authorize_for_mini_program(&self, caller: Caller, scope: String) -> ApiResult {
-        self.inner.authorize_for_mini_program(&caller, &scope).await
+        on_io_threads(&self.inner, |e| async move {
+            e.authorize_for_mini_program(&caller, &scope).await
+        })
+        .await
     }
 
     /// `wx.getPrivacySetting()`.
     pub async fn get_privacy_setting(&self, caller: Caller) -> ApiResult {
-        self.inner.get_privacy_setting(&caller).await
+        on_io_threads(&self.inner, |e| async move {
+            e.get_privacy_setting(&caller).await
+        })
+        .await
     }
 
     /// `wx.requirePrivacyAuthorize()`.
     pub async fn require_privacy_authorize(&self, caller: Caller) -> ApiResult {
-        self.inner.require_privacy_authorize(&caller).await
+        on_io_threads(&self.inner, |e| async move {
+            e.require_privacy_authorize(&caller).await
+        })
+        .await
     }
 
     /// The mini app's own privacy popup was agreed to: the user tapped its
@@ -214,9 +239,11 @@ impl AuthEngine {
         caller: Caller,
         button_id: Option<String>,
     ) -> ApiResult {
-        self.inner
-            .agree_privacy_authorization(&caller, button_id.as_deref())
-            .await
+        on_io_threads(&self.inner, |e| async move {
+            e.agree_privacy_authorization(&caller, button_id.as_deref())
+                .await
+        })
+        .await
     }
 
     /// `wx.requestSubscribeMessage({tmplIds})`: asks the user (through
@@ -227,9 +254,10 @@ impl AuthEngine {
         caller: Caller,
         tmpl_ids: Vec<String>,
     ) -> ApiResult {
-        self.inner
-            .request_subscribe_message(&caller, &tmpl_ids)
-            .await
+        on_io_threads(&self.inner, |e| async move {
+            e.request_subscribe_message(&caller, &tmpl_ids).await
+        })
+        .await
     }
 
     /// Turns an app's subscription messages on or off for a user (the host's
@@ -253,21 +281,29 @@ impl AuthEngine {
 
     /// `wx.openPrivacyContract()`.
     pub async fn open_privacy_contract(&self, caller: Caller) -> ApiResult {
-        self.inner.open_privacy_contract(&caller).await
+        on_io_threads(&self.inner, |e| async move {
+            e.open_privacy_contract(&caller).await
+        })
+        .await
     }
 
     /// The gate in front of a guarded API (`getLocation`, `startRecord`, ...): call
     /// it before running the API; the result is named after `api`.
     pub async fn ensure(&self, caller: Caller, api: String) -> ApiResult {
-        self.inner.ensure(&caller, &api).await
+        on_io_threads(
+            &self.inner,
+            |e| async move { e.ensure(&caller, &api).await },
+        )
+        .await
     }
 
     /// The bridge: answers a mini app's call given as JSON (`{"api", "args"}`) with
     /// the result JSON. The identity is `caller`, never the payload.
     pub async fn handle(&self, caller: Caller, call_json: String) -> String {
-        json_call::handle(&self.inner, &caller, &call_json)
-            .await
-            .json
+        on_io_threads(&self.inner, |e| async move {
+            json_call::handle(&e, &caller, &call_json).await.json
+        })
+        .await
     }
 
     /// Lists a user's grants, optionally of one app.
@@ -358,7 +394,140 @@ impl AuthEngine {
     }
 }
 
+/// The async forms of the blocking calls: the same work on the core's I/O
+/// threads, so a host may await them from its main thread (SPEC §5).
+#[uniffi::export]
 impl AuthEngine {
+    /// [`Self::register_manifest`], on the core's I/O threads.
+    pub async fn register_manifest_async(
+        &self,
+        app_id: String,
+        manifest_json: String,
+    ) -> Result<(), AuthError> {
+        self.admin(move |e| e.register_manifest(app_id, manifest_json))
+            .await
+    }
+
+    /// [`Self::set_subscriptions_main_switch`], on the core's I/O threads.
+    pub async fn set_subscriptions_main_switch_async(
+        &self,
+        user_id: String,
+        app_id: String,
+        on: bool,
+    ) -> Result<(), AuthError> {
+        self.admin(move |e| e.set_subscriptions_main_switch(user_id, app_id, on))
+            .await
+    }
+
+    /// [`Self::list_grants`], on the core's I/O threads.
+    pub async fn list_grants_async(
+        &self,
+        user_id: String,
+        app_id: Option<String>,
+    ) -> Result<Vec<Grant>, AuthError> {
+        self.admin(move |e| e.list_grants(user_id, app_id)).await
+    }
+
+    /// [`Self::list_users`], on the core's I/O threads.
+    pub async fn list_users_async(&self) -> Result<Vec<String>, AuthError> {
+        self.admin(|e| e.list_users()).await
+    }
+
+    /// [`Self::set_grant`], on the core's I/O threads.
+    pub async fn set_grant_async(
+        &self,
+        user_id: String,
+        app_id: String,
+        plugin_id: Option<String>,
+        scope: String,
+        granted: bool,
+    ) -> Result<(), AuthError> {
+        self.admin(move |e| e.set_grant(user_id, app_id, plugin_id, scope, granted))
+            .await
+    }
+
+    /// [`Self::revoke_grant`], on the core's I/O threads.
+    pub async fn revoke_grant_async(
+        &self,
+        user_id: String,
+        app_id: String,
+        plugin_id: Option<String>,
+        scope: String,
+    ) -> Result<(), AuthError> {
+        self.admin(move |e| e.revoke_grant(user_id, app_id, plugin_id, scope))
+            .await
+    }
+
+    /// [`Self::reset_app`], on the core's I/O threads.
+    pub async fn reset_app_async(
+        &self,
+        app_id: String,
+        user_id: Option<String>,
+    ) -> Result<u64, AuthError> {
+        self.admin(move |e| e.reset_app(app_id, user_id)).await
+    }
+
+    /// [`Self::forget_user`], on the core's I/O threads.
+    pub async fn forget_user_async(&self, user_id: String) -> Result<u64, AuthError> {
+        self.admin(move |e| e.forget_user(user_id)).await
+    }
+
+    /// [`Self::end_app_run`], on the core's I/O threads.
+    pub async fn end_app_run_async(
+        &self,
+        user_id: String,
+        app_id: String,
+    ) -> Result<(), AuthError> {
+        self.admin(move |e| e.end_app_run(user_id, app_id)).await
+    }
+
+    /// [`Self::run_maintenance`], on the core's I/O threads.
+    pub async fn run_maintenance_async(&self) -> Result<MaintenanceReport, AuthError> {
+        self.admin(|e| e.run_maintenance()).await
+    }
+
+    /// [`Self::consent_records`], on the core's I/O threads.
+    pub async fn consent_records_async(
+        &self,
+        user_id: Option<String>,
+    ) -> Result<Vec<ConsentRecord>, AuthError> {
+        self.admin(move |e| e.consent_records(user_id)).await
+    }
+
+    /// [`Self::verify_consent_log`], on the core's I/O threads.
+    pub async fn verify_consent_log_async(&self) -> Result<LogVerification, AuthError> {
+        self.admin(|e| e.verify_consent_log()).await
+    }
+
+    /// [`Self::consent_log_head`], on the core's I/O threads.
+    pub async fn consent_log_head_async(&self) -> Result<Head, AuthError> {
+        self.admin(|e| e.consent_log_head()).await
+    }
+}
+
+/// Opens (creating if needed) the database at `db_path` on the core's I/O
+/// threads — [`AuthEngine::open`] for a host awaiting it from its main thread.
+#[uniffi::export(default(config = None))]
+pub async fn open_auth_engine(
+    db_path: String,
+    ui: Arc<dyn ConsentUi>,
+    config: Option<EngineConfig>,
+) -> Result<Arc<AuthEngine>, AuthError> {
+    io_threads::run_blocking(move || AuthEngine::open(db_path, ui, config)).await
+}
+
+impl AuthEngine {
+    /// Runs one blocking call of this engine's API on the core's I/O threads.
+    async fn admin<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&AuthEngine) -> T + Send + 'static,
+    ) -> T {
+        let shell = AuthEngine {
+            inner: self.inner.clone(),
+        };
+        io_threads::run_blocking(move || call(&shell)).await
+    }
+
     /// Opens the database at `db_path` with an injected clock (Rust hosts, tests).
     pub fn open_with_clock(
         db_path: &str,
@@ -373,7 +542,12 @@ impl AuthEngine {
         }
         let store = store::Store::open(std::path::Path::new(db_path))?;
         Ok(AuthEngine {
-            inner: engine::Engine::new(store, ui, config.unwrap_or_default(), clock),
+            inner: Arc::new(engine::Engine::new(
+                store,
+                ui,
+                config.unwrap_or_default(),
+                clock,
+            )),
         })
     }
 
@@ -381,7 +555,10 @@ impl AuthEngine {
     /// what [`Self::handle`] does after parsing, for Rust hosts that parsed the
     /// call themselves (the CLI's JSON-lines bridge).
     pub async fn handle_value(&self, caller: Caller, call: serde_json::Value) -> ApiResult {
-        json_call::handle_value(&self.inner, &caller, call).await
+        on_io_threads(&self.inner, |e| async move {
+            json_call::handle_value(&e, &caller, call).await
+        })
+        .await
     }
 
     /// Registers (or replaces) an app's manifest already decoded from JSON (see

@@ -68,10 +68,12 @@ fn one_dialog_per_app_at_a_time_but_apps_do_not_wait_for_each_other() {
     let engine = db.open(ui.clone());
     let a = caller("u1", "wxA");
     let b = caller("u1", "wxB");
+    // The engine's own flow, polled here in a known order (the host's calls
+    // run it on the I/O threads, where the order the dialogs open is the threads').
     let calls = join_all(vec![
-        engine.authorize(a.clone(), "scope.record".into()),
-        engine.authorize(a.clone(), "scope.camera".into()),
-        engine.authorize(b.clone(), "scope.record".into()),
+        engine.authorize_borrowed(&a, "scope.record"),
+        engine.authorize_borrowed(&a, "scope.camera"),
+        engine.authorize_borrowed(&b, "scope.record"),
     ]);
     let person = async {
         until("wxA's and wxB's dialogs are open", || ui.held() == 2).await;
@@ -101,8 +103,10 @@ fn a_cancelled_call_leaves_nothing_behind_and_its_followers_ask_again() {
     let ui = ScriptedUi::new(&[Answer::Hold, Answer::Hold]);
     let engine = db.open(ui.clone());
     let me = caller("u1", "wxA");
-    let mut leader = Box::pin(engine.authorize(me.clone(), "scope.record".into()));
-    let mut follower = Box::pin(engine.authorize(me.clone(), "scope.record".into()));
+    // The engine's own flow, polled here (not on the I/O threads the host's
+    // calls go to), so that the follower is known to wait on the leader's dialog.
+    let mut leader = Box::pin(engine.authorize_borrowed(&me, "scope.record"));
+    let mut follower = Box::pin(engine.authorize_borrowed(&me, "scope.record"));
     assert!(poll_once(&mut leader).is_pending());
     assert!(poll_once(&mut follower).is_pending());
     {
@@ -120,6 +124,25 @@ fn a_cancelled_call_leaves_nothing_behind_and_its_followers_ask_again() {
 }
 
 #[test]
+fn a_call_cancelled_by_the_host_is_cancelled_on_the_io_threads_too() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Hold, Answer::Allow]);
+    let engine = db.open(ui.clone());
+    let me = caller("u1", "wxA");
+    let mut call = Box::pin(engine.authorize(me.clone(), "scope.record".into()));
+    assert!(poll_once(&mut call).is_pending());
+    eventually("the dialog is open", || ui.held() == 1);
+    drop(call);
+    eventually("the dialog is taken down", || ui.held() == 0);
+    eventually("the flight is gone", || engine.open_flights() == 0);
+    assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
+    assert_eq!(
+        block_on(engine.authorize(me, "scope.record".into())).json,
+        r#"{"errMsg":"authorize:ok"}"#
+    );
+}
+
+#[test]
 fn a_dialog_that_is_never_answered_holds_no_lock_once_its_caller_gives_up() {
     let db = TempDb::new();
     let ui = ScriptedUi::new(&[Answer::Hold, Answer::Allow]);
@@ -127,8 +150,10 @@ fn a_dialog_that_is_never_answered_holds_no_lock_once_its_caller_gives_up() {
     let me = caller("u1", "wxA");
     let mut stuck = Box::pin(engine.authorize(me.clone(), "scope.record".into()));
     assert!(poll_once(&mut stuck).is_pending());
+    eventually("the dialog is open", || ui.held() == 1);
     drop(stuck);
-    assert_eq!(engine.open_flights(), 0);
+    // The cancellation reaches the core's I/O thread at the call's next await.
+    eventually("no flight is left", || engine.open_flights() == 0);
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
     // The app is not locked: the next call gets its dialog at once.
     assert_eq!(

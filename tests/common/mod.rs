@@ -327,6 +327,20 @@ pub async fn until(what: &str, condition: impl Fn() -> bool) {
     panic!("gave up waiting until {what}");
 }
 
+/// Waits, on this thread, until `condition` holds: for what the engine does on
+/// its own I/O threads after a call was handed to them or cancelled (panics
+/// after ten seconds, so a broken engine fails the test instead of hanging it).
+pub fn eventually(what: &str, condition: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting until {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
 /// Returns `Pending` once, waking itself, so other futures get polled.
 pub async fn yield_now() {
     let mut yielded = false;

@@ -1,0 +1,43 @@
+//! What of a host's call runs on the host's own thread, and what goes to the
+//! core's I/O threads (SPEC §5, "main-safe"). A call answered from memory —
+//! `authorize` on a scope whose verdict the cache holds — answers inline, with
+//! any "last used" note it leaves handed to the I/O threads; everything else,
+//! and every administration call, runs on the I/O threads ([`crate::io_threads`])
+//! while the host's thread only awaits. [`crate::AuthEngine`] is the only user.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::caller::Caller;
+use crate::dialect::ApiResult;
+use crate::engine::Engine;
+use crate::gate::Upkeep;
+use crate::io_threads;
+
+/// `authorize` answered from memory, without I/O, when it can be.
+pub(crate) fn authorize_inline(
+    engine: &Arc<Engine>,
+    caller: &Caller,
+    scope: &str,
+) -> Option<ApiResult> {
+    let ns = caller.namespace_ref();
+    let (outcome, upkeep) = engine.authorize_from_cache(caller, ns, scope)?;
+    if upkeep != Upkeep::Nothing {
+        let engine = engine.clone();
+        let (ns, scope) = (ns.to_owned(), scope.to_owned());
+        io_threads::detach(move || engine.gate().keep_up(ns.borrowed(), &scope, upkeep));
+    }
+    Some(ApiResult::from_outcome("authorize", outcome))
+}
+
+/// Runs `call` with the engine on the core's I/O threads and awaits its answer.
+pub(crate) async fn on_io_threads<T, F>(
+    engine: &Arc<Engine>,
+    call: impl FnOnce(Arc<Engine>) -> F,
+) -> T
+where
+    T: Send + 'static,
+    F: Future<Output = T> + Send + 'static,
+{
+    io_threads::run(call(engine.clone())).await
+}

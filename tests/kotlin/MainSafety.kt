@@ -53,8 +53,8 @@ object MainSafety {
                 expect(engine.resetApp("wxA", "u1"), 1L, "resetApp")
                 expect(engine.forgetUser("u1"), 0L, "forgetUser")
                 steps += "administration"
-                second.close()
-                engine.close()
+                second.shutdown()
+                engine.shutdown()
             }
             println("main-safety: main thread tid $tid")
             println("ok   main-safety calls made from the \"main\" thread: ${steps.joinToString(", ")}")

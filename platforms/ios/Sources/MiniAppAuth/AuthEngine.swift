@@ -14,13 +14,20 @@ public final class AuthEngine: Sendable {
 
     init(_ engine: MiniAppAuthBindings.AuthEngine) { self.engine = engine }
 
+    /// The last release closes the database (the WAL's checkpoint and fsync): let
+    /// it happen on a background queue, never on the thread that let go (the main
+    /// thread, often).
+    deinit {
+        let engine = self.engine
+        blockingQueue.async { withExtendedLifetime(engine) {} }
+    }
+
     /// Opens (creating if needed) the database at `path`, answering dialogs through `ui`.
     /// A corrupt file is moved aside (`quarantinedPath`) and a fresh one started; a file
     /// of a newer library is refused untouched (`MiniAppAuthError.databaseTooNew`).
     public static func open(path: String, ui: any ConsentUi, config: EngineConfig? = nil) async throws -> AuthEngine {
-        let adapter = ConsentUiAdapter(ui)
-        return try await offCaller {
-            AuthEngine(try MiniAppAuthBindings.AuthEngine.open(dbPath: path, ui: adapter, config: config))
+        try await translatedAsync {
+            AuthEngine(try await openAuthEngine(dbPath: path, ui: ConsentUiAdapter(ui), config: config))
         }
     }
 
@@ -100,7 +107,7 @@ public final class AuthEngine: Sendable {
 
     /// Registers (or replaces) an app's manifest (app.json-shaped JSON).
     public func registerManifest(appId: String, manifestJson: String) async throws {
-        try await offCaller { try self.engine.registerManifest(appId: appId, manifestJson: manifestJson) }
+        try await translatedAsync { try await engine.registerManifestAsync(appId: appId, manifestJson: manifestJson) }
     }
 
     /// Adds a host-defined scope next to the built-in ones.
@@ -120,66 +127,66 @@ public final class AuthEngine: Sendable {
 
     /// A user's grants, optionally of one app.
     public func listGrants(userId: String, appId: String? = nil) async throws -> [Grant] {
-        try await offCaller { try self.engine.listGrants(userId: userId, appId: appId) }
+        try await translatedAsync { try await engine.listGrantsAsync(userId: userId, appId: appId) }
     }
 
     /// Every user with a decision or an agreement in the database.
     public func listUsers() async throws -> [String] {
-        try await offCaller { try self.engine.listUsers() }
+        try await translatedAsync { try await engine.listUsersAsync() }
     }
 
     /// Sets one scope to granted or denied (the host's own settings screen).
     public func setGrant(userId: String, appId: String, scope: String, granted: Bool, pluginId: String? = nil) async throws {
-        try await offCaller {
-            try self.engine.setGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted)
+        try await translatedAsync {
+            try await engine.setGrantAsync(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted)
         }
     }
 
     /// Forgets one decision: the scope is unasked again.
     public func revokeGrant(userId: String, appId: String, scope: String, pluginId: String? = nil) async throws {
-        try await offCaller { try self.engine.revokeGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope) }
+        try await translatedAsync { try await engine.revokeGrantAsync(userId: userId, appId: appId, pluginId: pluginId, scope: scope) }
     }
 
     /// Resets an app as on its deletion, for one user or (with `nil`) all; returns the grants removed.
     @discardableResult
     public func resetApp(appId: String, userId: String? = nil) async throws -> UInt64 {
-        try await offCaller { try self.engine.resetApp(appId: appId, userId: userId) }
+        try await translatedAsync { try await engine.resetAppAsync(appId: appId, userId: userId) }
     }
 
     /// Forgets a user (logout, account removal); the consent log keeps its records.
     @discardableResult
     public func forgetUser(userId: String) async throws -> UInt64 {
-        try await offCaller { try self.engine.forgetUser(userId: userId) }
+        try await translatedAsync { try await engine.forgetUserAsync(userId: userId) }
     }
 
     /// The user closed the app: its allow-once grants end.
     public func endAppRun(userId: String, appId: String) async throws {
-        try await offCaller { try self.engine.endAppRun(userId: userId, appId: appId) }
+        try await translatedAsync { try await engine.endAppRunAsync(userId: userId, appId: appId) }
     }
 
     /// Housekeeping (at start-up, daily): ended and unused grants go, each recorded.
     public func runMaintenance() async throws -> MaintenanceReport {
-        try await offCaller { try self.engine.runMaintenance() }
+        try await translatedAsync { try await engine.runMaintenanceAsync() }
     }
 
     /// The consent records of one user, or of everyone with `nil`, oldest first.
     public func consentRecords(userId: String? = nil) async throws -> [ConsentRecord] {
-        try await offCaller { try self.engine.consentRecords(userId: userId) }
+        try await translatedAsync { try await engine.consentRecordsAsync(userId: userId) }
     }
 
     /// Checks the consent log's hash chain.
     public func verifyConsentLog() async throws -> LogVerification {
-        try await offCaller { try self.engine.verifyConsentLog() }
+        try await translatedAsync { try await engine.verifyConsentLogAsync() }
     }
 
     /// The consent log's last sequence number and hash, for anchoring outside the file.
     public func consentLogHead() async throws -> ConsentLogHead {
-        try await offCaller { try self.engine.consentLogHead() }
+        try await translatedAsync { try await engine.consentLogHeadAsync() }
     }
 
     /// Turns an app's subscription messages on or off for a user.
     public func setSubscriptionsMainSwitch(userId: String, appId: String, on: Bool) async throws {
-        try await offCaller { try self.engine.setSubscriptionsMainSwitch(userId: userId, appId: appId, on: on) }
+        try await translatedAsync { try await engine.setSubscriptionsMainSwitchAsync(userId: userId, appId: appId, on: on) }
     }
 }
 

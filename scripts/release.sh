@@ -92,7 +92,7 @@ ndk_problem=$(bash platforms/android/build-rust.sh --check 2>&1 >/dev/null | sed
 if [ ${#gradle_cmd[@]} -gt 0 ] && [ -z "$ndk_problem" ] && [ -n "${ANDROID_HOME:-${ANDROID_SDK_ROOT:-}}" ]; then
     [ -z "$bindings" ] || echo "release: note: Gradle's preBuild regenerates the Kotlin bindings with the release library" >&2
     "${gradle_cmd[@]}" -p platforms/android publishReleasePublicationToDistRepository \
-        -PdistRepo="$dist/maven" -Pkotlin.stdlib.default.dependency=false
+        -PdistRepo="$dist/maven"
     # The POM Gradle wrote must be the one render-pom.py writes from the same files.
     python3 scripts/render-pom.py --repo-dir "$dist/rendered" --repository "$repository" >/dev/null
     python3 scripts/check-packaging.py same-dependencies \

@@ -88,7 +88,7 @@ fi
 # Android: Gradle's publication where it can run, the rendered POM otherwise.
 gradle_cmd=()
 if [ -x platforms/android/gradlew ]; then gradle_cmd=(platforms/android/gradlew); elif command -v gradle >/dev/null; then gradle_cmd=(gradle); fi
-ndk_problem=$(bash platforms/android/build-rust.sh --check 2>&1 >/dev/null | sed -n 's/^  - //p' | paste -sd ';' - || true)
+ndk_problem=$(bash platforms/android/build-rust.sh --check 2>&1 >/dev/null | sed -n 's/^  - //p' | paste -sd ';' - | sed 's/;/; /g' || true)
 if [ ${#gradle_cmd[@]} -gt 0 ] && [ -z "$ndk_problem" ] && [ -n "${ANDROID_HOME:-${ANDROID_SDK_ROOT:-}}" ]; then
     [ -z "$bindings" ] || echo "release: note: Gradle's preBuild regenerates the Kotlin bindings with the release library" >&2
     "${gradle_cmd[@]}" -p platforms/android publishReleasePublicationToDistRepository \
@@ -105,7 +105,7 @@ else
     [ -n "${ANDROID_HOME:-${ANDROID_SDK_ROOT:-}}" ] || why+=("no Android SDK (ANDROID_HOME)")
     [ -z "$ndk_problem" ] || why+=("$ndk_problem")
     python3 scripts/render-pom.py --repo-dir "$dist/maven" --repository "$repository" --kotlin-generated "$kotlin_gen" >/dev/null
-    skipped+=("the AAR (libminiapp_auth.so for 3 ABIs + classes.jar) and Gradle's own POM: $(IFS=';'; echo "${why[*]}"); wrote the POM and sources jar with scripts/render-pom.py instead")
+    skipped+=("the AAR (libminiapp_auth.so for 3 ABIs + classes.jar) and Gradle's own POM: $(printf '%s; ' "${why[@]}" | sed 's/; $//'); wrote the POM and sources jar with scripts/render-pom.py instead")
 fi
 
 # iOS: the Headers tree always; the XCFramework, zipped, on macOS with Xcode.

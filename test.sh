@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust suite (cargo test), then the Kotlin, Swift and
-# JavaScript suites against the real library and CLI. Provisions kotlinc, JNA, the
+# JavaScript suites against the real library and CLI, and the packaging checks.
+# Provisions kotlinc, JNA, the
 # Swift root, TypeScript with WeChat's typings and the jsc shell itself (cached in
 # ~/.cache/miniapp-auth; scripts/toolchains.sh).
 #   ./test.sh                 everything
-#   ./test.sh rust js         only some suites (rust, bench, ffi, kotlin, swift, js, fuzz)
+#   ./test.sh rust js         only some suites (rust, bench, ffi, kotlin, swift, js, packaging, fuzz)
 # The bench, ffi and fuzz suites are smoke runs (each benchmark once, 200 FFI calls
 # a language, each fuzz target 10 s); `cargo bench`, benches/ffi/run.sh and
 # scripts/fuzz.sh run the real thing.
 set -uo pipefail
 cd "$(dirname "$0")"
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(rust bench ffi kotlin swift js fuzz)
+[ ${#suites[@]} -gt 0 ] || suites=(rust bench ffi kotlin swift js packaging fuzz)
 mkdir -p target/test-logs
 summary=()
 total_passed=0
@@ -85,6 +86,16 @@ for suite in "${suites[@]}"; do
             fi
             record js "$passed" "$failed" "$status"
             ;;
+        packaging)
+            # scripts/release.sh --partial in a scratch copy, its checks, and
+            # `swift package dump-package` in the Swift root (tests/packaging/run.sh).
+            cargo build --lib >/dev/null 2>&1 || cargo build --lib
+            bash tests/packaging/run.sh 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -cE '^packaging: .*: ok' "$log")
+            failed=$(grep -cE '^packaging: .*: FAILED' "$log")
+            record packaging "$passed" "$failed" "$status"
+            ;;
         fuzz)
             bash scripts/fuzz.sh 10 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
@@ -93,7 +104,7 @@ for suite in "${suites[@]}"; do
             record fuzz "$passed" "$failed" "$status"
             ;;
         *)
-            echo "unknown suite $suite (rust, bench, ffi, kotlin, swift, js, fuzz)" >&2
+            echo "unknown suite $suite (rust, bench, ffi, kotlin, swift, js, packaging, fuzz)" >&2
             exit 2
             ;;
     esac

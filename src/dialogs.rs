@@ -134,11 +134,17 @@ impl Dialogs {
                 let deadline = timer::sleep(std::time::Duration::from_millis(ms));
                 match futures::future::select(dialog, deadline).await {
                     futures::future::Either::Left((answer, _)) => answer,
-                    futures::future::Either::Right(_) => return Err(Failure::DialogTimedOut),
+                    futures::future::Either::Right(_) => {
+                        log::warn!("a dialog got no answer within {ms} ms: it decided nothing");
+                        return Err(Failure::DialogTimedOut);
+                    }
                 }
             }
         };
-        answer.map_err(|_| Failure::HostDialogFailed)
+        answer.map_err(|error| {
+            log::warn!("the host's dialog failed ({error}): it decided nothing");
+            Failure::HostDialogFailed
+        })
     }
 
     #[cfg(feature = "test-hooks")]

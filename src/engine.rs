@@ -16,6 +16,7 @@ use crate::decisions::Decisions;
 use crate::dialogs::Dialogs;
 use crate::error::Result;
 use crate::gate::Gate;
+use crate::grant_watch::GrantWatch;
 use crate::manifest::Manifest;
 use crate::policy::Knobs;
 use crate::privacy_refusals::PrivacyRefusals;
@@ -33,6 +34,7 @@ pub(crate) struct Engine {
     pub clock: Arc<dyn Clock>,
     pub config: EngineConfig,
     pub knobs: Knobs,
+    pub watch: GrantWatch,
 }
 
 impl Engine {
@@ -46,6 +48,7 @@ impl Engine {
     ) -> Engine {
         Engine {
             registry: Registry::default(),
+            watch: GrantWatch::new(store.commits().clone()),
             store,
             allow_once: AllowOnceGrants::default(),
             privacy_refusals: PrivacyRefusals::default(),

@@ -30,8 +30,10 @@ mod fast_map;
 #[cfg(feature = "ffi-bench")]
 mod ffi_bench;
 mod gate;
+mod grant_watch;
 mod io_threads;
 mod json_call;
+mod log_sink;
 mod main_safe;
 mod manifest;
 mod mini_app_api;
@@ -65,6 +67,8 @@ pub use consent_ui::{
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
+pub use grant_watch::{GrantObservation, GrantObserver};
+pub use log_sink::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 
@@ -391,6 +395,23 @@ impl AuthEngine {
     /// The consent log's last sequence number and hash, for anchoring elsewhere.
     pub fn consent_log_head(&self) -> Result<Head, AuthError> {
         Ok(self.inner.consent_log_head()?)
+    }
+
+    /// Tells `observer` a user's grants now and after every change, whatever
+    /// made it (a dialog, the settings page, administration, an ended grant,
+    /// another process), on the core's watch thread, until the returned
+    /// observation is cancelled or dropped.
+    pub fn observe_grants(
+        &self,
+        user_id: String,
+        observer: Arc<dyn GrantObserver>,
+    ) -> Result<Arc<GrantObservation>, AuthError> {
+        crate::caller::validate_id("user id", &user_id).map_err(crate::error::Error::from)?;
+        Ok(Arc::new(self.inner.watch.observe(
+            &self.inner,
+            user_id,
+            observer,
+        )))
     }
 }
 

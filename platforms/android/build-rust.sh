@@ -3,7 +3,8 @@
 # arm64-v8a, armeabi-v7a and x86_64 (cargo ndk, 16 KB page alignment) into
 # build/rustJniLibs, and the Kotlin bindings generated from the same sources into
 # ../../bindings/kotlin/generated. Gradle runs it before preBuild; it can also be
-# run by hand. It checks its toolchain first and says exactly what is missing.
+# run by hand. It checks its toolchain first and says exactly what is missing;
+# `build-rust.sh --check` only checks (scripts/release.sh asks it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -33,6 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     printf '  - %s\n' "${missing[@]}" >&2
     exit 1
 fi
+[ "${1:-}" != --check ] || exit 0
 
 export ANDROID_NDK_HOME="$ndk"
 # 16 KB pages (Android 15+): NDK r28 links with them by default; say it anyway.

@@ -1,7 +1,13 @@
 // swift-tools-version:5.9
-// The Swift package iOS hosts depend on. Run ./build-xcframework.sh first: it
-// makes MiniAppAuthFFI.xcframework and Sources/MiniAppAuth/MiniAppAuth.swift.
+// The Swift package iOS hosts depend on. For a local build run
+// ./build-xcframework.sh first: it makes MiniAppAuthFFI.xcframework and
+// Sources/MiniAppAuth/MiniAppAuth.swift. scripts/release.sh writes the release
+// form of this file (dist/VERSION/swift/Package.swift), in which the line
+// marked below names the zipped XCFramework by URL and checksum.
 import PackageDescription
+
+// The FFI binary target (release.sh replaces this line).
+let ffi: Target = .binaryTarget(name: "MiniAppAuthFFI", path: "MiniAppAuthFFI.xcframework")
 
 let package = Package(
     name: "MiniAppAuth",
@@ -10,13 +16,16 @@ let package = Package(
         .library(name: "MiniAppAuth", targets: ["MiniAppAuth"]),
     ],
     targets: [
-        .binaryTarget(name: "MiniAppAuthFFI", path: "MiniAppAuthFFI.xcframework"),
+        ffi,
         .target(
             name: "MiniAppAuth",
             dependencies: ["MiniAppAuthFFI"],
             // Tools version 5.9 builds in Swift 5 language mode, the mode the
             // generated bindings are tested in (docs/host-guide.md: "The bindings", Swift language modes).
-            path: "Sources/MiniAppAuth"
+            path: "Sources/MiniAppAuth",
+            // The privacy manifest: what the library (Rust core and bundled
+            // SQLite) does that Apple asks SDKs to declare.
+            resources: [.copy("PrivacyInfo.xcprivacy")]
         ),
     ]
 )

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds MiniAppAuthFFI.xcframework (device + simulator slices of the Rust static
-# library, with its C header and module map) and puts the generated Swift
-# bindings in Sources/MiniAppAuth/, ready for Package.swift. Needs macOS with
-# Xcode; it checks first and says exactly what is missing.
+# library, with its C header and module map in Headers/MiniAppAuthFFI/, see
+# xcframework-headers.sh) and puts the generated Swift bindings in
+# Sources/MiniAppAuth/, ready for Package.swift. Needs macOS with Xcode; it
+# checks first and says exactly what is missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -30,9 +31,10 @@ scripts/generate-bindings.sh --profile release
 gen="$root/bindings/swift/generated"
 build="$here/build"
 rm -rf "$build" "$here/MiniAppAuthFFI.xcframework"
-mkdir -p "$build/headers" "$build/sim" "$here/Sources/MiniAppAuth"
-cp "$gen/MiniAppAuthFFI.h" "$build/headers/"
-cp "$gen/MiniAppAuthFFI.modulemap" "$build/headers/module.modulemap"
+mkdir -p "$build/sim" "$here/Sources/MiniAppAuth"
+# Headers/MiniAppAuthFFI/{MiniAppAuthFFI.h,module.modulemap}: no clash with other
+# XCFrameworks' Headers/module.modulemap.
+bash "$here/xcframework-headers.sh" "$gen" "$build/headers"
 lipo -create \
     "target/aarch64-apple-ios-sim/release/libminiapp_auth.a" \
     "target/x86_64-apple-ios/release/libminiapp_auth.a" \
@@ -41,5 +43,9 @@ xcodebuild -create-xcframework \
     -library "target/aarch64-apple-ios/release/libminiapp_auth.a" -headers "$build/headers" \
     -library "$build/sim/libminiapp_auth.a" -headers "$build/headers" \
     -output "$here/MiniAppAuthFFI.xcframework"
+for slice in "$here"/MiniAppAuthFFI.xcframework/*/; do
+    [ -f "$slice/Headers/MiniAppAuthFFI/module.modulemap" ] && [ ! -e "$slice/Headers/module.modulemap" ] \
+        || { echo "platforms/ios: $slice does not have the Headers/MiniAppAuthFFI/ layout" >&2; exit 1; }
+done
 cp "$gen/MiniAppAuth.swift" "$here/Sources/MiniAppAuth/MiniAppAuth.swift"
 echo "platforms/ios: $here/MiniAppAuthFFI.xcframework and Sources/MiniAppAuth/MiniAppAuth.swift are ready"

@@ -71,20 +71,21 @@ impl Cache {
     }
 
     /// Drops every entry if another connection committed since the store last
-    /// looked. Called with the connection locked.
-    pub fn revalidate(&self, inner: &mut Inner) -> Result<()> {
+    /// looked, and says whether one did. Called with the connection locked.
+    pub fn revalidate(&self, inner: &mut Inner) -> Result<bool> {
         if self.probe.unchanged() {
-            return Ok(());
+            return Ok(false);
         }
         let header = self.probe.read();
         if header.as_ref().is_some_and(|h| self.probe.matches(h)) {
-            return Ok(());
+            return Ok(false);
         }
         let version: i64 = inner
             .conn
             .prepare_cached("PRAGMA data_version")?
             .query_row([], |r| r.get(0))?;
-        if version != inner.data_version {
+        let changed = version != inner.data_version;
+        if changed {
             inner.data_version = version;
             self.external_commits.fetch_add(1, Ordering::AcqRel);
             let mut entries = self.write(inner);
@@ -95,7 +96,7 @@ impl Cache {
         if let Some(header) = header {
             self.probe.remember(&header);
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// How many times another connection's commits were found.

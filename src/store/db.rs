@@ -57,6 +57,11 @@ fn open_checked(path: &Path) -> Result<Opened> {
         }
     }
     let moved = quarantine(path)?;
+    log::warn!(
+        "{} was damaged: moved aside to {} and a clean database started",
+        path.display(),
+        moved.display()
+    );
     let conn = open_and_prepare(path)?;
     Ok(Opened {
         conn,

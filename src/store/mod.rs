@@ -8,6 +8,7 @@
 //! | `db.rs` | opening the file: pragmas, refusing newer/foreign files, quarantine |
 //! | `schema.rs`, `schema_history.rs` | the current schema; each upgrade step, frozen |
 //! | `cache.rs`, `change_probe.rs` | the cache and its "did another connection commit?" check |
+//! | `commit_signal.rs` | telling waiters in this process that the store (or another connection) committed |
 //! | `grant_row.rs` | one row of `grants` as a type — read, written, cached ([`StoredGrant`](grant_row::StoredGrant)) — with its integrity check |
 //! | `namespace_state.rs` | loading one namespace, and applying [`Change`]s to it |
 //! | `agreements.rs` | privacy-contract agreements |
@@ -27,6 +28,7 @@
 mod agreements;
 mod cache;
 mod change_probe;
+mod commit_signal;
 mod consent_log;
 mod db;
 mod grant_row;
@@ -41,12 +43,13 @@ mod scope_map;
 mod sidecar_files;
 mod subscriptions;
 
+pub(crate) use commit_signal::CommitSignal;
 pub(crate) use consent_log::LogPoint;
 pub(crate) use grant_row::{Decided, StoredGrant};
 pub(crate) use namespace_state::{Change, NamespaceState};
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -68,6 +71,8 @@ pub(crate) struct Store {
     quarantined: Option<PathBuf>,
     /// The file's `-wal` and `-shm` as first seen (none in memory).
     sidecars: Option<SidecarFiles>,
+    /// Rung on every commit this store makes or finds.
+    commits: Arc<CommitSignal>,
 }
 
 impl Store {
@@ -101,7 +106,20 @@ impl Store {
             inner: Mutex::new(Inner { conn, data_version }),
             cache: Cache::new(path),
             quarantined,
+            commits: Arc::default(),
         })
+    }
+
+    /// What is rung on every commit this store makes, and every other
+    /// connection's commit it finds (when it next takes its connection).
+    pub fn commits(&self) -> &Arc<CommitSignal> {
+        &self.commits
+    }
+
+    /// Takes the connection once, so that other connections' commits are found
+    /// (and [`Self::commits`] rung); a cheap look when there were none.
+    pub fn look_for_other_commits(&self) -> Result<()> {
+        self.lock().map(drop)
     }
 
     /// Where a corrupt file was moved when this store opened, if it was.
@@ -119,7 +137,9 @@ impl Store {
         // A panic elsewhere cannot leave the data inconsistent (writes are
         // transactions), so a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        self.cache.revalidate(&mut inner)?;
+        if self.cache.revalidate(&mut inner)? {
+            self.commits.ring();
+        }
         Ok(inner)
     }
 
@@ -135,6 +155,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = body(&tx)?;
         tx.commit()?;
+        self.commits.ring();
         Ok((inner, out))
     }
 }

@@ -149,6 +149,10 @@ pub fn migrate(conn: &mut Connection, label: &str) -> Result<()> {
         tx.execute_batch(SQL)?;
     } else {
         for from in found..VERSION {
+            log::info!(
+                "upgrading the database schema from version {from} to {}",
+                from + 1
+            );
             upgrade_from(&tx, from)?;
         }
     }

@@ -59,6 +59,10 @@ impl SidecarFiles {
             let now = identity(path);
             match (*seen, now) {
                 (Some(before), after) if after != Some(before) => {
+                    log::error!(
+                        "{} was removed or replaced under the store: every write is refused",
+                        path.display()
+                    );
                     return Err(Error::SidecarReplaced(path.display().to_string()));
                 }
                 (None, Some(first)) => *seen = Some(first),

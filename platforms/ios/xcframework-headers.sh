@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The Headers tree of each MiniAppAuthFFI.xcframework slice, made from the
+# generated C header and module map (platform-neutral: runs on Linux too).
+#
+#   xcframework-headers.sh GENERATED_SWIFT_DIR OUT_DIR
+#
+# OUT_DIR/MiniAppAuthFFI/MiniAppAuthFFI.h
+# OUT_DIR/MiniAppAuthFFI/module.modulemap    (module MiniAppAuthFFI, that header)
+#
+# Why a subfolder: Xcode copies every static-library XCFramework slice's Headers/
+# into one shared $BUILT_PRODUCTS_DIR/include/, so two XCFrameworks that both
+# ship Headers/module.modulemap write the same file ("Multiple commands produce
+# …/include/module.modulemap", or "redefinition of module"). In a subfolder
+# named after the module, nothing collides, and clang still finds the module:
+# for `import MiniAppAuthFFI` it looks for <search dir>/MiniAppAuthFFI/module.modulemap.
+# The folder must carry the module's exact name (a folder named otherwise is
+# not found by Xcode's explicit-module scanner), which this script checks.
+# build-xcframework.sh passes OUT_DIR to `xcodebuild -create-xcframework -headers`.
+set -euo pipefail
+module=MiniAppAuthFFI # uniffi.toml: ffi_module_name / ffi_module_filename
+
+ffi_headers() { # generated dir, out dir
+    local gen="$1" out="$2"
+    local header="$gen/$module.h" map="$gen/$module.modulemap"
+    [ -f "$header" ] || { echo "xcframework-headers: no $header (run scripts/generate-bindings.sh)" >&2; return 1; }
+    [ -f "$map" ] || { echo "xcframework-headers: no $map (run scripts/generate-bindings.sh)" >&2; return 1; }
+    grep -Eq "^(framework +)?module +$module +\{" "$map" \
+        || { echo "xcframework-headers: $map does not declare module $module (uniffi.toml ffi_module_name?)" >&2; return 1; }
+    grep -Eq "header +\"$module\.h\"" "$map" \
+        || { echo "xcframework-headers: $map does not name header \"$module.h\"" >&2; return 1; }
+    rm -rf "$out"
+    mkdir -p "$out/$module"
+    cp "$header" "$out/$module/$module.h"
+    cp "$map" "$out/$module/module.modulemap"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    [ $# = 2 ] || { echo "usage: $0 GENERATED_SWIFT_DIR OUT_DIR" >&2; exit 2; }
+    ffi_headers "$1" "$2"
+    echo "xcframework-headers: $2/$module/{$module.h,module.modulemap}"
+fi

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The packaging suite: what of issue #13's artifacts can be checked on Linux.
+# In a scratch copy of the work tree (target/packaging/repo, so the real
+# CHANGELOG.md and dist/ stay untouched) it runs scripts/release.sh:
+#   - it must refuse a VERSION other than Cargo.toml's, and a CHANGELOG without
+#     the version's section, saying what to do;
+#   - with the section added, `release.sh VERSION --partial` (bindings generated
+#     from the debug library) must make dist/VERSION and pass its checks
+#     (scripts/check-packaging.py: the POM's coordinates, dependencies and
+#     licences, build.gradle.kts on the catalog, no JNA < 5.17, the Headers tree,
+#     the privacy manifest, the release Package.swift), and list what it skipped;
+#   - a second run must produce the same files (idempotent);
+# then `swift package dump-package` in the Debian 13 Swift root, on
+# platforms/ios (local form) and dist/VERSION/swift (release form).
+# Prints "packaging: NAME: ok" or "packaging: NAME: FAILED: why" per check.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../../scripts/toolchains.sh
+source "$root/scripts/toolchains.sh"
+set +e
+failed=0
+ok() { echo "packaging: $1: ok${2:+ ($2)}"; }
+bad() { echo "packaging: $1: FAILED: $2"; failed=1; }
+
+generate_test_bindings || { bad "bindings" "generating the bindings failed"; exit 1; }
+version=$(python3 -c 'import tomllib; print(tomllib.load(open("'"$root"'/Cargo.toml", "rb"))["package"]["version"])')
+
+scratch="$root/target/packaging/repo"
+rm -rf "$scratch"
+mkdir -p "$scratch"
+(cd "$root" && git ls-files -co --exclude-standard -z | grep -zv '^target/' | xargs -0 cp --parents -t "$scratch")
+(cd "$scratch" && git init -q && git add -A) || { bad "scratch copy" "git init in $scratch failed"; exit 1; }
+release() { (cd "$scratch" && bash scripts/release.sh "$@"); }
+log="$root/target/packaging/release.log"
+
+# Refusals, with the advice they give.
+if out=$(release 99.0.0 --partial --bindings "$FOREIGN_TESTS" 2>&1); then
+    bad "release refuses a version that is not Cargo.toml's" "it exited 0"
+elif grep -q "Cargo.toml's version is $version, not 99.0.0. Set version = \"99.0.0\"" <<<"$out"; then
+    ok "release refuses a version that is not Cargo.toml's"
+else
+    bad "release refuses a version that is not Cargo.toml's" "unexpected message: $out"
+fi
+if grep -Eq "^## \[?$version\]?( |$)" "$scratch/CHANGELOG.md"; then
+    ok "release refuses a CHANGELOG without the version" "skipped: CHANGELOG.md already has $version"
+elif out=$(release "$version" --partial --bindings "$FOREIGN_TESTS" 2>&1); then
+    bad "release refuses a CHANGELOG without the version" "it exited 0"
+elif grep -q "CHANGELOG.md has no section for $version. Add a heading \"## $version" <<<"$out"; then
+    ok "release refuses a CHANGELOG without the version"
+else
+    bad "release refuses a CHANGELOG without the version" "unexpected message: $out"
+fi
+
+# The release, as far as Linux goes: its own checks print packaging: lines.
+grep -Eq "^## \[?$version\]?( |$)" "$scratch/CHANGELOG.md" \
+    || sed -i "0,/^## Unreleased\$/s//## Unreleased\n\n## $version ($(date +%Y-%m-%d))/" "$scratch/CHANGELOG.md"
+release "$version" --partial --bindings "$FOREIGN_TESTS" >"$log" 2>&1
+status=$?
+grep -E '^packaging: ' "$log"
+dist="$scratch/dist/$version"
+if [ "$status" = 0 ]; then
+    ok "release $version --partial" "$(grep -c '^  - ' "$log") parts listed as not done on $(uname -s)"
+else
+    # (indented: the checks' own lines above are already counted)
+    bad "release $version --partial" "exit status $status; last lines:
+$(grep -v '^packaging: ' "$log" | tail -15 | sed 's/^/    /')"
+fi
+if [ "$status" = 0 ]; then
+    if [ -f "$dist/INCOMPLETE" ] && grep -q "do not publish" "$log"; then
+        ok "a partial release is marked INCOMPLETE"
+    elif [ -f "$dist/INCOMPLETE" ] || grep -q "NOT DONE" "$log"; then
+        bad "a partial release is marked INCOMPLETE" "INCOMPLETE marker and warning disagree"
+    else
+        ok "a partial release is marked INCOMPLETE" "nothing was skipped on this machine"
+    fi
+fi
+cp "$dist/MANIFEST.txt" "$root/target/packaging/MANIFEST.first" 2>/dev/null
+release "$version" --partial --bindings "$FOREIGN_TESTS" >"$log.again" 2>&1
+if cmp -s "$dist/MANIFEST.txt" "$root/target/packaging/MANIFEST.first"; then
+    ok "release is idempotent" "a second run wrote the same files, byte for byte"
+else
+    bad "release is idempotent" "MANIFEST.txt differs between two runs: $(diff "$root/target/packaging/MANIFEST.first" "$dist/MANIFEST.txt" | head -5)"
+fi
+
+# swift package dump-package, local and release forms, in the Swift root.
+if ! provision_swift; then
+    bad "swift package dump-package" "no Swift root (scripts/toolchains.sh swift)"
+    exit 1
+fi
+work="$SWIFT_ROOT/work/miniapp-auth-packaging"
+rm -rf "$work"
+mkdir -p "$work/local" "$work/release"
+cp -r "$root/platforms/ios/Package.swift" "$root/platforms/ios/Sources" "$work/local/"
+cp -r "$dist/swift/." "$work/release/"
+# Unmount /proc afterwards only if this run mounted it (another suite may be in
+# the root).
+if ! mountpoint -q "$SWIFT_ROOT/proc"; then
+    swift_mount "$SWIFT_ROOT"
+    trap 'swift_unmount "$SWIFT_ROOT"' EXIT
+fi
+for form in local release; do
+    if chroot "$SWIFT_ROOT" /bin/sh -c "cd /work/miniapp-auth-packaging/$form && HOME=/tmp swift package dump-package" \
+        >"$work/$form.json" 2>"$work/$form.err"; then
+        python3 "$root/scripts/check-packaging.py" dump-package "$work/$form.json" "$form" "$version" || failed=1
+    else
+        bad "swift package dump-package ($form)" "$(head -5 "$work/$form.err")"
+    fi
+done
+[ "$status" = 0 ] || failed=1
+exit $failed

@@ -9,6 +9,7 @@ import com.miniappauth.*
 import java.nio.file.Files
 import java.nio.file.Paths
 import kotlinx.coroutines.*
+import kotlinx.coroutines.flow.first
 
 object MainSafety {
     /** This thread's Linux thread id ("/proc/thread-self" links to "PID/task/TID"). */
@@ -53,6 +54,8 @@ object MainSafety {
                 expect(engine.resetApp("wxA", "u1"), 1L, "resetApp")
                 expect(engine.forgetUser("u1"), 0L, "forgetUser")
                 steps += "administration"
+                expect(engine.grantChanges("u1").first(), emptyList<Grant>(), "the first value of grantChanges (all forgotten)")
+                steps += "grantChanges"
                 second.shutdown()
                 engine.shutdown()
             }

@@ -356,6 +356,7 @@ fun main() {
         )
     }
 
+    changeStreamScenarios()
     sampleScenarios()
 
     println("kotlin: $passed passed, $failed failed")

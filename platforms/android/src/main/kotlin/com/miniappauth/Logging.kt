@@ -1,0 +1,42 @@
+package com.miniappauth
+
+import com.miniappauth.internal.LogSink as GeneratedLogSink
+import com.miniappauth.internal.setLogSink
+
+/** One record of the core's log: its [LogRecord.level], [LogRecord.target] (a module path) and [LogRecord.message]. */
+typealias LogRecord = com.miniappauth.internal.LogRecord
+
+/** How much a record matters: ERROR, WARN, INFO, DEBUG, TRACE. */
+typealias LogLevel = com.miniappauth.internal.LogLevel
+
+/**
+ * Where the host wants the core's log records (Logcat, its crash reporter, …).
+ * Called on whichever thread logged (often a core thread): keep it quick and
+ * thread-safe. A lambda will do: `MiniAppAuthLog.setSink { Log.i("miniapp-auth", it.message) }`.
+ */
+fun interface LogSink {
+    fun log(record: LogRecord)
+}
+
+/** The core's log, process-wide (every engine). */
+object MiniAppAuthLog {
+    /**
+     * Sends the core's records up to [maxLevel] to [sink]; `null` stops them.
+     * Returns false when another Rust logger was installed in this process first
+     * (a host that also embeds other Rust code): the records go there instead.
+     */
+    @JvmStatic
+    @JvmOverloads
+    fun setSink(maxLevel: LogLevel = LogLevel.INFO, sink: LogSink?): Boolean =
+        setLogSink(sink?.let(::LogSinkAdapter), maxLevel)
+}
+
+private class LogSinkAdapter(private val sink: LogSink) : GeneratedLogSink {
+    override fun log(record: LogRecord) {
+        try {
+            sink.log(record)
+        } catch (e: Exception) {
+            // A sink that throws loses its record, never the core's call.
+        }
+    }
+}

@@ -87,6 +87,11 @@ actor MainThread {
         try expect(try await engine.resetApp(appId: "wxA", userId: "u1"), 1, "resetApp")
         try expect(try await engine.forgetUser(userId: "u1"), 0, "forgetUser")
         step("administration")
+        for await grants in try engine.grantChanges(userId: "u1") {
+            try expect(grants, [], "the first value of grantChanges (all forgotten)")
+            break
+        }
+        step("grantChanges")
         try expect(nativeTid(), tid, "still on the \"main\" thread")
     }
 }

@@ -385,6 +385,7 @@ struct Scenarios {
             try expect(await engine.handle(me(), callJson: #"{"api":"getLocation"}"#), #"{"errMsg":"getLocation:ok"}"#)
         }
 
+        await changeStreamScenarios()
         await sampleScenarios()
 
         print("swift: \(passed) passed, \(failed) failed")

@@ -5,7 +5,7 @@
 //   benches/ffi/run.sh kotlin            the measurement
 //   benches/ffi/run.sh kotlin --smoke    a few calls, to prove it still runs
 
-import com.miniappauth.*
+import com.miniappauth.internal.*
 import java.nio.file.Files
 import kotlinx.coroutines.runBlocking
 

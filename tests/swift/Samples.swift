@@ -13,9 +13,12 @@ func quotedSamples(_ language: String) throws -> [(String, String)] {
         var rest = Substring(text)
         while let marker = rest.range(of: "<!-- compiled: ") {
             rest = rest[marker.upperBound...]
-            guard let end = rest.range(of: " -->\n```\(language)\n") else { continue }
+            guard let end = rest.range(of: " -->") else { break }
             let path = String(rest[..<end.lowerBound])
-            let body = rest[end.upperBound...]
+            rest = rest[end.upperBound...]
+            let fence = "\n```\(language)\n"
+            guard !path.contains(" "), rest.hasPrefix(fence) else { continue }
+            let body = rest.dropFirst(fence.count)
             guard let close = body.range(of: "```") else { break }
             found.append((path, String(body[..<close.lowerBound])))
             rest = body[close.upperBound...]

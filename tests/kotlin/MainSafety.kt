@@ -18,6 +18,7 @@ object MainSafety {
     @OptIn(DelicateCoroutinesApi::class, ExperimentalCoroutinesApi::class)
     @JvmStatic
     fun main(args: Array<String>) {
+        if ("control" in args) return control()
         val main = newSingleThreadContext("main")
         var tid = ""
         val steps = mutableListOf<String>()
@@ -68,5 +69,23 @@ object MainSafety {
         } finally {
             main.close()
         }
+    }
+
+    /**
+     * The control: blocking calls made on "main" on purpose (openBlocking, then
+     * close(), which checkpoints), so the runner can show that the check does
+     * see database I/O on that thread when there is some.
+     */
+    @OptIn(DelicateCoroutinesApi::class, ExperimentalCoroutinesApi::class)
+    private fun control() {
+        val main = newSingleThreadContext("main")
+        val tid = runBlocking(main) {
+            val engine = AuthEngine.openBlocking(tempDb(), ScriptedUi())
+            engine.registerManifest("wxA", MANIFEST)
+            engine.close()
+            nativeTid()
+        }
+        main.close()
+        println("main-safety: main thread tid $tid")
     }
 }

@@ -10,6 +10,7 @@
 
 import Foundation
 import MiniAppAuth
+import MiniAppAuthBindings // the control only
 
 /// This thread's Linux thread id ("/proc/thread-self" links to "PID/task/TID").
 func nativeTid() -> String {
@@ -101,5 +102,29 @@ extension Scenarios {
         let main = MainThread()
         await scenario("main-safety calls made from the \"main\" thread") { try await main.calls() }
         print("main-safety: main thread tid \(mainExecutor.tid) (\(await main.steps.joined(separator: ", ")))")
+    }
+}
+
+/// The control: the generated (not the layer's) blocking open, called on
+/// "main" on purpose, so the runner can show that the check does see database
+/// I/O on that thread when there is some.
+actor MainThreadControl {
+    nonisolated var unownedExecutor: UnownedSerialExecutor { mainExecutor.asUnownedSerialExecutor() }
+
+    func blockingCalls(path: String) throws {
+        let engine = try MiniAppAuthBindings.AuthEngine.openReadOnly(dbPath: path) // reads the file here
+        _ = try engine.listGrants(userId: "u1", appId: nil) // and here
+    }
+}
+
+extension Scenarios {
+    static func mainSafetyControl() async {
+        await scenario("main-safety control: blocking calls on \"main\" on purpose") {
+            let path = tempDb()
+            let engine = try await AuthEngine.open(path: path, ui: ScriptedUi("allow"))
+            try expect(await engine.auth("scope.record"), OK)
+            try await MainThreadControl().blockingCalls(path: path)
+        }
+        print("main-safety: main thread tid \(mainExecutor.tid) (control)")
     }
 }

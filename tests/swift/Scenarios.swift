@@ -1,8 +1,8 @@
 // Swift scenarios: the hand-written layer (platforms/ios/Sources/MiniAppAuth,
 // module MiniAppAuth) as an iOS host uses it — async methods, an async
 // ConsentUi, MiniAppAuthError with lowerCamelCase cases, the AsyncStream of grant
-// changes — driving the real library. Nothing here imports the generated module
-// (MiniAppAuthBindings).
+// changes — driving the real library. Only the main-safety control
+// (MainSafety.swift) imports the generated module (MiniAppAuthBindings).
 
 import Foundation
 import MiniAppAuth
@@ -140,8 +140,8 @@ struct Scenarios {
     }
 
     static func main() async {
-        if CommandLine.arguments.contains("main-safety") {
-            await mainSafety()
+        if CommandLine.arguments.contains("main-safety") || CommandLine.arguments.contains("main-safety-control") {
+            if CommandLine.arguments.contains("main-safety-control") { await mainSafetyControl() } else { await mainSafety() }
             print("swift: \(passed) passed, \(failed) failed")
             exit(failed > 0 ? 1 : 0)
         }

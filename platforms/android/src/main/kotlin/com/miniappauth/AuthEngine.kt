@@ -3,7 +3,6 @@ package com.miniappauth
 import com.miniappauth.internal.AuthEngine as GeneratedEngine
 import com.miniappauth.internal.openAuthEngine
 import java.util.concurrent.CompletableFuture
-import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.future.future

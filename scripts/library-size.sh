@@ -2,8 +2,10 @@
 # The size of the shipped library (issue #6): the stripped x86_64 cdylib from the
 # release profile, with SQLite bundled (the default) and linked from the platform
 # (`--no-default-features`; needs libsqlite3-dev here, iOS and Android ship one).
-# Each build goes to its own target dir so the two never overwrite each other.
-#   scripts/library-size.sh
+# Each build goes to its own target dir so the builds never overwrite each other.
+# With --sqlcipher it also measures SQLCipher (encryption at rest; issue #13)
+# with its OpenSSL compiled in, as an Android build would have to ship it.
+#   scripts/library-size.sh [--sqlcipher]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_bytes=2000000
@@ -25,3 +27,7 @@ measure() { # label, target dir, cargo flags...
 }
 measure bundled target
 measure platform target/platform-sqlite --no-default-features
+if [ "${1:-}" = --sqlcipher ]; then
+    measure sqlcipher target/sqlcipher --no-default-features \
+        --features rusqlite/bundled-sqlcipher-vendored-openssl
+fi

@@ -16,7 +16,11 @@ use crate::scopes::ScopeKind;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl Engine {
-    fn admin_namespace(user_id: &str, app_id: &str, plugin_id: Option<&str>) -> Result<Namespace> {
+    pub(crate) fn admin_namespace(
+        user_id: &str,
+        app_id: &str,
+        plugin_id: Option<&str>,
+    ) -> Result<Namespace> {
         let caller = Caller {
             user_id: user_id.to_string(),
             app_id: app_id.to_string(),
@@ -27,7 +31,7 @@ impl Engine {
         Ok(caller.namespace())
     }
 
-    fn decidable_scope(&self, scope: &str) -> Result<()> {
+    pub(crate) fn decidable_scope(&self, scope: &str) -> Result<()> {
         match self.registry.read().catalogue.get(scope).map(|s| s.kind) {
             Some(ScopeKind::Promptable | ScopeKind::SettingsOnly) => Ok(()),
             Some(_) => Err(Error::InvalidScope(format!(
@@ -46,16 +50,32 @@ impl Engine {
         scope: &str,
         decision: Decision,
     ) -> Result<()> {
+        self.decision_from(
+            user_id,
+            app_id,
+            plugin_id,
+            scope,
+            decision,
+            DecisionSource::Admin,
+        )
+    }
+
+    /// Stores a `decision` about one scope made outside any dialog (`source`:
+    /// administration or an import).
+    pub(crate) fn decision_from(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        plugin_id: Option<&str>,
+        scope: &str,
+        decision: Decision,
+        source: DecisionSource,
+    ) -> Result<()> {
         let ns = Self::admin_namespace(user_id, app_id, plugin_id)?;
         self.decidable_scope(scope)?;
         let manifest = self.registry.snapshot(app_id).manifest;
-        self.decisions().store(
-            &ns,
-            &[(scope, decision)],
-            DecisionSource::Admin,
-            &manifest,
-            None,
-        )
+        self.decisions()
+            .store(&ns, &[(scope, decision)], source, &manifest, None)
     }
 
     /// Lists a user's grants, optionally of one app.

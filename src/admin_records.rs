@@ -13,6 +13,8 @@ pub enum DecisionSource {
     Settings,
     /// The host's administration API or CLI.
     Admin,
+    /// Imported from the host's earlier permission store (`import_grants`).
+    Import,
 }
 
 impl DecisionSource {
@@ -22,6 +24,7 @@ impl DecisionSource {
             DecisionSource::Dialog => "dialog",
             DecisionSource::Settings => "settings",
             DecisionSource::Admin => "admin",
+            DecisionSource::Import => "import",
         }
     }
 
@@ -30,6 +33,7 @@ impl DecisionSource {
         match s {
             "dialog" => DecisionSource::Dialog,
             "settings" => DecisionSource::Settings,
+            "import" => DecisionSource::Import,
             _ => DecisionSource::Admin,
         }
     }

@@ -30,6 +30,7 @@ mod fast_map;
 #[cfg(feature = "ffi-bench")]
 mod ffi_bench;
 mod gate;
+mod grant_import;
 mod grant_watch;
 mod io_threads;
 mod json_call;
@@ -67,6 +68,7 @@ pub use consent_ui::{
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
+pub use grant_import::{ImportReport, ImportedGrant};
 pub use grant_watch::{GrantObservation, GrantObserver};
 pub use log_sink::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
@@ -338,6 +340,14 @@ impl AuthEngine {
             .set_grant(&user_id, &app_id, plugin_id.as_deref(), &scope, granted)?)
     }
 
+    /// Imports decisions from the host's earlier permission store: each one
+    /// not already decided here is stored with the source `import` (and a
+    /// consent record saying so); one this database already holds is kept.
+    /// Every entry is checked first: bad input changes nothing.
+    pub fn import_grants(&self, grants: Vec<ImportedGrant>) -> Result<ImportReport, AuthError> {
+        Ok(self.inner.import_grants(&grants)?)
+    }
+
     /// Forgets one decision; the scope is unasked again.
     pub fn revoke_grant(
         &self,
@@ -438,6 +448,14 @@ impl AuthEngine {
     ) -> Result<(), AuthError> {
         self.admin(move |e| e.set_subscriptions_main_switch(user_id, app_id, on))
             .await
+    }
+
+    /// [`Self::import_grants`], on the core's I/O threads.
+    pub async fn import_grants_async(
+        &self,
+        grants: Vec<ImportedGrant>,
+    ) -> Result<ImportReport, AuthError> {
+        self.admin(move |e| e.import_grants(grants)).await
     }
 
     /// [`Self::list_grants`], on the core's I/O threads.

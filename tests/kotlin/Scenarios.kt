@@ -345,6 +345,26 @@ fun main() {
         }
     }
 
+    scenario("importGrants moves earlier decisions in, keeps what is decided, refuses bad input whole") {
+        val engine = AuthEngine.open(tempDb(), ScriptedUi("deny"))
+        expect(engine.auth("scope.camera"), DENY)
+        val report = engine.importGrants(listOf(
+            ImportedGrant("u1", "wxA", null, "scope.record", true),
+            ImportedGrant("u1", "wxA", null, "scope.camera", true), // already denied here: kept
+        ))
+        expect(report.imported to report.keptExisting, 1uL to 1uL)
+        expect(engine.auth("scope.record"), OK)
+        expect(engine.auth("scope.camera"), DENY)
+        expect(engine.listGrants("u1").first { it.scope == "scope.record" }.source, DecisionSource.IMPORT)
+        try {
+            engine.importGrants(listOf(ImportedGrant("u1", "wxA", null, "scope.bluetooth", true), ImportedGrant("u1", "wxA", null, "scope.nope", true)))
+            throw AssertionError("an unknown scope was imported")
+        } catch (e: MiniAppAuthException.InvalidArgument) {
+            check(e.message!!.contains("import entry 1")) { e.message!! }
+        }
+        expect(engine.listGrants("u1").map { it.scope }.sorted(), listOf("scope.camera", "scope.record"), "nothing written")
+    }
+
     scenario("the bridge entry answers JSON for the WebView") {
         val ui = ScriptedUi("allow")
         val engine = AuthEngine.inMemory(ui)

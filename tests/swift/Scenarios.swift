@@ -379,6 +379,29 @@ struct Scenarios {
             }
         }
 
+        await scenario("importGrants moves earlier decisions in, keeps what is decided, refuses bad input whole") {
+            let engine = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("deny"))
+            try expect(await engine.auth("scope.camera"), DENY)
+            let report = try await engine.importGrants([
+                ImportedGrant(userId: "u1", appId: "wxA", pluginId: nil, scope: "scope.record", granted: true),
+                ImportedGrant(userId: "u1", appId: "wxA", pluginId: nil, scope: "scope.camera", granted: true),
+            ])
+            try expect(report, ImportReport(imported: 1, keptExisting: 1))
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(await engine.auth("scope.camera"), DENY)
+            try expect(try await engine.listGrants(userId: "u1").first { $0.scope == "scope.record" }?.source, .import)
+            do {
+                try await engine.importGrants([
+                    ImportedGrant(userId: "u1", appId: "wxA", pluginId: nil, scope: "scope.bluetooth", granted: true),
+                    ImportedGrant(userId: "u1", appId: "wxA", pluginId: nil, scope: "scope.nope", granted: true),
+                ])
+                throw Failure(description: "an unknown scope was imported")
+            } catch MiniAppAuthError.invalidArgument(let reason) {
+                try expect(reason.contains("import entry 1"), true, reason)
+            }
+            try expect(try await engine.listGrants(userId: "u1").map { $0.scope }.sorted(), ["scope.camera", "scope.record"])
+        }
+
         await scenario("the bridge entry answers JSON for WKWebView") {
             let engine = try AuthEngine.inMemory(ui: ScriptedUi("allow"))
             try await engine.registerManifest(appId: "wxA", manifestJson: #"{"permission":{"scope.userLocation":{"desc":"Find shops"}},"requiredPrivateInfos":["getLocation"]}"#)

@@ -184,6 +184,14 @@ public final class AuthEngine: Sendable {
         try await translatedAsync { try await engine.consentLogHeadAsync() }
     }
 
+    /// Moves the host's earlier permission decisions in: each not yet decided here is stored
+    /// (source `import`, with a consent record); one this database holds is kept. Every entry
+    /// is checked first — bad input changes nothing (`MiniAppAuthError.invalidArgument`).
+    @discardableResult
+    public func importGrants(_ grants: [ImportedGrant]) async throws -> ImportReport {
+        try await translatedAsync { try await engine.importGrantsAsync(grants: grants) }
+    }
+
     /// Turns an app's subscription messages on or off for a user.
     public func setSubscriptionsMainSwitch(userId: String, appId: String, on: Bool) async throws {
         try await translatedAsync { try await engine.setSubscriptionsMainSwitchAsync(userId: userId, appId: appId, on: on) }

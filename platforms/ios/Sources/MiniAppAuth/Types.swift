@@ -25,6 +25,8 @@ public typealias Grant = MiniAppAuthBindings.Grant
 public typealias GrantState = MiniAppAuthBindings.GrantState
 public typealias DecisionSource = MiniAppAuthBindings.DecisionSource
 public typealias MaintenanceReport = MiniAppAuthBindings.MaintenanceReport
+public typealias ImportedGrant = MiniAppAuthBindings.ImportedGrant
+public typealias ImportReport = MiniAppAuthBindings.ImportReport
 
 public typealias ConsentRecord = MiniAppAuthBindings.ConsentRecord
 public typealias ConsentLogHead = MiniAppAuthBindings.Head

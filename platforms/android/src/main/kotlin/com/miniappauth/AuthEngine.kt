@@ -164,6 +164,13 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
     /** The consent log's last sequence number and hash, for anchoring outside the file. */
     suspend fun consentLogHead(): ConsentLogHead = admin { engine.consentLogHeadAsync() }
 
+    /**
+     * Moves the host's earlier permission decisions in: each not yet decided here is stored
+     * (source `import`, with a consent record); one this database holds is kept. Every entry
+     * is checked first — bad input changes nothing ([MiniAppAuthException.InvalidArgument]).
+     */
+    suspend fun importGrants(grants: List<ImportedGrant>): ImportReport = admin { engine.importGrantsAsync(grants) }
+
     /** Turns an app's subscription messages on or off for a user (recorded in the consent log). */
     suspend fun setSubscriptionsMainSwitch(userId: String, appId: String, on: Boolean): Unit =
         admin { engine.setSubscriptionsMainSwitchAsync(userId, appId, on) }

@@ -35,6 +35,8 @@ typealias Grant = com.miniappauth.internal.Grant
 typealias GrantState = com.miniappauth.internal.GrantState
 typealias DecisionSource = com.miniappauth.internal.DecisionSource
 typealias MaintenanceReport = com.miniappauth.internal.MaintenanceReport
+typealias ImportedGrant = com.miniappauth.internal.ImportedGrant
+typealias ImportReport = com.miniappauth.internal.ImportReport
 
 /** The consent log: records, its head (for anchoring elsewhere), its verification. */
 typealias ConsentRecord = com.miniappauth.internal.ConsentRecord

@@ -365,6 +365,11 @@ fun main() {
         expect(engine.listGrants("u1").map { it.scope }.sorted(), listOf("scope.camera", "scope.record"), "nothing written")
     }
 
+    scenario("from Java: openBlocking, handleFuture, a lambda log sink, a typed exception") {
+        val lines = withContext(Dispatchers.IO) { JavaHost.run(tempDb(), ScriptedUi("allow")) }
+        expect(lines, listOf(OK, "InvalidArgument: invalid argument: the database path must not be empty (use in_memory for no file)"))
+    }
+
     scenario("the bridge entry answers JSON for the WebView") {
         val ui = ScriptedUi("allow")
         val engine = AuthEngine.inMemory(ui)

@@ -31,11 +31,17 @@ echo "kotlin: compiling the generated bindings and the layer (kotlinc $KOTLIN_VE
 kotlinc "$out/kotlinc-layer.log" "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" \
     "$root"/tests/kotlin/android-stubs/*.kt "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt \
     -cp "$classpath" -d "$layer" || { echo "kotlin: compiling the layer failed" >&2; exit 1; }
-echo "kotlin: compiling the scenarios and the samples against the layer"
+echo "kotlin: compiling the Java host (javac) and the scenarios and the samples (kotlinc) against the layer"
+java_out="$out/java-host"
+rm -rf "$java_out"
+mkdir -p "$java_out"
+if ! javac -d "$java_out" -cp "$layer:$classpath:$lib/kotlin-stdlib.jar" "$root/tests/kotlin/JavaHost.java" >"$out/javac.log" 2>&1; then
+    cat "$out/javac.log" >&2; echo "kotlin: javac failed" >&2; exit 1
+fi
 kotlinc "$out/kotlinc.log" "$root"/tests/kotlin/*.kt "$root"/docs/samples/android/*.kt \
-    -cp "$layer:$classpath" -d "$jar" || { echo "kotlin: compilation failed" >&2; exit 1; }
+    -cp "$layer:$java_out:$classpath" -d "$jar" || { echo "kotlin: compilation failed" >&2; exit 1; }
 run() { java -Djna.library.path="$root/target/debug" -Dminiapp.auth.root="$root" \
-    -cp "$jar:$layer:$classpath:$lib/kotlin-stdlib.jar" "$@"; }
+    -cp "$jar:$java_out:$layer:$classpath:$lib/kotlin-stdlib.jar" "$@"; }
 status=0
 run ScenariosKt || status=1
 

@@ -222,7 +222,10 @@ def check_privacy(manifest):
 
 def check_swift_package(swift, version):
     manifest = (swift / "Package.swift").read_text()
-    for path in ("Sources/MiniAppAuth/MiniAppAuth.swift", "Sources/MiniAppAuth/PrivacyInfo.xcprivacy",
+    layer = sorted(p.name for p in (IOS / "Sources/MiniAppAuth").glob("*.swift"))
+    need(layer, "platforms/ios/Sources/MiniAppAuth holds no layer sources")
+    for path in ("Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift", "Sources/MiniAppAuth/PrivacyInfo.xcprivacy",
+                 *(f"Sources/MiniAppAuth/{name}" for name in layer),
                  "LICENSE-MIT", "LICENSE-APACHE"):
         need((swift / path).is_file(), f"swift/{path} is missing")
     need((swift / "Sources/MiniAppAuth/PrivacyInfo.xcprivacy").read_bytes()
@@ -243,16 +246,18 @@ def check_dump_package(json_path, form, version):
     data = json.loads(Path(json_path).read_text())
     need(data.get("name") == "MiniAppAuth", f"package name {data.get('name')!r}")
     targets = {t["name"]: t for t in data.get("targets", [])}
-    need(set(targets) == {"MiniAppAuth", "MiniAppAuthFFI"}, f"targets {sorted(targets)}")
-    ffi, swift = targets["MiniAppAuthFFI"], targets["MiniAppAuth"]
+    need(set(targets) == {"MiniAppAuth", "MiniAppAuthBindings", "MiniAppAuthFFI"}, f"targets {sorted(targets)}")
+    ffi, swift, bindings = targets["MiniAppAuthFFI"], targets["MiniAppAuth"], targets["MiniAppAuthBindings"]
     need(ffi.get("type") == "binary", f"MiniAppAuthFFI is {ffi.get('type')}, expected binary")
     if form == "local":
         need(ffi.get("path") == "MiniAppAuthFFI.xcframework", f"local binary path {ffi.get('path')!r}")
     else:
         need(str(ffi.get("url", "")).endswith(f"/{version}/MiniAppAuthFFI.xcframework.zip"), f"release url {ffi.get('url')!r}")
         need(re.fullmatch(r"[0-9a-f]{64}", ffi.get("checksum") or ""), f"release checksum {ffi.get('checksum')!r}")
-    deps = json.dumps(swift.get("dependencies", []))
-    need("MiniAppAuthFFI" in deps, "MiniAppAuth does not depend on MiniAppAuthFFI")
+    need("MiniAppAuthFFI" in json.dumps(bindings.get("dependencies", [])),
+         "MiniAppAuthBindings does not depend on MiniAppAuthFFI")
+    need("MiniAppAuthBindings" in json.dumps(swift.get("dependencies", [])),
+         "MiniAppAuth (the layer hosts import) does not depend on MiniAppAuthBindings")
     resources = swift.get("resources", [])
     need(any(r.get("path") == "PrivacyInfo.xcprivacy" and "copy" in json.dumps(r.get("rule")) for r in resources),
          f"the privacy manifest is not a .copy resource: {resources}")
@@ -260,7 +265,7 @@ def check_dump_package(json_path, form, version):
     need(products == ["MiniAppAuth"], f"products {products}")
     platforms = [(p.get("platformName"), p.get("version")) for p in data.get("platforms", [])]
     need(("ios", "13.0") in platforms, f"platforms {platforms}")
-    return f"{form}: targets MiniAppAuth (resource PrivacyInfo.xcprivacy), MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'})"
+    return f"{form}: targets MiniAppAuth (resource PrivacyInfo.xcprivacy) over MiniAppAuthBindings over MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'})"
 
 
 def main():

@@ -69,7 +69,7 @@ fi
 
 dist="$root/dist/$version"
 rm -rf "$dist"
-mkdir -p "$dist/maven" "$dist/ios" "$dist/swift/Sources/MiniAppAuth"
+mkdir -p "$dist/maven" "$dist/ios" "$dist/swift/Sources/MiniAppAuth" "$dist/swift/Sources/MiniAppAuthBindings"
 echo "release: $version into dist/$version"
 
 # The bindings (the Kotlin and Swift of this very source).
@@ -117,11 +117,13 @@ if [ "$(uname -s)" = Darwin ] && command -v xcodebuild >/dev/null; then
     (cd platforms/ios && ditto -c -k --sequesterRsrc --keepParent MiniAppAuthFFI.xcframework "$dist/ios/$zip_name")
     checksum=$(cd "$dist/ios" && swift package compute-checksum "$zip_name" 2>/dev/null || shasum -a 256 "$zip_name" | cut -d' ' -f1)
     echo "$checksum" >"$dist/ios/$zip_name.checksum"
-    cp platforms/ios/Sources/MiniAppAuth/MiniAppAuth.swift "$dist/swift/Sources/MiniAppAuth/"
+    cp platforms/ios/Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift "$dist/swift/Sources/MiniAppAuthBindings/"
 else
     skipped+=("the XCFramework and its zip and checksum: needs macOS with Xcode (this is $(uname -s)); wrote its Headers tree only (ios/Headers)")
-    cp "$swift_gen/MiniAppAuth.swift" "$dist/swift/Sources/MiniAppAuth/"
+    cp "$swift_gen/MiniAppAuthBindings.swift" "$dist/swift/Sources/MiniAppAuthBindings/"
 fi
+# The hand-written layer hosts import.
+cp platforms/ios/Sources/MiniAppAuth/*.swift "$dist/swift/Sources/MiniAppAuth/"
 
 # The Swift package in its release form.
 cp platforms/ios/Sources/MiniAppAuth/PrivacyInfo.xcprivacy "$dist/swift/Sources/MiniAppAuth/"

@@ -46,17 +46,10 @@ pub(crate) fn run<T: Send + 'static>(
     handle
 }
 
-/// Runs blocking `work` (an administration call) on the core's I/O threads.
-pub(crate) fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> RemoteHandle<T> {
-    run(async move { work() })
-}
-
 /// Starts `work` on the core's I/O threads without waiting for it (upkeep that
 /// no caller needs to see finish: a grant's "last used" note).
 pub(crate) fn detach(work: impl FnOnce() + Send + 'static) {
-    run_blocking(work).forget();
+    run(async move { work() }).forget();
 }
 
 #[cfg(test)]

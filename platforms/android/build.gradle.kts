@@ -67,6 +67,8 @@ dependencies {
     // JNA as an AAR: it carries its native dispatch library per ABI.
     api(variantOf(libs.jna) { artifactType("aar") })
     api(libs.kotlinx.coroutines.android)
+    // The generated code's Android cleaner uses its annotations; hosts need not.
+    implementation(libs.androidx.annotation)
 }
 
 // The SPDX identifiers Cargo.toml's licence expression may name.

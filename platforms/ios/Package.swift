@@ -1,7 +1,9 @@
 // swift-tools-version:5.9
 // The Swift package iOS hosts depend on. For a local build run
 // ./build-xcframework.sh first: it makes MiniAppAuthFFI.xcframework and
-// Sources/MiniAppAuth/MiniAppAuth.swift. scripts/release.sh writes the release
+// Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift (the generated bindings,
+// an implementation detail under the hand-written layer in Sources/MiniAppAuth,
+// which is what hosts import). scripts/release.sh writes the release
 // form of this file (dist/VERSION/swift/Package.swift), in which the line
 // marked below names the zipped XCFramework by URL and checksum.
 import PackageDescription
@@ -18,8 +20,13 @@ let package = Package(
     targets: [
         ffi,
         .target(
-            name: "MiniAppAuth",
+            name: "MiniAppAuthBindings",
             dependencies: ["MiniAppAuthFFI"],
+            path: "Sources/MiniAppAuthBindings"
+        ),
+        .target(
+            name: "MiniAppAuth",
+            dependencies: ["MiniAppAuthBindings"],
             // Tools version 5.9 builds in Swift 5 language mode, the mode the
             // generated bindings are tested in (docs/host-guide.md: "The bindings", Swift language modes).
             path: "Sources/MiniAppAuth",

@@ -31,7 +31,7 @@ scripts/generate-bindings.sh --profile release
 gen="$root/bindings/swift/generated"
 build="$here/build"
 rm -rf "$build" "$here/MiniAppAuthFFI.xcframework"
-mkdir -p "$build/sim" "$here/Sources/MiniAppAuth"
+mkdir -p "$build/sim" "$here/Sources/MiniAppAuthBindings"
 # Headers/MiniAppAuthFFI/{MiniAppAuthFFI.h,module.modulemap}: no clash with other
 # XCFrameworks' Headers/module.modulemap.
 bash "$here/xcframework-headers.sh" "$gen" "$build/headers"
@@ -47,5 +47,5 @@ for slice in "$here"/MiniAppAuthFFI.xcframework/*/; do
     [ -f "$slice/Headers/MiniAppAuthFFI/module.modulemap" ] && [ ! -e "$slice/Headers/module.modulemap" ] \
         || { echo "platforms/ios: $slice does not have the Headers/MiniAppAuthFFI/ layout" >&2; exit 1; }
 done
-cp "$gen/MiniAppAuth.swift" "$here/Sources/MiniAppAuth/MiniAppAuth.swift"
-echo "platforms/ios: $here/MiniAppAuthFFI.xcframework and Sources/MiniAppAuth/MiniAppAuth.swift are ready"
+cp "$gen/MiniAppAuthBindings.swift" "$here/Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift"
+echo "platforms/ios: $here/MiniAppAuthFFI.xcframework and Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift are ready"

@@ -26,8 +26,9 @@ public final class AuthEngine: Sendable {
     /// A corrupt file is moved aside (`quarantinedPath`) and a fresh one started; a file
     /// of a newer library is refused untouched (`MiniAppAuthError.databaseTooNew`).
     public static func open(path: String, ui: any ConsentUi, config: EngineConfig? = nil) async throws -> AuthEngine {
-        try await translatedAsync {
-            AuthEngine(try await openAuthEngine(dbPath: path, ui: ConsentUiAdapter(ui), config: config))
+        let ui = ConsentUiAdapter(ui)
+        return try await offCaller {
+            AuthEngine(try MiniAppAuthBindings.AuthEngine.open(dbPath: path, ui: ui, config: config))
         }
     }
 
@@ -107,7 +108,7 @@ public final class AuthEngine: Sendable {
 
     /// Registers (or replaces) an app's manifest (app.json-shaped JSON).
     public func registerManifest(appId: String, manifestJson: String) async throws {
-        try await translatedAsync { try await engine.registerManifestAsync(appId: appId, manifestJson: manifestJson) }
+        try await offCaller { [engine] in try engine.registerManifest(appId: appId, manifestJson: manifestJson) }
     }
 
     /// Adds a host-defined scope next to the built-in ones.
@@ -127,61 +128,61 @@ public final class AuthEngine: Sendable {
 
     /// A user's grants, optionally of one app.
     public func listGrants(userId: String, appId: String? = nil) async throws -> [Grant] {
-        try await translatedAsync { try await engine.listGrantsAsync(userId: userId, appId: appId) }
+        try await offCaller { [engine] in try engine.listGrants(userId: userId, appId: appId) }
     }
 
     /// Every user with a decision or an agreement in the database.
     public func listUsers() async throws -> [String] {
-        try await translatedAsync { try await engine.listUsersAsync() }
+        try await offCaller { [engine] in try engine.listUsers() }
     }
 
     /// Sets one scope to granted or denied (the host's own settings screen).
     public func setGrant(userId: String, appId: String, scope: String, granted: Bool, pluginId: String? = nil) async throws {
-        try await translatedAsync {
-            try await engine.setGrantAsync(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted)
+        try await offCaller { [engine] in
+            try engine.setGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted)
         }
     }
 
     /// Forgets one decision: the scope is unasked again.
     public func revokeGrant(userId: String, appId: String, scope: String, pluginId: String? = nil) async throws {
-        try await translatedAsync { try await engine.revokeGrantAsync(userId: userId, appId: appId, pluginId: pluginId, scope: scope) }
+        try await offCaller { [engine] in try engine.revokeGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope) }
     }
 
     /// Resets an app as on its deletion, for one user or (with `nil`) all; returns the grants removed.
     @discardableResult
     public func resetApp(appId: String, userId: String? = nil) async throws -> UInt64 {
-        try await translatedAsync { try await engine.resetAppAsync(appId: appId, userId: userId) }
+        try await offCaller { [engine] in try engine.resetApp(appId: appId, userId: userId) }
     }
 
     /// Forgets a user (logout, account removal); the consent log keeps its records.
     @discardableResult
     public func forgetUser(userId: String) async throws -> UInt64 {
-        try await translatedAsync { try await engine.forgetUserAsync(userId: userId) }
+        try await offCaller { [engine] in try engine.forgetUser(userId: userId) }
     }
 
     /// The user closed the app: its allow-once grants end.
     public func endAppRun(userId: String, appId: String) async throws {
-        try await translatedAsync { try await engine.endAppRunAsync(userId: userId, appId: appId) }
+        try await offCaller { [engine] in try engine.endAppRun(userId: userId, appId: appId) }
     }
 
     /// Housekeeping (at start-up, daily): ended and unused grants go, each recorded.
     public func runMaintenance() async throws -> MaintenanceReport {
-        try await translatedAsync { try await engine.runMaintenanceAsync() }
+        try await offCaller { [engine] in try engine.runMaintenance() }
     }
 
     /// The consent records of one user, or of everyone with `nil`, oldest first.
     public func consentRecords(userId: String? = nil) async throws -> [ConsentRecord] {
-        try await translatedAsync { try await engine.consentRecordsAsync(userId: userId) }
+        try await offCaller { [engine] in try engine.consentRecords(userId: userId) }
     }
 
     /// Checks the consent log's hash chain.
     public func verifyConsentLog() async throws -> LogVerification {
-        try await translatedAsync { try await engine.verifyConsentLogAsync() }
+        try await offCaller { [engine] in try engine.verifyConsentLog() }
     }
 
     /// The consent log's last sequence number and hash, for anchoring outside the file.
     public func consentLogHead() async throws -> ConsentLogHead {
-        try await translatedAsync { try await engine.consentLogHeadAsync() }
+        try await offCaller { [engine] in try engine.consentLogHead() }
     }
 
     /// Moves the host's earlier permission decisions in: each not yet decided here is stored
@@ -189,12 +190,12 @@ public final class AuthEngine: Sendable {
     /// is checked first — bad input changes nothing (`MiniAppAuthError.invalidArgument`).
     @discardableResult
     public func importGrants(_ grants: [ImportedGrant]) async throws -> ImportReport {
-        try await translatedAsync { try await engine.importGrantsAsync(grants: grants) }
+        try await offCaller { [engine] in try engine.importGrants(grants: grants) }
     }
 
     /// Turns an app's subscription messages on or off for a user.
     public func setSubscriptionsMainSwitch(userId: String, appId: String, on: Bool) async throws {
-        try await translatedAsync { try await engine.setSubscriptionsMainSwitchAsync(userId: userId, appId: appId, on: on) }
+        try await offCaller { [engine] in try engine.setSubscriptionsMainSwitch(userId: userId, appId: appId, on: on) }
     }
 }
 

@@ -1,7 +1,6 @@
 package com.miniappauth
 
 import com.miniappauth.internal.AuthEngine as GeneratedEngine
-import com.miniappauth.internal.openAuthEngine
 import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.GlobalScope
@@ -34,7 +33,7 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
          */
         @JvmStatic
         suspend fun open(path: String, ui: ConsentUi, config: EngineConfig? = null): AuthEngine =
-            translated { AuthEngine(openAuthEngine(path, ConsentUiAdapter(ui), config)) }
+            withContext(Dispatchers.IO) { translated { AuthEngine(GeneratedEngine.open(path, ConsentUiAdapter(ui), config)) } }
 
         /** [open] for Java and for code already off the main thread: blocks while the file is opened. */
         @JvmStatic
@@ -111,7 +110,7 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
 
     /** Registers (or replaces) an app's manifest: app.json-shaped JSON (`name`, `permission`, `requiredPrivateInfos`, `privacy`). */
     suspend fun registerManifest(appId: String, manifestJson: String): Unit =
-        admin { engine.registerManifestAsync(appId, manifestJson) }
+        admin { engine.registerManifest(appId, manifestJson) }
 
     /** Adds a host-defined scope next to the built-in ones. */
     @Throws(MiniAppAuthException::class)
@@ -129,51 +128,51 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
 
     /** A user's grants, optionally of one app. */
     suspend fun listGrants(userId: String, appId: String? = null): List<Grant> =
-        admin { engine.listGrantsAsync(userId, appId) }
+        admin { engine.listGrants(userId, appId) }
 
     /** Every user with a decision or an agreement in the database. */
-    suspend fun listUsers(): List<String> = admin { engine.listUsersAsync() }
+    suspend fun listUsers(): List<String> = admin { engine.listUsers() }
 
     /** Sets one scope to granted or denied (the host's own settings screen). */
     suspend fun setGrant(userId: String, appId: String, scope: String, granted: Boolean, pluginId: String? = null): Unit =
-        admin { engine.setGrantAsync(userId, appId, pluginId, scope, granted) }
+        admin { engine.setGrant(userId, appId, pluginId, scope, granted) }
 
     /** Forgets one decision: the scope is unasked again. */
     suspend fun revokeGrant(userId: String, appId: String, scope: String, pluginId: String? = null): Unit =
-        admin { engine.revokeGrantAsync(userId, appId, pluginId, scope) }
+        admin { engine.revokeGrant(userId, appId, pluginId, scope) }
 
     /** Resets an app as on its deletion, for one user or (with `null`) all; returns the grants removed. */
     suspend fun resetApp(appId: String, userId: String? = null): Long =
-        admin { engine.resetAppAsync(appId, userId).toLong() }
+        admin { engine.resetApp(appId, userId).toLong() }
 
     /** Forgets a user (logout, account removal); the consent log keeps its records. Returns the grants removed. */
-    suspend fun forgetUser(userId: String): Long = admin { engine.forgetUserAsync(userId).toLong() }
+    suspend fun forgetUser(userId: String): Long = admin { engine.forgetUser(userId).toLong() }
 
     /** The user closed the app: its allow-once grants end. */
-    suspend fun endAppRun(userId: String, appId: String): Unit = admin { engine.endAppRunAsync(userId, appId) }
+    suspend fun endAppRun(userId: String, appId: String): Unit = admin { engine.endAppRun(userId, appId) }
 
     /** Housekeeping (at start-up, daily): ended and unused grants go, each recorded. */
-    suspend fun runMaintenance(): MaintenanceReport = admin { engine.runMaintenanceAsync() }
+    suspend fun runMaintenance(): MaintenanceReport = admin { engine.runMaintenance() }
 
     /** The consent records of one user, or of everyone with `null`, oldest first. */
-    suspend fun consentRecords(userId: String? = null): List<ConsentRecord> = admin { engine.consentRecordsAsync(userId) }
+    suspend fun consentRecords(userId: String? = null): List<ConsentRecord> = admin { engine.consentRecords(userId) }
 
     /** Checks the consent log's hash chain. */
-    suspend fun verifyConsentLog(): LogVerification = admin { engine.verifyConsentLogAsync() }
+    suspend fun verifyConsentLog(): LogVerification = admin { engine.verifyConsentLog() }
 
     /** The consent log's last sequence number and hash, for anchoring outside the file. */
-    suspend fun consentLogHead(): ConsentLogHead = admin { engine.consentLogHeadAsync() }
+    suspend fun consentLogHead(): ConsentLogHead = admin { engine.consentLogHead() }
 
     /**
      * Moves the host's earlier permission decisions in: each not yet decided here is stored
      * (source `import`, with a consent record); one this database holds is kept. Every entry
      * is checked first — bad input changes nothing ([MiniAppAuthException.InvalidArgument]).
      */
-    suspend fun importGrants(grants: List<ImportedGrant>): ImportReport = admin { engine.importGrantsAsync(grants) }
+    suspend fun importGrants(grants: List<ImportedGrant>): ImportReport = admin { engine.importGrants(grants) }
 
     /** Turns an app's subscription messages on or off for a user (recorded in the consent log). */
     suspend fun setSubscriptionsMainSwitch(userId: String, appId: String, on: Boolean): Unit =
-        admin { engine.setSubscriptionsMainSwitchAsync(userId, appId, on) }
+        admin { engine.setSubscriptionsMainSwitch(userId, appId, on) }
 
     /**
      * Closes the engine now rather than when the cleaner gets to it: the database
@@ -190,6 +189,10 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
     /** The generated object, for this project's benchmarks and tests only. */
     internal val generated: GeneratedEngine get() = engine
 
-    /** An administration call: its generated async form runs on the core's I/O threads. */
-    private suspend inline fun <T> admin(block: () -> T): T = translated(block)
+    /**
+     * An administration call: the core's blocking form, run on [Dispatchers.IO] (as
+     * application-services' layers do), never on the caller's thread.
+     */
+    private suspend inline fun <T> admin(crossinline block: () -> T): T =
+        withContext(Dispatchers.IO) { translated(block) }
 }

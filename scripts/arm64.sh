@@ -148,7 +148,8 @@ check_alignment() {
     [ -f "$file" ] || arm64_fail "$file was not built"
     loads=$(in_root aarch64-linux-gnu-readelf -lW "$file" | grep -E '^ +LOAD ') \
         || arm64_fail "readelf found no LOAD segment in $file"
-    echo "arm64: readelf -lW ${file#"$root"/}:"
+    echo "arm64: readelf -lW ${file#"$root"/} ($(in_root aarch64-linux-gnu-readelf -hW "$file" \
+        | sed -n 's/^ *Machine: *//p')):"
     printf '%s\n' "$loads"
     bad=$(awk '$NF != "0x4000"' <<<"$loads")
     if [ -n "$bad" ]; then
@@ -160,6 +161,10 @@ check_alignment() {
 
 start=$(date +%s)
 provision_arm64
+# The crates come from the host's cargo (its network and trust store), into the
+# root's cargo home; the root's cargo then builds offline.
+CARGO_HOME="$ARM64_ROOT/root/.cargo" cargo fetch --locked --manifest-path "$root/Cargo.toml" >&2 \
+    || arm64_fail "cargo fetch (on the host, into the root's cargo home) failed"
 mount_root
 in_root cargo --version
 in_root rustc --version
@@ -167,9 +172,8 @@ in_root rustc --print target-libdir --target "$ARM64_TARGET" >/dev/null \
     || arm64_fail "rustc in the root has no $ARM64_TARGET std"
 
 # The library as the Android build builds it (release, the page-size flag).
-in_root cargo build --locked --release --lib --target "$ARM64_TARGET"
+in_root cargo build --frozen --release --lib --target "$ARM64_TARGET"
 check_alignment "$TARGET_DIR/$ARM64_TARGET/release/libminiapp_auth.so"
-in_root file -b "$TARGET_DIR/$ARM64_TARGET/release/libminiapp_auth.so"
 [ "$run_tests" = 1 ] || exit 0
 
 register_binfmt
@@ -179,7 +183,7 @@ mkdir -p "$TARGET_DIR"
 skip_args=()
 for name in "${SKIPS[@]}"; do skip_args+=(--skip "$name"); done
 set +e
-in_root cargo test --locked --target "$ARM64_TARGET" -- "${skip_args[@]}" 2>&1 | tee "$log"
+in_root cargo test --frozen --target "$ARM64_TARGET" -- "${skip_args[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # The test profile's library and CLI carry the same flag.

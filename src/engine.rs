@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use crate::allow_once::AllowOnceGrants;
+use crate::caller_handle::ScopeNumbers;
 use crate::clock::{Clock, NeverBack};
 use crate::config::EngineConfig;
 use crate::consent_ui::{ConsentUi, OsPermissionProbe};
@@ -35,6 +36,7 @@ pub(crate) struct Engine {
     pub config: EngineConfig,
     pub knobs: Knobs,
     pub watch: GrantWatch,
+    pub scope_numbers: ScopeNumbers,
 }
 
 impl Engine {
@@ -49,6 +51,7 @@ impl Engine {
         Engine {
             registry: Registry::default(),
             watch: GrantWatch::new(store.commits().clone()),
+            scope_numbers: ScopeNumbers::default(),
             store,
             allow_once: AllowOnceGrants::default(),
             privacy_refusals: PrivacyRefusals::default(),

@@ -15,6 +15,7 @@ mod admin_records;
 mod allow_once;
 mod authorize_flow;
 mod caller;
+mod caller_handle;
 mod clock;
 mod config;
 mod consent_record;
@@ -58,6 +59,7 @@ use main_safe::on_io_threads;
 
 pub use admin_records::{DecisionSource, Grant, MaintenanceReport};
 pub use caller::Caller;
+pub use caller_handle::CallerHandle;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::EngineConfig;
 pub use consent_record::{ConsentRecord, Head, LogVerification};
@@ -184,13 +186,7 @@ impl AuthEngine {
 
     /// `wx.authorize({scope})`.
     pub async fn authorize(&self, caller: Caller, scope: String) -> ApiResult {
-        if let Some(answer) = main_safe::authorize_inline(&self.inner, &caller, &scope) {
-            return answer;
-        }
-        on_io_threads(&self.inner, |e| async move {
-            e.authorize(&caller, &scope).await
-        })
-        .await
+        main_safe::authorize(&self.inner, caller, scope).await
     }
 
     /// `wx.getSetting({withSubscriptions})`.
@@ -405,6 +401,33 @@ impl AuthEngine {
     /// The consent log's last sequence number and hash, for anchoring elsewhere.
     pub fn consent_log_head(&self) -> Result<Head, AuthError> {
         Ok(self.inner.consent_log_head()?)
+    }
+
+    /// A handle for one caller identity (user, app, optional plugin), checked
+    /// once here, for the hot path: `CallerHandle::authorize_cached` with a
+    /// scope number ([`Self::scope_number`]) crosses the FFI with primitives only.
+    pub fn caller_handle(
+        &self,
+        user_id: String,
+        app_id: String,
+        plugin_id: Option<String>,
+    ) -> Result<Arc<CallerHandle>, AuthError> {
+        let caller = Caller {
+            user_id,
+            app_id,
+            plugin_id,
+            user_gesture: false,
+        };
+        caller.validate().map_err(crate::error::Error::from)?;
+        Ok(Arc::new(CallerHandle::new(Arc::clone(&self.inner), caller)))
+    }
+
+    /// The number `CallerHandle`'s calls name `scope` by (the same for the
+    /// engine's life), or `None` when the engine knows no such scope (register
+    /// a host scope before numbering it).
+    pub fn scope_number(&self, scope: String) -> Option<u32> {
+        let known = self.inner.registry.read().catalogue.get(&scope).is_some();
+        known.then(|| self.inner.scope_numbers.number(&scope))
     }
 
     /// Tells `observer` a user's grants now and after every change, whatever

@@ -9,17 +9,18 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::caller::Caller;
-use crate::dialect::ApiResult;
+use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
 use crate::gate::Upkeep;
 use crate::io_threads;
 
-/// `authorize` answered from memory, without I/O, when it can be.
-pub(crate) fn authorize_inline(
+/// `authorize` answered from memory, without I/O, when it can be; a "last
+/// used" note it leaves goes to the I/O threads.
+pub(crate) fn authorize_from_memory(
     engine: &Arc<Engine>,
     caller: &Caller,
     scope: &str,
-) -> Option<ApiResult> {
+) -> Option<Result<(), Failure>> {
     let ns = caller.namespace_ref();
     let (outcome, upkeep) = engine.authorize_from_cache(caller, ns, scope)?;
     if upkeep != Upkeep::Nothing {
@@ -27,7 +28,20 @@ pub(crate) fn authorize_inline(
         let (ns, scope) = (ns.to_owned(), scope.to_owned());
         io_threads::detach(move || engine.gate().keep_up(ns.borrowed(), &scope, upkeep));
     }
-    Some(ApiResult::from_outcome("authorize", outcome))
+    Some(outcome)
+}
+
+/// `authorize`: from memory on the caller's thread when it can be, else in
+/// full on the I/O threads.
+pub(crate) async fn authorize(engine: &Arc<Engine>, caller: Caller, scope: String) -> ApiResult {
+    if let Some(outcome) = authorize_from_memory(engine, &caller, &scope) {
+        return ApiResult::from_outcome("authorize", outcome);
+    }
+    on_io_threads(
+        engine,
+        |e| async move { e.authorize(&caller, &scope).await },
+    )
+    .await
 }
 
 /// Runs `call` with the engine on the core's I/O threads and awaits its answer.

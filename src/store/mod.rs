@@ -156,6 +156,19 @@ impl Store {
         let out = body(&tx)?;
         tx.commit()?;
         self.commits.ring();
+        self.look_again_after_own_commit(&mut inner);
         Ok((inner, out))
+    }
+
+    /// After this store's own commit the file's WAL index moved, so the
+    /// lock-free "did anyone commit?" look would send the next cached read to
+    /// the connection. Looking again now (the connection still held) lets the
+    /// next read answer from memory: the cache already matches this commit, and
+    /// `revalidate` still drops it if another connection committed meanwhile.
+    /// The commit stands whatever this look finds.
+    fn look_again_after_own_commit(&self, inner: &mut Inner) {
+        if let Ok(true) = self.cache.revalidate(inner) {
+            self.commits.ring();
+        }
     }
 }

@@ -282,7 +282,7 @@ impl Store {
     /// Notes that a grant was used. Writes only when the stored time is older than
     /// [`grant_row::USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
     pub fn note_use(&self, ns: NamespaceRef<'_>, scope: &str, now_ms: i64) {
-        let Ok(inner) = self.lock() else {
+        let Ok(mut inner) = self.lock() else {
             return;
         };
         let Ok(state) = self.cached(&inner, ns) else {
@@ -310,6 +310,7 @@ impl Store {
             }
             self.cache
                 .remember_namespace(&inner, &ns.to_owned(), Arc::new(updated));
+            self.look_again_after_own_commit(&mut inner);
         }
     }
 }

@@ -1,0 +1,103 @@
+//! The hot path shaped for the FFI crossing (issue #14). From Kotlin every
+//! crossing allocates JNA objects per string and record argument and result, so
+//! a host that gates every guarded call pays more for the crossing than for the
+//! decision. A [`CallerHandle`] is made once per (user, app, plugin) and scopes
+//! are numbered once ([`ScopeNumbers`]); the hot call then carries only
+//! primitives: [`CallerHandle::authorize_cached`] answers `true` when the scope
+//! is allowed now from memory alone — no I/O, no dialog, nothing to write but a
+//! "last used" note (handed to the core's I/O threads) — and `false` when the
+//! host must make the full call ([`CallerHandle::authorize`], async, every
+//! guarantee), which the first call after a write may always need.
+
+use std::sync::{Arc, RwLock};
+
+use crate::caller::Caller;
+use crate::dialect::ApiResult;
+use crate::engine::Engine;
+use crate::fast_map::FastMap;
+use crate::main_safe::{authorize, authorize_from_memory};
+
+/// The numbers of scopes for [`CallerHandle`]: assigned to a known scope on
+/// first use, never reused (so at most as many as the catalogue ever held).
+#[derive(Default)]
+pub(crate) struct ScopeNumbers {
+    numbered: RwLock<Numbered>,
+}
+
+#[derive(Default)]
+struct Numbered {
+    names: Vec<Arc<str>>,
+    numbers: FastMap<Arc<str>, u32>,
+}
+
+impl ScopeNumbers {
+    /// The number of `scope` (numbering it now if it has none).
+    pub fn number(&self, scope: &str) -> u32 {
+        if let Some(&n) = self.read().numbers.get(scope) {
+            return n;
+        }
+        let mut numbered = self.numbered.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(&n) = numbered.numbers.get(scope) {
+            return n;
+        }
+        let n = numbered.names.len() as u32;
+        let name: Arc<str> = Arc::from(scope);
+        numbered.names.push(name.clone());
+        numbered.numbers.insert(name, n);
+        n
+    }
+
+    /// The scope numbered `n`, if any.
+    pub fn name(&self, n: u32) -> Option<Arc<str>> {
+        self.read().names.get(n as usize).cloned()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Numbered> {
+        self.numbered.read().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// One caller identity (user, app, plugin) of an engine, for the hot path:
+/// made by `AuthEngine::caller_handle`, checked once there.
+#[derive(uniffi::Object)]
+pub struct CallerHandle {
+    engine: Arc<Engine>,
+    caller: Caller,
+}
+
+impl CallerHandle {
+    /// A handle for `caller` (already validated) in `engine`.
+    pub(crate) fn new(engine: Arc<Engine>, caller: Caller) -> CallerHandle {
+        CallerHandle { engine, caller }
+    }
+}
+
+#[uniffi::export]
+impl CallerHandle {
+    /// `true`: `authorize` of scope number `scope` answers `authorize:ok` now,
+    /// from memory, with nothing done on this thread but the lookup. `false`:
+    /// make the full call ([`Self::authorize`]) — the answer may be a refusal,
+    /// need a dialog or need the database. Never does I/O.
+    pub fn authorize_cached(&self, scope: u32) -> bool {
+        let Some(name) = self.engine.scope_numbers.name(scope) else {
+            return false;
+        };
+        matches!(
+            authorize_from_memory(&self.engine, &self.caller, &name),
+            Some(Ok(()))
+        )
+    }
+
+    /// `wx.authorize` of scope number `scope` for this caller, in full (the
+    /// same as `AuthEngine::authorize`); an unknown number fails as an
+    /// invalid scope.
+    pub async fn authorize(&self, scope: u32) -> ApiResult {
+        let name = self
+            .engine
+            .scope_numbers
+            .name(scope)
+            .map(|name| name.to_string())
+            .unwrap_or_default();
+        authorize(&self.engine, self.caller.clone(), name).await
+    }
+}

@@ -382,6 +382,7 @@ fun main() {
     }
 
     changeStreamScenarios()
+    hotPathScenarios()
     sampleScenarios()
 
     println("kotlin: $passed passed, $failed failed")

@@ -63,6 +63,24 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
     /** `wx.authorize({scope})`. */
     suspend fun authorize(caller: Caller, scope: String): ApiResult = engine.authorize(caller, scope)
 
+    /**
+     * The hot path's caller ([MiniAppCaller]): the identity is checked once here
+     * (no I/O); make one per (user, app, plugin) when the mini app starts and
+     * gate its guarded calls with [MiniAppCaller.authorize] and a [Scope] from
+     * [scope]. Throws [MiniAppAuthException.InvalidArgument] for a malformed id.
+     */
+    @JvmOverloads
+    @Throws(MiniAppAuthException::class)
+    fun caller(userId: String, appId: String, pluginId: String? = null): MiniAppCaller =
+        translated { MiniAppCaller(engine.callerHandle(userId, appId, pluginId), userId, appId, pluginId) }
+
+    /**
+     * [name] resolved once for [MiniAppCaller]'s calls, or `null` when the engine
+     * knows no such scope (register a host scope first). Resolve each scope once
+     * and keep it.
+     */
+    fun scope(name: String): Scope? = engine.scopeNumber(name)?.let(::Scope)
+
     /** `wx.getSetting({withSubscriptions})`. */
     suspend fun getSetting(caller: Caller, withSubscriptions: Boolean = false): ApiResult =
         engine.getSetting(caller, withSubscriptions)

@@ -1,0 +1,64 @@
+// The hot path shaped for the FFI crossing (issue #14): a caller made once per
+// (user, app, plugin), scopes resolved once to small numbers, and an authorize
+// that answers from the core's memory with one primitive-only crossing.
+
+package com.miniappauth
+
+import com.miniappauth.internal.CallerHandle
+
+/**
+ * A scope the engine knows, resolved once by [AuthEngine.scope] to the number
+ * the hot path carries across the FFI instead of its name. Valid for the engine
+ * that resolved it (the same number for that engine's life).
+ */
+@JvmInline
+value class Scope internal constructor(val number: UInt)
+
+/**
+ * One caller identity — user, mini app, optional plugin — made once by
+ * [AuthEngine.caller] and kept for as long as that mini app runs, for the calls a
+ * host makes before every guarded API: [authorize] and [isAllowedNow] cross the
+ * FFI with a number only, where [AuthEngine.authorize] carries a [Caller] record
+ * and a string each way (on the JVM, JNA's per-call marshalling of those costs
+ * far more than the decision). [close] it when the mini app goes (or let the
+ * cleaner do it).
+ */
+class MiniAppCaller internal constructor(
+    private val handle: CallerHandle,
+    val userId: String,
+    val appId: String,
+    val pluginId: String?,
+) : AutoCloseable {
+
+    /**
+     * `true` when `wx.authorize` of [scope] answers `authorize:ok` right now from
+     * the core's memory — no dialog, no I/O, main-safe, one crossing carrying a
+     * number. `false` says nothing more: the answer may be a refusal, a dialog or
+     * need the database ([authorize] finds out).
+     */
+    fun isAllowedNow(scope: Scope): Boolean = handle.authorizeCached(scope.number)
+
+    /**
+     * `wx.authorize({scope})` for this caller, the same answer as
+     * [AuthEngine.authorize]: when the scope is allowed now it is answered
+     * without suspending ([isAllowedNow], then [AUTHORIZE_OK] built here), else
+     * the full call is awaited (dialogs, the database, every refusal).
+     */
+    suspend fun authorize(scope: Scope): ApiResult =
+        if (handle.authorizeCached(scope.number)) AUTHORIZE_OK else handle.authorize(scope.number)
+
+    /** Frees the native handle now (calls after this throw). */
+    override fun close() {
+        handle.close()
+    }
+
+    companion object {
+        /**
+         * What `authorize` answers when it allows: the core's ok result, byte for
+         * byte (the scenarios compare it with the full call's).
+         */
+        @JvmField
+        val AUTHORIZE_OK: ApiResult =
+            ApiResult(ok = true, errMsg = "authorize:ok", errno = null, json = """{"errMsg":"authorize:ok"}""")
+    }
+}

@@ -1,0 +1,79 @@
+// The hot path through the layer (issue #14): AuthEngine.caller / AuthEngine.scope
+// and MiniAppCaller.authorize, which answers from the core's memory when it can
+// and falls back to the full call otherwise. Its answers must be the full call's.
+
+import com.miniappauth.*
+
+fun hotPathScenarios() {
+    scenario("hot path: allowed from memory, the answer equals the full call's, byte for byte") {
+        val engine = AuthEngine.open(tempDb(), ScriptedUi("allow"))
+        expect(engine.auth("scope.record"), OK)
+        val record = engine.scope("scope.record")!!
+        engine.caller("u1", "wxA").use { caller ->
+            expect(caller.isAllowedNow(record), true, "allowed now, from memory")
+            val fast = caller.authorize(record)
+            val full = engine.authorize(me(), "scope.record")
+            expect(fast, full, "the layer's ok result against the full call's")
+            expect(fast.json, OK)
+            expect(fast === MiniAppCaller.AUTHORIZE_OK, true, "answered without the async crossing")
+        }
+        expect(engine.scope("scope.record"), record, "the same number every time")
+        expect(engine.scope("scope.nope"), null, "an unknown scope has no number")
+        engine.close()
+    }
+
+    scenario("hot path: an unasked scope asks through the fallback, then answers from memory") {
+        val ui = ScriptedUi("allow")
+        val engine = AuthEngine.open(tempDb(), ui)
+        val caller = engine.caller("u1", "wxA")
+        val record = engine.scope("scope.record")!!
+        expect(caller.isAllowedNow(record), false, "unasked: not allowed now")
+        expect(caller.authorize(record).json, OK)
+        expect(ui.shown, listOf("scope u1/wxA/- scope.record via authorize"), "the dialog, once")
+        expect(caller.isAllowedNow(record), true, "after the dialog's grant")
+        expect(caller.authorize(record), engine.authorize(me(), "scope.record"))
+        expect(ui.shown.size, 1, "no second dialog")
+        caller.close()
+        engine.close()
+    }
+
+    scenario("hot path: a denied scope answers the full call's refusal") {
+        val ui = ScriptedUi("deny")
+        val engine = AuthEngine.open(tempDb(), ui)
+        val caller = engine.caller("u1", "wxA")
+        val camera = engine.scope("scope.camera")!!
+        expect(caller.authorize(camera).json, DENY)
+        expect(caller.isAllowedNow(camera), false)
+        val again = caller.authorize(camera)
+        expect(again, engine.authorize(me(), "scope.camera"), "the layer's refusal against the full call's")
+        expect(again.errno, 103)
+        expect(ui.shown.size, 1, "the denial is sticky: one dialog")
+        // A plugin's caller is its own namespace: the app's decisions are not its.
+        val plugin = engine.caller("u1", "wxA", "wxPlugin")
+        expect(plugin.isAllowedNow(camera), false)
+        try {
+            engine.caller("", "wxA")
+            throw AssertionError("an empty user id made a caller")
+        } catch (e: MiniAppAuthException.InvalidArgument) {
+        }
+        engine.close()
+    }
+
+    scenario("hot path: another engine's denial on the same file is followed at once") {
+        val path = tempDb()
+        val engine = AuthEngine.open(path, ScriptedUi("allow"))
+        val caller = engine.caller("u1", "wxA")
+        val record = engine.scope("scope.record")!!
+        expect(caller.authorize(record).json, OK)
+        expect(caller.isAllowedNow(record), true)
+        AuthEngine.open(path, ScriptedUi()).use { other -> other.setGrant("u1", "wxA", "scope.record", false) }
+        expect(caller.isAllowedNow(record), false, "the other engine's denial, from memory")
+        val answer = caller.authorize(record)
+        expect(answer.json, DENY)
+        expect(answer, engine.authorize(me(), "scope.record"))
+        engine.setGrant("u1", "wxA", "scope.record", true)
+        expect(caller.authorize(record).json, OK)
+        caller.close()
+        engine.close()
+    }
+}

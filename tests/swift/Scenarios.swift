@@ -409,6 +409,7 @@ struct Scenarios {
         }
 
         await changeStreamScenarios()
+        await hotPathScenarios()
         await sampleScenarios()
 
         print("swift: \(passed) passed, \(failed) failed")

@@ -14,7 +14,10 @@ source "$root/scripts/toolchains.sh"
 provision_swift
 generate_test_bindings
 out="$FOREIGN_TESTS"
-work="$SWIFT_ROOT/work/miniapp-auth"
+# A directory per checkout: runs from two worktrees (a CI run beside a helper's)
+# must not delete each other's files in the shared Swift root.
+dir="/work/miniapp-auth-$(basename "$root")"
+work="$SWIFT_ROOT$dir"
 rm -rf "$work"
 mkdir -p "$work/layer" "$work/tests" "$work/docs/samples"
 cp "$out"/swift/* "$root/target/debug/libminiapp_auth.so" "$work/"
@@ -26,9 +29,8 @@ cp "$root/README.md" "$work/"
 cp "$root/docs/host-guide.md" "$work/docs/"
 swift_mount "$SWIFT_ROOT"
 trap 'swift_unmount "$SWIFT_ROOT"' EXIT
-in_root() { chroot "$SWIFT_ROOT" /bin/sh -c "cd /work/miniapp-auth && $1"; }
+in_root() { chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && $1"; }
 compiled=()
-dir=/work/miniapp-auth
 # Swift 6.0.3 (Debian 13) crashes in its TransferNonSendable SIL pass on UniFFI's
 # generated async-callback helper; with that pass disabled Swift 6 mode compiles.
 workaround="-Xllvm -sil-disable-pass=transfer-non-sendable"

@@ -1,14 +1,39 @@
-// FFI benchmark (issue #6), Swift: `authorize` on a granted scope beside
-// `ffiBenchNoop`, the same signature doing nothing (only in builds with the
-// `ffi-bench` feature), called alternately in one run. What `authorize` costs
-// beyond the no-op is our work; the no-op is the bare crossing.
+// FFI benchmark (issues #6, #14), Swift. In one process, interleaved rounds,
+// medians, every case beside its floors, each measured twice: off the main actor
+// (a detached task, the global executor) and from the main actor (the async
+// main's loop; on Linux libdispatch drains the main queue — the main actor's
+// executor — on a worker thread after dispatch_main, so the check is
+// MainActor.preconditionIsolated, not Thread.isMainThread):
+//   (a) a hand-written map lookup: a Dictionary behind an NSLock — no FFI at all
+//   (b) the cheapest crossing: a sync export, no argument → Bool (ffiBenchBool)
+//   (c) the record crossing: a sync export, Caller + String → ApiResult (ffiBenchSyncNoop)
+//   (d) the same made async, awaited (ffiBenchNoop, authorize's exact signature)
+//   (e) authorize on a granted scope today: AuthEngine.authorize(_:scope:), awaited
+//   (f) the caller handle's cached answer alone: a UInt32 in, Bool out (isAllowedNow)
+//   (g) the layer's hot path: MiniAppCaller.authorize(_:) on a granted scope, awaited
+// The floors (b)–(d) exist only in builds with the `ffi-bench` feature.
+// Targets (#14): (g) ≤ 2× (c), off the main actor and from it, computed from
+// this run (medians of per-round ratios).
 //   benches/ffi/run.sh swift            the measurement
 //   benches/ffi/run.sh swift --smoke    a few calls, to prove it still runs
 
 import Foundation
+import MiniAppAuth
+import MiniAppAuthBindings
 
-/// A person who allows everything (the benchmark's one dialog).
-final class AllowAll: ConsentUi, @unchecked Sendable {
+/// A person who allows everything, for the layer's engine.
+final class AllowAll: MiniAppAuth.ConsentUi, @unchecked Sendable {
+    func askScope(_ request: ScopeRequest) async throws -> ConsentDecision { .allow }
+    func showSettings(_ request: SettingsRequest) async throws -> SettingsAnswer {
+        SettingsAnswer(items: request.items, subscriptions: request.subscriptions)
+    }
+    func askPrivacy(_ request: PrivacyRequest) async throws -> PrivacyDecision { .agree }
+    func showPrivacyContract(_ request: PrivacyRequest) async throws {}
+    func askSubscribe(_ request: SubscribeRequest) async throws -> SubscribeAnswer { .appBanned }
+}
+
+/// The same for the generated engine the floors are called on.
+final class AllowAllGenerated: MiniAppAuthBindings.ConsentUi, @unchecked Sendable {
     func askScope(request: ScopeRequest) async throws -> ConsentDecision { .allow }
     func showSettings(request: SettingsRequest) async throws -> SettingsAnswer {
         SettingsAnswer(items: request.items, subscriptions: request.subscriptions)
@@ -20,68 +45,138 @@ final class AllowAll: ConsentUi, @unchecked Sendable {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
+let names = [
+    "(a) hand-written map: Dictionary behind an NSLock",
+    "(b) UniFFI sync, no argument -> Bool",
+    "(c) UniFFI sync, Caller + String -> ApiResult",
+    "(d) UniFFI async, Caller + String -> ApiResult, awaited",
+    "(e) authorize today: AuthEngine.authorize, granted",
+    "(f) MiniAppCaller.isAllowedNow(Scope) alone",
+    "(g) the layer: MiniAppCaller.authorize(Scope), granted",
+]
+
+final class Bench: @unchecked Sendable {
+    let engine: MiniAppAuth.AuthEngine
+    let floors: MiniAppAuthBindings.AuthEngine
+    let caller: MiniAppAuthBindings.Caller
+    let miniApp: MiniAppCaller
+    let scope: Scope
+    let lock = NSLock()
+    var map: [String: Bool] = [:]
+    let key = "bench-user/wxBench/-/scope.record"
+    let clock = ContinuousClock()
+
+    init(engine: MiniAppAuth.AuthEngine, floors: MiniAppAuthBindings.AuthEngine) throws {
+        self.engine = engine
+        self.floors = floors
+        caller = MiniAppAuthBindings.Caller(userId: "bench-user", appId: "wxBench", pluginId: nil, userGesture: false)
+        miniApp = try engine.caller(userId: "bench-user", appId: "wxBench")
+        scope = engine.scope("scope.record")!
+        for i in 0..<1000 { map["user\(i)/wxApp\(i)/-/scope.record"] = i % 2 == 0 }
+        map[key] = true
+    }
+
+    @inline(__always) func lookup() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return map[key] == true
+    }
+
+    /// `calls` calls of case `c`, µs per call, on `actor` (the main actor, or
+    /// nil: the global executor).
+    func time(_ c: Int, _ calls: Int, on actor: isolated (any Actor)?) async -> Double {
+        let start = clock.now
+        switch c {
+        case 0: for _ in 0..<calls { precondition(lookup()) }
+        case 1: for _ in 0..<calls { precondition(floors.ffiBenchBool()) }
+        case 2: for _ in 0..<calls { precondition(floors.ffiBenchSyncNoop(caller: caller, scope: "scope.record").ok) }
+        case 3: for _ in 0..<calls { let r = await floors.ffiBenchNoop(caller: caller, scope: "scope.record"); precondition(r.ok) }
+        case 4: for _ in 0..<calls { let r = await engine.authorize(caller, scope: "scope.record"); precondition(r.ok) }
+        case 5: for _ in 0..<calls { precondition(miniApp.isAllowedNow(scope)) }
+        default: for _ in 0..<calls { let r = await miniApp.authorize(scope); precondition(r.ok) }
+        }
+        let d = clock.now - start
+        // Still on the main actor after every await (checked, not assumed).
+        if actor != nil { MainActor.preconditionIsolated("the main-actor case left the main actor") }
+        return (Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12) / Double(calls)
+    }
+}
+
 @main
 struct FfiBench {
+    @MainActor
     static func main() async throws {
         let smoke = CommandLine.arguments.contains("--smoke")
-        let calls = smoke ? 200 : 20_000
         let rounds = smoke ? 2 : 21
+        let roundMillis = 40.0 // each case's share of a round, once calibrated
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("miniapp-auth-ffi-bench-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let engine = try AuthEngine.open(dbPath: dir.appendingPathComponent("bench.db").path, ui: AllowAll())
-        try engine.registerManifest(
+        let engine = try await MiniAppAuth.AuthEngine.open(path: dir.appendingPathComponent("bench.db").path, ui: AllowAll())
+        try await engine.registerManifest(
             appId: "wxBench", manifestJson: #"{"permission":{"scope.userLocation":{"desc":"Benchmark"}}}"#)
-        let caller = Caller(userId: "bench-user", appId: "wxBench", pluginId: nil, userGesture: false)
-        let first = await engine.authorize(caller: caller, scope: "scope.record")
+        let floors = try MiniAppAuthBindings.AuthEngine.inMemory(ui: AllowAllGenerated(), config: nil)
+        let bench = try Bench(engine: engine, floors: floors)
+        let first = await engine.authorize(bench.caller, scope: "scope.record")
         precondition(first.errMsg == "authorize:ok", first.errMsg)
+        let viaLayer = await bench.miniApp.authorize(bench.scope)
+        precondition(viaLayer == first, "the layer's answer differs from the full call's")
 
-        let clock = ContinuousClock()
-        func microseconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12
+        // Off the main actor: a detached task on the global executor.
+        func off(_ c: Int, _ calls: Int) async -> Double {
+            await Task.detached { await bench.time(c, calls, on: nil) }.value
         }
-        func perCall(_ call: () async -> ApiResult) async -> Double {
-            let start = clock.now
-            for _ in 0..<calls {
-                let r = await call()
-                precondition(r.ok)
-            }
-            return microseconds(clock.now - start) / Double(calls)
+        func main(_ c: Int, _ calls: Int) async -> Double {
+            await bench.time(c, calls, on: MainActor.shared)
         }
-        func timeNoop() async -> Double {
-            await perCall { await engine.ffiBenchNoop(caller: caller, scope: "scope.record") }
-        }
-        func timeAuthorize() async -> Double {
-            await perCall { await engine.authorize(caller: caller, scope: "scope.record") }
-        }
-        var noop: [Double] = []
-        var authorize: [Double] = []
-        // Round 0 warms up; the order alternates so neither always goes first.
-        for round in 0...rounds {
-            let n: Double
-            let a: Double
-            if round % 2 == 0 {
-                n = await timeNoop()
-                a = await timeAuthorize()
-            } else {
-                a = await timeAuthorize()
-                n = await timeNoop()
-            }
-            if round > 0 {
-                noop.append(n)
-                authorize.append(a)
+        // Calibration (and warm-up): calls per round so a case takes about roundMillis.
+        var calls = [Int](repeating: 200, count: names.count)
+        if !smoke {
+            for c in names.indices {
+                _ = await off(c, 2_000)
+                let perCall = await off(c, 2_000)
+                calls[c] = min(max(Int(roundMillis * 1000 / perCall), 200), 5_000_000)
             }
         }
-        let n = median(noop)
-        let a = median(authorize)
+        var offSamples = [[Double]](repeating: [], count: names.count)
+        var mainSamples = [[Double]](repeating: [], count: names.count)
+        // The order rotates every round, and off/on the main actor alternate.
+        for round in 0..<rounds {
+            for i in names.indices {
+                let c = (i + round) % names.count
+                if (i + round) % 2 == 0 {
+                    offSamples[c].append(await off(c, calls[c]))
+                    mainSamples[c].append(await main(c, calls[c]))
+                } else {
+                    mainSamples[c].append(await main(c, calls[c]))
+                    offSamples[c].append(await off(c, calls[c]))
+                }
+            }
+        }
+        func ratio(_ s: [[Double]], _ c: Int, _ floor: Int) -> Double {
+            median(s[c].indices.map { s[c][$0] / s[floor][$0] })
+        }
         if smoke {
             // 200 calls: the figures would mean nothing.
-            print("ffi: swift: smoke run ok (both calls crossed \(rounds * calls) times; not a measurement)")
+            print("ffi: swift: smoke run ok (\(names.count) cases crossed \(rounds * 200) times each, off and on the main actor; not a measurement)")
         } else {
-            print(String(
-                format: "ffi: swift: authorize %.2f µs/call, no-op crossing %.2f µs/call, our work adds %.0f%% (target ≤ 50%%); median of %d rounds of %d calls",
-                a, n, (a - n) / n * 100, rounds, calls))
+            print("ffi: swift: \(rounds) interleaved rounds of ~\(Int(roundMillis)) ms a case, medians; ratios are medians of per-round ratios")
+            print("ffi: swift: " + "call".padding(toLength: 56, withPad: " ", startingAt: 0)
+                + "  off main: µs/call  × (c)   on main: µs/call  × (c)")
+            for c in names.indices {
+                print("ffi: swift: " + names[c].padding(toLength: 56, withPad: " ", startingAt: 0) + String(
+                    format: "  %17.3f %6.2f   %16.3f %6.2f",
+                    median(offSamples[c]), ratio(offSamples, c, 2), median(mainSamples[c]), ratio(mainSamples, c, 2)))
+            }
+            let offRatio = ratio(offSamples, 6, 2)
+            let mainRatio = ratio(mainSamples, 6, 2)
+            print(String(format: "ffi: swift: target: the layer's authorize (g) ≤ 2× the record sync crossing (c), off the main actor: %.2f× — %@",
+                         offRatio, offRatio <= 2 ? "met" : "not met"))
+            print(String(format: "ffi: swift: target: the layer's authorize (g) ≤ 2× the record sync crossing (c), from the main actor: %.2f× — %@",
+                         mainRatio, mainRatio <= 2 ? "met" : "not met"))
+            print(String(format: "ffi: swift: (authorize today (e) is %.1f× (c) off the main actor and %.1f× from it)",
+                         ratio(offSamples, 4, 2), ratio(mainSamples, 4, 2)))
         }
     }
 }

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The FFI benchmarks (issue #6): Kotlin (JVM + JNA) and Swift harnesses time
-# `authorize` on a granted scope beside a no-op export with the same signature,
-# against the release library built with the `ffi-bench` feature (in
-# target/ffi-bench, so the shipped build never has the no-op).
+# The FFI benchmarks (issues #6, #14): Kotlin (JVM + JNA) and Swift harnesses
+# time, in one run, interleaved: a hand-written map lookup, the floors (a sync
+# no-argument crossing, a sync record crossing, the same async), `authorize` on
+# a granted scope, and the layer's hot path (MiniAppCaller.authorize) — Swift
+# both off the main actor and from it — and print a table per language and one
+# line per target ("met"/"not met", computed from the run). Against the release
+# library built with the `ffi-bench` feature (in target/ffi-bench, so the shipped
+# build never has the floors).
 #   benches/ffi/run.sh [kotlin|swift|all] [--smoke]
 # --smoke makes a few calls only (./test.sh runs that, to prove both still run).
 set -euo pipefail
@@ -32,10 +36,12 @@ run_kotlin() {
     local classpath="$JNA_JAR:$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"
     local jar="$target/ffi-bench-kotlin.jar"
     rm -f "$jar"
-    # The generated code directly (the layer adds nothing to the crossing measured),
-    # with the JVM stand-ins for the Android classes its Android cleaner names.
+    # The generated code, the layer (its hot path is measured) and the harness in
+    # one module (the harness reaches the generated floors through the layer's
+    # internal `generated`), with the JVM stand-ins for the Android classes the
+    # generated Android cleaner names.
     if ! "$KOTLIN_HOME/bin/kotlinc" -nowarn "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" \
-        "$root"/tests/kotlin/android-stubs/*.kt \
+        "$root"/tests/kotlin/android-stubs/*.kt "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt \
         "$root/benches/ffi/FfiBench.kt" -cp "$classpath" -d "$jar" >"$target/kotlinc.log" 2>&1; then
         cat "$target/kotlinc.log" >&2
         echo "ffi: kotlin: compilation failed" >&2
@@ -47,17 +53,30 @@ run_kotlin() {
 
 run_swift() {
     provision_swift
-    local work="$SWIFT_ROOT/work/miniapp-auth-ffi-bench" dir=/work/miniapp-auth-ffi-bench
+    # A directory per checkout, so concurrent runs from two worktrees do not collide.
+    local dir="/work/miniapp-auth-ffi-bench-$(basename "$root")"
+    local work="$SWIFT_ROOT$dir"
     rm -rf "$work"
     mkdir -p "$work"
+    mkdir -p "$work/layer"
     cp "$out"/swift/* "$root/benches/ffi/FfiBench.swift" "$lib_dir/libminiapp_auth.so" "$work/"
+    cp "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$work/layer/"
     swift_mount "$SWIFT_ROOT"
     trap 'swift_unmount "$SWIFT_ROOT"' RETURN
+    # Three modules as a host builds them (tests/swift/run.sh): the generated
+    # bindings, the layer (its hot path is measured), the harness, all -O, in
     # Swift 5 language mode (Swift 6 mode needs a swiftc workaround; tests/swift/run.sh).
-    if ! chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && swiftc -O -swift-version 5 -parse-as-library \
-        -module-name FfiBench -module-cache-path $dir/module-cache \
-        -Xcc -fmodule-map-file=$dir/MiniAppAuthFFI.modulemap -I $dir \
-        MiniAppAuthBindings.swift FfiBench.swift -L $dir -lminiapp_auth -o ffi-bench" >"$target/swiftc.log" 2>&1; then
+    local common="-O -swift-version 5 -module-cache-path $dir/module-cache \
+        -Xcc -fmodule-map-file=$dir/MiniAppAuthFFI.modulemap -I $dir -L $dir"
+    if ! chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && \
+        swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuthBindings \
+            -emit-module-path MiniAppAuthBindings.swiftmodule MiniAppAuthBindings.swift -lminiapp_auth \
+            -o libMiniAppAuthBindings.so && \
+        swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
+            -emit-module-path MiniAppAuth.swiftmodule layer/*.swift -lMiniAppAuthBindings -lminiapp_auth \
+            -o libMiniAppAuth.so && \
+        swiftc $common -parse-as-library -module-name FfiBench FfiBench.swift \
+            -lMiniAppAuth -lMiniAppAuthBindings -lminiapp_auth -o ffi-bench" >"$target/swiftc.log" 2>&1; then
         cat "$target/swiftc.log" >&2
         echo "ffi: swift: compilation failed" >&2
         return 1

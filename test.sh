@@ -24,7 +24,7 @@ record() { # suite, passed, failed, exit status
     if [ "$4" != 0 ] && [ "$failed" = 0 ]; then
         failed=1 # the suite could not run (build or provisioning failed)
     fi
-    summary+=("$1: $passed passed, $failed failed")
+    summary+=("$1: $passed passed, $failed failed ($((SECONDS - suite_started)) s)")
     total_passed=$((total_passed + passed))
     total_failed=$((total_failed + failed))
     [ "$4" = 0 ] || broken=1
@@ -32,6 +32,7 @@ record() { # suite, passed, failed, exit status
 
 for suite in "${suites[@]}"; do
     log="target/test-logs/$suite.log"
+    suite_started=$SECONDS
     echo "=== $suite"
     case "$suite" in
         rust)
@@ -49,6 +50,8 @@ for suite in "${suites[@]}"; do
             record bench "$passed" "$failed" "$status"
             ;;
         ffi)
+            # The smoke run uses the debug library the kotlin and swift suites use.
+            cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
             bash benches/ffi/run.sh all --smoke 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -cE '^ffi: (kotlin|swift): smoke run ok ' "$log")
@@ -112,5 +115,5 @@ done
 
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
-echo "all: $total_passed passed, $total_failed failed"
+echo "all: $total_passed passed, $total_failed failed ($SECONDS s)"
 [ "$broken" = 0 ] && [ "$total_failed" = 0 ]

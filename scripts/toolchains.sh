@@ -105,6 +105,29 @@ provision_swift() {
 
 # Generates the Kotlin and Swift bindings from the debug library into
 # target/foreign-tests (sets FOREIGN_TESTS to that folder), for the binding tests.
+# Compiled test programs, kept by the hash of everything they are built from
+# (./test.sh need not recompile what did not change). Usage:
+#   key=$(inputs_hash FILE... -- EXTRA-TEXT...)   a name for the inputs
+#   build_cache_restore NAME KEY DIR               copy a kept build into DIR (fails if none)
+#   build_cache_keep NAME KEY DIR                  keep DIR's build as NAME's only one
+inputs_hash() {
+    local files=() extra=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do files+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    extra=("$@")
+    { printf '%s\n' "${extra[@]}"; for f in "${files[@]}"; do printf '%s\n' "$f"; cat "$f"; done; } \
+        | sha256sum | cut -c1-32
+}
+build_cache_restore() { # name, key, dir
+    local kept="$MINIAPP_AUTH_CACHE/builds/$1/$2"
+    [ -f "$kept/.complete" ] || return 1
+    mkdir -p "$3" && cp -a "$kept/." "$3/" && rm -f "$3/.complete"
+}
+build_cache_keep() { # name, key, dir
+    local kept="$MINIAPP_AUTH_CACHE/builds/$1"
+    rm -rf "$kept" && mkdir -p "$kept/$2" && cp -a "$3/." "$kept/$2/" && touch "$kept/$2/.complete"
+}
+
 generate_test_bindings() {
     local root
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -173,14 +196,36 @@ provision_js() {
 }
 
 # Mounts /proc in the root (swiftc needs it); swift_unmount undoes it.
+# The root's /proc is shared by every run using the root at once (two checkouts'
+# suites, a benchmark): each run registers its PID, and the last live one to
+# leave unmounts it — one run's exit must not pull /proc from under another's.
+live_users() { # the PIDs in the file that are still running
+    local pid
+    for pid in $(grep -sx '[0-9][0-9]*' "$1" || true); do
+        if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+    done
+}
+
 swift_mount() {
-    mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"
+    local users="$1/.proc-users"
+    (
+        flock 9
+        { live_users "$users"; echo "$$"; } >"$users.new"
+        mv "$users.new" "$users"
+        mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"
+    ) 9>>"$1/.proc-users.lock"
 }
 
 swift_unmount() {
-    if [ -d "$1/proc" ] && mountpoint -q "$1/proc"; then
-        umount "$1/proc" || umount -l "$1/proc" || true
-    fi
+    local users="$1/.proc-users"
+    (
+        flock 9
+        live_users "$users" | { grep -vx "$$" || true; } >"$users.new"
+        mv "$users.new" "$users"
+        if [ ! -s "$users" ] && [ -d "$1/proc" ] && mountpoint -q "$1/proc"; then
+            umount "$1/proc" || umount -l "$1/proc" || true
+        fi
+    ) 9>>"$1/.proc-users.lock"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

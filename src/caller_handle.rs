@@ -9,10 +9,10 @@
 //! host must make the full call ([`CallerHandle::authorize`], async, every
 //! guarantee), which the first call after a write may always need.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 
 use crate::caller::Caller;
-use crate::dialect::ApiResult;
+use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
 use crate::fast_map::FastMap;
 use crate::main_safe::{authorize, authorize_from_memory};
@@ -58,17 +58,24 @@ impl ScopeNumbers {
 }
 
 /// One caller identity (user, app, plugin) of an engine, for the hot path:
-/// made by `AuthEngine::caller_handle`, checked once there.
+/// made by `AuthEngine::caller_handle`, checked once there. It does not keep
+/// the engine open: the engine's last reference closes the database (a WAL
+/// checkpoint), and a handle a host lets go of on its main thread must never
+/// be that reference. Once the engine is gone, `authorize_cached` is false and
+/// `authorize` fails with `storage unavailable`.
 #[derive(uniffi::Object)]
 pub struct CallerHandle {
-    engine: Arc<Engine>,
+    engine: Weak<Engine>,
     caller: Caller,
 }
 
 impl CallerHandle {
     /// A handle for `caller` (already validated) in `engine`.
-    pub(crate) fn new(engine: Arc<Engine>, caller: Caller) -> CallerHandle {
-        CallerHandle { engine, caller }
+    pub(crate) fn new(engine: &Arc<Engine>, caller: Caller) -> CallerHandle {
+        CallerHandle {
+            engine: Arc::downgrade(engine),
+            caller,
+        }
     }
 }
 
@@ -79,11 +86,14 @@ impl CallerHandle {
     /// make the full call ([`Self::authorize`]) — the answer may be a refusal,
     /// need a dialog or need the database. Never does I/O.
     pub fn authorize_cached(&self, scope: u32) -> bool {
-        let Some(name) = self.engine.scope_numbers.name(scope) else {
+        let Some(engine) = self.engine.upgrade() else {
+            return false;
+        };
+        let Some(name) = engine.scope_numbers.name(scope) else {
             return false;
         };
         matches!(
-            authorize_from_memory(&self.engine, &self.caller, &name),
+            authorize_from_memory(&engine, &self.caller, &name),
             Some(Ok(()))
         )
     }
@@ -92,12 +102,14 @@ impl CallerHandle {
     /// same as `AuthEngine::authorize`); an unknown number fails as an
     /// invalid scope.
     pub async fn authorize(&self, scope: u32) -> ApiResult {
-        let name = self
-            .engine
+        let Some(engine) = self.engine.upgrade() else {
+            return ApiResult::from_outcome("authorize", Err(Failure::StorageUnavailable));
+        };
+        let name = engine
             .scope_numbers
             .name(scope)
             .map(|name| name.to_string())
             .unwrap_or_default();
-        authorize(&self.engine, self.caller.clone(), name).await
+        authorize(&engine, self.caller.clone(), name).await
     }
 }

@@ -1,5 +1,7 @@
-//! The floors of the FFI benchmarks (`benches/ffi/`), compiled only with the
-//! `ffi-bench` feature — never in the shipped library. Each crosses the FFI and
+//! The floors of the FFI benchmarks (`benches/ffi/`), compiled with the
+//! `ffi-bench` feature (the release build they measure) and in debug builds (the
+//! suites' library, which their smoke run uses) — never in a shipped, release
+//! build. Each crosses the FFI and
 //! does nothing else, so timing them beside `authorize` (and beside the caller
 //! handle's primitive-only calls) from Kotlin and Swift separates the cost of
 //! crossing the FFI from the cost of our work:

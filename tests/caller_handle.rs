@@ -113,3 +113,25 @@ fn a_handle_for_an_identity_the_engine_refuses_is_not_made() {
         .caller_handle("u1".into(), "wx A\n".into(), None)
         .is_err());
 }
+
+#[test]
+fn a_handle_does_not_keep_the_engine_open() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true)
+        .unwrap();
+    let handle = engine
+        .caller_handle("u1".into(), "wxA".into(), None)
+        .unwrap();
+    let record = engine.scope_number("scope.record".into()).unwrap();
+    assert!(handle.authorize_cached(record));
+    drop(engine);
+    // The "last used" note the cached answer left holds the engine on an I/O
+    // thread for a moment; then nothing does.
+    eventually("the engine is gone", || !handle.authorize_cached(record));
+    assert_eq!(
+        block_on(handle.authorize(record)).json,
+        r#"{"errMsg":"authorize:fail storage unavailable","errno":1302}"#
+    );
+}

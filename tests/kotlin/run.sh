@@ -15,9 +15,11 @@ generate_test_bindings
 out="$FOREIGN_TESTS"
 lib="$KOTLIN_HOME/lib"
 classpath="$JNA_JAR:$lib/kotlinx-coroutines-core-jvm.jar"
-layer="$out/kotlin-layer.jar"
-jar="$out/kotlin-scenarios.jar"
-rm -f "$layer" "$jar"
+build="$out/kotlin-build"
+layer="$build/kotlin-layer.jar"
+jar="$build/kotlin-scenarios.jar"
+java_out="$build/java-host"
+rm -rf "$build"
 kotlinc() { # log, args...
     local log="$1"; shift
     if ! "$KOTLIN_HOME/bin/kotlinc" -nowarn "$@" >"$log" 2>&1; then
@@ -25,21 +27,29 @@ kotlinc() { # log, args...
         return 1
     fi
 }
-echo "kotlin: compiling the generated bindings and the layer (kotlinc $KOTLIN_VERSION)"
-# The generated code asks for the Android cleaner (uniffi.toml); on the JVM three
-# stand-ins for the Android classes it names let it compile (SDK_INT 0: JNA's cleaner).
-kotlinc "$out/kotlinc-layer.log" "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" \
-    "$root"/tests/kotlin/android-stubs/*.kt "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt \
-    -cp "$classpath" -d "$layer" || { echo "kotlin: compiling the layer failed" >&2; exit 1; }
-echo "kotlin: compiling the Java host (javac) and the scenarios and the samples (kotlinc) against the layer"
-java_out="$out/java-host"
-rm -rf "$java_out"
-mkdir -p "$java_out"
-if ! javac -d "$java_out" -cp "$layer:$classpath:$lib/kotlin-stdlib.jar" "$root/tests/kotlin/JavaHost.java" >"$out/javac.log" 2>&1; then
-    cat "$out/javac.log" >&2; echo "kotlin: javac failed" >&2; exit 1
+# Everything the jars are built from: unchanged, the last build is reused.
+key=$(inputs_hash "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" "$root"/tests/kotlin/android-stubs/*.kt \
+    "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt "$root/tests/kotlin/JavaHost.java" \
+    "$root"/tests/kotlin/*.kt "$root"/docs/samples/android/*.kt -- "kotlinc $KOTLIN_VERSION" "$(javac -version 2>&1)")
+if build_cache_restore kotlin "$key" "$build"; then
+    echo "kotlin: sources unchanged since the last build: reusing its classes ($key)"
+else
+    mkdir -p "$build"
+    echo "kotlin: compiling the generated bindings and the layer (kotlinc $KOTLIN_VERSION)"
+    # The generated code asks for the Android cleaner (uniffi.toml); on the JVM three
+    # stand-ins for the Android classes it names let it compile (SDK_INT 0: JNA's cleaner).
+    kotlinc "$out/kotlinc-layer.log" "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" \
+        "$root"/tests/kotlin/android-stubs/*.kt "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt \
+        -cp "$classpath" -d "$layer" || { echo "kotlin: compiling the layer failed" >&2; exit 1; }
+    echo "kotlin: compiling the Java host (javac) and the scenarios and the samples (kotlinc) against the layer"
+    mkdir -p "$java_out"
+    if ! javac -d "$java_out" -cp "$layer:$classpath:$lib/kotlin-stdlib.jar" "$root/tests/kotlin/JavaHost.java" >"$out/javac.log" 2>&1; then
+        cat "$out/javac.log" >&2; echo "kotlin: javac failed" >&2; exit 1
+    fi
+    kotlinc "$out/kotlinc.log" "$root"/tests/kotlin/*.kt "$root"/docs/samples/android/*.kt \
+        -cp "$layer:$java_out:$classpath" -d "$jar" || { echo "kotlin: compilation failed" >&2; exit 1; }
+    build_cache_keep kotlin "$key" "$build"
 fi
-kotlinc "$out/kotlinc.log" "$root"/tests/kotlin/*.kt "$root"/docs/samples/android/*.kt \
-    -cp "$layer:$java_out:$classpath" -d "$jar" || { echo "kotlin: compilation failed" >&2; exit 1; }
 run() { java -Djna.library.path="$root/target/debug" -Dminiapp.auth.root="$root" \
     -cp "$jar:$java_out:$layer:$classpath:$lib/kotlin-stdlib.jar" "$@"; }
 status=0

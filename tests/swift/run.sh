@@ -48,13 +48,23 @@ compile() { # mode, extra flags
             -lMiniAppAuth -lMiniAppAuthBindings -lminiapp_auth -o $m/scenarios" \
         >"$out/swiftc-$1.log" 2>&1
 }
+# Everything a mode's build is made from: unchanged, its last build is reused.
+inputs=("$out"/swift/* "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$root"/tests/swift/*.swift \
+    "$root"/docs/samples/ios/*.swift)
 for mode in 5 6; do
-    if compile "$mode" ""; then
+    key=$(inputs_hash "${inputs[@]}" -- "swift language mode $mode" \
+        "swiftlang $(sed -n '/^Package: swiftlang$/,/^$/s/^Version: //p' "$SWIFT_ROOT/var/lib/dpkg/status")")
+    if build_cache_restore "swift$mode" "$key" "$work/swift$mode"; then
+        echo "swift: Swift $mode language mode: sources unchanged since the last build: reusing it ($key)"
+        compiled+=("$mode")
+    elif compile "$mode" ""; then
         echo "swift: the bindings, the layer and the scenarios compile in Swift $mode language mode"
         compiled+=("$mode")
+        build_cache_keep "swift$mode" "$key" "$work/swift$mode"
     elif grep -q TransferNonSendable "$out/swiftc-$mode.log" && compile "$mode" "$workaround"; then
         echo "swift: Swift $mode language mode: swiftc crashes (TransferNonSendable pass); compiles with $workaround"
         compiled+=("$mode")
+        build_cache_keep "swift$mode" "$key" "$work/swift$mode"
     else
         echo "swift: Swift $mode language mode does NOT compile (first errors):"
         grep -m8 'error:' "$out/swiftc-$mode.log" | sed 's/^/    /' || true

@@ -17,9 +17,14 @@ public final class AuthEngine: Sendable {
     /// The last release closes the database (the WAL's checkpoint and fsync): let
     /// it happen on a background queue, never on the thread that let go (the main
     /// thread, often).
+    ///
+    /// A reference is taken here and given back on the queue, so the queue's is
+    /// the last one whatever order the two threads run in (a closure that merely
+    /// captured the engine could be released on the queue before this thread
+    /// released its own, leaving the close here).
     deinit {
-        let engine = self.engine
-        blockingQueue.async { withExtendedLifetime(engine) {} }
+        let retained = Unmanaged.passRetained(engine)
+        blockingQueue.async { retained.release() }
     }
 
     /// Opens (creating if needed) the database at `path`, answering dialogs through `ui`.

@@ -41,25 +41,6 @@ impl Engine {
         }
     }
 
-    /// Stores the host's `decision` about one scope.
-    fn admin_decision(
-        &self,
-        user_id: &str,
-        app_id: &str,
-        plugin_id: Option<&str>,
-        scope: &str,
-        decision: Decision,
-    ) -> Result<()> {
-        self.decision_from(
-            user_id,
-            app_id,
-            plugin_id,
-            scope,
-            decision,
-            DecisionSource::Admin,
-        )
-    }
-
     /// Stores a `decision` about one scope made outside any dialog (`source`:
     /// administration or an import).
     pub(crate) fn decision_from(
@@ -102,7 +83,14 @@ impl Engine {
             true => Decision::Grant(crate::policy::Lifetime::Permanent),
             false => Decision::Deny,
         };
-        self.admin_decision(user_id, app_id, plugin_id, scope, decision)
+        self.decision_from(
+            user_id,
+            app_id,
+            plugin_id,
+            scope,
+            decision,
+            DecisionSource::Admin,
+        )
     }
 
     /// Forgets one decision: the scope is unasked again.
@@ -113,7 +101,14 @@ impl Engine {
         plugin_id: Option<&str>,
         scope: &str,
     ) -> Result<()> {
-        self.admin_decision(user_id, app_id, plugin_id, scope, Decision::Revoke)
+        self.decision_from(
+            user_id,
+            app_id,
+            plugin_id,
+            scope,
+            Decision::Revoke,
+            DecisionSource::Admin,
+        )
     }
 
     /// Resets an app for one user or all users (as on app deletion).

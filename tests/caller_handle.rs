@@ -4,11 +4,8 @@
 
 mod common;
 
-use std::process::Command;
-
+use common::bridge::cli_set_grant;
 use common::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_miniapp-auth");
 
 /// The host layer's pattern: the cached answer, else the full call. After
 /// another process's write the first call needs the full call (the store looks
@@ -69,21 +66,7 @@ fn cached_answers_only_what_the_full_call_would_allow() {
         .set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true)
         .unwrap();
     assert!(handle.authorize_cached(record));
-    let status = Command::new(BIN)
-        .args([
-            "grants",
-            "set",
-            "--db",
-            &db.path(),
-            "--user",
-            "u1",
-            "--app",
-            "wxA",
-        ])
-        .args(["--scope", "scope.record", "--state", "denied"])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    cli_set_grant(&db.path(), "u1", "wxA", "scope.record", "denied");
     assert!(
         !handle.authorize_cached(record),
         "another process's denial is seen"

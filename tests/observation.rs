@@ -6,15 +6,13 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::bridge::cli_set_grant;
 use common::*;
 use miniapp_auth::{EngineConfig, Grant, GrantObserver, GrantState};
-
-const BIN: &str = env!("CARGO_BIN_EXE_miniapp-auth");
 
 /// An observer that passes what it hears to the test.
 struct Heard {
@@ -103,21 +101,7 @@ fn the_observer_hears_the_grants_now_then_each_change_from_every_source() {
     assert_eq!(next(&rx), ["wxA/scope.camera=Denied"]);
 
     // Another process: the real CLI writing the same file.
-    let status = Command::new(BIN)
-        .args([
-            "grants",
-            "set",
-            "--db",
-            &db.path(),
-            "--user",
-            "u1",
-            "--app",
-            "wxB",
-        ])
-        .args(["--scope", "scope.userLocation", "--state", "granted"])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    cli_set_grant(&db.path(), "u1", "wxB", "scope.userLocation", "granted");
     assert_eq!(
         next(&rx),
         ["wxA/scope.camera=Denied", "wxB/scope.userLocation=Granted"]

@@ -95,3 +95,14 @@ impl Bridge {
         (rest, status.code().unwrap_or(-1))
     }
 }
+
+/// Another process writing the file: the real CLI's `grants set` (state
+/// `granted` or `denied`); panics if it fails.
+pub fn cli_set_grant(db: &str, user: &str, app: &str, scope: &str, state: &str) {
+    let status = Command::new(BIN)
+        .args(["grants", "set", "--db", db, "--user", user, "--app", app])
+        .args(["--scope", scope, "--state", state])
+        .status()
+        .unwrap();
+    assert!(status.success(), "miniapp-auth grants set: {status}");
+}

@@ -1,9 +1,11 @@
 //! What of a host's call runs on the host's own thread, and what goes to the
 //! core's I/O threads (SPEC §5, "main-safe"). A call answered from memory —
 //! `authorize` on a scope whose verdict the cache holds — answers inline, with
-//! any "last used" note it leaves handed to the I/O threads; everything else,
-//! and every administration call, runs on the I/O threads ([`crate::io_threads`])
-//! while the host's thread only awaits. [`crate::AuthEngine`] is the only user.
+//! any "last used" note it leaves handed to the I/O threads; every other
+//! mini-app call runs on the I/O threads ([`crate::io_threads`]) while the
+//! host's thread only awaits. (Administration is blocking; the Kotlin and Swift
+//! layers run it off the caller's thread.) [`crate::AuthEngine`] and
+//! [`crate::CallerHandle`] use it.
 
 use std::future::Future;
 use std::sync::Arc;

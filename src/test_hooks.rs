@@ -14,18 +14,31 @@ impl AuthEngine {
         self.inner.dialogs.open()
     }
 
-    /// `authorize` without taking its arguments by value (benchmarks: the hot
-    /// path without the copies the FFI makes anyway).
+    /// `authorize` without taking its arguments by value, and polled on the
+    /// calling thread rather than the core's I/O threads: the engine's own flow
+    /// (benchmarks: the hot path without the copies the FFI makes anyway;
+    /// tests that pin the order of concurrent dialogs; the reference model).
     pub async fn authorize_borrowed(&self, caller: &Caller, scope: &str) -> ApiResult {
         self.inner.authorize(caller, scope).await
     }
 
-    /// `getSetting` without taking its arguments by value (benchmarks).
+    /// `getSetting` without taking its arguments by value, on the calling
+    /// thread (benchmarks, the reference model).
     pub async fn get_setting_borrowed(
         &self,
         caller: &Caller,
         with_subscriptions: bool,
     ) -> ApiResult {
         self.inner.get_setting(caller, with_subscriptions).await
+    }
+
+    /// `openSetting` without taking its arguments by value, on the calling
+    /// thread (the reference model).
+    pub async fn open_setting_borrowed(
+        &self,
+        caller: &Caller,
+        with_subscriptions: bool,
+    ) -> ApiResult {
+        self.inner.open_setting(caller, with_subscriptions).await
     }
 }

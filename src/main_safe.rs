@@ -8,6 +8,7 @@
 //! [`crate::CallerHandle`] use it.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::caller::Caller;
@@ -47,6 +48,8 @@ pub(crate) async fn authorize(engine: &Arc<Engine>, caller: Caller, scope: Strin
 }
 
 /// Runs `call` with the engine on the core's I/O threads and awaits its answer.
+/// The call's future is boxed, so the thread pool's machinery exists once per
+/// answer type rather than once per API (it weighed on the shipped library).
 pub(crate) async fn on_io_threads<T, F>(
     engine: &Arc<Engine>,
     call: impl FnOnce(Arc<Engine>) -> F,
@@ -55,5 +58,6 @@ where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,
 {
-    io_threads::run(call(engine.clone())).await
+    let work: Pin<Box<dyn Future<Output = T> + Send>> = Box::pin(call(engine.clone()));
+    io_threads::run(work).await
 }

@@ -18,6 +18,7 @@ use crate::dialogs::Dialogs;
 use crate::error::Result;
 use crate::gate::Gate;
 use crate::grant_watch::GrantWatch;
+use crate::main_safe::UseNotes;
 use crate::manifest::Manifest;
 use crate::policy::Knobs;
 use crate::privacy_refusals::PrivacyRefusals;
@@ -37,6 +38,7 @@ pub(crate) struct Engine {
     pub knobs: Knobs,
     pub watch: GrantWatch,
     pub scope_numbers: ScopeNumbers,
+    pub use_notes: UseNotes,
 }
 
 impl Engine {
@@ -52,6 +54,7 @@ impl Engine {
             registry: Registry::default(),
             watch: GrantWatch::new(store.commits().clone()),
             scope_numbers: ScopeNumbers::default(),
+            use_notes: UseNotes::default(),
             store,
             allow_once: AllowOnceGrants::default(),
             privacy_refusals: PrivacyRefusals::default(),

@@ -7,15 +7,17 @@
 //! layers run it off the caller's thread.) [`crate::AuthEngine`] and
 //! [`crate::CallerHandle`] use it.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::caller::Caller;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
 use crate::gate::Upkeep;
 use crate::io_threads;
+use crate::namespace::{Namespace, NamespaceRef};
 
 /// `authorize` answered from memory, without I/O, when it can be; a "last
 /// used" note it leaves goes to the I/O threads.
@@ -27,11 +29,64 @@ pub(crate) fn authorize_from_memory(
     let ns = caller.namespace_ref();
     let (outcome, upkeep) = engine.authorize_from_cache(caller, ns, scope)?;
     if upkeep != Upkeep::Nothing {
-        let engine = engine.clone();
-        let (ns, scope) = (ns.to_owned(), scope.to_owned());
-        io_threads::detach(move || engine.gate().keep_up(ns.borrowed(), &scope, upkeep));
+        engine.use_notes.leave(engine, ns, scope, upkeep);
     }
     Some(outcome)
+}
+
+/// The "last used" notes answers from memory leave, written on the I/O threads
+/// by one writer at a time in the order the calls were answered — so a grant's
+/// note is its first use in the hour, as when it was written inline — and at
+/// most one waiting per grant (a burst of calls before the note lands queues one).
+#[derive(Default)]
+pub(crate) struct UseNotes {
+    queue: Mutex<NoteQueue>,
+}
+
+#[derive(Default)]
+struct NoteQueue {
+    waiting: VecDeque<(Namespace, String, Upkeep)>,
+    writing: bool,
+}
+
+impl UseNotes {
+    /// Leaves a note about `scope` in `ns` for the I/O threads.
+    fn leave(&self, engine: &Arc<Engine>, ns: NamespaceRef<'_>, scope: &str, upkeep: Upkeep) {
+        let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        if queue
+            .waiting
+            .iter()
+            .any(|(waiting, name, _)| waiting.borrowed() == ns && name == scope)
+        {
+            return;
+        }
+        queue
+            .waiting
+            .push_back((ns.to_owned(), scope.to_owned(), upkeep));
+        if !queue.writing {
+            queue.writing = true;
+            let engine = engine.clone();
+            io_threads::detach(move || engine.use_notes.write_all(&engine));
+        }
+    }
+
+    /// Writes the waiting notes, oldest first, until none is left.
+    fn write_all(&self, engine: &Engine) {
+        loop {
+            let next = {
+                let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+                match queue.waiting.pop_front() {
+                    Some(note) => note,
+                    None => {
+                        queue.writing = false;
+                        return;
+                    }
+                }
+            };
+            let (ns, scope, upkeep) = next;
+            engine.gate().keep_up(ns.borrowed(), &scope, upkeep);
+        }
+    }
 }
 
 /// `authorize`: from memory on the caller's thread when it can be, else in

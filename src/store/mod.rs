@@ -172,24 +172,3 @@ impl Store {
         }
     }
 }
-
-impl Drop for Store {
-    /// Closing the connection of a file checkpoints its WAL (reads, writes and
-    /// an fsync). On a thread Rust did not start — a Kotlin or Swift host's,
-    /// its main thread often, wherever the last reference to the engine went
-    /// (SPEC §5, main-safe) — the close is handed to the core's I/O threads; it
-    /// happens shortly after, and until then the decisions are in the WAL, as
-    /// durable as after any commit. On Rust's own threads (a Rust host, the CLI,
-    /// the tests) it happens here, so the file is closed when the drop returns.
-    fn drop(&mut self) {
-        if self.sidecars.is_none() || std::thread::current().name().is_some() {
-            return; // in memory, or a Rust thread: closed here
-        }
-        let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
-        let Ok(stand_in) = Connection::open_in_memory() else {
-            return; // closed here, then
-        };
-        let conn = std::mem::replace(&mut inner.conn, stand_in);
-        crate::io_threads::detach(move || drop(conn));
-    }
-}

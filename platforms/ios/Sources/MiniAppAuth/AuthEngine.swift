@@ -14,6 +14,19 @@ public final class AuthEngine: Sendable {
 
     init(_ engine: MiniAppAuthBindings.AuthEngine) { self.engine = engine }
 
+    /// The last release closes the database (the WAL's checkpoint and fsync): let
+    /// it happen on a background queue, never on the thread that let go (the main
+    /// thread, often).
+    ///
+    /// A reference is taken here and given back on the queue, so the queue's is
+    /// the last one whatever order the two threads run in (a closure that merely
+    /// captured the engine could be released on the queue before this thread
+    /// released its own, leaving the close here).
+    deinit {
+        let retained = Unmanaged.passRetained(engine)
+        blockingQueue.async { retained.release() }
+    }
+
     /// Opens (creating if needed) the database at `path`, answering dialogs through `ui`.
     /// A corrupt file is moved aside (`quarantinedPath`) and a fresh one started; a file
     /// of a newer library is refused untouched (`MiniAppAuthError.databaseTooNew`).

@@ -193,15 +193,15 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
         admin { engine.setSubscriptionsMainSwitch(userId, appId, on) }
 
     /**
-     * Closes the engine now rather than when the cleaner gets to it. Main-safe:
-     * the database's own close (its WAL checkpoint) runs on the core's I/O
-     * threads, shortly after this returns. Calls after this throw.
+     * Closes the engine now rather than when the cleaner gets to it: the database
+     * is closed (its WAL checkpointed) before this returns, on the calling thread —
+     * from the main thread, use [shutdown]. Calls after this throw.
      */
     override fun close() {
         engine.close()
     }
 
-    /** [close] from a coroutine, on [Dispatchers.IO] (kept for callers of earlier versions; [close] is main-safe too). */
+    /** [close], main-safe: the closing (the WAL's checkpoint, its fsync) happens off the calling thread. */
     suspend fun shutdown(): Unit = withContext(Dispatchers.IO) { close() }
 
     /** The generated object, for this project's benchmarks and tests only. */

@@ -10,21 +10,23 @@ import MiniAppAuthBindings
 /// answer in WeChat's dialect (`ApiResult.json` goes back to the mini app as
 /// is). Opening, registering and administration throw `MiniAppAuthError`.
 public final class AuthEngine: Sendable {
-    let engine: MiniAppAuthBindings.AuthEngine
+    /// The generated engine, held by a reference of our own that only the
+    /// background queue gives back (see `deinit`).
+    private let held: Unmanaged<MiniAppAuthBindings.AuthEngine>
+    var engine: MiniAppAuthBindings.AuthEngine { held.takeUnretainedValue() }
 
-    init(_ engine: MiniAppAuthBindings.AuthEngine) { self.engine = engine }
+    init(_ engine: MiniAppAuthBindings.AuthEngine) { held = Unmanaged.passRetained(engine) }
 
-    /// The last release closes the database (the WAL's checkpoint and fsync): let
-    /// it happen on a background queue, never on the thread that let go (the main
-    /// thread, often).
-    ///
-    /// A reference is taken here and given back on the queue, so the queue's is
-    /// the last one whatever order the two threads run in (a closure that merely
-    /// captured the engine could be released on the queue before this thread
-    /// released its own, leaving the close here).
+    /// The last release closes the database (the WAL's checkpoint and fsync): it
+    /// happens on a background queue, never on the thread that let go (the main
+    /// thread, often). This object's reference is never released here — it is
+    /// only given back on the queue — so the queue's release is the last one
+    /// unless a call is still under way (its own reference then goes last, on
+    /// the thread that awaited it). A stored strong reference would be released
+    /// here after `deinit` returns and race the queue's release.
     deinit {
-        let retained = Unmanaged.passRetained(engine)
-        blockingQueue.async { retained.release() }
+        let held = self.held
+        blockingQueue.async { held.release() }
     }
 
     /// Opens (creating if needed) the database at `path`, answering dialogs through `ui`.

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::{Error, Result};
@@ -152,7 +153,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    configure(&conn)?;
     let found = schema::check_compatible(&conn, &label)?;
     if found != schema::VERSION {
         return Err(Error::NeedsMigration {
@@ -164,9 +165,22 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// What every connection of the store gets: the busy timeout, and the query
+/// planner's stability guarantee. Without it the bundled SQLite (built with
+/// STAT4) re-prepares — parses and plans again — a statement whose plan might
+/// depend on a bound value each time that value changes: every read of a new
+/// user's namespace paid a parse (a sixth of the reference model's time). Every
+/// statement here is a key lookup whose plan cannot gain from the value.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    Ok(())
+}
+
 /// Opens a private in-memory database (tests, ephemeral hosts).
 pub fn open_in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
+    configure(&conn)?;
     conn.pragma_update(None, "temp_store", 2)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     schema::migrate(&mut conn, ":memory:")?;
@@ -178,7 +192,7 @@ fn open_and_prepare(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    configure(&conn)?;
     // Read before writing anything: a newer, foreign or damaged file must stay
     // as it is (reading the schema is what detects most damage).
     schema::check_compatible(&conn, &path.display().to_string())?;

@@ -60,6 +60,15 @@ fn load(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
     read(conn, ns)
 }
 
+/// A namespace's grant rows, each with the consent record it names.
+fn grants_with_records_sql() -> String {
+    format!(
+        "SELECT {}, {LINKED_COLUMNS} FROM grants g LEFT JOIN consent_log c ON c.seq = g.record_seq
+         WHERE g.user_id = ?1 AND g.app_id = ?2 AND g.plugin_id = ?3",
+        grant_row::COLUMNS
+    )
+}
+
 /// [`load`]'s queries, in the caller's transaction. Each grant row is read with
 /// the consent record it names, and honoured only as far as that record backs
 /// it (`record_links.rs`).
@@ -70,11 +79,7 @@ fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
         ns,
         subject: subject.as_deref(),
     };
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {}, {LINKED_COLUMNS} FROM grants g LEFT JOIN consent_log c ON c.seq = g.record_seq
-         WHERE g.user_id = ?1 AND g.app_id = ?2 AND g.plugin_id = ?3",
-        grant_row::COLUMNS
-    ))?;
+    let mut stmt = conn.prepare_cached(&grants_with_records_sql())?;
     let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
         Ok((
             GrantRow::from_row(r, 0)?,
@@ -327,4 +332,23 @@ pub(super) fn agreement_in<'e>(
         .agreements
         .get(&key as &dyn NamespaceKey)
         .map(Option::as_ref)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_another_namespace_reuses_the_prepared_statement() {
+        let conn = crate::store::db::open_in_memory().unwrap();
+        for user in ["alice", "bob", "carol"] {
+            read(&conn, NamespaceRef::new(user, "wxapp", None)).unwrap();
+        }
+        // SQLite re-prepares (parses and plans again) a statement whose plan
+        // may depend on a bound value when that value changes, unless the
+        // query planner's stability guarantee is on: every call for a new
+        // user paid a parse (a sixth of the reference model's time).
+        let stmt = conn.prepare_cached(&grants_with_records_sql()).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    }
 }

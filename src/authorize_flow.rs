@@ -48,7 +48,7 @@ impl Engine {
         if let Err(failure) = caller.validate() {
             return Some((Err(failure), Upkeep::Nothing));
         }
-        match self.gate().cached_verdict(&caller.app_id, ns, scope_name)? {
+        match self.gate().cached_verdict(Request::Authorize, &caller.app_id, ns, scope_name)? {
             (_, Upkeep::StoreEnd { .. }) => None,
             (Verdict::Allow, upkeep) => Some((Ok(()), upkeep)),
             (Verdict::Refuse(failure), upkeep) => Some((Err(failure), upkeep)),
@@ -69,7 +69,7 @@ impl Engine {
     ) -> Result<(), Failure> {
         caller.validate()?;
         let gate = self.gate();
-        let cached = gate.cached_verdict(&caller.app_id, ns, scope_name);
+        let cached = gate.cached_verdict(Request::Authorize, &caller.app_id, ns, scope_name);
         if let Some((_, upkeep)) = cached {
             gate.keep_up(ns, scope_name, upkeep);
         }

@@ -2,12 +2,14 @@
 //! crossing allocates JNA objects per string and record argument and result, so
 //! a host that gates every guarded call pays more for the crossing than for the
 //! decision. A [`CallerHandle`] is made once per (user, app, plugin) and scopes
-//! are numbered once ([`ScopeNumbers`]); the hot call then carries only
-//! primitives: [`CallerHandle::authorize_cached`] answers `true` when the scope
-//! is allowed now from memory alone — no I/O, no dialog, nothing to write but a
-//! "last used" note (handed to the core's I/O threads) — and `false` when the
-//! host must make the full call ([`CallerHandle::authorize`], async, every
-//! guarantee), which the first call after a write may always need.
+//! and guarded APIs are numbered once ([`Numbering`]); the hot call then carries
+//! only primitives: [`CallerHandle::authorize_cached`] (and
+//! [`CallerHandle::ensure_cached`], the gate before a guarded API) answers `true`
+//! when the call is allowed now from memory alone — no I/O, no dialog, nothing to
+//! write but a "last used" note (handed to the core's I/O threads) — and `false`
+//! when the host must make the full call ([`CallerHandle::authorize`],
+//! [`CallerHandle::ensure`]: async, every guarantee), which the first call after
+//! a write may always need.
 
 use std::sync::{Arc, RwLock, Weak};
 
@@ -15,12 +17,13 @@ use crate::caller::Caller;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
 use crate::fast_map::FastMap;
-use crate::main_safe::{authorize, authorize_from_memory};
+use crate::main_safe::{authorize, authorize_from_memory, ensure, ensure_allowed_from_memory};
 
-/// The numbers of scopes for [`CallerHandle`]: assigned to a known scope on
-/// first use, never reused (so at most as many as the catalogue ever held).
+/// Numbers for names (scopes, guarded APIs) for [`CallerHandle`]: assigned to a
+/// known name on first use, never reused (so at most as many as the engine ever
+/// knew).
 #[derive(Default)]
-pub(crate) struct ScopeNumbers {
+pub(crate) struct Numbering {
     numbered: RwLock<Numbered>,
 }
 
@@ -30,24 +33,24 @@ struct Numbered {
     numbers: FastMap<Arc<str>, u32>,
 }
 
-impl ScopeNumbers {
-    /// The number of `scope` (numbering it now if it has none).
-    pub fn number(&self, scope: &str) -> u32 {
-        if let Some(&n) = self.read().numbers.get(scope) {
+impl Numbering {
+    /// The number of `name` (numbering it now if it has none).
+    pub fn number(&self, name: &str) -> u32 {
+        if let Some(&n) = self.read().numbers.get(name) {
             return n;
         }
         let mut numbered = self.numbered.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(&n) = numbered.numbers.get(scope) {
+        if let Some(&n) = numbered.numbers.get(name) {
             return n;
         }
         let n = numbered.names.len() as u32;
-        let name: Arc<str> = Arc::from(scope);
+        let name: Arc<str> = Arc::from(name);
         numbered.names.push(name.clone());
         numbered.numbers.insert(name, n);
         n
     }
 
-    /// The scope numbered `n`, if any.
+    /// The name numbered `n`, if any.
     pub fn name(&self, n: u32) -> Option<Arc<str>> {
         self.read().names.get(n as usize).cloned()
     }
@@ -111,5 +114,33 @@ impl CallerHandle {
             .map(|name| name.to_string())
             .unwrap_or_default();
         authorize(&engine, self.caller.clone(), name).await
+    }
+
+    /// `true`: the gate before guarded API number `api` (`AuthEngine::api_number`)
+    /// allows it now — `ensure` answers `<api>:ok` — told from memory, with
+    /// nothing done on this thread but the lookup. `false`: make the full call
+    /// ([`Self::ensure`]). Never does I/O.
+    pub fn ensure_cached(&self, api: u32) -> bool {
+        let Some(engine) = self.engine.upgrade() else {
+            return false;
+        };
+        let Some(name) = engine.api_numbers.name(api) else {
+            return false;
+        };
+        ensure_allowed_from_memory(&engine, &self.caller, &name)
+    }
+
+    /// The gate before guarded API number `api`, in full (the same as
+    /// `AuthEngine::ensure`); an unknown number fails as an unsupported API.
+    pub async fn ensure(&self, api: u32) -> ApiResult {
+        let Some(engine) = self.engine.upgrade() else {
+            return ApiResult::from_outcome("ensure", Err(Failure::StorageUnavailable));
+        };
+        let name = engine
+            .api_numbers
+            .name(api)
+            .map(|name| name.to_string())
+            .unwrap_or_default();
+        ensure(&engine, self.caller.clone(), name).await
     }
 }

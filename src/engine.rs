@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::allow_once::AllowOnceGrants;
-use crate::caller_handle::ScopeNumbers;
+use crate::caller_handle::Numbering;
 use crate::clock::{Clock, NeverBack};
 use crate::config::EngineConfig;
 use crate::consent_ui::{ConsentUi, OsPermissionProbe};
@@ -37,7 +37,10 @@ pub(crate) struct Engine {
     pub config: EngineConfig,
     pub knobs: Knobs,
     pub watch: GrantWatch,
-    pub scope_numbers: ScopeNumbers,
+    /// Scope numbers for `CallerHandle::authorize_cached`.
+    pub scope_numbers: Numbering,
+    /// Guarded-API numbers for `CallerHandle::ensure_cached`.
+    pub api_numbers: Numbering,
     pub use_notes: UseNotes,
 }
 
@@ -53,7 +56,8 @@ impl Engine {
         Engine {
             registry: Registry::default(),
             watch: GrantWatch::new(store.commits().clone()),
-            scope_numbers: ScopeNumbers::default(),
+            scope_numbers: Numbering::default(),
+            api_numbers: Numbering::default(),
             use_notes: UseNotes::default(),
             store,
             allow_once: AllowOnceGrants::default(),

@@ -265,6 +265,7 @@ impl Gate<'_> {
     /// An unknown scope is refused here. It does no I/O.
     pub fn cached_verdict(
         &self,
+        request: Request,
         app_id: &str,
         ns: NamespaceRef<'_>,
         scope_name: &str,
@@ -296,7 +297,7 @@ impl Gate<'_> {
                         )
                         .ok()?;
                         let asked = Asked {
-                            request: Request::Authorize,
+                            request,
                             ns,
                             scope,
                         };

@@ -295,11 +295,7 @@ impl AuthEngine {
     /// The gate in front of a guarded API (`getLocation`, `startRecord`, ...): call
     /// it before running the API; the result is named after `api`.
     pub async fn ensure(&self, caller: Caller, api: String) -> ApiResult {
-        on_io_threads(
-            &self.inner,
-            |e| async move { e.ensure(&caller, &api).await },
-        )
-        .await
+        main_safe::ensure(&self.inner, caller, api).await
     }
 
     /// The bridge: answers a mini app's call given as JSON (`{"api", "args"}`) with
@@ -431,6 +427,19 @@ impl AuthEngine {
     pub fn scope_number(&self, scope: String) -> Option<u32> {
         let known = self.inner.registry.read().catalogue.get(&scope).is_some();
         known.then(|| self.inner.scope_numbers.number(&scope))
+    }
+
+    /// The number `CallerHandle::ensure_cached` and `CallerHandle::ensure` name
+    /// guarded API `api` by (`getLocation`, `startRecord`, a host scope's API;
+    /// the same for the engine's life), or `None` when no scope the engine
+    /// knows guards it.
+    pub fn api_number(&self, api: String) -> Option<u32> {
+        let known = {
+            let registry = self.inner.registry.read();
+            crate::scopes::privacy_only_scope(&api).is_some()
+                || registry.catalogue.scope_for_api(&api).is_some()
+        };
+        known.then(|| self.inner.api_numbers.number(&api))
     }
 
     /// Tells `observer` a user's grants now and after every change, whatever

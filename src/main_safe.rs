@@ -34,6 +34,20 @@ pub(crate) fn authorize_from_memory(
     Some(outcome)
 }
 
+/// Whether `ensure` of `api` allows now, told from memory without I/O; a "last
+/// used" note it leaves goes to the I/O threads. `false`: the full call answers.
+pub(crate) fn ensure_allowed_from_memory(engine: &Arc<Engine>, caller: &Caller, api: &str) -> bool {
+    let Some((scope, upkeep)) = engine.ensure_allowed_from_cache(caller, api) else {
+        return false;
+    };
+    if upkeep != Upkeep::Nothing {
+        engine
+            .use_notes
+            .leave(engine, caller.namespace_ref(), &scope.name, upkeep);
+    }
+    true
+}
+
 /// The "last used" notes answers from memory leave, written on the I/O threads
 /// by one writer at a time in the order the calls were answered — so a grant's
 /// note is its first use in the hour, as when it was written inline — and at
@@ -100,6 +114,15 @@ pub(crate) async fn authorize(engine: &Arc<Engine>, caller: Caller, scope: Strin
         |e| async move { e.authorize(&caller, &scope).await },
     )
     .await
+}
+
+/// `ensure` of `api` (a guarded API's gate): from memory on the caller's thread
+/// when it allows now, else in full on the I/O threads.
+pub(crate) async fn ensure(engine: &Arc<Engine>, caller: Caller, api: String) -> ApiResult {
+    if ensure_allowed_from_memory(engine, &caller, &api) {
+        return ApiResult::from_outcome(&api, Ok(()));
+    }
+    on_io_threads(engine, |e| async move { e.ensure(&caller, &api).await }).await
 }
 
 /// Runs `call` with the engine on the core's I/O threads and awaits its answer.

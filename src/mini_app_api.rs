@@ -4,6 +4,8 @@
 //! checks its arguments, runs the flow (`authorize_flow.rs`) and answers in the
 //! WeChat dialect. The settings APIs are in `settings_page.rs`.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::caller::Caller;
@@ -11,10 +13,11 @@ use crate::consent_record::RecordSource;
 use crate::consent_ui::PrivacyRequest;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
-use crate::manifest::PRIVATE_INFO_APIS;
-use crate::policy::{PrivacyGate, Request};
+use crate::gate::Upkeep;
+use crate::manifest::{Manifest, PRIVATE_INFO_APIS};
+use crate::policy::{PrivacyGate, Request, Verdict};
 use crate::scopes::PLUGIN_SCOPES;
-use crate::scopes::{privacy_only_scope, TAP_ONLY_APIS};
+use crate::scopes::{privacy_only_scope, ScopeCatalogue, ScopeDefinition, TAP_ONLY_APIS};
 
 impl Engine {
     /// `wx.authorize({scope})`.
@@ -53,17 +56,9 @@ impl Engine {
         let outcome = async {
             caller.validate()?;
             let snapshot = self.registry.snapshot(&caller.app_id);
-            let (scope, request) = match privacy_only_scope(api) {
-                Some(declared_as) => (snapshot.catalogue.get(declared_as), Request::PrivacyOnly),
-                None => (snapshot.catalogue.scope_for_api(api), Request::GuardedApi),
-            };
-            let scope = scope.cloned().ok_or(Failure::UnsupportedApi)?;
-            if PRIVATE_INFO_APIS.contains(&api) && !snapshot.manifest.declares_private_api(api) {
-                return Err(Failure::NotInRequiredPrivateInfos);
-            }
-            if TAP_ONLY_APIS.contains(&api) && !caller.user_gesture {
-                return Err(Failure::NeedsUserGesture);
-            }
+            let (scope, request) =
+                guarded_scope(api, caller, &snapshot.catalogue, &snapshot.manifest)?;
+            let scope = scope.clone();
             let ns = caller.namespace_ref();
             self.run_gate(request, api, caller, ns, &scope, &snapshot, None)
                 .await
@@ -76,6 +71,33 @@ impl Engine {
             "ensure"
         };
         ApiResult::from_outcome(shown, outcome)
+    }
+
+    /// `ensure` of `api` answered from memory: `Some` with the scope gating it
+    /// and what is left to write about its grant ([`crate::gate::Upkeep`]) when
+    /// the full call would allow it now; `None` when it would not, or cannot be
+    /// told without the database or a dialog (the full call answers). No I/O.
+    pub(crate) fn ensure_allowed_from_cache(
+        &self,
+        caller: &Caller,
+        api: &str,
+    ) -> Option<(Arc<ScopeDefinition>, Upkeep)> {
+        caller.validate().ok()?;
+        let ns = caller.namespace_ref();
+        let (scope, request) = {
+            let registry = self.registry.read();
+            let manifest = registry.manifest(&caller.app_id);
+            let (scope, request) = guarded_scope(api, caller, &registry.catalogue, manifest).ok()?;
+            (scope.clone(), request)
+        };
+        match self
+            .gate()
+            .cached_verdict(request, &caller.app_id, ns, &scope.name)?
+        {
+            (_, Upkeep::StoreEnd { .. }) => None,
+            (Verdict::Allow, upkeep) => Some((scope, upkeep)),
+            _ => None,
+        }
     }
 
     /// `wx.getPrivacySetting()`.
@@ -189,4 +211,28 @@ impl Engine {
         };
         ApiResult::from_outcome(api, outcome.await)
     }
+}
+
+/// The scope gating `api` and how (`ensure`'s checks before the gate): a
+/// privacy-only API by the scope its contract declares, any other by the scope
+/// guarding it; a private-info API the manifest does not declare, and a tap-only
+/// API without a tap, are refused.
+fn guarded_scope<'a>(
+    api: &str,
+    caller: &Caller,
+    catalogue: &'a ScopeCatalogue,
+    manifest: &Manifest,
+) -> Result<(&'a Arc<ScopeDefinition>, Request), Failure> {
+    let (scope, request) = match privacy_only_scope(api) {
+        Some(declared_as) => (catalogue.get(declared_as), Request::PrivacyOnly),
+        None => (catalogue.scope_for_api(api), Request::GuardedApi),
+    };
+    let scope = scope.ok_or(Failure::UnsupportedApi)?;
+    if PRIVATE_INFO_APIS.contains(&api) && !manifest.declares_private_api(api) {
+        return Err(Failure::NotInRequiredPrivateInfos);
+    }
+    if TAP_ONLY_APIS.contains(&api) && !caller.user_gesture {
+        return Err(Failure::NeedsUserGesture);
+    }
+    Ok((scope, request))
 }

@@ -6,6 +6,7 @@ mod common;
 
 use common::bridge::cli_set_grant;
 use common::*;
+use miniapp_auth::EngineConfig;
 
 /// The host layer's pattern: the cached answer, else the full call. After
 /// another process's write the first call needs the full call (the store looks
@@ -117,4 +118,124 @@ fn a_handle_does_not_keep_the_engine_open() {
         block_on(handle.authorize(record)).json,
         r#"{"errMsg":"authorize:fail storage unavailable","errno":1302}"#
     );
+}
+
+/// The gate before a guarded API, numbered: `ensure_cached` is true only where
+/// the full `ensure` (the same call with a `Caller` record and the API's name)
+/// answers `<api>:ok`, and each of `ensure`'s own refusals — an undeclared
+/// private-info API, a tap-only API without a tap — is left to the full call.
+#[test]
+fn ensure_cached_answers_only_what_the_full_gate_would_allow() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Allow, Answer::Deny]);
+    let engine = db.open(ui.clone());
+    let handle = engine
+        .caller_handle("u1".into(), "wxA".into(), None)
+        .unwrap();
+    let full = |api: &str| block_on(engine.ensure(caller("u1", "wxA"), api.into())).json;
+    let start_record = engine.api_number("startRecord".into()).unwrap();
+    let get_location = engine.api_number("getLocation".into()).unwrap();
+    let calendar = engine.api_number("addPhoneCalendar".into()).unwrap();
+    assert_eq!(engine.api_number("startRecord".into()), Some(start_record));
+    assert!(engine.api_number("chooseLocation".into()).is_some(), "privacy-only");
+    assert_eq!(engine.api_number("noSuchApi".into()), None);
+    assert_eq!(engine.api_number("scope.record".into()), None, "a scope is no API");
+
+    // Unasked: the full gate asks; this process's write leaves the cache allowing.
+    assert!(!handle.ensure_cached(start_record));
+    assert_eq!(
+        block_on(handle.ensure(start_record)).json,
+        r#"{"errMsg":"startRecord:ok"}"#
+    );
+    assert!(handle.ensure_cached(start_record));
+    assert_eq!(full("startRecord"), r#"{"errMsg":"startRecord:ok"}"#);
+    assert_eq!(ui.dialogs(), 1);
+
+    // Denied: the full gate words the refusal.
+    assert!(!handle.ensure_cached(get_location));
+    assert_eq!(
+        block_on(handle.ensure(get_location)).json,
+        r#"{"errMsg":"getLocation:fail the api need to be declared in the requiredPrivateInfos field in app.json/ext.json","errno":1108}"#
+    );
+    engine
+        .register_manifest("wxA".into(), manifest(None))
+        .unwrap();
+    assert!(!handle.ensure_cached(get_location));
+    assert_eq!(
+        block_on(handle.ensure(get_location)).json,
+        r#"{"errMsg":"getLocation:fail auth deny","errno":103}"#
+    );
+    assert!(!handle.ensure_cached(get_location));
+
+    // Granted but undeclared: the private-info check still refuses.
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.userLocation".into(), true)
+        .unwrap();
+    assert!(handle.ensure_cached(get_location));
+    engine
+        .register_manifest("wxA".into(), r#"{"name":"Demo"}"#.into())
+        .unwrap();
+    assert!(!handle.ensure_cached(get_location), "no longer declared");
+    assert_eq!(
+        full("getLocation"),
+        r#"{"errMsg":"getLocation:fail the api need to be declared in the requiredPrivateInfos field in app.json/ext.json","errno":1108}"#
+    );
+
+    // A tap-only API: a handle carries no tap, so never from memory.
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.addPhoneCalendar".into(), true)
+        .unwrap();
+    assert!(!handle.ensure_cached(calendar));
+    assert!(!block_on(handle.ensure(calendar)).ok);
+
+    // Revoked here, then another process's denial: both seen at once.
+    engine
+        .revoke_grant("u1".into(), "wxA".into(), None, "scope.record".into())
+        .unwrap();
+    assert!(!handle.ensure_cached(start_record));
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true)
+        .unwrap();
+    assert!(handle.ensure_cached(start_record));
+    cli_set_grant(&db.path(), "u1", "wxA", "scope.record", "denied");
+    assert!(!handle.ensure_cached(start_record), "another process's denial is seen");
+    assert_eq!(
+        block_on(handle.ensure(start_record)).json,
+        r#"{"errMsg":"startRecord:fail auth deny","errno":103}"#
+    );
+
+    // Another user's handle sees none of it; a number from nowhere is refused.
+    let other = engine
+        .caller_handle("u2".into(), "wxA".into(), None)
+        .unwrap();
+    assert!(!other.ensure_cached(get_location));
+    assert!(!handle.ensure_cached(9999));
+    assert_eq!(
+        block_on(handle.ensure(9999)).json,
+        block_on(engine.ensure(caller("u1", "wxA"), String::new())).json,
+    );
+    assert!(!block_on(handle.ensure(9999)).ok);
+}
+
+/// An answer from memory still leaves its hourly "last used" note (written on
+/// the I/O threads), as the full call does.
+#[test]
+fn ensure_cached_leaves_the_last_used_note() {
+    let db = TempDb::new();
+    let clock = clock();
+    let engine = db.open_clocked(ScriptedUi::new(&[]), EngineConfig::default(), clock.clone());
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true)
+        .unwrap();
+    let handle = engine
+        .caller_handle("u1".into(), "wxA".into(), None)
+        .unwrap();
+    let start_record = engine.api_number("startRecord".into()).unwrap();
+    let last_used = || {
+        engine.list_grants("u1".into(), Some("wxA".into())).unwrap()[0].last_used_at_ms
+    };
+    assert_eq!(last_used(), None);
+    clock.advance(2 * HOUR);
+    assert!(handle.ensure_cached(start_record));
+    eventually("the note is written", || last_used() == Some(T0 + 2 * HOUR));
 }

@@ -76,4 +76,27 @@ fun hotPathScenarios() {
         caller.close()
         engine.close()
     }
+
+    scenario("hot path: a guarded API's gate answers from memory what the full ensure would") {
+        val ui = ScriptedUi("allow")
+        val engine = AuthEngine.open(tempDb(), ui)
+        val startRecord = engine.guardedApi("startRecord")!!
+        expect(engine.guardedApi("startRecord"), startRecord, "the same number every time")
+        expect(engine.guardedApi("noSuchApi"), null, "an API no scope guards has no number")
+        engine.caller("u1", "wxA").use { caller ->
+            expect(caller.isAllowedNow(startRecord), false, "unasked: not allowed now")
+            expect(caller.ensure(startRecord).json, """{"errMsg":"startRecord:ok"}""")
+            expect(ui.shown.size, 1, "the dialog, once")
+            expect(caller.isAllowedNow(startRecord), true, "after the dialog's grant")
+            val fast = caller.ensure(startRecord)
+            expect(fast, engine.ensure(me(), "startRecord"), "the layer's ok result against the full call's")
+            // A caller carries no tap: a tap-only API is always the full call's.
+            val calendar = engine.guardedApi("addPhoneCalendar")!!
+            engine.setGrant("u1", "wxA", "scope.addPhoneCalendar", true)
+            expect(caller.isAllowedNow(calendar), false, "tap-only: never from memory")
+            expect(caller.ensure(calendar), engine.ensure(me(), "addPhoneCalendar"))
+            expect(caller.ensure(calendar).ok, false)
+        }
+        engine.close()
+    }
 }

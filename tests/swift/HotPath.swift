@@ -76,6 +76,29 @@ extension Scenarios {
             try expect(await caller.authorize(record).json, OK)
         }
 
+        await scenario("hot path: a guarded API's gate answers from memory what the full ensure would") {
+            let ui = ScriptedUi("allow")
+            let engine = try await AuthEngine.open(path: tempDb(), ui: ui)
+            guard let startRecord = engine.guardedApi("startRecord") else { throw Failure(description: "startRecord has no number") }
+            try expect(engine.guardedApi("startRecord"), startRecord, "the same number every time")
+            try expect(engine.guardedApi("noSuchApi"), nil, "an API no scope guards has no number")
+            let caller = try engine.caller(userId: "u1", appId: "wxA")
+            try expect(caller.isAllowedNow(startRecord), false, "unasked: not allowed now")
+            try expect(await caller.ensure(startRecord).json, #"{"errMsg":"startRecord:ok"}"#)
+            try expect(ui.shown.count, 1, "the dialog, once")
+            try expect(caller.isAllowedNow(startRecord), true, "after the dialog's grant")
+            let fast = await caller.ensure(startRecord)
+            let full = await engine.ensure(me(), api: "startRecord")
+            try expect(fast, full, "the layer's ok result against the full call's")
+            // A caller carries no tap: a tap-only API is always the full call's.
+            let calendar = engine.guardedApi("addPhoneCalendar")!
+            try await engine.setGrant(userId: "u1", appId: "wxA", scope: "scope.addPhoneCalendar", granted: true)
+            try expect(caller.isAllowedNow(calendar), false, "tap-only: never from memory")
+            let refused = await caller.ensure(calendar)
+            try expect(refused, await engine.ensure(me(), api: "addPhoneCalendar"))
+            try expect(refused.ok, false)
+        }
+
         await scenario("hot path: off the main actor too (a detached task)") {
             let engine = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("allow"))
             let caller = try engine.caller(userId: "u1", appId: "wxA")

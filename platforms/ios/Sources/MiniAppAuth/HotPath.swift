@@ -15,10 +15,31 @@ public struct Scope: Hashable, Sendable {
     init(number: UInt32) { self.number = number }
 }
 
+/// A guarded API (`getLocation`, `startRecord`, …) resolved once by
+/// `AuthEngine.guardedApi(_:)` to the number `MiniAppCaller.ensure(_:)` carries
+/// across the FFI instead of its name. Valid for the engine that resolved it.
+public struct GuardedApi: Hashable, Sendable {
+    /// The engine's number for the API.
+    public let number: UInt32
+    /// The API's name.
+    public let name: String
+    /// What `ensure` answers when the gate allows, as the core words it.
+    let ok: ApiResult
+
+    init(number: UInt32, name: String) {
+        self.number = number
+        self.name = name
+        self.ok = ApiResult(ok: true, errMsg: "\(name):ok", errno: nil, json: #"{"errMsg":""# + name + #":ok"}"#)
+    }
+
+    public static func == (a: GuardedApi, b: GuardedApi) -> Bool { a.number == b.number }
+    public func hash(into hasher: inout Hasher) { hasher.combine(number) }
+}
+
 /// One caller identity — user, mini app, optional plugin — made once by
 /// `AuthEngine.caller(userId:appId:pluginId:)` and kept while that mini app runs,
-/// for the calls a host makes before every guarded API: `authorize(_:)` and
-/// `isAllowedNow(_:)` cross the FFI with a number only, where
+/// for the calls a host makes before every guarded API: `authorize(_:)`,
+/// `ensure(_:)` and `isAllowedNow(_:)` cross the FFI with a number only, where
 /// `AuthEngine.authorize(_:scope:)` carries a `Caller` record and a string each
 /// way, and always suspends.
 public final class MiniAppCaller: Sendable {
@@ -63,6 +84,26 @@ public final class MiniAppCaller: Sendable {
         }
         return await handle.authorize(scope: scope.number)
     }
+
+    /// `true` when the gate before `api` allows it right now from the core's
+    /// memory (what `ensure(_:)` would answer `<api>:ok` to) — no dialog, no
+    /// I/O, safe on the main thread, one synchronous crossing carrying a number.
+    /// `false` says nothing more.
+    public func isAllowedNow(_ api: GuardedApi) -> Bool {
+        handle.ensureCached(api: api.number)
+    }
+
+    /// The gate before the guarded API `api` for this caller — call it before
+    /// running the API — the same answer as `AuthEngine.ensure(_:api:)`, on the
+    /// caller's actor: at once when allowed now, else the full call (dialogs,
+    /// the database, every refusal). A handle carries no tap, so a tap-only API
+    /// (`addPhoneCalendar`) always takes `AuthEngine.ensure(_:api:)` with the tap.
+    public func ensure(_ api: GuardedApi, isolation: isolated (any Actor)? = #isolation) async -> ApiResult {
+        if handle.ensureCached(api: api.number) {
+            return api.ok
+        }
+        return await handle.ensure(api: api.number)
+    }
 }
 
 extension AuthEngine {
@@ -84,5 +125,12 @@ extension AuthEngine {
     /// and keep it.
     public func scope(_ name: String) -> Scope? {
         engine.scopeNumber(scope: name).map(Scope.init(number:))
+    }
+
+    /// The guarded API `name` (`getLocation`, `startRecord`, a host scope's API)
+    /// resolved once for `MiniAppCaller.ensure(_:)`, or `nil` when no scope the
+    /// engine knows guards it. Resolve each API once and keep it.
+    public func guardedApi(_ name: String) -> GuardedApi? {
+        engine.apiNumber(api: name).map { GuardedApi(number: $0, name: name) }
     }
 }

@@ -81,6 +81,13 @@ class AuthEngine private constructor(private val engine: GeneratedEngine) : Auto
      */
     fun scope(name: String): Scope? = engine.scopeNumber(name)?.let(::Scope)
 
+    /**
+     * The guarded API [name] (`getLocation`, `startRecord`, a host scope's API)
+     * resolved once for [MiniAppCaller.ensure], or `null` when no scope the
+     * engine knows guards it. Resolve each API once and keep it.
+     */
+    fun guardedApi(name: String): GuardedApi? = engine.apiNumber(name)?.let { GuardedApi(it, name) }
+
     /** `wx.getSetting({withSubscriptions})`. */
     suspend fun getSetting(caller: Caller, withSubscriptions: Boolean = false): ApiResult =
         engine.getSetting(caller, withSubscriptions)

@@ -1,6 +1,7 @@
 // The hot path shaped for the FFI crossing (issue #14): a caller made once per
-// (user, app, plugin), scopes resolved once to small numbers, and an authorize
-// that answers from the core's memory with one primitive-only crossing.
+// (user, app, plugin), scopes and guarded APIs resolved once to small numbers,
+// and an authorize (and a guarded API's gate, ensure) that answers from the
+// core's memory with one primitive-only crossing.
 
 package com.miniappauth
 
@@ -15,10 +16,25 @@ import com.miniappauth.internal.CallerHandle
 value class Scope internal constructor(val number: UInt)
 
 /**
+ * A guarded API (`getLocation`, `startRecord`, …) resolved once by
+ * [AuthEngine.guardedApi] to the number [MiniAppCaller.ensure] carries across
+ * the FFI instead of its name. Valid for the engine that resolved it.
+ */
+class GuardedApi internal constructor(val number: UInt, val name: String) {
+    /** What `ensure` answers when the gate allows: `{"errMsg":"<name>:ok"}`, as the core words it. */
+    internal val ok: ApiResult =
+        ApiResult(ok = true, errMsg = "$name:ok", errno = null, json = """{"errMsg":"$name:ok"}""")
+
+    override fun equals(other: Any?): Boolean = other is GuardedApi && other.number == number
+    override fun hashCode(): Int = number.hashCode()
+    override fun toString(): String = "GuardedApi($name)"
+}
+
+/**
  * One caller identity — user, mini app, optional plugin — made once by
  * [AuthEngine.caller] and kept for as long as that mini app runs, for the calls a
- * host makes before every guarded API: [authorize] and [isAllowedNow] cross the
- * FFI with a number only, where [AuthEngine.authorize] carries a [Caller] record
+ * host makes before every guarded API: [authorize], [ensure] and [isAllowedNow]
+ * cross the FFI with a number only, where [AuthEngine.authorize] carries a [Caller] record
  * and a string each way (on the JVM, JNA's per-call marshalling of those costs
  * far more than the decision). [close] it when the mini app goes (or let the
  * cleaner do it).
@@ -46,6 +62,23 @@ class MiniAppCaller internal constructor(
      */
     suspend fun authorize(scope: Scope): ApiResult =
         if (handle.authorizeCached(scope.number)) AUTHORIZE_OK else handle.authorize(scope.number)
+
+    /**
+     * `true` when the gate before [api] allows it right now from the core's
+     * memory (what [ensure] would answer `<api>:ok` to) — no dialog, no I/O,
+     * main-safe, one crossing carrying a number. `false` says nothing more.
+     */
+    fun isAllowedNow(api: GuardedApi): Boolean = handle.ensureCached(api.number)
+
+    /**
+     * The gate before the guarded API [api] for this caller — call it before
+     * running the API — the same answer as [AuthEngine.ensure]: without
+     * suspending when allowed now, else the full call (dialogs, the database,
+     * every refusal). A handle carries no tap, so a tap-only API
+     * (`addPhoneCalendar`) always takes [AuthEngine.ensure] with the tap.
+     */
+    suspend fun ensure(api: GuardedApi): ApiResult =
+        if (handle.ensureCached(api.number)) api.ok else handle.ensure(api.number)
 
     /** Frees the native handle now (calls after this throw). */
     override fun close() {

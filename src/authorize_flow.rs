@@ -48,7 +48,10 @@ impl Engine {
         if let Err(failure) = caller.validate() {
             return Some((Err(failure), Upkeep::Nothing));
         }
-        match self.gate().cached_verdict(Request::Authorize, &caller.app_id, ns, scope_name)? {
+        match self
+            .gate()
+            .cached_verdict(Request::Authorize, &caller.app_id, ns, scope_name)?
+        {
             (_, Upkeep::StoreEnd { .. }) => None,
             (Verdict::Allow, upkeep) => Some((Ok(()), upkeep)),
             (Verdict::Refuse(failure), upkeep) => Some((Err(failure), upkeep)),

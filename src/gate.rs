@@ -296,11 +296,7 @@ impl Gate<'_> {
                             || self.refused_recently(ns.user_id, ns.app_id),
                         )
                         .ok()?;
-                        let asked = Asked {
-                            request,
-                            ns,
-                            scope,
-                        };
+                        let asked = Asked { request, ns, scope };
                         Some(self.facts(asked, manifest, stored, privacy, now_ms))
                     })??;
             // The probe is asked (if at all) after the lock is released.

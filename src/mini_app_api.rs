@@ -87,7 +87,8 @@ impl Engine {
         let (scope, request) = {
             let registry = self.registry.read();
             let manifest = registry.manifest(&caller.app_id);
-            let (scope, request) = guarded_scope(api, caller, &registry.catalogue, manifest).ok()?;
+            let (scope, request) =
+                guarded_scope(api, caller, &registry.catalogue, manifest).ok()?;
             (scope.clone(), request)
         };
         match self

@@ -137,9 +137,16 @@ fn ensure_cached_answers_only_what_the_full_gate_would_allow() {
     let get_location = engine.api_number("getLocation".into()).unwrap();
     let calendar = engine.api_number("addPhoneCalendar".into()).unwrap();
     assert_eq!(engine.api_number("startRecord".into()), Some(start_record));
-    assert!(engine.api_number("chooseLocation".into()).is_some(), "privacy-only");
+    assert!(
+        engine.api_number("chooseLocation".into()).is_some(),
+        "privacy-only"
+    );
     assert_eq!(engine.api_number("noSuchApi".into()), None);
-    assert_eq!(engine.api_number("scope.record".into()), None, "a scope is no API");
+    assert_eq!(
+        engine.api_number("scope.record".into()),
+        None,
+        "a scope is no API"
+    );
 
     // Unasked: the full gate asks; this process's write leaves the cache allowing.
     assert!(!handle.ensure_cached(start_record));
@@ -169,7 +176,13 @@ fn ensure_cached_answers_only_what_the_full_gate_would_allow() {
 
     // Granted but undeclared: the private-info check still refuses.
     engine
-        .set_grant("u1".into(), "wxA".into(), None, "scope.userLocation".into(), true)
+        .set_grant(
+            "u1".into(),
+            "wxA".into(),
+            None,
+            "scope.userLocation".into(),
+            true,
+        )
         .unwrap();
     assert!(handle.ensure_cached(get_location));
     engine
@@ -183,7 +196,13 @@ fn ensure_cached_answers_only_what_the_full_gate_would_allow() {
 
     // A tap-only API: a handle carries no tap, so never from memory.
     engine
-        .set_grant("u1".into(), "wxA".into(), None, "scope.addPhoneCalendar".into(), true)
+        .set_grant(
+            "u1".into(),
+            "wxA".into(),
+            None,
+            "scope.addPhoneCalendar".into(),
+            true,
+        )
         .unwrap();
     assert!(!handle.ensure_cached(calendar));
     assert!(!block_on(handle.ensure(calendar)).ok);
@@ -198,7 +217,10 @@ fn ensure_cached_answers_only_what_the_full_gate_would_allow() {
         .unwrap();
     assert!(handle.ensure_cached(start_record));
     cli_set_grant(&db.path(), "u1", "wxA", "scope.record", "denied");
-    assert!(!handle.ensure_cached(start_record), "another process's denial is seen");
+    assert!(
+        !handle.ensure_cached(start_record),
+        "another process's denial is seen"
+    );
     assert_eq!(
         block_on(handle.ensure(start_record)).json,
         r#"{"errMsg":"startRecord:fail auth deny","errno":103}"#
@@ -231,9 +253,8 @@ fn ensure_cached_leaves_the_last_used_note() {
         .caller_handle("u1".into(), "wxA".into(), None)
         .unwrap();
     let start_record = engine.api_number("startRecord".into()).unwrap();
-    let last_used = || {
-        engine.list_grants("u1".into(), Some("wxA".into())).unwrap()[0].last_used_at_ms
-    };
+    let last_used =
+        || engine.list_grants("u1".into(), Some("wxA".into())).unwrap()[0].last_used_at_ms;
     assert_eq!(last_used(), None);
     clock.advance(2 * HOUR);
     assert!(handle.ensure_cached(start_record));

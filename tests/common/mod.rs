@@ -315,16 +315,19 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     futures::executor::block_on(f)
 }
 
-/// Yields to the executor until `condition` holds (panics after many tries, so a
-/// broken engine fails the test instead of hanging it).
+/// Yields to the executor until `condition` holds (panics after ten seconds, so
+/// a broken engine fails the test instead of hanging it). A deadline, not a
+/// number of tries: what the test waits for may happen on the core's I/O
+/// threads, and 100,000 yields took 0.1 s once the suites were built optimised.
 pub async fn until(what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..100_000 {
-        if condition() {
-            return;
-        }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting until {what}"
+        );
         yield_now().await;
     }
-    panic!("gave up waiting until {what}");
 }
 
 /// Waits, on this thread, until `condition` holds: for what the engine does on

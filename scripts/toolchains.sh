@@ -228,6 +228,55 @@ swift_unmount() {
     ) 9>>"$1/.proc-users.lock"
 }
 
+# The main-safety proof of a layer's suite (SPEC §5): the suite's main-safety
+# run and its control (blocking calls made on "main" on purpose), each under
+# strace; each prints "main-safety: main thread tid N" and, when its calls
+# succeeded, "ok   main-safety …". The control must be caught by
+# scripts/check-main-thread-io.py — else the check could not see I/O on "main"
+# here and proves nothing — and then the run must pass it. Prints the verdict
+# and "<suite>: 1 passed, 0 failed" (or 0/1); returns non-zero on failure.
+#   main_safety_check SUITE OUT WHAT RUN_COMMAND... -- CONTROL_COMMAND...
+# (WHAT names the control's blocking calls in the verdict.)
+main_safety_check() {
+    local suite="$1" out="$2" what="$3"
+    shift 3
+    local run=() control=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do run+=("$1"); shift; done
+    shift
+    control=("$@")
+    local root trace="$out/$suite-main-safety.strace" log="$out/$suite-main-safety.log"
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    local check=(python3 "$root/scripts/check-main-thread-io.py")
+    local traced=(strace -f -qq -e trace=openat,pread64,pwrite64,fsync,fdatasync,close)
+    if ! command -v strace >/dev/null; then
+        apt_install strace || { echo "$suite: 0 passed, 1 failed (strace is missing)"; return 1; }
+    fi
+    rm -f "$trace" "$trace.control"
+    "${traced[@]}" -o "$trace" "${run[@]}" >"$log" 2>&1 || true
+    grep -v "^$suite: " "$log" || true
+    "${traced[@]}" -o "$trace.control" "${control[@]}" >"$log.control" 2>&1 || true
+    local tid control_tid
+    tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\).*$/\1/p' "$log" | head -1)
+    control_tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\).*$/\1/p' "$log.control" | head -1)
+    if grep -q '^ok   main-safety control' "$log.control" && [ -n "$control_tid" ] \
+        && ! "${check[@]}" "$trace.control" "$control_tid" >"$log.control.check" 2>&1 \
+        && grep -q 'MAIN THREAD I/O' "$log.control.check"; then
+        echo "main-safety: the control ($what on \"main\") is caught: $(head -1 "$log.control.check" | sed 's/^main-thread-io: //')"
+    else
+        echo "main-safety: the control was NOT caught: the check cannot see I/O on \"main\" here"
+        cat "$log.control" "$log.control.check" 2>/dev/null || true
+        tid="" # fail below
+    fi
+    if grep -q '^ok   main-safety' "$log" && [ -n "$tid" ] && "${check[@]}" "$trace" "$tid"; then
+        echo "ok   main safety: no database I/O on the \"main\" thread (strace: $trace)"
+        echo "$suite: 1 passed, 0 failed"
+        return 0
+    fi
+    echo "FAIL main safety: database I/O on the \"main\" thread, or the calls failed, or the control was not caught (strace: $trace)"
+    echo "$suite: 0 passed, 1 failed"
+    return 1
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     case "${1:-all}" in
         kotlin) provision_kotlin && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR" ;;

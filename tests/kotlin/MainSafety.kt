@@ -87,5 +87,6 @@ object MainSafety {
         }
         main.close()
         println("main-safety: main thread tid $tid")
+        println("ok   main-safety control: blocking calls on \"main\" on purpose")
     }
 }

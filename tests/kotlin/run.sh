@@ -56,35 +56,6 @@ status=0
 run ScenariosKt || status=1
 
 echo "kotlin: the main-safety run under strace"
-if ! command -v strace >/dev/null; then
-    apt_install strace || { echo "kotlin: 0 passed, 1 failed (strace is missing)"; exit 1; }
-fi
-trace="$out/main-safety.strace"
-rm -f "$trace"
-strace -f -qq -e trace=openat,pread64,pwrite64,fsync,fdatasync,close -o "$trace" \
-    java -Djna.library.path="$root/target/debug" -cp "$jar:$layer:$classpath:$lib/kotlin-stdlib.jar" MainSafety \
-    | tee "$out/main-safety.log" || true
-tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\)$/\1/p' "$out/main-safety.log")
-# The control: blocking calls on "main" on purpose; the check must see them.
-strace -f -qq -e trace=openat,pread64,pwrite64,fsync,fdatasync,close -o "$trace.control" \
-    java -Djna.library.path="$root/target/debug" -cp "$jar:$layer:$classpath:$lib/kotlin-stdlib.jar" MainSafety control \
-    >"$out/main-safety-control.log" 2>&1 || true
-control_tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\)$/\1/p' "$out/main-safety-control.log")
-if [ -n "$control_tid" ] && ! python3 "$root/scripts/check-main-thread-io.py" "$trace.control" "$control_tid" >"$out/main-safety-control.check" 2>&1 \
-    && grep -q 'MAIN THREAD I/O' "$out/main-safety-control.check"; then
-    echo "main-safety: the control (openBlocking and close() on \"main\") is caught: $(head -1 "$out/main-safety-control.check" | sed 's/^main-thread-io: //')"
-else
-    echo "main-safety: the control was NOT caught: the check cannot see I/O on \"main\" here"
-    cat "$out/main-safety-control.check" 2>/dev/null || true
-    tid="" # fail below
-fi
-if grep -q '^ok   main-safety' "$out/main-safety.log" && [ -n "$tid" ] \
-    && python3 "$root/scripts/check-main-thread-io.py" "$trace" "$tid"; then
-    echo "ok   main safety: no database I/O on the \"main\" thread (strace: $trace)"
-    echo "kotlin: 1 passed, 0 failed"
-else
-    echo "FAIL main safety: database I/O on the \"main\" thread, or the calls failed, or the control was not caught (strace: $trace)"
-    echo "kotlin: 0 passed, 1 failed"
-    status=1
-fi
+java=(java -Djna.library.path="$root/target/debug" -cp "$jar:$layer:$classpath:$lib/kotlin-stdlib.jar" MainSafety)
+main_safety_check kotlin "$out" "openBlocking and close()" "${java[@]}" -- "${java[@]}" control || status=1
 exit $status

@@ -79,37 +79,9 @@ done
 
 mode="${compiled[0]}"
 echo "swift: the main-safety run (Swift $mode mode) under strace"
-if ! command -v strace >/dev/null; then
-    apt_install strace || { echo "swift: 0 passed, 1 failed (strace is missing)"; exit 1; }
-fi
-trace="$out/swift-main-safety.strace"
-rm -f "$trace"
-strace -f -qq -e trace=openat,pread64,pwrite64,fsync,fdatasync,close -o "$trace" \
-    chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios main-safety" \
-    >"$out/swift-main-safety.log" 2>&1 || true
-grep -v '^swift: ' "$out/swift-main-safety.log" || true
-tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\) .*$/\1/p' "$out/swift-main-safety.log")
-# The control: the generated blocking calls on "main" on purpose; the check must see them.
-strace -f -qq -e trace=openat,pread64,pwrite64,fsync,fdatasync,close -o "$trace.control" \
+# strace from outside the root (the root has none).
+main_safety_check swift "$out" "the generated blocking openReadOnly and listGrants" \
+    chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios main-safety" -- \
     chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios main-safety-control" \
-    >"$out/swift-main-safety-control.log" 2>&1 || true
-control_tid=$(sed -n 's/^main-safety: main thread tid \([0-9]*\) (control)$/\1/p' "$out/swift-main-safety-control.log")
-if grep -q '^ok   main-safety control' "$out/swift-main-safety-control.log" && [ -n "$control_tid" ] \
-    && ! python3 "$root/scripts/check-main-thread-io.py" "$trace.control" "$control_tid" >"$out/swift-main-safety-control.check" 2>&1 \
-    && grep -q 'MAIN THREAD I/O' "$out/swift-main-safety-control.check"; then
-    echo "main-safety: the control (the generated blocking openReadOnly and listGrants on \"main\") is caught: $(head -1 "$out/swift-main-safety-control.check" | sed 's/^main-thread-io: //')"
-else
-    echo "main-safety: the control was NOT caught: the check cannot see I/O on \"main\" here"
-    cat "$out/swift-main-safety-control.log" "$out/swift-main-safety-control.check" 2>/dev/null || true
-    tid="" # fail below
-fi
-if grep -q '^ok   main-safety' "$out/swift-main-safety.log" && [ -n "$tid" ] \
-    && python3 "$root/scripts/check-main-thread-io.py" "$trace" "$tid"; then
-    echo "ok   main safety: no database I/O on the main thread (strace: $trace)"
-    echo "swift: 1 passed, 0 failed"
-else
-    echo "FAIL main safety: database I/O on the main thread, or the calls failed, or the control was not caught (strace: $trace)"
-    echo "swift: 0 passed, 1 failed"
-    status=1
-fi
+    || status=1
 exit $status

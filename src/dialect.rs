@@ -240,6 +240,18 @@ impl ApiResult {
     pub fn from_outcome(api: &str, outcome: Result<(), Failure>) -> ApiResult {
         Self::from_fields(api, outcome.map(|()| Map::new()))
     }
+
+    /// A guarded API's gate (`ensure`), answering in the API's name — or in
+    /// `ensure`'s, when the name from outside the catalogue does not look like
+    /// an API name (it is echoed only then).
+    pub fn of_ensure(api: &str, outcome: Result<(), Failure>) -> ApiResult {
+        let shown = if crate::scopes::is_api_name(api) {
+            api
+        } else {
+            "ensure"
+        };
+        Self::from_outcome(shown, outcome)
+    }
 }
 
 /// `{"errMsg":<err_msg as a JSON string>}`, without building a JSON value when

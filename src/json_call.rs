@@ -4,11 +4,14 @@
 //! in the payload is refused, never believed. (The CLI's JSON-lines `bridge`
 //! command is a host built on it.)
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::caller::Caller;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
+use crate::main_safe::{authorize_from_memory, ensure_allowed_from_memory};
 use crate::scopes::is_api_name;
 
 /// The longest call JSON accepted, in bytes.
@@ -146,22 +149,61 @@ fn parse_call(value: Value) -> Result<(String, Map<String, Value>), (String, Fai
     Ok((api, args))
 }
 
-/// Answers one call given as JSON text. Never panics on any input; bad input
-/// changes nothing.
-pub async fn handle(engine: &Engine, caller: &Caller, call_json: &str) -> ApiResult {
-    match parse_text(call_json) {
-        Ok(call) => handle_value(engine, caller, call).await,
-        Err((api, failure)) => ApiResult::failure(&api, &failure),
-    }
+/// A call read from JSON: its API and arguments, or the answer to bad input.
+pub type ReadCall = Result<(String, Map<String, Value>), ApiResult>;
+
+/// Reads one call given as JSON text. Never panics on any input.
+pub fn read_text(call_json: &str) -> ReadCall {
+    read_value(parse_text(call_json).map_err(|(api, failure)| ApiResult::failure(&api, &failure))?)
 }
 
-/// Answers one call already decoded from JSON (a host that parsed it, like the
+/// Reads one call already decoded from JSON (a host that parsed it, like the
 /// CLI's JSON-lines bridge, does not serialise it again).
-pub async fn handle_value(engine: &Engine, caller: &Caller, call: Value) -> ApiResult {
-    let (api, args) = match parse_call(call) {
-        Ok(call) => call,
-        Err((api, failure)) => return ApiResult::failure(&api, &failure),
-    };
+pub fn read_value(call: Value) -> ReadCall {
+    parse_call(call).map_err(|(api, failure)| ApiResult::failure(&api, &failure))
+}
+
+/// The APIs [`answer`] routes by name; any other name is a guarded API's gate.
+const NAMED_APIS: &[&str] = &[
+    "authorize",
+    "authorizeForMiniProgram",
+    "getSetting",
+    "openSetting",
+    "getPrivacySetting",
+    "requirePrivacyAuthorize",
+    "openPrivacyContract",
+    "requestSubscribeMessage",
+    "agreePrivacyAuthorization",
+];
+
+/// The answer [`answer`] would give, told from memory without I/O, when it can
+/// be: `authorize` the cache answers, a guarded API's gate allowing now. `None`:
+/// [`answer`] must run (on the core's I/O threads).
+pub fn answer_from_memory(
+    engine: &Arc<Engine>,
+    caller: &Caller,
+    api: &str,
+    args: &Map<String, Value>,
+) -> Option<ApiResult> {
+    if api == "authorize" {
+        let scope = string_arg(args, "scope").ok()?;
+        let outcome = authorize_from_memory(engine, caller, scope)?;
+        return Some(ApiResult::from_outcome(api, outcome));
+    }
+    if NAMED_APIS.contains(&api) {
+        return None;
+    }
+    ensure_allowed_from_memory(engine, caller, api).then(|| ApiResult::of_ensure(api, Ok(())))
+}
+
+/// Answers one call read by [`read_text`] or [`read_value`]; bad arguments
+/// change nothing.
+pub async fn answer(
+    engine: &Engine,
+    caller: &Caller,
+    api: String,
+    args: Map<String, Value>,
+) -> ApiResult {
     let param = |result: Result<ApiResult, Failure>| match result {
         Ok(answer) => answer,
         Err(failure) => ApiResult::failure(&api, &failure),

@@ -301,10 +301,9 @@ impl AuthEngine {
     /// The bridge: answers a mini app's call given as JSON (`{"api", "args"}`) with
     /// the result JSON. The identity is `caller`, never the payload.
     pub async fn handle(&self, caller: Caller, call_json: String) -> String {
-        on_io_threads(&self.inner, |e| async move {
-            json_call::handle(&e, &caller, &call_json).await.json
-        })
-        .await
+        self.answer_call(caller, json_call::read_text(&call_json))
+            .await
+            .json
     }
 
     /// Lists a user's grants, optionally of one app.
@@ -488,8 +487,22 @@ impl AuthEngine {
     /// what [`Self::handle`] does after parsing, for Rust hosts that parsed the
     /// call themselves (the CLI's JSON-lines bridge).
     pub async fn handle_value(&self, caller: Caller, call: serde_json::Value) -> ApiResult {
+        self.answer_call(caller, json_call::read_value(call)).await
+    }
+
+    /// A call read from JSON, answered from memory on this thread when it can be
+    /// (`authorize` the cache answers, a guarded API's gate allowing now), else
+    /// on the core's I/O threads.
+    async fn answer_call(&self, caller: Caller, call: json_call::ReadCall) -> ApiResult {
+        let (api, args) = match call {
+            Ok(call) => call,
+            Err(refused) => return refused,
+        };
+        if let Some(answer) = json_call::answer_from_memory(&self.inner, &caller, &api, &args) {
+            return answer;
+        }
         on_io_threads(&self.inner, |e| async move {
-            json_call::handle_value(&e, &caller, call).await
+            json_call::answer(&e, &caller, api, args).await
         })
         .await
     }

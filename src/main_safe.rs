@@ -120,7 +120,7 @@ pub(crate) async fn authorize(engine: &Arc<Engine>, caller: Caller, scope: Strin
 /// when it allows now, else in full on the I/O threads.
 pub(crate) async fn ensure(engine: &Arc<Engine>, caller: Caller, api: String) -> ApiResult {
     if ensure_allowed_from_memory(engine, &caller, &api) {
-        return ApiResult::from_outcome(&api, Ok(()));
+        return ApiResult::of_ensure(&api, Ok(()));
     }
     on_io_threads(engine, |e| async move { e.ensure(&caller, &api).await }).await
 }

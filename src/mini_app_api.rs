@@ -63,14 +63,7 @@ impl Engine {
             self.run_gate(request, api, caller, ns, &scope, &snapshot, None)
                 .await
         };
-        let outcome = outcome.await;
-        // Names from outside the catalogue are echoed only when they look like API names.
-        let shown = if crate::scopes::is_api_name(api) {
-            api
-        } else {
-            "ensure"
-        };
-        ApiResult::from_outcome(shown, outcome)
+        ApiResult::of_ensure(api, outcome.await)
     }
 
     /// `ensure` of `api` answered from memory: `Some` with the scope gating it

@@ -177,7 +177,8 @@ const NAMED_APIS: &[&str] = &[
 ];
 
 /// The answer [`answer`] would give, told from memory without I/O, when it can
-/// be: `authorize` the cache answers, a guarded API's gate allowing now. `None`:
+/// be: `authorize` the cache answers (or its missing scope), a guarded API's
+/// gate allowing now. `None`:
 /// [`answer`] must run (on the core's I/O threads).
 pub fn answer_from_memory(
     engine: &Arc<Engine>,
@@ -186,7 +187,10 @@ pub fn answer_from_memory(
     args: &Map<String, Value>,
 ) -> Option<ApiResult> {
     if api == "authorize" {
-        let scope = string_arg(args, "scope").ok()?;
+        let scope = match string_arg(args, "scope") {
+            Ok(scope) => scope,
+            Err(failure) => return Some(ApiResult::failure(api, &failure)),
+        };
         let outcome = authorize_from_memory(engine, caller, scope)?;
         return Some(ApiResult::from_outcome(api, outcome));
     }

@@ -7,6 +7,8 @@
 //   (e) authorize on a granted scope today: AuthEngine.authorize(caller, scope), suspend
 //   (f) the caller handle's cached answer alone: one Int in, Boolean out (authorizeCached)
 //   (g) the layer's hot path: MiniAppCaller.authorize(scope) on a granted scope
+//   (h) a guarded API's gate today: AuthEngine.ensure(caller, "startRecord"), suspend
+//   (i) the layer's gate: MiniAppCaller.ensure(GuardedApi) on a granted scope
 // The floors (b)–(d) exist only in builds with the `ffi-bench` feature.
 // Target (#14): (g) ≤ 2× (b), computed from this run (median of per-round ratios).
 //   benches/ffi/run.sh kotlin            the measurement
@@ -47,6 +49,8 @@ val names = listOf(
     "(e) authorize today: AuthEngine.authorize, granted",
     "(f) CallerHandle.authorizeCached(Int) alone",
     "(g) the layer: MiniAppCaller.authorize(Scope), granted",
+    "(h) the gate today: AuthEngine.ensure(caller, api), granted",
+    "(i) the layer's gate: MiniAppCaller.ensure(GuardedApi), granted",
 )
 
 /** [calls] calls of [body], µs per call; inlined, so each case is its own loop. */
@@ -71,6 +75,9 @@ fun main(args: Array<String>): Unit = runBlocking {
     val handle = generated.callerHandle("bench-user", "wxBench", null)
     val number = scope.number
     check(miniApp.authorize(scope) == engine.authorize(caller, "scope.record"))
+    val startRecord = engine.guardedApi("startRecord")!!
+    check(miniApp.ensure(startRecord) == engine.ensure(caller, "startRecord"))
+    check(miniApp.ensure(startRecord).ok)
     val map = ConcurrentHashMap<String, Boolean>()
     for (i in 0 until 1000) map["user$i/wxApp$i/-/scope.record"] = i % 2 == 0
     map["bench-user/wxBench/-/scope.record"] = true
@@ -83,7 +90,9 @@ fun main(args: Array<String>): Unit = runBlocking {
         3 -> timed(calls) { generated.ffiBenchNoop(caller, "scope.record").ok }
         4 -> timed(calls) { engine.authorize(caller, "scope.record").ok }
         5 -> timed(calls) { handle.authorizeCached(number) }
-        else -> timed(calls) { miniApp.authorize(scope).ok }
+        6 -> timed(calls) { miniApp.authorize(scope).ok }
+        7 -> timed(calls) { engine.ensure(caller, "startRecord").ok }
+        else -> timed(calls) { miniApp.ensure(startRecord).ok }
     }
 
     // Calibration (also the JIT's warm-up): calls per round so each case takes
@@ -121,6 +130,8 @@ fun main(args: Array<String>): Unit = runBlocking {
         val e = ratio(4, 1)
         println("ffi: kotlin: (authorize today (e) is %.1f× (b); the layer's authorize is %.1f× faster than it)"
             .format(e, medians[4] / medians[6]))
+        println("ffi: kotlin: the layer's gate (i) is %.2f× (b); the gate today (h) %.1f× (b)"
+            .format(ratio(8, 1), ratio(7, 1)))
     }
     miniApp.close()
     handle.close()

@@ -11,6 +11,8 @@
 //   (e) authorize on a granted scope today: AuthEngine.authorize(_:scope:), awaited
 //   (f) the caller handle's cached answer alone: a UInt32 in, Bool out (isAllowedNow)
 //   (g) the layer's hot path: MiniAppCaller.authorize(_:) on a granted scope, awaited
+//   (h) a guarded API's gate today: AuthEngine.ensure(_:api:) ("startRecord"), awaited
+//   (i) the layer's gate: MiniAppCaller.ensure(_:) on a granted scope, awaited
 // The floors (b)–(d) exist only in builds with the `ffi-bench` feature.
 // Targets (#14): (g) ≤ 2× (c), off the main actor and from it, computed from
 // this run (medians of per-round ratios).
@@ -53,6 +55,8 @@ let names = [
     "(e) authorize today: AuthEngine.authorize, granted",
     "(f) MiniAppCaller.isAllowedNow(Scope) alone",
     "(g) the layer: MiniAppCaller.authorize(Scope), granted",
+    "(h) the gate today: AuthEngine.ensure(_:api:), granted",
+    "(i) the layer's gate: MiniAppCaller.ensure(GuardedApi), granted",
 ]
 
 final class Bench: @unchecked Sendable {
@@ -61,6 +65,7 @@ final class Bench: @unchecked Sendable {
     let caller: MiniAppAuthBindings.Caller
     let miniApp: MiniAppCaller
     let scope: Scope
+    let startRecord: GuardedApi
     let lock = NSLock()
     var map: [String: Bool] = [:]
     let key = "bench-user/wxBench/-/scope.record"
@@ -72,6 +77,7 @@ final class Bench: @unchecked Sendable {
         caller = MiniAppAuthBindings.Caller(userId: "bench-user", appId: "wxBench", pluginId: nil, userGesture: false)
         miniApp = try engine.caller(userId: "bench-user", appId: "wxBench")
         scope = engine.scope("scope.record")!
+        startRecord = engine.guardedApi("startRecord")!
         for i in 0..<1000 { map["user\(i)/wxApp\(i)/-/scope.record"] = i % 2 == 0 }
         map[key] = true
     }
@@ -93,7 +99,9 @@ final class Bench: @unchecked Sendable {
         case 3: for _ in 0..<calls { let r = await floors.ffiBenchNoop(caller: caller, scope: "scope.record"); precondition(r.ok) }
         case 4: for _ in 0..<calls { let r = await engine.authorize(caller, scope: "scope.record"); precondition(r.ok) }
         case 5: for _ in 0..<calls { precondition(miniApp.isAllowedNow(scope)) }
-        default: for _ in 0..<calls { let r = await miniApp.authorize(scope); precondition(r.ok) }
+        case 6: for _ in 0..<calls { let r = await miniApp.authorize(scope); precondition(r.ok) }
+        case 7: for _ in 0..<calls { let r = await engine.ensure(caller, api: "startRecord"); precondition(r.ok) }
+        default: for _ in 0..<calls { let r = await miniApp.ensure(startRecord); precondition(r.ok) }
         }
         let d = clock.now - start
         // Still on the main actor after every await (checked, not assumed).
@@ -122,6 +130,9 @@ struct FfiBench {
         precondition(first.errMsg == "authorize:ok", first.errMsg)
         let viaLayer = await bench.miniApp.authorize(bench.scope)
         precondition(viaLayer == first, "the layer's answer differs from the full call's")
+        let gate = await engine.ensure(bench.caller, api: "startRecord")
+        let gateViaLayer = await bench.miniApp.ensure(bench.startRecord)
+        precondition(gate.ok && gateViaLayer == gate, "the layer's gate differs from the full call's")
 
         // Off the main actor: a detached task on the global executor.
         func off(_ c: Int, _ calls: Int) async -> Double {
@@ -177,6 +188,8 @@ struct FfiBench {
                          mainRatio, mainRatio <= 2 ? "met" : "not met"))
             print(String(format: "ffi: swift: (authorize today (e) is %.1f× (c) off the main actor and %.1f× from it)",
                          ratio(offSamples, 4, 2), ratio(mainSamples, 4, 2)))
+            print(String(format: "ffi: swift: the layer's gate (i) is %.2f× (c) off the main actor and %.2f× from it; the gate today (h) %.1f× and %.1f×",
+                         ratio(offSamples, 8, 2), ratio(mainSamples, 8, 2), ratio(offSamples, 7, 2), ratio(mainSamples, 7, 2)))
         }
     }
 }

@@ -50,7 +50,7 @@ val names = listOf(
     "(f) CallerHandle.authorizeCached(Int) alone",
     "(g) the layer: MiniAppCaller.authorize(Scope), granted",
     "(h) the gate today: AuthEngine.ensure(caller, api), granted",
-    "(i) the layer's gate: MiniAppCaller.ensure(GuardedApi), granted",
+    "(i) the layer: MiniAppCaller.ensure(GuardedApi), granted",
 )
 
 /** [calls] calls of [body], µs per call; inlined, so each case is its own loop. */

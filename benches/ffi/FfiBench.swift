@@ -56,7 +56,7 @@ let names = [
     "(f) MiniAppCaller.isAllowedNow(Scope) alone",
     "(g) the layer: MiniAppCaller.authorize(Scope), granted",
     "(h) the gate today: AuthEngine.ensure(_:api:), granted",
-    "(i) the layer's gate: MiniAppCaller.ensure(GuardedApi), granted",
+    "(i) the layer: MiniAppCaller.ensure(GuardedApi), granted",
 ]
 
 final class Bench: @unchecked Sendable {

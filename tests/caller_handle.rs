@@ -23,6 +23,26 @@ fn allowed_now(handle: &miniapp_auth::CallerHandle, scope: u32) -> bool {
     }
 }
 
+/// u1's `scope.record` in wxA revoked by administration, granted again, then
+/// denied by another process (the CLI): the `cached` answer follows each
+/// change at once.
+fn follows_changes_to_scope_record(
+    engine: &miniapp_auth::AuthEngine,
+    db: &TempDb,
+    cached: impl Fn() -> bool,
+) {
+    engine
+        .revoke_grant("u1".into(), "wxA".into(), None, "scope.record".into())
+        .unwrap();
+    assert!(!cached(), "revoked");
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true)
+        .unwrap();
+    assert!(cached(), "granted again");
+    cli_set_grant(&db.path(), "u1", "wxA", "scope.record", "denied");
+    assert!(!cached(), "another process's denial is seen");
+}
+
 #[test]
 fn cached_answers_only_what_the_full_call_would_allow() {
     let db = TempDb::new();
@@ -58,20 +78,7 @@ fn cached_answers_only_what_the_full_call_would_allow() {
     );
     assert!(!handle.authorize_cached(camera));
 
-    // Revoked by administration, then denied by another process (the CLI).
-    engine
-        .revoke_grant("u1".into(), "wxA".into(), None, "scope.record".into())
-        .unwrap();
-    assert!(!handle.authorize_cached(record));
-    engine
-        .set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true)
-        .unwrap();
-    assert!(handle.authorize_cached(record));
-    cli_set_grant(&db.path(), "u1", "wxA", "scope.record", "denied");
-    assert!(
-        !handle.authorize_cached(record),
-        "another process's denial is seen"
-    );
+    follows_changes_to_scope_record(&engine, &db, || handle.authorize_cached(record));
     assert!(!allowed_now(&handle, record));
 
     // Another user's handle sees none of it; a number from nowhere is refused.
@@ -207,20 +214,7 @@ fn ensure_cached_answers_only_what_the_full_gate_would_allow() {
     assert!(!handle.ensure_cached(calendar));
     assert!(!block_on(handle.ensure(calendar)).ok);
 
-    // Revoked here, then another process's denial: both seen at once.
-    engine
-        .revoke_grant("u1".into(), "wxA".into(), None, "scope.record".into())
-        .unwrap();
-    assert!(!handle.ensure_cached(start_record));
-    engine
-        .set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true)
-        .unwrap();
-    assert!(handle.ensure_cached(start_record));
-    cli_set_grant(&db.path(), "u1", "wxA", "scope.record", "denied");
-    assert!(
-        !handle.ensure_cached(start_record),
-        "another process's denial is seen"
-    );
+    follows_changes_to_scope_record(&engine, &db, || handle.ensure_cached(start_record));
     assert_eq!(
         block_on(handle.ensure(start_record)).json,
         r#"{"errMsg":"startRecord:fail auth deny","errno":103}"#

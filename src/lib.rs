@@ -433,11 +433,8 @@ impl AuthEngine {
     /// the same for the engine's life), or `None` when no scope the engine
     /// knows guards it.
     pub fn api_number(&self, api: String) -> Option<u32> {
-        let known = {
-            let registry = self.inner.registry.read();
-            crate::scopes::privacy_only_scope(&api).is_some()
-                || registry.catalogue.scope_for_api(&api).is_some()
-        };
+        let known =
+            mini_app_api::gating_scope(&api, &self.inner.registry.read().catalogue).is_some();
         known.then(|| self.inner.api_numbers.number(&api))
     }
 

@@ -207,6 +207,18 @@ impl Engine {
     }
 }
 
+/// The scope gating `api` and how, if any scope does: a privacy-only API by the
+/// scope its contract declares, any other by the scope guarding it.
+pub(crate) fn gating_scope<'a>(
+    api: &str,
+    catalogue: &'a ScopeCatalogue,
+) -> Option<(&'a Arc<ScopeDefinition>, Request)> {
+    match privacy_only_scope(api) {
+        Some(declared_as) => Some((catalogue.get(declared_as)?, Request::PrivacyOnly)),
+        None => Some((catalogue.scope_for_api(api)?, Request::GuardedApi)),
+    }
+}
+
 /// The scope gating `api` and how (`ensure`'s checks before the gate): a
 /// privacy-only API by the scope its contract declares, any other by the scope
 /// guarding it; a private-info API the manifest does not declare, and a tap-only
@@ -217,11 +229,7 @@ fn guarded_scope<'a>(
     catalogue: &'a ScopeCatalogue,
     manifest: &Manifest,
 ) -> Result<(&'a Arc<ScopeDefinition>, Request), Failure> {
-    let (scope, request) = match privacy_only_scope(api) {
-        Some(declared_as) => (catalogue.get(declared_as), Request::PrivacyOnly),
-        None => (catalogue.scope_for_api(api), Request::GuardedApi),
-    };
-    let scope = scope.ok_or(Failure::UnsupportedApi)?;
+    let (scope, request) = gating_scope(api, catalogue).ok_or(Failure::UnsupportedApi)?;
     if PRIVATE_INFO_APIS.contains(&api) && !manifest.declares_private_api(api) {
         return Err(Failure::NotInRequiredPrivateInfos);
     }

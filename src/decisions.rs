@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::namespace::Namespace;
 use crate::policy::{GrantState, Lifetime};
-use crate::store::{Change, Decided, LogPoint, Store};
+use crate::store::{Change, Decided, LogPoint, StillTrue, Store};
 
 /// A decision about one scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +127,53 @@ impl Decisions<'_> {
         manifest: &Manifest,
         opened: Option<&OpenedIn>,
     ) -> Result<()> {
+        let still_true = StillTrue::dialog_current(&ns.user_id, &ns.app_id, opened.map(|o| &o.log));
+        self.store_where(
+            ns,
+            decisions,
+            (source, manifest),
+            opened,
+            still_true.as_slice(),
+        )
+    }
+
+    /// Stores one decision about `scope` of `ns` (an import) only if nothing
+    /// is stored for it yet — checked in the transaction that writes, so a
+    /// decision committed meanwhile by anyone is never overwritten. Whether it
+    /// was stored.
+    pub fn store_if_undecided(
+        &self,
+        ns: &Namespace,
+        (scope, decision): (&str, Decision),
+        source: DecisionSource,
+        manifest: &Manifest,
+    ) -> Result<bool> {
+        let undecided = StillTrue::Undecided {
+            ns: ns.borrowed(),
+            scope,
+        };
+        match self.store_where(
+            ns,
+            &[(scope, decision)],
+            (source, manifest),
+            None,
+            &[undecided],
+        ) {
+            Ok(()) => Ok(true),
+            Err(Error::AlreadyDecided(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Self::store`], written only while every `still_true` holds.
+    fn store_where(
+        &self,
+        ns: &Namespace,
+        decisions: &[(&str, Decision)],
+        (source, manifest): (DecisionSource, &Manifest),
+        opened: Option<&OpenedIn>,
+        still_true: &[StillTrue<'_>],
+    ) -> Result<()> {
         if let Some(opened) = opened {
             if !self
                 .allow_once
@@ -143,10 +190,14 @@ impl Decisions<'_> {
             .iter()
             .filter_map(|(scope, decision)| decision.record(ns, scope, source, manifest))
             .collect();
-        let since = opened.map(|o| &o.log);
-        let log = self
-            .store
-            .apply(ns, &changes, &records, source, self.clock.now_ms(), since)?;
+        let log = self.store.apply(
+            ns,
+            &changes,
+            &records,
+            source,
+            self.clock.now_ms(),
+            still_true,
+        )?;
         // An allow-once grant is ended by any decision stored after this one.
         let given = Since {
             log,
@@ -201,6 +252,28 @@ impl Decisions<'_> {
             record,
             self.clock.now_ms(),
             Some(&opened.log),
+        )
+    }
+
+    /// Stores the answers of one subscribe dialog (`records`, one per
+    /// template) and, with `keep`, keeps the accepted and rejected ones —
+    /// while what the dialog was asked in (`opened`) still stands.
+    pub fn store_subscriptions(
+        &self,
+        (user_id, app_id): (&str, &str),
+        records: &[NewRecord],
+        keep: bool,
+        opened: &OpenedIn,
+    ) -> Result<()> {
+        if !self.allow_once.same_run(user_id, app_id, &opened.run) {
+            return Err(Error::DecisionOutlived);
+        }
+        self.store.record_subscriptions(
+            (user_id, app_id),
+            records,
+            keep,
+            self.clock.now_ms(),
+            &opened.log,
         )
     }
 

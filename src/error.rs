@@ -38,6 +38,10 @@ pub enum Error {
     /// the user forgotten): it is not stored.
     #[error("the decision outlived its app's run: the app was reset or its user forgotten before it was answered")]
     DecisionOutlived,
+    /// A change that may only replace nothing (an import) found a decision
+    /// already stored for its key: nothing is written.
+    #[error("a decision is already stored for {0}")]
+    AlreadyDecided(String),
     /// A database opened for reading does not exist (it is never created then).
     #[error("{0} does not exist")]
     Missing(String),
@@ -130,6 +134,7 @@ impl From<Error> for AuthError {
             e @ (Error::Missing(_)
             | Error::NeedsMigration { .. }
             | Error::DecisionOutlived
+            | Error::AlreadyDecided(_)
             | Error::SidecarReplaced(_)) => AuthError::Storage {
                 reason: e.to_string(),
             },

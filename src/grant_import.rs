@@ -66,28 +66,25 @@ impl Engine {
             kept_existing: 0,
         };
         for grant in grants {
-            let held = self
-                .store
-                .list(&grant.user_id, Some(&grant.app_id))?
-                .iter()
-                .any(|g| g.plugin_id == grant.plugin_id && g.scope == grant.scope);
-            if held {
-                report.kept_existing += 1;
-                continue;
-            }
+            let ns =
+                Self::admin_namespace(&grant.user_id, &grant.app_id, grant.plugin_id.as_deref())?;
             let decision = match grant.granted {
                 true => Decision::Grant(Lifetime::Permanent),
                 false => Decision::Deny,
             };
-            self.decision_from(
-                &grant.user_id,
-                &grant.app_id,
-                grant.plugin_id.as_deref(),
-                &grant.scope,
-                decision,
+            let manifest = self.registry.snapshot(&grant.app_id).manifest;
+            // "Already decided?" is asked in the transaction that writes: a
+            // decision committed while the import runs is never overwritten.
+            let stored = self.decisions().store_if_undecided(
+                &ns,
+                (&grant.scope, decision),
                 DecisionSource::Import,
+                &manifest,
             )?;
-            report.imported += 1;
+            match stored {
+                true => report.imported += 1,
+                false => report.kept_existing += 1,
+            }
         }
         Ok(report)
     }

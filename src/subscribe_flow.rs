@@ -109,6 +109,8 @@ impl Engine {
                 app_name: manifest.display_name(app),
                 tmpl_ids: to_ask.clone(),
             };
+            // Where the dialog opened: its answer counts only while that stands.
+            let opened = self.decisions().opened_in(user, app)?;
             let answer = self
                 .dialogs
                 .call_host(self.dialogs.ui().ask_subscribe(request))
@@ -129,8 +131,8 @@ impl Engine {
                 *choice = Some(made);
                 records.push(self.subscription_record(caller, id, made, keep));
             }
-            self.store
-                .record_subscriptions(user, app, &records, keep, self.clock.now_ms())?;
+            self.decisions()
+                .store_subscriptions((user, app), &records, keep, &opened)?;
         }
         let mut fields = Map::new();
         for id in tmpl_ids {

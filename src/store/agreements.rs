@@ -7,9 +7,10 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::consent_log::{self, LogPoint};
+use super::door::StillTrue;
 use super::namespace_state::agreement_in;
 use super::pseudonyms;
-use super::record_links::{self, Link, LinkedRecord, Owner, LINKED_COLUMNS};
+use super::record_links::{self, LaterRecords, Link, LinkedRecord, Owner, LINKED_COLUMNS};
 use super::Store;
 use crate::consent_record::NewRecord;
 use crate::error::Result;
@@ -50,24 +51,11 @@ impl Store {
         unless_undone_since: Option<&LogPoint>,
     ) -> Result<()> {
         let scopes = record.scopes.clone();
-        let (inner, ()) = self.write(|tx| {
-            if let Some(point) = unless_undone_since {
-                if consent_log::undone_since(tx, user_id, app_id, point)? {
-                    return Err(crate::error::Error::DecisionOutlived);
-                }
-            }
-            let links = consent_log::append(tx, &[record], now_ms)?;
+        let still_true = StillTrue::dialog_current(user_id, app_id, unless_undone_since);
+        let (inner, ()) = self.through_door(still_true.as_slice(), |passage| {
+            let links = consent_log::append(passage, &[record], now_ms)?;
             let link = links.into_iter().next().unwrap_or_default();
-            tx.execute(
-                "INSERT INTO privacy_agreements (user_id, app_id, contract_version, agreed_at,
-                                                 record_seq, record_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (user_id, app_id)
-                 DO UPDATE SET contract_version = excluded.contract_version, agreed_at = excluded.agreed_at,
-                               record_seq = excluded.record_seq, record_hash = excluded.record_hash",
-                params![user_id, app_id, version, now_ms, link.seq as i64, link.hash],
-            )?;
-            Ok(())
+            passage.upsert_agreement((user_id, app_id), version, now_ms, &link)
         })?;
         let agreed = Agreement {
             version: version.to_string(),
@@ -111,12 +99,13 @@ fn backed_agreement(conn: &Connection, user_id: &str, app_id: &str) -> Result<Op
         ns: crate::namespace::NamespaceRef::new(user_id, app_id, None),
         subject: subject.as_deref(),
     };
+    let later = LaterRecords::read(conn, owner.subject, link.seq)?;
     Ok(
-        record_links::agreement_record(&version, &link, owner, linked.as_ref()).map(|record| {
-            Agreement {
+        record_links::agreement_record(&version, &link, owner, linked.as_ref(), &later).map(
+            |record| Agreement {
                 version,
                 scopes: record.scopes,
-            }
-        }),
+            },
+        ),
     )
 }

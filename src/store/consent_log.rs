@@ -15,6 +15,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use super::door::Passage;
 use super::pseudonyms;
 use super::record_links::{self, Link};
 use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
@@ -35,10 +36,10 @@ pub struct LogPoint {
 
 /// Where the log stands now for `user_id`, giving the user a pseudonym if they
 /// have none (so that forgetting them later is seen).
-pub fn point_now(conn: &Connection, user_id: &str) -> Result<LogPoint> {
+pub fn point_now(passage: &Passage<'_>, user_id: &str) -> Result<LogPoint> {
     Ok(LogPoint {
-        seq: head(conn)?.seq,
-        subject: Some(pseudonyms::of_or_new(conn, user_id)?),
+        seq: head(passage)?.seq,
+        subject: Some(pseudonyms::of_or_new(passage, user_id)?),
     })
 }
 
@@ -77,14 +78,14 @@ pub fn head(conn: &Connection) -> Result<Head> {
 
 /// Appends records (inside the caller's transaction), each filed under its
 /// user's pseudonym (made if needed); returns where each landed.
-pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<Vec<Link>> {
+pub fn append(passage: &Passage<'_>, records: &[NewRecord], now_ms: i64) -> Result<Vec<Link>> {
     let mut links = Vec::with_capacity(records.len());
     if records.is_empty() {
         return Ok(links);
     }
-    let mut head = head(conn)?;
+    let mut head = head(passage)?;
     for new in records {
-        let subject = pseudonyms::of_or_new(conn, &new.user_id)?;
+        let subject = pseudonyms::of_or_new(passage, &new.user_id)?;
         let (lifetime, until_ms) = new.lifetime_fields();
         let record = ConsentRecord {
             seq: head.seq + 1,
@@ -107,16 +108,7 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<V
         };
         let text = canonical(&record);
         let digest = hash(&head.hash, &text);
-        conn.prepare_cached(
-            "INSERT INTO consent_log (seq, user_id, record, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            record.seq as i64,
-            record.user_id,
-            text,
-            head.hash,
-            digest
-        ])?;
+        passage.insert_record(record.seq, &record.user_id, &text, &head.hash, &digest)?;
         links.push(Link {
             seq: record.seq,
             hash: digest.clone(),
@@ -126,11 +118,7 @@ pub fn append(conn: &Connection, records: &[NewRecord], now_ms: i64) -> Result<V
             hash: digest,
         };
     }
-    conn.prepare_cached(
-        "INSERT INTO consent_head (id, seq, hash) VALUES (1, ?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-    )?
-    .execute(params![head.seq as i64, head.hash])?;
+    passage.set_head(head.seq, &head.hash)?;
     Ok(links)
 }
 

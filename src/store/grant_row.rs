@@ -10,11 +10,10 @@
 //! Schema upgrades compute the check of the version they produce with their own
 //! frozen copy (`schema_history.rs`).
 
-use rusqlite::{params, Connection, Row};
+use rusqlite::Row;
 
 use super::record_links::Link;
 use crate::admin_records::{DecisionSource, Grant};
-use crate::error::Result;
 use crate::namespace::NamespaceRef;
 use crate::policy::GrantState;
 
@@ -224,43 +223,6 @@ impl GrantRow {
             last_used_at_ms: self.last_used_at_ms,
             scope: self.scope,
         }
-    }
-
-    /// Inserts or replaces the row of its scope in `ns`, with its check.
-    pub fn upsert(&self, conn: &Connection, ns: NamespaceRef<'_>) -> Result<()> {
-        conn.prepare_cached(
-            "INSERT INTO grants (user_id, app_id, plugin_id, scope, state, source, updated_at,
-                                 expires_at, denials, purpose, contract_version, last_used_at,
-                                 consent_known, row_check, record_seq, record_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
-                 state = excluded.state, source = excluded.source,
-                 updated_at = excluded.updated_at, expires_at = excluded.expires_at,
-                 denials = excluded.denials, purpose = excluded.purpose,
-                 contract_version = excluded.contract_version,
-                 last_used_at = excluded.last_used_at,
-                 consent_known = excluded.consent_known, row_check = excluded.row_check,
-                 record_seq = excluded.record_seq, record_hash = excluded.record_hash",
-        )?
-        .execute(params![
-            ns.user_id,
-            ns.app_id,
-            ns.plugin_id,
-            self.scope,
-            self.state,
-            self.source,
-            self.updated_at_ms,
-            self.expires_at_ms,
-            self.denials,
-            self.purpose,
-            self.contract_version,
-            self.last_used_at_ms,
-            self.consent_known as i64,
-            self.check(ns),
-            self.link.seq as i64,
-            self.link.hash,
-        ])?;
-        Ok(())
     }
 }
 

@@ -6,34 +6,13 @@
 use rusqlite::params;
 
 use super::consent_log;
+use super::door::{app_rows, APP_TABLES};
 use super::pseudonyms;
 use super::Store;
 use crate::admin_records::{DecisionSource, MaintenanceReport};
 use crate::consent_record::{NewRecord, RecordSource, Recorded};
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
-
-/// The tables besides `grants` that hold a user's state in an app: what
-/// resetting the app or forgetting the user removes.
-const APP_TABLES: [&str; 4] = [
-    "privacy_agreements",
-    "prompt_fatigue",
-    "subscription_switches",
-    "subscription_choices",
-];
-
-/// `<table> WHERE …`: the rows of app `?1` for user `?2` (`one_user`) or for
-/// every user. The per-user form leads with `user_id`, the first column of
-/// every table's key, so it reads that user's rows only, however many users the
-/// file holds; a single form with `?2 IS NULL OR user_id = ?2` read every row
-/// of every table (the reference model's runs grew slower with each user).
-fn app_rows(table: &str, one_user: bool) -> String {
-    if one_user {
-        format!("{table} WHERE user_id = ?2 AND app_id = ?1")
-    } else {
-        format!("{table} WHERE app_id = ?1 AND ?2 IS NULL")
-    }
-}
 
 /// The users with anything stored in app `?1` (only `?2` with `one_user`).
 fn users_of_app_sql(one_user: bool) -> String {
@@ -50,22 +29,12 @@ impl Store {
     /// privacy agreement and subscription settings; a `reset` record per (user, app) affected. Returns how
     /// many grants were removed.
     pub fn reset_app(&self, user_id: Option<&str>, app_id: &str, now_ms: i64) -> Result<u64> {
-        let (inner, removed) = self.write(|tx| {
-            let users: Vec<String> = tx
+        let (inner, removed) = self.through_door(&[], |passage| {
+            let users: Vec<String> = passage
                 .prepare(&users_of_app_sql(user_id.is_some()))?
                 .query_map(params![app_id, user_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            let one_user = user_id.is_some();
-            let removed = tx.execute(
-                &format!("DELETE FROM {}", app_rows("grants", one_user)),
-                params![app_id, user_id],
-            )?;
-            for table in APP_TABLES {
-                tx.execute(
-                    &format!("DELETE FROM {}", app_rows(table, one_user)),
-                    params![app_id, user_id],
-                )?;
-            }
+            let removed = passage.delete_app_rows(app_id, user_id)?;
             // A record per user whose decisions went; for one user, that user's
             // even when nothing was stored; for everyone, also one naming no
             // user ("every user"), so that a dialog still open anywhere learns of
@@ -83,8 +52,8 @@ impl Store {
                     NewRecord::new(app, None, Recorded::Reset, RecordSource::Reset)
                 })
                 .collect();
-            consent_log::append(tx, &records, now_ms)?;
-            Ok(removed as u64)
+            consent_log::append(passage, &records, now_ms)?;
+            Ok(removed)
         })?;
         let mut cache = self.cache.write(&inner);
         cache
@@ -102,19 +71,13 @@ impl Store {
     /// it is append-only, and still verifies), but none of them names the user
     /// any more. Returns how many grants were removed.
     pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
-        let (inner, removed) = self.write(|tx| {
-            let removed = tx.execute("DELETE FROM grants WHERE user_id = ?1", params![user_id])?;
-            for table in APP_TABLES {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE user_id = ?1"),
-                    params![user_id],
-                )?;
-            }
+        let (inner, removed) = self.through_door(&[], |passage| {
+            let removed = passage.delete_user_rows(user_id)?;
             let everyone = NamespaceRef::new(user_id, "", None);
             let record = NewRecord::new(everyone, None, Recorded::Forgotten, DecisionSource::Admin);
-            consent_log::append(tx, &[record], now_ms)?;
-            pseudonyms::forget(tx, user_id)?;
-            Ok(removed as u64)
+            consent_log::append(passage, &[record], now_ms)?;
+            pseudonyms::forget(passage, user_id)?;
+            Ok(removed)
         })?;
         let mut cache = self.cache.write(&inner);
         cache.namespaces.retain(|ns, _| ns.user_id != user_id);
@@ -129,29 +92,23 @@ impl Store {
         now_ms: i64,
         unused_before_ms: Option<i64>,
     ) -> Result<MaintenanceReport> {
-        let (inner, report) = self.write(|tx| {
+        let (inner, report) = self.through_door(&[], |passage| {
             let mut records = Vec::new();
-            let mut remove = |sql: &str,
-                              at: i64,
-                              decision: Recorded,
-                              source: RecordSource|
-             -> Result<u64> {
-                let rows: Vec<(String, String, String, String)> = tx
-                    .prepare(sql)?
-                    .query_map(params![at], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
-                for (user, app, plugin, scope) in &rows {
-                    tx.prepare_cached(
-                        "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-                    )?
-                    .execute(params![user, app, plugin, scope])?;
-                    let ns = NamespaceRef::new(user, app, Some(plugin));
-                    records.push(NewRecord::new(ns, Some(scope), decision, source));
-                }
-                Ok(rows.len() as u64)
-            };
+            let mut remove =
+                |sql: &str, at: i64, decision: Recorded, source: RecordSource| -> Result<u64> {
+                    let rows: Vec<(String, String, String, String)> = passage
+                        .prepare(sql)?
+                        .query_map(params![at], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                        })?
+                        .collect::<rusqlite::Result<_>>()?;
+                    for (user, app, plugin, scope) in &rows {
+                        let ns = NamespaceRef::new(user, app, Some(plugin));
+                        passage.delete_grant(ns, scope)?;
+                        records.push(NewRecord::new(ns, Some(scope), decision, source));
+                    }
+                    Ok(rows.len() as u64)
+                };
             let removed_expired = remove(
                 "SELECT user_id, app_id, plugin_id, scope FROM grants
                  WHERE state = 1 AND expires_at IS NOT NULL AND expires_at <= ?1",
@@ -169,7 +126,7 @@ impl Store {
                 )?,
                 None => 0,
             };
-            consent_log::append(tx, &records, now_ms)?;
+            consent_log::append(passage, &records, now_ms)?;
             Ok(MaintenanceReport {
                 revoked_unused,
                 removed_expired,
@@ -190,25 +147,14 @@ impl Store {
         if now_ms < ends_at_ms {
             return;
         }
-        let written = self.write(|tx| {
-            let removed = tx
-                .prepare_cached(
-                    "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3
-                     AND scope = ?4 AND state = 1 AND expires_at = ?5",
-                )?
-                .execute(params![
-                    ns.user_id,
-                    ns.app_id,
-                    ns.plugin_id,
-                    scope,
-                    ends_at_ms
-                ])?;
-            if removed > 0 {
+        let written = self.through_door(&[], |passage| {
+            let removed = passage.delete_grant_ending_at(ns, scope, ends_at_ms)?;
+            if removed {
                 let record =
                     NewRecord::new(ns, Some(scope), Recorded::Expired, RecordSource::Expiry);
-                consent_log::append(tx, &[record], now_ms)?;
+                consent_log::append(passage, &[record], now_ms)?;
             }
-            Ok(removed > 0)
+            Ok(removed)
         });
         if let Ok((inner, true)) = written {
             let key = ns.to_owned();

@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::consent_log::{self, LogPoint};
 use super::grant_row::{self, GrantRow};
 use super::pseudonyms;
-use super::record_links::{self, LinkedRecord, Owner, LINKED_COLUMNS};
+use super::record_links::{self, LaterRecords, LinkedRecord, Owner, LINKED_COLUMNS};
 use super::Store;
 use crate::admin_records::Grant;
 use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
@@ -22,6 +22,16 @@ impl Store {
     pub fn list(&self, user_id: &str, app_id: Option<&str>) -> Result<Vec<Grant>> {
         let inner = self.lock()?;
         let subject = pseudonyms::of(&inner.conn, user_id)?;
+        // The records after the oldest grant's: what may decide a grant again.
+        let oldest: Option<i64> = inner.conn.query_row(
+            "SELECT MIN(record_seq) FROM grants WHERE user_id = ?1 AND state = 1",
+            params![user_id],
+            |r| r.get(0),
+        )?;
+        let later = match oldest {
+            Some(seq) => LaterRecords::read(&inner.conn, subject.as_deref(), seq.max(0) as u64)?,
+            None => LaterRecords::default(),
+        };
         let mut stmt = inner.conn.prepare_cached(&format!(
             "SELECT g.app_id, g.plugin_id, {}, {LINKED_COLUMNS}
              FROM grants g LEFT JOIN consent_log c ON c.seq = g.record_seq
@@ -41,7 +51,7 @@ impl Store {
             };
             let honoured = row
                 .is_sound(ns)
-                .then(|| record_links::honoured(&row, owner, linked.as_ref()))
+                .then(|| record_links::honoured(&row, owner, linked.as_ref(), &later))
                 .flatten();
             Ok(honoured.map(|stored| Grant {
                 state: stored.state,
@@ -66,7 +76,7 @@ impl Store {
 
     /// Appends consent records that change no state (a disagreement).
     pub fn append_records(&self, records: &[NewRecord], now_ms: i64) -> Result<()> {
-        self.write(|tx| consent_log::append(tx, records, now_ms))
+        self.through_door(&[], |passage| consent_log::append(passage, records, now_ms))
             .map(|_| ())
     }
 
@@ -83,8 +93,11 @@ impl Store {
         consent_log::decided_since(&inner.conn, ns, scope, point)
     }
 
-    /// Where the log stands now for `user_id` (see `consent_log::point_now`):
-    /// a write only the first time the user needs a pseudonym.
+    /// Where the log stands now for `user_id` (see `consent_log::point_now`).
+    /// A user without a pseudonym gets one (so that forgetting them meanwhile,
+    /// in any process, is seen): a write that is not synced on its own — the
+    /// decision's commit, later in the same WAL, makes both durable with one
+    /// sync.
     pub fn log_point(&self, user_id: &str) -> Result<LogPoint> {
         {
             let inner = self.lock()?;
@@ -95,8 +108,7 @@ impl Store {
                 });
             }
         }
-        self.write(|tx| consent_log::point_now(tx, user_id))
-            .map(|(_, point)| point)
+        self.through_door_unsynced(|passage| consent_log::point_now(passage, user_id))
     }
 
     /// How many times this store found another connection's commits (its

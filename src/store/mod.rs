@@ -18,10 +18,11 @@
 //! | `sidecar_files.rs` | noticing `-wal`/`-shm` removed or replaced under the store |
 //! | `consent_log.rs` | the append-only, hash-chained consent log |
 //! | `pseudonyms.rs` | how the log names users: keyed pseudonyms, destroyed to forget |
-//! | `record_links.rs` | each grant/agreement row's link to the record behind it |
+//! | `record_links.rs` | each grant/agreement row's link to the record behind it, and the latest-record rule |
+//! | `door/` | the one door: the write transaction every change passes, its checks, and every statement that changes a guarded table |
 //!
 //! Every write is one IMMEDIATE transaction committed with `synchronous=FULL`
-//! before the caller returns ([`Store::write`]), so an acknowledged decision
+//! before the caller returns (`Store::through_door`, `door/`), so an acknowledged decision
 //! survives a crash or power cut; its consent records are appended in the same
 //! transaction. Lock order: the connection, then the cache.
 
@@ -31,6 +32,7 @@ mod change_probe;
 mod commit_signal;
 mod consent_log;
 mod db;
+mod door;
 mod grant_row;
 mod housekeeping;
 mod listing;
@@ -45,13 +47,14 @@ mod subscriptions;
 
 pub(crate) use commit_signal::CommitSignal;
 pub(crate) use consent_log::LogPoint;
+pub(crate) use door::StillTrue;
 pub(crate) use grant_row::{Decided, StoredGrant};
 pub(crate) use namespace_state::{Change, NamespaceState};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 use crate::error::Result;
 use cache::Cache;
@@ -141,23 +144,6 @@ impl Store {
             self.commits.ring();
         }
         Ok(inner)
-    }
-
-    /// Runs `body` in one IMMEDIATE transaction and commits it (durably); returns
-    /// the still-locked store so the caller can update the cache to match.
-    fn write<T>(
-        &self,
-        body: impl FnOnce(&Transaction<'_>) -> Result<T>,
-    ) -> Result<(MutexGuard<'_, Inner>, T)> {
-        let mut inner = self.lock()?;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = body(&tx)?;
-        tx.commit()?;
-        self.commits.ring();
-        self.look_again_after_own_commit(&mut inner);
-        Ok((inner, out))
     }
 
     /// After this store's own commit the file's WAL index moved, so the

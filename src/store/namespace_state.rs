@@ -4,13 +4,14 @@
 
 use std::sync::Arc;
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection};
 
 use super::cache::Entries;
 use super::consent_log::{self, LogPoint};
+use super::door::{Passage, StillTrue};
 use super::grant_row::{self, Decided, GrantRow, StoredGrant};
 use super::pseudonyms;
-use super::record_links::{self, Link, LinkedRecord, Owner, LINKED_COLUMNS};
+use super::record_links::{self, LaterRecords, Link, LinkedRecord, Owner, LINKED_COLUMNS};
 use super::scope_map::ScopeMap;
 use super::{Inner, Store};
 use crate::admin_records::DecisionSource;
@@ -86,13 +87,24 @@ fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
             LinkedRecord::from_row(r, grant_row::COLUMN_COUNT)?,
         ))
     })?;
-    for row in rows {
-        // A row that cannot even be read as its types is damaged: skip it.
-        let Ok((row, linked)) = row else { continue };
-        if !row.is_sound(ns) {
-            continue;
-        }
-        if let Some(grant) = record_links::honoured(&row, owner, linked.as_ref()) {
+    // A row that cannot even be read as its types is damaged: skipped.
+    let rows: Vec<(GrantRow, Option<LinkedRecord>)> = rows
+        .filter_map(|row| row.ok())
+        .filter(|(row, _)| row.is_sound(ns))
+        .collect();
+    // Only a grant needs the records after its own (a denial grants nothing
+    // either way): read once, from the oldest grant's record on.
+    let later = match rows
+        .iter()
+        .filter(|(row, _)| row.grant_state() == policy::GrantState::Granted)
+        .map(|(row, _)| row.link.seq)
+        .min()
+    {
+        Some(oldest) => LaterRecords::read(conn, owner.subject, oldest)?,
+        None => LaterRecords::default(),
+    };
+    for (row, linked) in rows {
+        if let Some(grant) = record_links::honoured(&row, owner, linked.as_ref(), &later) {
             state.grants.insert(row.scope, grant);
         }
     }
@@ -122,20 +134,13 @@ fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
 /// the same transaction). A decision's row names its consent record, found in
 /// `appended` (the records of this transaction) by scope.
 fn apply_change(
-    tx: &Transaction<'_>,
+    passage: &Passage<'_>,
     ns: NamespaceRef<'_>,
     change: &Change,
     (source, now_ms): (DecisionSource, i64),
     appended: &[(&NewRecord, Link)],
     current: &mut NamespaceState,
 ) -> Result<()> {
-    let clear_dismissals = |scope: &str| -> Result<()> {
-        tx.prepare_cached(
-            "DELETE FROM prompt_fatigue WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-        )?
-        .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
-        Ok(())
-    };
     match change {
         Change::Decide(decided) => {
             let before = current
@@ -157,38 +162,22 @@ fn apply_change(
                         decided.scope
                     ))
                 })?;
-            row.upsert(tx, ns)?;
-            clear_dismissals(&decided.scope)?;
+            passage.upsert_grant(ns, &row)?;
+            passage.clear_dismissals(ns, &decided.scope)?;
             current
                 .grants
                 .insert(decided.scope.clone(), row.stored_grant());
             current.dismissals.remove(&decided.scope);
         }
         Change::Forget { scope } => {
-            tx.prepare_cached(
-                "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-            )?
-            .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
-            clear_dismissals(scope)?;
+            passage.delete_grant(ns, scope)?;
+            passage.clear_dismissals(ns, scope)?;
             current.grants.remove(scope);
             current.dismissals.remove(scope);
         }
         Change::Dismiss { scope } => {
             let dismissals = Dismissals::after_one_more(current.dismissals.get(scope), now_ms);
-            tx.prepare_cached(
-                "INSERT INTO prompt_fatigue (user_id, app_id, plugin_id, scope, dismissals, last_dismissed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (user_id, app_id, plugin_id, scope) DO UPDATE SET
-                     dismissals = excluded.dismissals, last_dismissed_at = excluded.last_dismissed_at",
-            )?
-            .execute(params![
-                ns.user_id,
-                ns.app_id,
-                ns.plugin_id,
-                scope,
-                dismissals.count,
-                dismissals.last_at_ms
-            ])?;
+            passage.set_dismissals(ns, scope, &dismissals)?;
             current.dismissals.insert(scope.clone(), dismissals);
         }
     }
@@ -243,10 +232,9 @@ impl Store {
     }
 
     /// Applies changes to one namespace and appends their consent records, in one
-    /// durable transaction, and returns where the log stands for the user after
-    /// them — unless, since `unless_undone_since`, the log says the namespace's
-    /// app was reset or its user forgotten (then nothing is written:
-    /// [`crate::error::Error::DecisionOutlived`]).
+    /// durable transaction through the door, and returns where the log stands for
+    /// the user after them — unless one of `still_true` no longer holds (then
+    /// nothing is written, and its error says why).
     pub fn apply(
         &self,
         ns: &Namespace,
@@ -254,23 +242,18 @@ impl Store {
         records: &[NewRecord],
         source: DecisionSource,
         now_ms: i64,
-        unless_undone_since: Option<&LogPoint>,
+        still_true: &[StillTrue<'_>],
     ) -> Result<LogPoint> {
-        let (inner, (current, point)) = self.write(|tx| {
-            if let Some(point) = unless_undone_since {
-                if consent_log::undone_since(tx, &ns.user_id, &ns.app_id, point)? {
-                    return Err(crate::error::Error::DecisionOutlived);
-                }
-            }
+        let (inner, (current, point)) = self.through_door(still_true, |passage| {
             // The records first: each decision's row names its record.
-            let links = consent_log::append(tx, records, now_ms)?;
+            let links = consent_log::append(passage, records, now_ms)?;
             let appended: Vec<(&NewRecord, Link)> = records.iter().zip(links).collect();
             // Read inside the transaction, not from the cache: another process may
             // have written since (denial and dismissal counts must not be lost).
-            let mut current = load(tx, ns.borrowed())?;
+            let mut current = load(passage, ns.borrowed())?;
             for change in changes {
                 apply_change(
-                    tx,
+                    passage,
                     ns.borrowed(),
                     change,
                     (source, now_ms),
@@ -278,7 +261,7 @@ impl Store {
                     &mut current,
                 )?;
             }
-            Ok((current, consent_log::point_now(tx, &ns.user_id)?))
+            Ok((current, consent_log::point_now(passage, &ns.user_id)?))
         })?;
         self.cache.remember_namespace(&inner, ns, Arc::new(current));
         Ok(point)
@@ -287,10 +270,7 @@ impl Store {
     /// Notes that a grant was used. Writes only when the stored time is older than
     /// [`grant_row::USE_RESOLUTION_MS`]; failures are ignored (use times are advisory).
     pub fn note_use(&self, ns: NamespaceRef<'_>, scope: &str, now_ms: i64) {
-        let Ok(mut inner) = self.lock() else {
-            return;
-        };
-        let Ok(state) = self.cached(&inner, ns) else {
+        let Ok(state) = self.namespace(&ns) else {
             return;
         };
         let Some(grant) = state.grants.get(scope) else {
@@ -299,23 +279,13 @@ impl Store {
         if !grant.use_note_due(now_ms) {
             return;
         }
-        let written = inner
-            .conn
-            .prepare_cached(
-                "UPDATE grants SET last_used_at = ?5
-                 WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-            )
-            .and_then(|mut stmt| {
-                stmt.execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope, now_ms])
-            });
-        if written.is_ok() {
-            let mut updated = (*state).clone();
-            if let Some(grant) = updated.grants.get_mut(scope) {
-                grant.last_used_at_ms = Some(now_ms);
-            }
+        let written = self.through_door(&[], |passage| {
+            passage.note_grant_used(ns, scope, now_ms)?;
+            load(passage, ns)
+        });
+        if let Ok((inner, state)) = written {
             self.cache
-                .remember_namespace(&inner, &ns.to_owned(), Arc::new(updated));
-            self.look_again_after_own_commit(&mut inner);
+                .remember_namespace(&inner, &ns.to_owned(), Arc::new(state));
         }
     }
 }

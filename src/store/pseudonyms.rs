@@ -12,6 +12,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use super::door::Passage;
 use crate::error::Result;
 
 /// What stands for "every user" in records about everyone (an app reset for all
@@ -50,22 +51,18 @@ pub fn of(conn: &Connection, user_id: &str) -> Result<Option<String>> {
 /// The user's pseudonym, giving them a new secret (from SQLite's
 /// cryptographically seeded generator) if they have none. Inside the caller's
 /// write transaction.
-pub fn of_or_new(conn: &Connection, user_id: &str) -> Result<String> {
-    if let Some(pseudonym) = of(conn, user_id)? {
+pub fn of_or_new(passage: &Passage<'_>, user_id: &str) -> Result<String> {
+    if let Some(pseudonym) = of(passage, user_id)? {
         return Ok(pseudonym);
     }
-    conn.prepare_cached(
-        "INSERT INTO user_keys (user_id, secret) VALUES (?1, lower(hex(randomblob(32))))",
-    )?
-    .execute(params![user_id])?;
-    Ok(of(conn, user_id)?.unwrap_or_default())
+    passage.new_user_key(user_id)?;
+    Ok(of(passage, user_id)?.unwrap_or_default())
 }
 
 /// Destroys the user's secret: their records stay, and verify, but no longer
 /// name anyone.
-pub fn forget(conn: &Connection, user_id: &str) -> Result<()> {
-    conn.execute("DELETE FROM user_keys WHERE user_id = ?1", params![user_id])?;
-    Ok(())
+pub fn forget(passage: &Passage<'_>, user_id: &str) -> Result<()> {
+    passage.delete_user_key(user_id)
 }
 
 /// Every user with a secret, by pseudonym: to name the users of exported records.

@@ -12,6 +12,13 @@
 //! "denied" is a denial whatever the row says. `audit verify` names every row
 //! without a matching record.
 //!
+//! The latest record rules (issue #20): a row is honoured only if the record it
+//! links to is the latest decision for its key — no later record of the same
+//! user about the same scope (agreement, template) and no later reset of the
+//! app or forgetting of the user ([`LaterRecords`]). A row copied before a
+//! revocation or reset and put back afterwards links to a genuine record, but
+//! not the latest: it grants nothing, and `audit verify` names it.
+//!
 //! What this does not stop: someone who can rewrite the file can also append a
 //! well-formed record to the chain (the hashes are keyless). README
 //! "Tamper evidence" says how a host closes that.
@@ -99,11 +106,83 @@ fn record_behind(
     about_owner.then_some(record)
 }
 
+/// What a row decides, for the latest-record rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key<'a> {
+    /// A `grants` row: the scope of its namespace.
+    Grant(&'a str),
+    /// A `privacy_agreements` row: the app's contract.
+    Agreement,
+    /// A `subscription_choices` row: a template of the app.
+    KeptChoice(&'a str),
+}
+
+/// The records a row's record may have been followed by: the owner's (filed
+/// under their pseudonym) and every user's (app resets for everyone), after
+/// some point, oldest first.
+#[derive(Debug, Default)]
+pub struct LaterRecords {
+    records: Vec<ConsentRecord>,
+}
+
+impl LaterRecords {
+    /// The records filed under `subject` or every user after record `after_seq`
+    /// (none for a user without a pseudonym: nothing of theirs can be backed).
+    /// Reads only those records (the by-user index). An unreadable record is
+    /// left out here (`verify` names it).
+    pub fn read(conn: &Connection, subject: Option<&str>, after_seq: u64) -> Result<LaterRecords> {
+        let Some(subject) = subject else {
+            return Ok(LaterRecords::default());
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT record FROM consent_log WHERE user_id IN (?1, '') AND seq > ?2 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![subject, after_seq as i64])?;
+        let mut records = Vec::new();
+        while let Some(row) = rows.next()? {
+            let text: String = row.get(0)?;
+            if let Ok(record) = serde_json::from_str::<ConsentRecord>(&text) {
+                records.push(record);
+            }
+        }
+        Ok(LaterRecords { records })
+    }
+
+    /// Whether a record after `seq` decides `key` of `ns` again: one about
+    /// the same key, a reset of the app, or the user forgotten.
+    pub fn decide_after(&self, seq: u64, ns: NamespaceRef<'_>, key: Key<'_>) -> bool {
+        self.records.iter().any(|r| {
+            r.seq > seq
+                && match r.decision.as_str() {
+                    "forgotten" => true,
+                    "reset" => r.app_id == ns.app_id,
+                    decision => {
+                        r.app_id == ns.app_id
+                            && match key {
+                                Key::Grant(scope) => {
+                                    r.plugin_id.as_deref().unwrap_or("") == ns.plugin_id
+                                        && r.scope.as_deref() == Some(scope)
+                                }
+                                // A disagreement with another version's prompt
+                                // leaves an agreement standing (SPEC §4).
+                                Key::Agreement => decision == "agreed" && r.scope.is_none(),
+                                Key::KeptChoice(template) => {
+                                    r.template.as_deref() == Some(template)
+                                }
+                            }
+                    }
+                }
+        })
+    }
+}
+
 /// How far the consent log backs a `grants` row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backing {
-    /// Its record says exactly what it says.
+    /// Its record says exactly what it says, and is the latest for its key.
     Matches,
+    /// Its record says what it says, but a later record decides its key.
+    Superseded,
     /// Its record is a denial of the scope, whatever the row says.
     RecordIsADenial,
     /// No record says what it says.
@@ -111,7 +190,12 @@ pub enum Backing {
 }
 
 /// How far the consent log backs `row` of `owner`.
-pub fn grant_backing(row: &GrantRow, owner: Owner<'_>, linked: Option<&LinkedRecord>) -> Backing {
+pub fn grant_backing(
+    row: &GrantRow,
+    owner: Owner<'_>,
+    linked: Option<&LinkedRecord>,
+    later: &LaterRecords,
+) -> Backing {
     let Some(record) = record_behind(&row.link, linked, owner, Some(&row.scope)) else {
         return Backing::Missing;
     };
@@ -125,6 +209,9 @@ pub fn grant_backing(row: &GrantRow, owner: Owner<'_>, linked: Option<&LinkedRec
     } && record.purpose == row.purpose
         && record.contract_version == row.contract_version;
     match record.decision.as_str() {
+        _ if says_the_same && later.decide_after(record.seq, owner.ns, Key::Grant(&row.scope)) => {
+            Backing::Superseded
+        }
         _ if says_the_same => Backing::Matches,
         "denied" => Backing::RecordIsADenial,
         _ => Backing::Missing,
@@ -133,51 +220,61 @@ pub fn grant_backing(row: &GrantRow, owner: Owner<'_>, linked: Option<&LinkedRec
 
 /// What a sound (row check intact) `grants` row is honoured as: itself when its
 /// record backs it; a denial when its record is one, or when it is one itself
-/// (a denial grants nothing); otherwise nothing (unasked).
+/// (a denial grants nothing); otherwise — no record says so, or a later
+/// record decides it — nothing (unasked).
 pub fn honoured(
     row: &GrantRow,
     owner: Owner<'_>,
     linked: Option<&LinkedRecord>,
+    later: &LaterRecords,
 ) -> Option<StoredGrant> {
-    match grant_backing(row, owner, linked) {
+    match grant_backing(row, owner, linked, later) {
         Backing::Matches => Some(row.stored_grant()),
         Backing::RecordIsADenial => Some(StoredGrant {
             state: GrantState::Denied,
             expires_at_ms: None,
             ..row.stored_grant()
         }),
-        Backing::Missing if row.grant_state() == GrantState::Denied => Some(row.stored_grant()),
-        Backing::Missing => None,
+        Backing::Missing | Backing::Superseded if row.grant_state() == GrantState::Denied => {
+            Some(row.stored_grant())
+        }
+        Backing::Missing | Backing::Superseded => None,
     }
 }
 
 /// The `agreed` record of `version` behind an agreement of `owner`'s app
-/// contract, if the link holds and the record says so.
+/// contract, if the link holds, the record says so and no later record
+/// decides the agreement again.
 pub fn agreement_record(
     version: &str,
     link: &Link,
     owner: Owner<'_>,
     linked: Option<&LinkedRecord>,
+    later: &LaterRecords,
 ) -> Option<ConsentRecord> {
     record_behind(link, linked, owner, None).filter(|record| {
-        record.decision == "agreed" && record.contract_version.as_deref() == Some(version)
+        record.decision == "agreed"
+            && record.contract_version.as_deref() == Some(version)
+            && !later.decide_after(record.seq, owner.ns, Key::Agreement)
     })
 }
 
 /// Whether a kept subscription choice (`accept` of `tmpl_id`, or rejection) of
 /// `owner`'s app is backed by its record: the user's own choice of that
-/// template, kept ("permanent").
+/// template, kept ("permanent"), and the latest about it.
 pub fn kept_choice_backed(
     tmpl_id: &str,
     accept: bool,
     link: &Link,
     owner: Owner<'_>,
     linked: Option<&LinkedRecord>,
+    later: &LaterRecords,
 ) -> bool {
     record_behind(link, linked, owner, None).is_some_and(|record| {
         record.template.as_deref() == Some(tmpl_id)
             && record.decision == if accept { "subscribed" } else { "declined" }
             && record.lifetime.as_deref() == Some("permanent")
+            && !later.decide_after(record.seq, owner.ns, Key::KeptChoice(tmpl_id))
     })
 }
 
@@ -217,9 +314,15 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
                 "{}: its row check does not match",
                 row.scope
             )));
-        } else if grant_backing(&row, owner, linked.as_ref()) != Backing::Matches {
+        } else {
+            let later = LaterRecords::read(conn, owner.subject, row.link.seq)?;
+            let why = match grant_backing(&row, owner, linked.as_ref(), &later) {
+                Backing::Matches => continue,
+                Backing::Superseded => "a later record decides it",
+                Backing::RecordIsADenial | Backing::Missing => "no consent record says so",
+            };
             out.push(described(&format!(
-                "{} {}: no consent record says so",
+                "{} {}: {why}",
                 row.scope,
                 match row.grant_state() {
                     GrantState::Granted => "granted",
@@ -246,7 +349,8 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
             subject: subject.as_deref(),
         };
         let linked = LinkedRecord::from_row(r, 5)?;
-        if agreement_record(&version, &link, owner, linked.as_ref()).is_none() {
+        let later = LaterRecords::read(conn, owner.subject, link.seq)?;
+        if agreement_record(&version, &link, owner, linked.as_ref(), &later).is_none() {
             out.push(format!(
                 "privacy_agreements row (user {user}, app {app}, version {version}): no consent record says so"
             ));

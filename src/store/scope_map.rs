@@ -29,11 +29,6 @@ impl<V> ScopeMap<V> {
         self.position(scope).ok().map(|i| &self.entries[i].1)
     }
 
-    /// The value for `scope`, to change it.
-    pub fn get_mut(&mut self, scope: &str) -> Option<&mut V> {
-        self.position(scope).ok().map(|i| &mut self.entries[i].1)
-    }
-
     /// Sets the value for `scope`; returns the one it replaces.
     pub fn insert(&mut self, scope: String, value: V) -> Option<V> {
         match self.position(&scope) {
@@ -101,10 +96,6 @@ mod tests {
                 assert_eq!(map.get(name), model.get(name));
             }
         }
-        if let Some(value) = map.get_mut("scope.werun") {
-            *value = 99;
-        }
-        assert!(map.get("scope.werun").is_none_or(|v| *v == 99));
         assert!(map.get("scope.location").is_none());
     }
 }

@@ -7,9 +7,10 @@
 
 use rusqlite::{params, Connection};
 
-use super::consent_log;
+use super::consent_log::{self, LogPoint};
+use super::door::StillTrue;
 use super::pseudonyms;
-use super::record_links::{self, Link, LinkedRecord, Owner, LINKED_COLUMNS};
+use super::record_links::{self, LaterRecords, Link, LinkedRecord, Owner, LINKED_COLUMNS};
 use super::Store;
 use crate::consent_record::{NewRecord, Recorded};
 use crate::error::Result;
@@ -69,12 +70,14 @@ fn backed(conn: &Connection, user_id: &str, app_id: &str, row: &ChoiceRow) -> Re
         ns: NamespaceRef::new(user_id, app_id, None),
         subject: subject.as_deref(),
     };
+    let later = LaterRecords::read(conn, owner.subject, row.link.seq)?;
     Ok(record_links::kept_choice_backed(
         &row.tmpl_id,
         row.accept,
         &row.link,
         owner,
         row.linked.as_ref(),
+        &later,
     ))
 }
 
@@ -96,24 +99,6 @@ pub(super) fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
         }
     }
     Ok(out)
-}
-
-/// Keeps `choice` of (user, app, template), linked to its record.
-fn upsert_choice(
-    conn: &Connection,
-    (user_id, app_id, tmpl_id): (&str, &str, &str),
-    choice: &str,
-    link: &Link,
-) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO subscription_choices (user_id, app_id, tmpl_id, choice, record_seq, record_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (user_id, app_id, tmpl_id) DO UPDATE SET
-             choice = excluded.choice, record_seq = excluded.record_seq,
-             record_hash = excluded.record_hash",
-    )?
-    .execute(params![user_id, app_id, tmpl_id, choice, link.seq as i64, link.hash])?;
-    Ok(())
 }
 
 impl Store {
@@ -144,17 +129,19 @@ impl Store {
 
     /// Records the answers of one subscribe dialog (`records`, one per template,
     /// with its template and decision) and, with `keep`, keeps the accepted and
-    /// rejected ones — one durable transaction.
+    /// rejected ones — one durable transaction, written only if the app was
+    /// not reset nor the user forgotten since the dialog opened (`opened`).
     pub fn record_subscriptions(
         &self,
-        user_id: &str,
-        app_id: &str,
+        (user_id, app_id): (&str, &str),
         records: &[NewRecord],
         keep: bool,
         now_ms: i64,
+        opened: &LogPoint,
     ) -> Result<()> {
-        self.write(|tx| {
-            let links = consent_log::append(tx, records, now_ms)?;
+        let still_true = StillTrue::dialog_current(user_id, app_id, Some(opened));
+        self.through_door(still_true.as_slice(), |passage| {
+            let links = consent_log::append(passage, records, now_ms)?;
             if !keep {
                 return Ok(());
             }
@@ -167,7 +154,7 @@ impl Store {
                 let Some(tmpl_id) = &record.template else {
                     continue;
                 };
-                upsert_choice(tx, (user_id, app_id, tmpl_id), choice, &link)?;
+                passage.upsert_kept_choice((user_id, app_id, tmpl_id), choice, &link)?;
             }
             Ok(())
         })
@@ -185,20 +172,14 @@ impl Store {
         records: &[NewRecord],
         now_ms: i64,
     ) -> Result<()> {
-        self.write(|tx| {
-            let links = consent_log::append(tx, records, now_ms)?;
+        self.through_door(&[], |passage| {
+            let links = consent_log::append(passage, records, now_ms)?;
             for ((tmpl_id, change), link) in changes.iter().zip(links) {
                 match change {
-                    None => {
-                        tx.prepare_cached(
-                            "DELETE FROM subscription_choices
-                             WHERE user_id = ?1 AND app_id = ?2 AND tmpl_id = ?3",
-                        )?
-                        .execute(params![user_id, app_id, tmpl_id])?;
-                    }
+                    None => passage.delete_kept_choice((user_id, app_id, tmpl_id))?,
                     Some(accept) => {
                         let choice = if *accept { "accept" } else { "reject" };
-                        upsert_choice(tx, (user_id, app_id, tmpl_id), choice, &link)?;
+                        passage.upsert_kept_choice((user_id, app_id, tmpl_id), choice, &link)?;
                     }
                 }
             }
@@ -217,18 +198,10 @@ impl Store {
         record: NewRecord,
         now_ms: i64,
     ) -> Result<()> {
-        self.write(|tx| {
-            let links = consent_log::append(tx, &[record], now_ms)?;
+        self.through_door(&[], |passage| {
+            let links = consent_log::append(passage, &[record], now_ms)?;
             let link = links.into_iter().next().unwrap_or_default();
-            tx.prepare_cached(
-                "INSERT INTO subscription_switches (user_id, app_id, main_switch, record_seq, record_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (user_id, app_id) DO UPDATE SET
-                     main_switch = excluded.main_switch, record_seq = excluded.record_seq,
-                     record_hash = excluded.record_hash",
-            )?
-            .execute(params![user_id, app_id, on as i64, link.seq as i64, link.hash])?;
-            Ok(())
+            passage.upsert_main_switch((user_id, app_id), on, &link)
         })
         .map(|_| ())
     }

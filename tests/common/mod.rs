@@ -58,6 +58,7 @@ pub struct ScriptedUi {
     held: Mutex<Vec<oneshot::Sender<ConsentDecision>>>,
     open_per_app: Mutex<HashMap<(String, String), usize>>,
     pub max_open_per_app: AtomicUsize,
+    while_subscribing: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl ScriptedUi {
@@ -113,6 +114,12 @@ impl ScriptedUi {
     /// Queues the answer to the next subscribe dialog.
     pub fn push_subscribe(&self, answer: SubscribeAnswer) {
         self.subscribe_answers.lock().unwrap().push_back(answer);
+    }
+
+    /// Runs `meanwhile` while the next subscribe dialog is open, before the
+    /// person answers it.
+    pub fn while_subscribing(&self, meanwhile: impl FnOnce() + Send + 'static) {
+        *self.while_subscribing.lock().unwrap() = Some(Box::new(meanwhile));
     }
 
     /// The subscribe dialogs shown, in order.
@@ -238,6 +245,10 @@ impl ConsentUi for ScriptedUi {
     async fn ask_subscribe(&self, request: SubscribeRequest) -> Result<SubscribeAnswer, HostError> {
         let _open = self.enter(&request.user_id, &request.app_id);
         self.shown.lock().unwrap().push(Shown::Subscribe(request));
+        let meanwhile = self.while_subscribing.lock().unwrap().take();
+        if let Some(meanwhile) = meanwhile {
+            meanwhile();
+        }
         let answer = self.subscribe_answers.lock().unwrap().pop_front();
         answer.ok_or_else(thrown)
     }

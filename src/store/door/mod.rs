@@ -1,0 +1,171 @@
+//! The one door (SPEC §8, issue #20): every change to what is granted — grants,
+//! dismissal counts, privacy agreements, kept subscription choices and the main
+//! switch, user keys and the consent log — is made in a [`Passage`], and only
+//! [`Store::through_door`] opens one: one IMMEDIATE transaction that first
+//! checks, against the file as it is now, that the change still applies
+//! ([`StillTrue`]), then runs the writer, and commits durably
+//! (`synchronous=FULL`) before the caller hears anything.
+//!
+//! Every statement that changes those tables lives in `statements.rs` as a
+//! method of [`Passage`], so a writer cannot write without being inside the
+//! door's transaction, and `tests/writers.rs` fails when a statement that
+//! changes them appears anywhere else in the crate. A guarantee checked here
+//! holds for every writer: dialogs of every kind, the settings page,
+//! administration, imports, expiry and maintenance.
+
+mod statements;
+
+pub(super) use statements::{app_rows, APP_TABLES};
+
+use std::sync::MutexGuard;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::consent_log::{self, LogPoint};
+use super::{Inner, Store};
+use crate::error::{Error, Result};
+use crate::namespace::NamespaceRef;
+
+/// What must still hold when a change is written, checked inside the
+/// transaction that writes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum StillTrue<'a> {
+    /// A dialog's answer: since the dialog opened (`since`), (user, app) was
+    /// neither reset nor forgotten, in any process. Otherwise nothing is
+    /// written: [`Error::DecisionOutlived`].
+    NotUndoneSince {
+        /// The user.
+        user_id: &'a str,
+        /// The app.
+        app_id: &'a str,
+        /// Where the log stood for the user when the dialog opened.
+        since: &'a LogPoint,
+    },
+    /// An import: nothing is stored yet for `scope` in `ns` (not even a
+    /// denial). Otherwise nothing is written: [`Error::AlreadyDecided`].
+    Undecided {
+        /// The namespace.
+        ns: NamespaceRef<'a>,
+        /// The scope.
+        scope: &'a str,
+    },
+}
+
+impl<'a> StillTrue<'a> {
+    /// [`StillTrue::NotUndoneSince`] for a dialog's answer (`since`: where it
+    /// opened); nothing for a change no dialog asked for.
+    pub fn dialog_current(
+        user_id: &'a str,
+        app_id: &'a str,
+        since: Option<&'a LogPoint>,
+    ) -> Option<StillTrue<'a>> {
+        since.map(|since| StillTrue::NotUndoneSince {
+            user_id,
+            app_id,
+            since,
+        })
+    }
+
+    fn check(&self, conn: &Connection) -> Result<()> {
+        match *self {
+            StillTrue::NotUndoneSince {
+                user_id,
+                app_id,
+                since,
+            } => {
+                if consent_log::undone_since(conn, user_id, app_id, since)? {
+                    return Err(Error::DecisionOutlived);
+                }
+            }
+            StillTrue::Undecided { ns, scope } => {
+                let stored = conn
+                    .prepare_cached(
+                        "SELECT 1 FROM grants
+                         WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+                    )?
+                    .exists(rusqlite::params![
+                        ns.user_id,
+                        ns.app_id,
+                        ns.plugin_id,
+                        scope
+                    ])?;
+                if stored {
+                    return Err(Error::AlreadyDecided(format!(
+                        "{scope} of user {} in app {}",
+                        ns.user_id, ns.app_id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The door's open transaction. Reads go through it as through a connection
+/// (`Deref`); writes to the guarded tables are its methods (`statements.rs`),
+/// and nothing else in the crate can make one.
+pub(crate) struct Passage<'t> {
+    tx: &'t Transaction<'t>,
+}
+
+impl std::ops::Deref for Passage<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.tx
+    }
+}
+
+impl Store {
+    /// Runs `write` through the door: one IMMEDIATE transaction in which every
+    /// `still_true` is checked first, then `write` runs, then the transaction
+    /// commits durably. Returns the still-locked store so the caller can bring
+    /// the cache in line with what was written.
+    pub(super) fn through_door<T>(
+        &self,
+        still_true: &[StillTrue<'_>],
+        write: impl FnOnce(&Passage<'_>) -> Result<T>,
+    ) -> Result<(MutexGuard<'_, Inner>, T)> {
+        let mut inner = self.lock()?;
+        let out = self.pass(&mut inner, still_true, write)?;
+        Ok((inner, out))
+    }
+
+    /// Runs `write` through the door in a transaction that is not synced on
+    /// its own (`synchronous=NORMAL`: no fsync at commit in WAL mode): for
+    /// what no one has heard about yet and the next durable commit carries
+    /// (frames reach the disk in order) — a user's pseudonym made when their
+    /// first dialog opens. Lost only with the device's power, with the dialog.
+    /// The connection is held throughout, so no other write of this store
+    /// commits unsynced.
+    pub(super) fn through_door_unsynced<T>(
+        &self,
+        write: impl FnOnce(&Passage<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut inner = self.lock()?;
+        inner.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let out = self.pass(&mut inner, &[], write);
+        inner.conn.pragma_update(None, "synchronous", "FULL")?;
+        out
+    }
+
+    /// The door itself, the connection held.
+    fn pass<T>(
+        &self,
+        inner: &mut Inner,
+        still_true: &[StillTrue<'_>],
+        write: impl FnOnce(&Passage<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for check in still_true {
+            check.check(&tx)?;
+        }
+        let out = write(&Passage { tx: &tx })?;
+        tx.commit()?;
+        self.commits.ring();
+        self.look_again_after_own_commit(inner);
+        Ok(out)
+    }
+}

@@ -286,3 +286,36 @@ impl Passage<'_> {
         Ok(removed as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's plan for `sql`, one line per step.
+    fn plan(sql: &str) -> String {
+        let conn = crate::store::db::open_in_memory().unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let steps: Vec<String> = stmt
+            .query_map(params!["wxapp", "user"], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        steps.join("\n")
+    }
+
+    #[test]
+    fn resetting_an_app_for_one_user_reads_only_that_users_rows() {
+        for table in std::iter::once("grants").chain(APP_TABLES) {
+            for sql in [
+                format!("DELETE FROM {}", app_rows(table, true)),
+                format!("SELECT user_id FROM {}", app_rows(table, true)),
+            ] {
+                let plan = plan(&sql);
+                assert!(
+                    plan.contains("SEARCH") && !plan.contains("SCAN"),
+                    "{sql}: {plan}"
+                );
+            }
+        }
+    }
+}

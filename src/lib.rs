@@ -83,7 +83,7 @@ pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 /// target (feature `test-hooks` only; not an API for hosts).
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
-pub use test_hooks::{Manifest, ScopeCatalogue};
+pub use test_hooks::{crash_after_next_forget_commit, Manifest, ScopeCatalogue};
 
 /// The database schema version this build writes (and the newest it opens).
 pub const SCHEMA_VERSION: i64 = store::schema::VERSION;

@@ -42,3 +42,20 @@ impl AuthEngine {
         self.inner.open_setting(caller, with_subscriptions).await
     }
 }
+
+static CRASH_AFTER_FORGET_COMMIT: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Makes the next `forget_user` of this process abort it (as a kill would)
+/// right after its transaction commits, before the `-wal` is truncated: what
+/// the next open must finish (tests/erasure.rs).
+pub fn crash_after_next_forget_commit() {
+    CRASH_AFTER_FORGET_COMMIT.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Aborts the process if [`crash_after_next_forget_commit`] asked for it.
+pub(crate) fn maybe_crash_after_forget_commit() {
+    if CRASH_AFTER_FORGET_COMMIT.load(std::sync::atomic::Ordering::SeqCst) {
+        std::process::abort();
+    }
+}

@@ -175,6 +175,9 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
 /// statement here is a key lookup whose plan cannot gain from the value.
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Deleted content is overwritten with zeros, free pages included: erasure
+    // leaves nothing of a forgotten user in the file (`housekeeping.rs`).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
@@ -203,7 +206,36 @@ fn open_and_prepare(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "temp_store", 2)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     schema::migrate(&mut conn, &path.display().to_string())?;
+    finish_erasure(&conn, path);
     Ok(conn)
+}
+
+/// Finishes what a process that stopped mid-forget may have left (SPEC §8): the
+/// forget's transaction either committed or did not, but until the `-wal` is
+/// checkpointed and truncated it (and the main file's old pages) can still hold
+/// the user's id and key. A `-wal` left non-empty at open is checkpointed into
+/// the file and truncated. Best effort: with another process writing, the next
+/// forget or open does it.
+fn finish_erasure(conn: &Connection, path: &Path) {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let left = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    if left {
+        if let Err(e) = checkpoint_and_truncate(conn) {
+            log::warn!(
+                "{}: the -wal left at open was not truncated: {e}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Copies every committed page of the `-wal` into the main file and truncates
+/// the `-wal` to nothing, waiting for readers (the busy handler). `Ok(false)`
+/// when another connection kept it from finishing.
+pub fn checkpoint_and_truncate(conn: &Connection) -> Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }
 
 /// Switches to WAL. Changing the journal mode ignores the busy handler, so a

@@ -79,6 +79,18 @@ impl Store {
             pseudonyms::forget(passage, user_id)?;
             Ok(removed)
         })?;
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::maybe_crash_after_forget_commit();
+        // The deleted rows were zeroed (`secure_delete`) in the pages this
+        // commit wrote; the -wal still holds earlier versions of them, and the
+        // main file its old pages, until checkpointed: do it now, and truncate.
+        match super::db::checkpoint_and_truncate(&inner.conn) {
+            Ok(true) => {}
+            Ok(false) => log::warn!(
+                "forgetting a user: another connection kept the -wal from being truncated; the next forget or open does it"
+            ),
+            Err(e) => log::warn!("forgetting a user: the -wal was not truncated: {e}"),
+        }
         let mut cache = self.cache.write(&inner);
         cache.namespaces.retain(|ns, _| ns.user_id != user_id);
         cache.agreements.retain(|key, _| key.user_id != user_id);

@@ -45,17 +45,20 @@ fn open_checked(path: &Path) -> Result<Opened> {
     // that it is damaged and moving it aside must not race another process
     // doing the same, or opening the clean file that replaced it.
     let _turn = OpenLock::acquire(path)?;
-    if !is_truncated(path) {
-        match open_and_prepare(path) {
-            Ok(conn) => {
-                return Ok(Opened {
-                    conn,
-                    quarantined: None,
-                })
-            }
-            Err(e) if !is_corruption(&e) => return Err(e),
-            Err(_) => {}
+    // A truncated file (a torn copy, a half-restored backup) is corruption to
+    // SQLite itself: its header names more pages than the file has. The file
+    // is never read through a descriptor of our own: closing one would drop
+    // every lock this process's connections hold on it (POSIX record locks
+    // belong to the process; tests/lock_keeping.rs).
+    match open_and_prepare(path) {
+        Ok(conn) => {
+            return Ok(Opened {
+                conn,
+                quarantined: None,
+            })
         }
+        Err(e) if !is_corruption(&e) => return Err(e),
+        Err(_) => {}
     }
     let moved = quarantine(path)?;
     log::warn!(
@@ -105,41 +108,6 @@ impl OpenLock {
     fn acquire(_path: &Path) -> Result<OpenLock> {
         Ok(OpenLock {})
     }
-}
-
-/// Whether the file is shorter than its own header says: a truncated database
-/// (a torn copy, a half-restored backup). Read before SQLite touches the file.
-fn is_truncated(path: &Path) -> bool {
-    use std::io::Read;
-    // With a write-ahead log the main file may legitimately lag behind its header
-    // (an interrupted checkpoint, e.g. on a full disk): SQLite recovers from the
-    // log, so only a database without one is judged by its length.
-    let wal = PathBuf::from(format!("{}-wal", path.display()));
-    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
-        return false;
-    }
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let Ok(len) = file.metadata().map(|m| m.len()) else {
-        return false;
-    };
-    let mut header = [0u8; 100];
-    if len < 100 || file.read_exact(&mut header).is_err() || &header[..16] != b"SQLite format 3\0" {
-        // Empty, or not a database at all: SQLite itself says so on open.
-        return false;
-    }
-    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-        1 => 65_536,
-        n => u64::from(n),
-    };
-    let pages = u64::from(u32::from_be_bytes([
-        header[28], header[29], header[30], header[31],
-    ]));
-    // The in-header size is valid only when its "version valid for" matches the
-    // change counter (SQLite file format, section 1.3.7).
-    let valid = header[92..96] == header[24..28];
-    valid && pages > 0 && len < pages * page_size
 }
 
 /// Opens an existing database at `path` for reading only: it is never created,

@@ -1,0 +1,92 @@
+//! No descriptor that drops a lock (issue #20, finding 8): POSIX record locks
+//! belong to the process, so closing any descriptor of the database file drops
+//! every lock the process's SQLite connections hold on it. Opening a second
+//! engine on a file used to read the file's header through a descriptor of its
+//! own and close it: the first engine's shared lock was gone (SQLite still
+//! believed it held it), and another process could switch the file out of WAL
+//! under both live engines, which then refused every write (1302). The
+//! scenario runs in a process of its own; a third process asks the kernel
+//! whether the shared lock is still held (it is, with one engine open).
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use miniapp_auth::AuthEngine;
+
+const DB_VAR: &str = "MINIAPP_AUTH_LOCK_KEEPING_DB";
+
+#[test]
+fn a_second_engine_in_one_process_keeps_the_first_ones_lock() {
+    let db = TempDb::new();
+    // A file that exists, closed cleanly (no -wal left): what a host reopens.
+    drop(db.open(ScriptedUi::new(&[])));
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "two_engines_then_a_probe",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(DB_VAR, db.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("probe: the shared lock is held by pid"),
+        "{said}"
+    );
+}
+
+#[test]
+#[ignore = "run in a process of its own by a_second_engine_in_one_process_..."]
+fn two_engines_then_a_probe() {
+    let path = std::env::var(DB_VAR).expect("started by the test above");
+    let first = AuthEngine::open(path.clone(), ScriptedUi::new(&[Answer::Allow]), None).unwrap();
+    let second = AuthEngine::open(path.clone(), ScriptedUi::new(&[]), None).unwrap();
+    let probe = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "shared_lock_probe", "--ignored", "--nocapture"])
+        .env(DB_VAR, &path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&probe.stdout);
+    println!("{said}");
+    // Both engines still write.
+    let me = caller("u1", "wxA");
+    assert!(block_on(first.authorize(me.clone(), "scope.record".into())).ok);
+    assert!(block_on(second.authorize(me, "scope.record".into())).ok);
+}
+
+/// Run by `two_engines_then_a_probe` in a third process: does another process
+/// hold SQLite's shared lock on the main file (the range a connection in WAL
+/// mode holds while open, so that no one takes the file out of WAL)? Asked
+/// with `F_GETLK`, which reports a conflicting lock without taking one.
+#[cfg(unix)]
+#[test]
+#[ignore = "run in a process of its own by two_engines_then_a_probe"]
+fn shared_lock_probe() {
+    use std::os::unix::io::AsRawFd;
+    let path = std::env::var(DB_VAR).expect("started by two_engines_then_a_probe");
+    let file = std::fs::File::open(&path).unwrap();
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as _;
+    lock.l_whence = libc::SEEK_SET as _;
+    // SQLite's SHARED range: PENDING_BYTE (0x40000000) + 2, 510 bytes.
+    lock.l_start = 0x4000_0002;
+    lock.l_len = 510;
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
+    assert_eq!(rc, 0);
+    if lock.l_type as i32 == libc::F_UNLCK {
+        println!("probe: the shared lock is free");
+    } else {
+        println!("probe: the shared lock is held by pid {}", lock.l_pid);
+    }
+    // This process is a probe: it closes its descriptor, dropping only its own
+    // locks (it has none).
+}

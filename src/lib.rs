@@ -83,7 +83,10 @@ pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 /// target (feature `test-hooks` only; not an API for hosts).
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
-pub use test_hooks::{crash_after_next_forget_commit, Manifest, ScopeCatalogue};
+pub use test_hooks::{
+    crash_after_next_forget_commit, set_open_lock_wait, stop_inside_next_open_lock, Manifest,
+    ScopeCatalogue,
+};
 
 /// The database schema version this build writes (and the newest it opens).
 pub const SCHEMA_VERSION: i64 = store::schema::VERSION;

@@ -59,3 +59,34 @@ pub(crate) fn maybe_crash_after_forget_commit() {
         std::process::abort();
     }
 }
+
+static STOP_INSIDE_OPEN_LOCK: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+static OPEN_LOCK_WAIT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Makes the next open of this process stop it (`SIGSTOP`) while it holds the
+/// database's open lock: a stopped opener, as Android's freezer makes one.
+pub fn stop_inside_next_open_lock() {
+    STOP_INSIDE_OPEN_LOCK.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Stops the process if [`stop_inside_next_open_lock`] asked for it.
+pub(crate) fn maybe_stop_inside_open_lock() {
+    if STOP_INSIDE_OPEN_LOCK.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        // SAFETY: raising a signal at this process.
+        unsafe { libc::raise(libc::SIGSTOP) };
+    }
+}
+
+/// Shortens how long this process's opens wait for another's open lock.
+pub fn set_open_lock_wait(wait: std::time::Duration) {
+    OPEN_LOCK_WAIT_MS.store(wait.as_millis() as u64, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The wait [`set_open_lock_wait`] set, if any.
+pub(crate) fn open_lock_wait() -> Option<std::time::Duration> {
+    match OPEN_LOCK_WAIT_MS.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        ms => Some(std::time::Duration::from_millis(ms)),
+    }
+}

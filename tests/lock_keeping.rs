@@ -90,3 +90,49 @@ fn shared_lock_probe() {
     // This process is a probe: it closes its descriptor, dropping only its own
     // locks (it has none).
 }
+
+const STOPPED_VAR: &str = "MINIAPP_AUTH_STOPPED_OPENER_DB";
+
+/// Finding 7: `<db>-open-lock` was a blocking `flock` with no deadline; with
+/// the process holding it stopped (SIGSTOP, or Android's cached-app freezer),
+/// every other process's open waited forever, saying nothing.
+#[cfg(unix)]
+#[test]
+fn a_stopped_opener_gives_others_a_clear_error_not_a_wait_without_end() {
+    let db = TempDb::new();
+    let mut opener = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "open_and_stop_inside_the_lock", "--ignored"])
+        .env(STOPPED_VAR, db.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = format!("{}-open-lock", db.path());
+    let pid = opener.id().to_string();
+    eventually("the opener holds the lock and stops", || {
+        std::fs::read_to_string(&lock).is_ok_and(|holder| holder == pid)
+            && std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|stat| stat.split_whitespace().nth(2) == Some("T"))
+    });
+    miniapp_auth::set_open_lock_wait(std::time::Duration::from_millis(300));
+    let refused = AuthEngine::open(db.path(), ScriptedUi::new(&[]), None);
+    let error = refused.err().expect("the open is refused").to_string();
+    assert!(
+        error.contains(&format!("process {pid} has been opening it"))
+            && error.contains("-open-lock"),
+        "{error}"
+    );
+    // Once the opener goes, the file opens.
+    opener.kill().unwrap();
+    opener.wait().unwrap();
+    let engine = AuthEngine::open(db.path(), ScriptedUi::new(&[]), None).unwrap();
+    assert!(engine.list_users().unwrap().is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+#[ignore = "run in a process of its own by a_stopped_opener_gives_others_..."]
+fn open_and_stop_inside_the_lock() {
+    let path = std::env::var(STOPPED_VAR).expect("started by the test above");
+    miniapp_auth::stop_inside_next_open_lock();
+    let _engine = AuthEngine::open(path, ScriptedUi::new(&[]), None).unwrap();
+}

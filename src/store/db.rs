@@ -76,30 +76,74 @@ fn open_checked(path: &Path) -> Result<Opened> {
 /// An exclusive advisory lock (`flock`) on `<db>-open-lock`, held while a
 /// process opens the database for writing. A lock file of its own, never the
 /// database or its `-wal`/`-shm`: closing any descriptor of those would drop
-/// SQLite's own (POSIX) locks on them.
+/// SQLite's own (POSIX) locks on them. The holder writes its process id into
+/// the file, so that a wait that runs out can name who holds it.
 struct OpenLock {
     #[cfg(unix)]
     _file: std::fs::File,
 }
 
+/// How long an open waits for another process's open: SQLite's busy timeout.
+/// A holder that never lets go (stopped, or frozen by Android's cached-app
+/// freezer) gets a clear error instead of a wait without end.
+fn open_lock_wait() -> Duration {
+    #[cfg(feature = "test-hooks")]
+    if let Some(wait) = crate::test_hooks::open_lock_wait() {
+        return wait;
+    }
+    BUSY_TIMEOUT
+}
+
 impl OpenLock {
     #[cfg(unix)]
     fn acquire(path: &Path) -> Result<OpenLock> {
+        use std::io::{Read, Seek, Write};
         use std::os::unix::io::AsRawFd;
         let lock_path = PathBuf::from(format!("{}-open-lock", path.display()));
-        let file = std::fs::OpenOptions::new()
+        let mut file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
-            .open(lock_path)?;
+            .open(&lock_path)?;
+        let started = std::time::Instant::now();
         loop {
             // SAFETY: flock on a descriptor this function owns.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                // Who holds it, for a waiter's error (advisory: best effort).
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| file.rewind())
+                    .and_then(|()| write!(file, "{}", std::process::id()));
+                #[cfg(feature = "test-hooks")]
+                crate::test_hooks::maybe_stop_inside_open_lock();
                 return Ok(OpenLock { _file: file });
             }
             let error = std::io::Error::last_os_error();
-            if error.kind() != std::io::ErrorKind::Interrupted {
-                return Err(error.into());
+            match error.kind() {
+                std::io::ErrorKind::Interrupted => continue,
+                std::io::ErrorKind::WouldBlock if started.elapsed() < open_lock_wait() => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                std::io::ErrorKind::WouldBlock => {
+                    let mut holder = String::new();
+                    let _ = file
+                        .rewind()
+                        .and_then(|()| file.read_to_string(&mut holder));
+                    let holder = match holder.trim().parse::<u32>() {
+                        Ok(pid) => format!("process {pid}"),
+                        Err(_) => "another process".to_string(),
+                    };
+                    return Err(Error::CannotOpen {
+                        path: path.display().to_string(),
+                        reason: format!(
+                            "{holder} has been opening it for {} s and holds {} (is it stopped or frozen?)",
+                            open_lock_wait().as_secs_f32(),
+                            lock_path.display()
+                        ),
+                    });
+                }
+                _ => return Err(error.into()),
             }
         }
     }

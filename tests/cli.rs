@@ -377,6 +377,29 @@ fn the_demo_runs_unattended() {
     );
 }
 
+/// Bad input changes nothing (#20): a settings answer the demo cannot read
+/// (`maybe`) used to be applied as "off" without a word.
+#[test]
+fn the_demo_refuses_a_settings_answer_it_cannot_read_and_changes_nothing() {
+    let out = Command::new(BIN)
+        .args([
+            "demo",
+            "--answers",
+            "agree,allow,allow,deny,scope.camera=on+scope.record=maybe,keep,accept keep",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(r#"(cannot read "scope.camera=on+scope.record=maybe": scope.record can be on or off, not "maybe"; nothing was changed)"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""scope.record":true"#), "{text}");
+    assert!(text.contains(r#""scope.camera":false"#), "{text}");
+}
+
 #[test]
 fn an_over_long_line_is_refused_without_being_kept_and_the_bridge_goes_on() {
     let dir = tempfile::tempdir().unwrap();

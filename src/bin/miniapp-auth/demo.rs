@@ -27,6 +27,31 @@ const MANIFEST: &str = r#"{
               "scopes": ["scope.userLocation", "scope.record", "scope.camera", "scope.writePhotosAlbum"]}
 }"#;
 
+/// The settings page's switches after `answer` (`keep`, or `scope=on|off`
+/// joined by `+`), or why it cannot be read: every change is read before any
+/// is applied.
+fn settings_changes(
+    shown: &[miniapp_auth::ScopeSetting],
+    answer: &str,
+) -> Result<Vec<miniapp_auth::ScopeSetting>, String> {
+    let mut items = shown.to_vec();
+    for change in answer.split('+').filter(|c| !c.is_empty() && *c != "keep") {
+        let Some((scope, value)) = change.split_once('=') else {
+            return Err(format!("{change:?} is not scope=on or scope=off"));
+        };
+        let granted = match value {
+            "on" => true,
+            "off" => false,
+            _ => return Err(format!("{scope} can be on or off, not {value:?}")),
+        };
+        match items.iter_mut().find(|i| i.scope == scope) {
+            Some(item) => item.granted = granted,
+            None => return Err(format!("{scope} is not on this page")),
+        }
+    }
+    Ok(items)
+}
+
 /// Answers dialogs from the `--answers` list, or from the terminal.
 struct TerminalUi {
     scripted: Option<Mutex<VecDeque<String>>>,
@@ -83,18 +108,14 @@ impl ConsentUi for TerminalUi {
             let switch = if item.granted { "on " } else { "off" };
             println!("  │ [{switch}] {} ({})", item.title, item.scope);
         }
-        let mut items = r.items.clone();
-        let answer = self.next_answer("keep, or scope=on|off[+scope=on|off]");
-        for change in answer.split('+').filter(|c| !c.is_empty() && *c != "keep") {
-            let Some((scope, value)) = change.split_once('=') else {
-                println!("    (ignored {change:?})");
-                continue;
-            };
-            match items.iter_mut().find(|i| i.scope == scope) {
-                Some(item) => item.granted = value == "on",
-                None => println!("    ({scope} is not on this page)"),
+        // An answer it cannot read changes nothing: it is asked again.
+        let items = loop {
+            let answer = self.next_answer("keep, or scope=on|off[+scope=on|off]");
+            match settings_changes(&r.items, &answer) {
+                Ok(items) => break items,
+                Err(why) => println!("    (cannot read {answer:?}: {why}; nothing was changed)"),
             }
-        }
+        };
         Ok(SettingsAnswer {
             items,
             subscriptions: r.subscriptions.clone(),

@@ -490,6 +490,24 @@ impl AuthEngine {
         self.answer_call(caller, json_call::read_value(call)).await
     }
 
+    /// The answer to a call already decoded from JSON if memory alone gives it
+    /// (`authorize` the cache answers, a guarded API's gate allowing now), with
+    /// no I/O and nothing started; `None` otherwise, and then nothing happened
+    /// (a malformed call is answered: its refusal needs no I/O either). For
+    /// Rust hosts that budget their threads: the CLI's bridge answers these
+    /// whatever its calls in flight.
+    pub fn answer_from_memory(
+        &self,
+        caller: &Caller,
+        call: serde_json::Value,
+    ) -> Option<ApiResult> {
+        let (api, args) = match json_call::read_value(call) {
+            Ok(call) => call,
+            Err(refused) => return Some(refused),
+        };
+        json_call::answer_from_memory(&self.inner, caller, &api, &args)
+    }
+
     /// A call read from JSON, answered from memory on this thread when it can be
     /// (`authorize` the cache answers, a guarded API's gate allowing now), else
     /// on the core's I/O threads.

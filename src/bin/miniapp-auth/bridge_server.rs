@@ -25,10 +25,16 @@ use crate::protocol::{self, Line, Op};
 /// The longest input line accepted, in bytes.
 const MAX_LINE_BYTES: usize = 256 * 1024;
 
-/// How many calls may be in flight at once (each waits on a thread of its own,
-/// for as long as its dialog takes); a call past the bound is refused at once
-/// with an error line, and the bridge goes on.
-const MAX_CALLS_IN_FLIGHT: usize = 256;
+/// How many calls of one app, and of one user, may be in flight at once (each
+/// waits on a thread of its own, for as long as its dialog takes); a call past
+/// either bound is refused at once with an error line, and the bridge goes on.
+/// Shared per app and per user, so that one app's (or one user's) flood of calls
+/// waiting on its one dialog cannot refuse anyone else's calls (#20); a call
+/// memory answers is never refused (it needs no thread).
+const MAX_CALLS_IN_FLIGHT_PER_APP: usize = 64;
+
+/// The bound on the calls of every app and user together (threads).
+const MAX_CALLS_IN_FLIGHT: usize = 1024;
 
 /// The stack of each call's thread (the default, 2 MiB, is mostly unused).
 const CALL_STACK_BYTES: usize = 512 * 1024;
@@ -284,7 +290,14 @@ struct Server {
     clock: Option<Arc<ManualClock>>,
     ui: Arc<LineUi>,
     out: Arc<Output>,
-    calls: Vec<JoinHandle<()>>,
+    calls: Vec<InFlight>,
+}
+
+/// A call waiting on a thread of its own, and whose it is.
+struct InFlight {
+    thread: JoinHandle<()>,
+    user_id: String,
+    app_id: String,
 }
 
 impl Server {
@@ -353,15 +366,33 @@ impl Server {
     }
 
     fn call(&mut self, id: Option<protocol::RawId>, caller: Caller, call: Value) {
-        self.calls.retain(|handle| !handle.is_finished());
+        self.calls.retain(|call| !call.thread.is_finished());
         let refuse = |message: String| {
             let mut line = Map::new();
             line.insert("error".into(), Value::String(message));
             protocol::reply_line(id.as_deref(), &line)
         };
-        if self.calls.len() >= MAX_CALLS_IN_FLIGHT {
+        let (user_id, app_id) = (caller.user_id.clone(), caller.app_id.clone());
+        let of_app = self.calls.iter().filter(|c| c.app_id == app_id).count();
+        let of_user = self.calls.iter().filter(|c| c.user_id == user_id).count();
+        let full = if of_app >= MAX_CALLS_IN_FLIGHT_PER_APP {
+            Some(format!("of app {app_id} ({MAX_CALLS_IN_FLIGHT_PER_APP})"))
+        } else if of_user >= MAX_CALLS_IN_FLIGHT_PER_APP {
+            Some(format!("of user {user_id} ({MAX_CALLS_IN_FLIGHT_PER_APP})"))
+        } else if self.calls.len() >= MAX_CALLS_IN_FLIGHT {
+            Some(format!("({MAX_CALLS_IN_FLIGHT})"))
+        } else {
+            None
+        };
+        if let Some(whose) = full {
+            // What memory answers is answered here, needing no thread.
+            if let Some(result) = self.engine.answer_from_memory(&caller, call) {
+                return self
+                    .out
+                    .send_line(&answer_line(id.as_deref(), &result.json));
+            }
             return self.out.send_line(&refuse(format!(
-                "too many calls in flight ({MAX_CALLS_IN_FLIGHT}); send it again once some have answered"
+                "too many calls in flight {whose}; send it again once some have answered"
             )));
         }
         let engine = self.engine.clone();
@@ -372,19 +403,26 @@ impl Server {
             .stack_size(CALL_STACK_BYTES)
             .spawn(move || {
                 let result = futures::executor::block_on(engine.handle_value(caller, call));
-                // `{"id":…,"result":…}` with the result's JSON as the engine wrote it.
-                let answer = match answer_id {
-                    Some(id) => format!("{{\"id\":{id},\"result\":{}}}", result.json),
-                    None => format!("{{\"result\":{}}}", result.json),
-                };
-                out.send_line(&answer);
+                out.send_line(&answer_line(answer_id.as_deref(), &result.json));
             });
         match spawned {
-            Ok(handle) => self.calls.push(handle),
+            Ok(thread) => self.calls.push(InFlight {
+                thread,
+                user_id,
+                app_id,
+            }),
             Err(e) => self.out.send_line(&refuse(format!(
                 "cannot start the call ({e}); nothing changed"
             ))),
         }
+    }
+}
+
+/// `{"id":…,"result":…}` with the result's JSON as the engine wrote it.
+fn answer_line(id: Option<&str>, result_json: &str) -> String {
+    match id {
+        Some(id) => format!("{{\"id\":{id},\"result\":{result_json}}}"),
+        None => format!("{{\"result\":{result_json}}}"),
     }
 }
 
@@ -475,7 +513,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     server.ui.close();
     for call in server.calls.drain(..) {
         // A call thread cannot panic on any input; if one did, the others still finish.
-        let _ = call.join();
+        let _ = call.thread.join();
     }
     Ok(())
 }

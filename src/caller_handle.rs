@@ -65,11 +65,46 @@ impl Numbering {
 /// the engine open: the engine's last reference closes the database (a WAL
 /// checkpoint), and a handle a host lets go of on its main thread must never
 /// be that reference. Once the engine is gone, `authorize_cached` is false and
-/// `authorize` fails with `storage unavailable`.
+/// `authorize` fails with `storage unavailable`. While a call of the handle
+/// runs it holds the engine ([`Held`]); if the host lets go of the engine
+/// meanwhile, the call's release is the last one, and the close it makes runs
+/// on the core's I/O threads, never inside the call.
 #[derive(uniffi::Object)]
 pub struct CallerHandle {
     engine: Weak<Engine>,
     caller: Caller,
+}
+
+/// The engine, held for one call of a handle. Letting go of it never closes
+/// the database on the caller's thread: if it is the last reference
+/// (`Arc::into_inner` tells atomically), the engine is dropped — the database
+/// closed — on the core's I/O threads (issue #20, finding 5: the cached call,
+/// documented never to do I/O, ran the checkpoint, fsync and WAL deletion
+/// when the host dropped the engine on another thread meanwhile).
+pub(crate) struct Held(Option<Arc<Engine>>);
+
+impl Held {
+    /// The engine behind `weak`, if it is still open.
+    pub fn of(weak: &Weak<Engine>) -> Option<Held> {
+        weak.upgrade().map(|engine| Held(Some(engine)))
+    }
+}
+
+impl std::ops::Deref for Held {
+    type Target = Arc<Engine>;
+
+    fn deref(&self) -> &Arc<Engine> {
+        self.0.as_ref().expect("held until dropped")
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let Some(engine) = self.0.take().and_then(Arc::into_inner) else {
+            return;
+        };
+        crate::io_threads::detach(move || drop(engine));
+    }
 }
 
 impl CallerHandle {
@@ -89,7 +124,7 @@ impl CallerHandle {
     /// make the full call ([`Self::authorize`]) — the answer may be a refusal,
     /// need a dialog or need the database. Never does I/O.
     pub fn authorize_cached(&self, scope: u32) -> bool {
-        let Some(engine) = self.engine.upgrade() else {
+        let Some(engine) = Held::of(&self.engine) else {
             return false;
         };
         let Some(name) = engine.scope_numbers.name(scope) else {
@@ -105,7 +140,7 @@ impl CallerHandle {
     /// same as `AuthEngine::authorize`); an unknown number fails as an
     /// invalid scope.
     pub async fn authorize(&self, scope: u32) -> ApiResult {
-        let Some(engine) = self.engine.upgrade() else {
+        let Some(engine) = Held::of(&self.engine) else {
             return ApiResult::from_outcome("authorize", Err(Failure::StorageUnavailable));
         };
         let name = engine
@@ -121,7 +156,7 @@ impl CallerHandle {
     /// nothing done on this thread but the lookup. `false`: make the full call
     /// ([`Self::ensure`]). Never does I/O.
     pub fn ensure_cached(&self, api: u32) -> bool {
-        let Some(engine) = self.engine.upgrade() else {
+        let Some(engine) = Held::of(&self.engine) else {
             return false;
         };
         let Some(name) = engine.api_numbers.name(api) else {
@@ -133,7 +168,7 @@ impl CallerHandle {
     /// The gate before guarded API number `api`, in full (the same as
     /// `AuthEngine::ensure`); an unknown number fails as an unsupported API.
     pub async fn ensure(&self, api: u32) -> ApiResult {
-        let Some(engine) = self.engine.upgrade() else {
+        let Some(engine) = Held::of(&self.engine) else {
             return ApiResult::from_outcome("ensure", Err(Failure::StorageUnavailable));
         };
         let name = engine

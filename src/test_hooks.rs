@@ -90,3 +90,21 @@ pub(crate) fn open_lock_wait() -> Option<std::time::Duration> {
         ms => Some(std::time::Duration::from_millis(ms)),
     }
 }
+
+static CLOSED_ON: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes the thread a store is closing on (its connection closes right after).
+pub(crate) fn note_store_closed() {
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("(unnamed)").to_string();
+    CLOSED_ON
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(name);
+}
+
+/// The threads stores of this process closed on since last asked, in order
+/// (names; the core's I/O threads are `miniapp-auth-io-N`).
+pub fn stores_closed_on() -> Vec<String> {
+    std::mem::take(&mut *CLOSED_ON.lock().unwrap_or_else(|p| p.into_inner()))
+}

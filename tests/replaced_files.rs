@@ -108,3 +108,48 @@ fn both_removed_and_recreated_by_another_process_are_noticed() {
         seen_by_another_process(&db)
     );
 }
+
+/// A process that lost its `-wal`/`-shm` changes nothing on the way out (issue
+/// #20): it used to checkpoint its old log into the file and delete the `-wal`
+/// by name on close — the new one, holding a decision another process had
+/// acknowledged meanwhile, lost once both exited.
+#[test]
+fn a_process_that_lost_its_sidecars_leaves_another_processs_decision_on_close() {
+    for lost in [&["-shm"][..], &["-wal", "-shm"][..]] {
+        let db = TempDb::new();
+        let engine = db.open(ScriptedUi::new(&[]));
+        engine
+            .set_grant("u1".into(), "wxA".into(), None, "scope.camera".into(), true)
+            .unwrap();
+        remove_sidecars(&db, lost);
+        // Another process, kept running, acknowledges a decision.
+        let mut bridge = common::bridge::Bridge::start(&db.path());
+        bridge.send(
+            r#"{"id":1,"user":"u2","app":"wxB","api":"authorize","args":{"scope":"scope.record"}}"#,
+        );
+        let event = bridge.recv();
+        assert_eq!(event["event"], "consent", "{lost:?}: {event}");
+        bridge.decide(&event, "allow");
+        assert_eq!(
+            bridge.recv(),
+            serde_json::json!({"id": 1, "result": {"errMsg": "authorize:ok"}}),
+            "{lost:?}"
+        );
+        // The other process exits first (the lost one's lock kept it from
+        // checkpointing: its decision is in its -wal), then the lost one closes.
+        let (_, code) = bridge.finish();
+        assert_eq!(code, 0);
+        drop(engine);
+        let fresh = db.open(ScriptedUi::new(&[]));
+        assert_eq!(
+            fresh
+                .list_grants("u2".into(), None)
+                .unwrap()
+                .iter()
+                .map(|g| g.scope.as_str())
+                .collect::<Vec<_>>(),
+            ["scope.record"],
+            "{lost:?}: the acknowledged decision survives both exits"
+        );
+    }
+}

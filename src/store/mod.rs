@@ -78,6 +78,32 @@ pub(crate) struct Store {
     commits: Arc<CommitSignal>,
 }
 
+/// Closing: a store whose `-wal` or `-shm` was removed or replaced under it
+/// changes nothing on the way out (#20). SQLite's close would checkpoint its
+/// old log into the file and delete `<db>-wal` by name — another process's new
+/// log, holding decisions that process acknowledged. Without the checkpoint the
+/// files stay as the other processes left them. (Tests see on which thread
+/// each store closed: `test_hooks::stores_closed_on`.)
+impl Drop for Store {
+    fn drop(&mut self) {
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::note_store_closed();
+        let Some(sidecars) = &self.sidecars else {
+            return;
+        };
+        if sidecars.check().is_err() {
+            let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
+            let kept = inner.conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            );
+            if let Err(e) = kept {
+                log::warn!("closing after the -wal/-shm were replaced: {e}");
+            }
+        }
+    }
+}
+
 impl Store {
     /// Opens the database file at `path` (see `db::open_file`).
     pub fn open(path: &Path) -> Result<Store> {

@@ -68,6 +68,11 @@ impl ScriptedUi {
         Arc::new(ui)
     }
 
+    /// Forgets the queued answers no dialog used.
+    pub fn clear_answers(&self) {
+        self.answers.lock().unwrap().clear();
+    }
+
     pub fn push(&self, answers: &[Answer]) {
         self.answers.lock().unwrap().extend(answers.iter().copied());
     }

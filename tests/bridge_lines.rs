@@ -124,13 +124,17 @@ fn the_manual_clock_never_wraps_into_negative_time() {
     assert_eq!(bridge.finish().1, 0);
 }
 
-/// How many calls the bridge keeps in flight at once (docs/cli.md).
-const IN_FLIGHT: usize = 256;
+/// How many calls of one app the bridge keeps in flight at once (docs/cli.md).
+const IN_FLIGHT: usize = 64;
+
+/// How many calls of every app together (docs/cli.md).
+const IN_FLIGHT_IN_ALL: usize = 1024;
 
 /// 3,000 calls waiting on one dialog, in a 4 GiB address space: each call had a
 /// thread with a default-sized stack, a spawn failed and the bridge panicked,
-/// losing every pending call. Now the calls in flight are bounded, the rest are
-/// refused at once with an error line, and the bridge stays up.
+/// losing every pending call. Now the calls in flight are bounded (per app:
+/// this flood is one app's), the rest are refused at once with an error line,
+/// and the bridge stays up.
 #[test]
 fn a_flood_of_pending_calls_is_bounded_and_the_bridge_stays_up() {
     use std::io::{BufRead, Write};
@@ -195,4 +199,61 @@ fn a_flood_of_pending_calls_is_bounded_and_the_bridge_stays_up() {
         Some(0),
         "the bridge stayed up and ended cleanly"
     );
+}
+
+/// 3,000 calls of 3,000 apps, each waiting on its own dialog, in a 4 GiB
+/// address space: past the bound on every app's calls together the rest are
+/// refused at once, and the bridge stays up and ends cleanly.
+#[test]
+fn calls_of_many_apps_are_bounded_in_all_and_the_bridge_stays_up() {
+    use std::io::{BufRead, Write};
+    let db = TempDb::new();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 4194304 && exec {BIN} bridge --db {}",
+            db.path()
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let calls = 3000;
+    let writer = std::thread::spawn(move || {
+        for id in 1..=calls {
+            writeln!(
+                stdin,
+                r#"{{"id":{id},"user":"u{id}","app":"wx{id}","api":"authorize","args":{{"scope":"scope.record"}}}}"#
+            )
+            .unwrap();
+        }
+        stdin
+    });
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut dialogs, mut refused) = (0, 0);
+    while dialogs + refused < calls {
+        let line = lines.next().expect("the bridge is still up").unwrap();
+        let line: Value = serde_json::from_str(&line).unwrap();
+        if line["event"] == "consent" {
+            dialogs += 1;
+        } else {
+            let error = line["error"].as_str().unwrap_or_else(|| panic!("{line}"));
+            assert!(
+                error.contains(&format!("in flight ({IN_FLIGHT_IN_ALL})")),
+                "{line}"
+            );
+            refused += 1;
+        }
+    }
+    assert_eq!(dialogs, IN_FLIGHT_IN_ALL);
+    // Closing the input abandons the open dialogs: each call answers, and the
+    // bridge ends cleanly.
+    drop(writer.join().unwrap());
+    let answered = lines
+        .map(|line| serde_json::from_str::<Value>(&line.unwrap()).unwrap())
+        .filter(|line| line.get("result").is_some())
+        .count();
+    assert_eq!(answered, IN_FLIGHT_IN_ALL);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }

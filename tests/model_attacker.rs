@@ -92,6 +92,10 @@ fn row_check(fields: [&str; 9]) -> String {
         .collect()
 }
 
+/// The columns a row check covers besides the key and state: expiry,
+/// purpose, contract version, whether consent was recorded.
+type CheckedColumns = (Option<i64>, Option<String>, Option<String>, i64);
+
 /// One row of `grants`, every column, as the tamperer copies it.
 type SavedRow = Vec<rusqlite::types::Value>;
 
@@ -222,7 +226,7 @@ impl World {
             }
             Op::Flip(s) => {
                 let raw = self.raw();
-                let row: Option<(Option<i64>, Option<String>, Option<String>, i64)> = raw
+                let row: Option<CheckedColumns> = raw
                     .query_row(
                         "SELECT expires_at, purpose, contract_version, consent_known FROM grants
                          WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = '' AND scope = ?3 AND state = 2",

@@ -217,8 +217,9 @@ fn open_and_prepare(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "temp_store", 2)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    schema::migrate(&mut conn, &path.display().to_string())?;
+    // What a process stopped mid-forget left, before anything else is written.
     finish_erasure(&conn, path);
+    schema::migrate(&mut conn, &path.display().to_string())?;
     Ok(conn)
 }
 

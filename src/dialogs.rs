@@ -152,4 +152,10 @@ impl Dialogs {
     pub fn open(&self) -> usize {
         self.consent_flights.in_flight() + self.privacy_flights.in_flight() + self.slots.allocated()
     }
+
+    #[cfg(feature = "test-hooks")]
+    /// How many callers wait on another caller's dialog (tests).
+    pub fn followers(&self) -> usize {
+        self.consent_flights.followers() + self.privacy_flights.followers()
+    }
 }

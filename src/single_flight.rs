@@ -10,8 +10,9 @@ use std::sync::Mutex;
 use futures::channel::oneshot;
 use futures::future::{FutureExt, Shared};
 
-/// One open flight: its id and the receiver its followers share.
-type OpenFlight<T> = (u64, Shared<oneshot::Receiver<T>>);
+/// One open flight: its id, the receiver its followers share, and how many
+/// followers joined it.
+type OpenFlight<T> = (u64, Shared<oneshot::Receiver<T>>, usize);
 
 /// The in-flight work, by key.
 pub struct SingleFlight<K, T: Clone> {
@@ -48,7 +49,8 @@ impl<K: Eq + Hash + Clone, T: Clone> SingleFlight<K, T> {
     /// Joins the flight for `key`, starting it if there is none.
     pub fn join(&self, key: K) -> Joined<'_, K, T> {
         let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, receiver)) = flights.get(&key) {
+        if let Some((_, receiver, followers)) = flights.get_mut(&key) {
+            *followers += 1;
             return Joined::Follower(receiver.clone());
         }
         let id = {
@@ -57,7 +59,7 @@ impl<K: Eq + Hash + Clone, T: Clone> SingleFlight<K, T> {
             *next
         };
         let (sender, receiver) = oneshot::channel();
-        flights.insert(key.clone(), (id, receiver.shared()));
+        flights.insert(key.clone(), (id, receiver.shared(), 0));
         Joined::Leader(Leader {
             owner: self,
             key,
@@ -72,9 +74,20 @@ impl<K: Eq + Hash + Clone, T: Clone> SingleFlight<K, T> {
         self.flights.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
+    #[cfg(feature = "test-hooks")]
+    /// How many callers joined the open flights as followers (for tests: that
+    /// concurrent callers share one dialog, seen rather than slept for).
+    pub fn followers(&self) -> usize {
+        let flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        flights.values().map(|(_, _, followers)| followers).sum()
+    }
+
     fn remove(&self, key: &K, id: u64) {
         let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-        if flights.get(key).is_some_and(|(current, _)| *current == id) {
+        if flights
+            .get(key)
+            .is_some_and(|(current, _, _)| *current == id)
+        {
             flights.remove(key);
         }
     }

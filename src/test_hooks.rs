@@ -14,6 +14,12 @@ impl AuthEngine {
         self.inner.dialogs.open()
     }
 
+    /// How many calls wait on a dialog another call opened (tests: concurrent
+    /// callers share one dialog, seen rather than slept for).
+    pub fn dialog_followers(&self) -> usize {
+        self.inner.dialogs.followers()
+    }
+
     /// `authorize` without taking its arguments by value, and polled on the
     /// calling thread rather than the core's I/O threads: the engine's own flow
     /// (benchmarks: the hot path without the copies the FFI makes anyway;

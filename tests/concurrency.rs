@@ -175,10 +175,11 @@ fn calls_from_many_threads_share_one_dialog() {
             })
         })
         .collect();
-    while ui.held() == 0 {
-        std::thread::yield_now();
-    }
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    // Released only once all eight wait on the one dialog (seven follow the
+    // leader's), so the count below proves the sharing, not a fast first answer.
+    eventually("one dialog, the other seven calls waiting on it", || {
+        ui.held() == 1 && engine.dialog_followers() == 7
+    });
     ui.release(ConsentDecision::Allow);
     for t in threads {
         assert_eq!(t.join().unwrap().json, r#"{"errMsg":"authorize:ok"}"#);

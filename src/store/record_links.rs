@@ -359,3 +359,422 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
     out.extend(super::subscriptions::unmatched_rows(conn)?);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every check of a row's link, each killed by a row an attacker could
+    //! write (issue #20's mutation sample found no test writing a link): a
+    //! genuine link copied onto another user's, app's, plugin's or scope's
+    //! forged row; a record edited in place; an expiry emptied; an agreement
+    //! linked to a disagreement; a kept choice linked to another template; and
+    //! the latest-record rule for each kind of row.
+
+    use super::*;
+    use crate::policy::GrantState;
+    use serde_json::{json, Value};
+
+    const ME: &str = "p-me";
+
+    /// A record as the log stores it: its text, the hash before it, its hash.
+    fn record(seq: u64, fields: Value) -> LinkedRecord {
+        let mut value = json!({
+            "seq": seq, "atMs": 1, "userId": ME, "appId": "wxA", "pluginId": null,
+            "scope": "scope.record", "decision": "granted", "lifetime": "permanent",
+            "untilMs": null, "purpose": null, "contractVersion": null, "source": "dialog"
+        });
+        for (key, v) in fields.as_object().unwrap() {
+            value[key] = v.clone();
+        }
+        let text = value.to_string();
+        let prev_hash = consent_log::GENESIS.to_string();
+        let hash = consent_log::hash(&prev_hash, &text);
+        LinkedRecord {
+            text,
+            prev_hash,
+            hash,
+            subject: value["userId"].as_str().unwrap().to_string(),
+        }
+    }
+
+    fn link_to(seq: u64, linked: &LinkedRecord) -> Link {
+        Link {
+            seq,
+            hash: linked.hash.clone(),
+        }
+    }
+
+    fn row(state: i64, expires_at_ms: Option<i64>, link: Link) -> GrantRow {
+        GrantRow {
+            scope: "scope.record".into(),
+            state,
+            source: "dialog".into(),
+            updated_at_ms: 1,
+            expires_at_ms,
+            denials: 0,
+            purpose: None,
+            contract_version: None,
+            last_used_at_ms: None,
+            consent_known: true,
+            row_check: String::new(),
+            link,
+        }
+    }
+
+    fn owner<'a>(user: &'a str, app: &'a str, plugin: Option<&'a str>) -> Owner<'a> {
+        Owner {
+            ns: NamespaceRef::new(user, app, plugin),
+            subject: Some(ME),
+        }
+    }
+
+    fn backing(row: &GrantRow, owner: Owner<'_>, linked: &LinkedRecord) -> Backing {
+        grant_backing(row, owner, Some(linked), &LaterRecords::default())
+    }
+
+    #[test]
+    fn a_genuine_link_backs_its_row() {
+        let linked = record(7, json!({}));
+        let granted = row(1, None, link_to(7, &linked));
+        assert_eq!(
+            backing(&granted, owner("u1", "wxA", None), &linked),
+            Backing::Matches
+        );
+    }
+
+    #[test]
+    fn a_genuine_link_copied_onto_another_owners_forged_row_backs_nothing() {
+        let linked = record(7, json!({}));
+        let granted = row(1, None, link_to(7, &linked));
+        for other in [
+            owner("u1", "wxB", None),
+            owner("u1", "wxA", Some("wxplugin")),
+            Owner {
+                subject: Some("p-someone-else"),
+                ..owner("u2", "wxA", None)
+            },
+            Owner {
+                subject: None,
+                ..owner("u2", "wxA", None)
+            },
+        ] {
+            assert_eq!(
+                backing(&granted, other, &linked),
+                Backing::Missing,
+                "{other:?}"
+            );
+        }
+        let mut other_scope = granted.clone();
+        other_scope.scope = "scope.camera".into();
+        assert_eq!(
+            backing(&other_scope, owner("u1", "wxA", None), &linked),
+            Backing::Missing
+        );
+        // A record filed under another pseudonym (its column), whatever its text says.
+        let mut refiled = linked.clone();
+        refiled.subject = "p-someone-else".into();
+        assert_eq!(
+            backing(&granted, owner("u1", "wxA", None), &refiled),
+            Backing::Missing
+        );
+        // A record about a plugin backs no row of the app itself, and back.
+        let of_plugin = record(7, json!({"pluginId": "wxplugin"}));
+        let row_of_app = row(1, None, link_to(7, &of_plugin));
+        assert_eq!(
+            backing(&row_of_app, owner("u1", "wxA", None), &of_plugin),
+            Backing::Missing
+        );
+        assert_eq!(
+            backing(
+                &row_of_app,
+                owner("u1", "wxA", Some("wxplugin")),
+                &of_plugin
+            ),
+            Backing::Matches
+        );
+    }
+
+    #[test]
+    fn a_record_edited_in_place_backs_nothing() {
+        let denied = record(7, json!({"decision": "denied", "lifetime": null}));
+        // Edited from "denied" to "granted", its hash left as it was.
+        let mut edited = denied.clone();
+        edited.text = edited.text.replace("\"denied\"", "\"granted\"");
+        let granted = row(1, None, link_to(7, &denied));
+        assert_eq!(
+            backing(&granted, owner("u1", "wxA", None), &edited),
+            Backing::Missing
+        );
+        // Its hash recomputed too: no longer the one the row names.
+        edited.hash = consent_log::hash(&edited.prev_hash, &edited.text);
+        assert_eq!(
+            backing(&granted, owner("u1", "wxA", None), &edited),
+            Backing::Missing
+        );
+        // A link with no sequence, or to another sequence than the record's.
+        let linked = record(7, json!({}));
+        for seq in [0, 8] {
+            let forged = row(1, None, link_to(seq, &linked));
+            assert_eq!(
+                backing(&forged, owner("u1", "wxA", None), &linked),
+                Backing::Missing
+            );
+        }
+    }
+
+    #[test]
+    fn an_expiry_emptied_or_moved_backs_nothing() {
+        let until = record(7, json!({"lifetime": "until", "untilMs": 86_400_000}));
+        let day = row(1, Some(86_400_000), link_to(7, &until));
+        assert_eq!(
+            backing(&day, owner("u1", "wxA", None), &until),
+            Backing::Matches
+        );
+        for expires in [None, Some(86_400_001)] {
+            let forged = row(1, expires, link_to(7, &until));
+            assert_eq!(
+                backing(&forged, owner("u1", "wxA", None), &until),
+                Backing::Missing,
+                "{expires:?}"
+            );
+        }
+        // An allow-once record backs no stored grant.
+        let once = record(7, json!({"lifetime": "once"}));
+        let kept = row(1, None, link_to(7, &once));
+        assert_eq!(
+            backing(&kept, owner("u1", "wxA", None), &once),
+            Backing::Missing
+        );
+        // Nor one whose purpose or contract differ from what the user saw.
+        let seen = record(
+            7,
+            json!({"purpose": "Record a memo", "contractVersion": "2"}),
+        );
+        let mut forged = row(1, None, link_to(7, &seen));
+        forged.purpose = Some("Record a memo".into());
+        assert_eq!(
+            backing(&forged, owner("u1", "wxA", None), &seen),
+            Backing::Missing
+        );
+        forged.contract_version = Some("2".into());
+        assert_eq!(
+            backing(&forged, owner("u1", "wxA", None), &seen),
+            Backing::Matches
+        );
+        forged.purpose = None;
+        assert_eq!(
+            backing(&forged, owner("u1", "wxA", None), &seen),
+            Backing::Missing
+        );
+    }
+
+    #[test]
+    fn a_denial_stays_a_denial_backed_or_not() {
+        let denied = record(7, json!({"decision": "denied", "lifetime": null}));
+        let flipped = row(1, None, link_to(7, &denied));
+        let me = owner("u1", "wxA", None);
+        assert_eq!(backing(&flipped, me, &denied), Backing::RecordIsADenial);
+        let later = LaterRecords::default();
+        let honoured_as = |row: &GrantRow, linked: Option<&LinkedRecord>| {
+            honoured(row, me, linked, &later).map(|g| g.state)
+        };
+        assert_eq!(
+            honoured_as(&flipped, Some(&denied)),
+            Some(GrantState::Denied)
+        );
+        let unbacked_denial = row(2, None, Link::default());
+        assert_eq!(
+            honoured_as(&unbacked_denial, None),
+            Some(GrantState::Denied)
+        );
+        let unbacked_grant = row(1, None, Link::default());
+        assert_eq!(honoured_as(&unbacked_grant, None), None);
+        let denial_backed = row(2, None, link_to(7, &denied));
+        assert_eq!(backing(&denial_backed, me, &denied), Backing::Matches);
+        // A denial row with an expiry is not what a denial record says.
+        let odd = row(2, Some(5), link_to(7, &denied));
+        assert_eq!(backing(&odd, me, &denied), Backing::RecordIsADenial);
+    }
+
+    fn later(records: &[Value]) -> LaterRecords {
+        LaterRecords {
+            records: records
+                .iter()
+                .map(|r| serde_json::from_str(&record(0, r.clone()).text).unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_later_record_about_the_key_supersedes_a_grant() {
+        let linked = record(7, json!({}));
+        let granted = row(1, None, link_to(7, &linked));
+        let me = owner("u1", "wxA", None);
+        let superseded = |records: &[Value]| {
+            grant_backing(&granted, me, Some(&linked), &later(records)) == Backing::Superseded
+        };
+        assert!(superseded(&[
+            json!({"seq": 8, "decision": "revoked", "lifetime": null})
+        ]));
+        assert!(superseded(&[
+            json!({"seq": 8, "decision": "granted", "lifetime": "once"})
+        ]));
+        assert!(superseded(&[
+            json!({"seq": 9, "decision": "reset", "scope": null, "lifetime": null})
+        ]));
+        assert!(superseded(&[
+            json!({"seq": 9, "decision": "reset", "userId": "", "scope": null})
+        ]));
+        assert!(superseded(&[
+            json!({"seq": 9, "decision": "forgotten", "appId": "", "scope": null})
+        ]));
+        // Not by what is about something else, or came before.
+        assert!(!superseded(&[
+            json!({"seq": 8, "decision": "revoked", "scope": "scope.camera"})
+        ]));
+        assert!(!superseded(&[
+            json!({"seq": 8, "decision": "revoked", "appId": "wxB"})
+        ]));
+        assert!(!superseded(&[
+            json!({"seq": 8, "decision": "revoked", "pluginId": "wxplugin"})
+        ]));
+        assert!(!superseded(&[
+            json!({"seq": 8, "decision": "reset", "appId": "wxB", "scope": null})
+        ]));
+        assert!(!superseded(&[json!({"seq": 6, "decision": "revoked"})]));
+        assert!(!superseded(&[json!({"seq": 7, "decision": "revoked"})]));
+        assert!(!superseded(&[]));
+        // Honoured as nothing; a superseded denial stays a denial.
+        let revoked = later(&[json!({"seq": 8, "decision": "revoked", "lifetime": null})]);
+        assert_eq!(honoured(&granted, me, Some(&linked), &revoked), None);
+        let denied = record(7, json!({"decision": "denied", "lifetime": null}));
+        let denial = row(2, None, link_to(7, &denied));
+        assert_eq!(
+            honoured(&denial, me, Some(&denied), &revoked).map(|g| g.state),
+            Some(GrantState::Denied)
+        );
+    }
+
+    #[test]
+    fn an_agreement_counts_only_on_its_own_latest_agreed_record() {
+        let agreed = record(
+            7,
+            json!({"scope": null, "decision": "agreed", "lifetime": null, "contractVersion": "3"}),
+        );
+        let me = owner("u1", "wxA", None);
+        let none = LaterRecords::default();
+        let link = link_to(7, &agreed);
+        assert!(agreement_record("3", &link, me, Some(&agreed), &none).is_some());
+        assert!(agreement_record("4", &link, me, Some(&agreed), &none).is_none());
+        let disagreed = record(
+            7,
+            json!({"scope": null, "decision": "disagreed", "lifetime": null, "contractVersion": "3"}),
+        );
+        let link = link_to(7, &disagreed);
+        assert!(agreement_record("3", &link, me, Some(&disagreed), &none).is_none());
+        // Another user's agreement.
+        let link = link_to(7, &agreed);
+        let stranger = Owner {
+            subject: Some("p-someone-else"),
+            ..owner("u2", "wxA", None)
+        };
+        assert!(agreement_record("3", &link, stranger, Some(&agreed), &none).is_none());
+        // Superseded by a later agreement or a reset; not by a disagreement.
+        let after = |records: &[Value]| {
+            agreement_record("3", &link, me, Some(&agreed), &later(records)).is_some()
+        };
+        assert!(!after(&[
+            json!({"seq": 8, "scope": null, "decision": "agreed", "contractVersion": "4"})
+        ]));
+        assert!(!after(&[
+            json!({"seq": 8, "scope": null, "decision": "reset"})
+        ]));
+        assert!(after(&[
+            json!({"seq": 8, "scope": null, "decision": "disagreed", "contractVersion": "4"})
+        ]));
+        assert!(after(&[
+            json!({"seq": 8, "scope": null, "decision": "agreed", "appId": "wxB"})
+        ]));
+        assert!(after(&[json!({"seq": 8, "decision": "granted"})]));
+    }
+
+    #[test]
+    fn a_kept_choice_counts_only_on_its_own_templates_latest_kept_record() {
+        let subscribed = record(
+            7,
+            json!({"scope": null, "decision": "subscribed", "template": "T1"}),
+        );
+        let me = owner("u1", "wxA", None);
+        let none = LaterRecords::default();
+        let link = link_to(7, &subscribed);
+        assert!(kept_choice_backed(
+            "T1",
+            true,
+            &link,
+            me,
+            Some(&subscribed),
+            &none
+        ));
+        assert!(!kept_choice_backed(
+            "T2",
+            true,
+            &link,
+            me,
+            Some(&subscribed),
+            &none
+        ));
+        assert!(!kept_choice_backed(
+            "T1",
+            false,
+            &link,
+            me,
+            Some(&subscribed),
+            &none
+        ));
+        let once = record(
+            7,
+            json!({"scope": null, "decision": "subscribed", "template": "T1", "lifetime": "once"}),
+        );
+        let link_once = link_to(7, &once);
+        assert!(!kept_choice_backed(
+            "T1",
+            true,
+            &link_once,
+            me,
+            Some(&once),
+            &none
+        ));
+        let declined = record(
+            7,
+            json!({"scope": null, "decision": "declined", "template": "T1"}),
+        );
+        let link_declined = link_to(7, &declined);
+        assert!(kept_choice_backed(
+            "T1",
+            false,
+            &link_declined,
+            me,
+            Some(&declined),
+            &none
+        ));
+        assert!(!kept_choice_backed(
+            "T1",
+            true,
+            &link_declined,
+            me,
+            Some(&declined),
+            &none
+        ));
+        let after = |records: &[Value]| {
+            kept_choice_backed("T1", true, &link, me, Some(&subscribed), &later(records))
+        };
+        assert!(!after(&[
+            json!({"seq": 8, "scope": null, "decision": "revoked", "template": "T1"})
+        ]));
+        assert!(!after(&[
+            json!({"seq": 8, "scope": null, "decision": "reset"})
+        ]));
+        assert!(after(&[
+            json!({"seq": 8, "scope": null, "decision": "revoked", "template": "T2"})
+        ]));
+    }
+}

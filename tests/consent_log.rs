@@ -172,6 +172,18 @@ fn an_edited_record_is_detected_and_named() {
         err.contains("broken at record 4") && err.contains("altered"),
         "{err}"
     );
+    // The engine a host opens says the same.
+    let engine = db.open(ScriptedUi::new(&[]));
+    let verification = engine.verify_consent_log().unwrap();
+    assert!(!verification.intact);
+    assert_eq!(verification.first_broken_seq, Some(4));
+    assert!(
+        verification
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("record 4 was altered")),
+        "{verification:?}"
+    );
 }
 
 #[test]

@@ -153,3 +153,53 @@ fn a_process_that_lost_its_sidecars_leaves_another_processs_decision_on_close() 
         );
     }
 }
+
+/// The main file removed under a running process (issue #20): the process
+/// refuses every write from then on (its writes would reach a file no one else
+/// opens), and a second process starts beside it — it used to fail with "disk
+/// I/O error" on the first process's `-wal`/`-shm` — and keeps what it decides
+/// after both exit.
+#[test]
+fn a_second_process_starts_while_the_main_file_was_removed_under_the_first() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.camera".into(), true)
+        .unwrap();
+    std::fs::remove_file(db.path()).unwrap();
+    let after = engine.set_grant("u1".into(), "wxA".into(), None, "scope.record".into(), true);
+    assert!(
+        matches!(&after, Err(AuthError::Storage { reason }) if reason.contains("removed or replaced")),
+        "{after:?}"
+    );
+    let out = Command::new(BIN)
+        .args([
+            "grants",
+            "set",
+            "--db",
+            &db.path(),
+            "--user",
+            "u2",
+            "--app",
+            "wxB",
+        ])
+        .args(["--scope", "scope.werun", "--state", "granted"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(seen_by_another_process(&db).contains("scope.werun"));
+    drop(engine);
+    let seen = seen_by_another_process(&db);
+    assert!(seen.contains("scope.werun"), "after both exit: {seen}");
+    // The first process's sidecars were kept aside, not deleted.
+    let kept: Vec<String> = std::fs::read_dir(db.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".orphaned-"))
+        .collect();
+    assert!(!kept.is_empty(), "{kept:?}");
+}

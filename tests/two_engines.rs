@@ -16,15 +16,27 @@ use miniapp_auth::AuthEngine;
 
 const DB_VAR: &str = "MINIAPP_AUTH_TWO_ENGINES_DB";
 
+/// What the scenario prints once every step of it passed.
+const SURVIVED: &str = "survivor: every step passed";
+
 #[test]
 fn dropping_one_of_two_engines_on_a_file_leaves_the_other_working() {
     let db = TempDb::new();
-    let status = Command::new(std::env::current_exe().unwrap())
+    let out = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "survivor", "--ignored", "--nocapture"])
         .env(DB_VAR, db.path())
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success(), "the surviving engine's process: {status}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the surviving engine's process: {}\n{said}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The scenario ran to its end (a renamed or filtered-out test would exit 0
+    // having run nothing).
+    assert!(said.contains(SURVIVED), "{said}");
 }
 
 #[test]
@@ -88,6 +100,7 @@ fn survivor() {
     let (_, code) = bridge.finish();
     assert_eq!(code, 0);
     assert!(block_on(survivor.authorize(me, "scope.record".into())).ok);
+    println!("{SURVIVED}");
 }
 
 /// Run by `survivor` in a process of its own: can another process take the

@@ -45,6 +45,7 @@ fn open_checked(path: &Path) -> Result<Opened> {
     // that it is damaged and moving it aside must not race another process
     // doing the same, or opening the clean file that replaced it.
     let _turn = OpenLock::acquire(path)?;
+    set_aside_orphans(path)?;
     // A truncated file (a torn copy, a half-restored backup) is corruption to
     // SQLite itself: its header names more pages than the file has. The file
     // is never read through a descriptor of our own: closing one would drop
@@ -284,6 +285,40 @@ pub fn is_corruption(e: &Error) -> bool {
         ),
         _ => false,
     }
+}
+
+/// A `-wal` or `-shm` without its main file belongs to a database removed
+/// under a process that may still run: SQLite would read it as the new
+/// file's log (another file's pages) or fail with a disk I/O error. Each is
+/// moved aside as `<path>-wal.orphaned-<unix ms>` (kept for inspection, never
+/// overwritten), and the new database starts clean.
+fn set_aside_orphans(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if !side.exists() {
+            continue;
+        }
+        let mut aside = PathBuf::from(format!("{}.orphaned-{stamp}", side.display()));
+        let mut n = 1;
+        while aside.exists() {
+            n += 1;
+            aside = PathBuf::from(format!("{}.orphaned-{stamp}-{n}", side.display()));
+        }
+        std::fs::rename(&side, &aside)?;
+        log::warn!(
+            "{} had no database beside it (removed under a running process?): moved aside to {}",
+            side.display(),
+            aside.display()
+        );
+    }
+    Ok(())
 }
 
 /// Moves a damaged file (and its WAL and shared-memory files) aside as

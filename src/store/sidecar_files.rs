@@ -1,5 +1,7 @@
-//! The database's sidecar files (`<db>-wal`, `<db>-shm`) as this store first saw
-//! them, and the check that they are still the same files.
+//! The database's files — the main file and its sidecars (`<db>-wal`,
+//! `<db>-shm`) — as this store first saw them, and the check that they are
+//! still the same files. (The main file removed under a running process is the
+//! same split as a removed sidecar: its writes reach a file no one else opens.)
 //!
 //! While a connection is open SQLite never removes them (only the last
 //! connection to close does), but someone else can: a cleaner, a backup tool, a
@@ -21,8 +23,8 @@ type Identity = (u64, u64);
 
 /// The sidecar files of one database file.
 pub(super) struct SidecarFiles {
-    /// `-wal`, then `-shm`, each with its identity once seen.
-    files: Mutex<[(PathBuf, Option<Identity>); 2]>,
+    /// The main file, `-wal`, then `-shm`, each with its identity once seen.
+    files: Mutex<[(PathBuf, Option<Identity>); 3]>,
 }
 
 #[cfg(unix)]
@@ -48,7 +50,7 @@ impl SidecarFiles {
             (path, id)
         };
         SidecarFiles {
-            files: Mutex::new([sidecar("-wal"), sidecar("-shm")]),
+            files: Mutex::new([sidecar(""), sidecar("-wal"), sidecar("-shm")]),
         }
     }
 

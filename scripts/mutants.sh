@@ -9,6 +9,7 @@
 #   scripts/mutants.sh                       every rule file
 #   scripts/mutants.sh src/store/record_links.rs   one of them
 # Extra cargo-mutants options may follow `--`, e.g. `-- --shard 1/4`.
+# MINIAPP_AUTH_MUTANTS_TESTS replaces the test selection (e.g. "--lib --test door").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=27.1.0
@@ -41,5 +42,8 @@ done
 tests=(--lib --test door --test writers --test tampering --test consent_log
     --test late_answers --test model_attacker --test subscriptions --test privacy
     --test authorize --test settings --test grant_import --test erasure)
+if [ -n "${MINIAPP_AUTH_MUTANTS_TESTS:-}" ]; then
+    read -r -a tests <<<"$MINIAPP_AUTH_MUTANTS_TESTS"
+fi
 MINIAPP_AUTH_MODEL_CASES=2000 "$bin" mutants "${args[@]}" --output target/mutants \
     --timeout 300 "$@" -- "${tests[@]}"

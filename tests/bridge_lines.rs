@@ -130,15 +130,8 @@ const IN_FLIGHT: usize = 64;
 /// How many calls of every app together (docs/cli.md).
 const IN_FLIGHT_IN_ALL: usize = 1024;
 
-/// 3,000 calls waiting on one dialog, in a 4 GiB address space: each call had a
-/// thread with a default-sized stack, a spawn failed and the bridge panicked,
-/// losing every pending call. Now the calls in flight are bounded (per app:
-/// this flood is one app's), the rest are refused at once with an error line,
-/// and the bridge stays up.
-#[test]
-fn a_flood_of_pending_calls_is_bounded_and_the_bridge_stays_up() {
-    use std::io::{BufRead, Write};
-    let db = TempDb::new();
+/// The real bridge in a 4 GiB address space (`ulimit -v`), and its input.
+fn bridge_in_4_gib(db: &TempDb) -> (std::process::Child, std::process::ChildStdin) {
     let mut child = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
@@ -149,7 +142,20 @@ fn a_flood_of_pending_calls_is_bounded_and_the_bridge_stays_up() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+    let stdin = child.stdin.take().unwrap();
+    (child, stdin)
+}
+
+/// 3,000 calls waiting on one dialog, in a 4 GiB address space: each call had a
+/// thread with a default-sized stack, a spawn failed and the bridge panicked,
+/// losing every pending call. Now the calls in flight are bounded (per app:
+/// this flood is one app's), the rest are refused at once with an error line,
+/// and the bridge stays up.
+#[test]
+fn a_flood_of_pending_calls_is_bounded_and_the_bridge_stays_up() {
+    use std::io::{BufRead, Write};
+    let db = TempDb::new();
+    let (mut child, mut stdin) = bridge_in_4_gib(&db);
     let calls = 3000;
     let writer = std::thread::spawn(move || {
         for id in 1..=calls {
@@ -208,17 +214,7 @@ fn a_flood_of_pending_calls_is_bounded_and_the_bridge_stays_up() {
 fn calls_of_many_apps_are_bounded_in_all_and_the_bridge_stays_up() {
     use std::io::{BufRead, Write};
     let db = TempDb::new();
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v 4194304 && exec {BIN} bridge --db {}",
-            db.path()
-        ))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+    let (mut child, mut stdin) = bridge_in_4_gib(&db);
     let calls = 3000;
     let writer = std::thread::spawn(move || {
         for id in 1..=calls {

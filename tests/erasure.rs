@@ -57,6 +57,18 @@ fn decide_everything(engine: &AuthEngine, ui: &ScriptedUi, user: &str) {
     block_on(engine.handle(caller(user, "wxA").with_tap(), call.into()));
 }
 
+/// A file where the forgotten user and another one decided everything; the
+/// engine, and the forgotten user's secret.
+fn two_users_decided() -> (TempDb, std::sync::Arc<AuthEngine>, String) {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[]);
+    let engine = db.open(ui.clone());
+    decide_everything(&engine, &ui, USER);
+    decide_everything(&engine, &ui, "bob@example.com");
+    let secret = secret_of(&db, USER);
+    (db, engine, secret)
+}
+
 fn secret_of(db: &TempDb, user: &str) -> String {
     db.raw()
         .query_row(
@@ -94,12 +106,7 @@ fn assert_nothing_left(db: &TempDb, secret: &str) {
 
 #[test]
 fn after_forget_user_no_file_holds_the_users_id_or_secret() {
-    let db = TempDb::new();
-    let ui = ScriptedUi::new(&[]);
-    let engine = db.open(ui.clone());
-    decide_everything(&engine, &ui, USER);
-    decide_everything(&engine, &ui, "bob@example.com");
-    let secret = secret_of(&db, USER);
+    let (db, engine, secret) = two_users_decided();
     assert!(
         !occurrences(&db, USER).is_empty(),
         "the scan finds the id before"
@@ -121,12 +128,7 @@ fn after_forget_user_no_file_holds_the_users_id_or_secret() {
 
 #[test]
 fn a_process_killed_mid_forget_leaves_it_for_the_next_open_to_finish() {
-    let db = TempDb::new();
-    let ui = ScriptedUi::new(&[]);
-    let engine = db.open(ui.clone());
-    decide_everything(&engine, &ui, USER);
-    decide_everything(&engine, &ui, "bob@example.com");
-    let secret = secret_of(&db, USER);
+    let (db, engine, secret) = two_users_decided();
     drop(engine);
     let killed = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "forget_and_die", "--ignored", "--nocapture"])

@@ -71,24 +71,12 @@ fn two_engines_then_a_probe() {
 #[test]
 #[ignore = "run in a process of its own by two_engines_then_a_probe"]
 fn shared_lock_probe() {
-    use std::os::unix::io::AsRawFd;
     let path = std::env::var(DB_VAR).expect("started by two_engines_then_a_probe");
-    let file = std::fs::File::open(&path).unwrap();
-    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
-    lock.l_type = libc::F_WRLCK as _;
-    lock.l_whence = libc::SEEK_SET as _;
     // SQLite's SHARED range: PENDING_BYTE (0x40000000) + 2, 510 bytes.
-    lock.l_start = 0x4000_0002;
-    lock.l_len = 510;
-    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
-    assert_eq!(rc, 0);
-    if lock.l_type as i32 == libc::F_UNLCK {
-        println!("probe: the shared lock is free");
-    } else {
-        println!("probe: the shared lock is held by pid {}", lock.l_pid);
+    match lock_holder(&path, 0x4000_0002, 510) {
+        None => println!("probe: the shared lock is free"),
+        Some(pid) => println!("probe: the shared lock is held by pid {pid}"),
     }
-    // This process is a probe: it closes its descriptor, dropping only its own
-    // locks (it has none).
 }
 
 const STOPPED_VAR: &str = "MINIAPP_AUTH_STOPPED_OPENER_DB";

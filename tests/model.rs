@@ -319,11 +319,7 @@ fn config() -> EngineConfig {
 fn new_harness() -> Harness {
     // tmpfs when there is one: fsync costs nothing there, and this test is
     // about the state machine, not the disk (tests/crash.rs is).
-    let dir = if std::path::Path::new("/dev/shm").is_dir() {
-        tempfile::tempdir_in("/dev/shm").unwrap()
-    } else {
-        tempfile::tempdir().unwrap()
-    };
+    let dir = fast_tempdir();
     let path = dir.path().join("model.db").display().to_string();
     let ui = Arc::new(ModelUi::default());
     let engine = AuthEngine::open(path.clone(), ui.clone(), Some(config())).unwrap();

@@ -20,7 +20,6 @@ use std::sync::Arc;
 use common::*;
 use miniapp_auth::{AuthEngine, Caller, ConsentRecord, EngineConfig};
 use proptest::prelude::*;
-use sha2::{Digest, Sha256};
 
 const SCOPES: [&str; 3] = ["scope.record", "scope.camera", "scope.bluetooth"];
 
@@ -78,20 +77,6 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// A `grants` row's integrity check, computed as anyone with the source can
-/// (`src/store/grant_row.rs`).
-fn row_check(fields: [&str; 9]) -> String {
-    let mut hasher = Sha256::new();
-    for field in fields {
-        hasher.update(field.as_bytes());
-        hasher.update([0x1f]);
-    }
-    hasher.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The columns a row check covers besides the key and state: expiry,
 /// purpose, contract version, whether consent was recorded.
 type CheckedColumns = (Option<i64>, Option<String>, Option<String>, i64);
@@ -122,11 +107,7 @@ impl World {
     }
 
     fn new() -> World {
-        let dir = if std::path::Path::new("/dev/shm").is_dir() {
-            tempfile::tempdir_in("/dev/shm").unwrap()
-        } else {
-            tempfile::tempdir().unwrap()
-        };
+        let dir = fast_tempdir();
         let path = dir.path().join("auth.db").display().to_string();
         let ui_a = ScriptedUi::new(&[]);
         let a = AuthEngine::open(path.clone(), ui_a.clone(), Some(config())).unwrap();
@@ -237,7 +218,7 @@ impl World {
                 if let Some((expires, purpose, contract, known)) = row {
                     let absent = "\u{0}absent";
                     let expires = expires.map(|t| t.to_string());
-                    let check = row_check([
+                    let check = grant_row_check([
                         &user,
                         &app,
                         "",

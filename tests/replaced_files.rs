@@ -172,25 +172,7 @@ fn a_second_process_starts_while_the_main_file_was_removed_under_the_first() {
         matches!(&after, Err(AuthError::Storage { reason }) if reason.contains("removed or replaced")),
         "{after:?}"
     );
-    let out = Command::new(BIN)
-        .args([
-            "grants",
-            "set",
-            "--db",
-            &db.path(),
-            "--user",
-            "u2",
-            "--app",
-            "wxB",
-        ])
-        .args(["--scope", "scope.werun", "--state", "granted"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::bridge::cli_set_grant(&db.path(), "u2", "wxB", "scope.werun", "granted");
     assert!(seen_by_another_process(&db).contains("scope.werun"));
     drop(engine);
     let seen = seen_by_another_process(&db);

@@ -17,15 +17,13 @@ use std::process::Command;
 use common::bridge::BIN;
 use common::*;
 use miniapp_auth::AuthEngine;
-use sha2::{Digest, Sha256};
 
 /// The row check a `grants` row must carry, computed as anyone with the source
 /// can (see `src/store/grant_row.rs`).
 fn row_check(user: &str, app: &str, scope: &str, state: i64, contract: Option<&str>) -> String {
     let absent = "\u{0}absent";
-    let mut hasher = Sha256::new();
     let state = state.to_string();
-    for field in [
+    grant_row_check([
         user,
         app,
         "",
@@ -35,14 +33,7 @@ fn row_check(user: &str, app: &str, scope: &str, state: i64, contract: Option<&s
         absent,
         contract.unwrap_or(absent),
         "1",
-    ] {
-        hasher.update(field.as_bytes());
-        hasher.update([0x1f]);
-    }
-    hasher.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    ])
 }
 
 fn verify_cli(db: &TempDb) -> (Option<i32>, String, String) {

@@ -110,24 +110,9 @@ fn survivor() {
 #[test]
 #[ignore = "run in a process of its own by survivor"]
 fn dms_lock_probe() {
-    use std::os::unix::io::AsRawFd;
     let path = std::env::var(DB_VAR).expect("started by survivor");
-    let shm = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(format!("{path}-shm"))
-        .unwrap();
-    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
-    lock.l_type = libc::F_WRLCK as _;
-    lock.l_whence = libc::SEEK_SET as _;
-    lock.l_start = 128;
-    lock.l_len = 1;
-    // F_GETLK: reports a conflicting lock without taking one.
-    let rc = unsafe { libc::fcntl(shm.as_raw_fd(), libc::F_GETLK, &mut lock) };
-    assert_eq!(rc, 0);
-    if lock.l_type as i32 == libc::F_UNLCK {
-        println!("DMS lock free: no other process holds it");
-    } else {
-        println!("DMS lock held by another process (pid {})", lock.l_pid);
+    match lock_holder(&format!("{path}-shm"), 128, 1) {
+        None => println!("DMS lock free: no other process holds it"),
+        Some(pid) => println!("DMS lock held by another process (pid {pid})"),
     }
 }

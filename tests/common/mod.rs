@@ -418,3 +418,53 @@ impl Rng {
         self.next() % n.max(1)
     }
 }
+
+/// A `grants` row's integrity check over its fields (user, app, plugin, scope,
+/// state, expiry, purpose, contract version, whether consent was recorded;
+/// `"\u{0}absent"` for a missing one), computed as anyone with the source can
+/// (`src/store/grant_row.rs`): what a tamperer recomputes.
+pub fn grant_row_check(fields: [&str; 9]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for field in fields {
+        hasher.update(field.as_bytes());
+        hasher.update([0x1f]);
+    }
+    hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A temp dir on tmpfs when there is one (fsync costs nothing there): for
+/// tests about the state machine, not the disk.
+pub fn fast_tempdir() -> tempfile::TempDir {
+    if std::path::Path::new("/dev/shm").is_dir() {
+        tempfile::tempdir_in("/dev/shm").unwrap()
+    } else {
+        tempfile::tempdir().unwrap()
+    }
+}
+
+/// Asks the kernel (`F_GETLK`, which takes no lock) which other process holds
+/// a lock on bytes `start..start + len` of the file at `path`: its pid, or
+/// `None` when the range is free. Run it in a process that holds no lock on
+/// the file (closing its descriptor drops only its own locks).
+#[cfg(unix)]
+pub fn lock_holder(path: &str, start: i64, len: i64) -> Option<i32> {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    // SAFETY: a zeroed flock is a valid value; fcntl only reads and writes it.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as _;
+    lock.l_whence = libc::SEEK_SET as _;
+    lock.l_start = start as _;
+    lock.l_len = len as _;
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
+    assert_eq!(rc, 0, "F_GETLK on {path}");
+    (lock.l_type as i32 != libc::F_UNLCK).then_some(lock.l_pid)
+}

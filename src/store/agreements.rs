@@ -52,7 +52,7 @@ impl Store {
     ) -> Result<()> {
         let scopes = record.scopes.clone();
         let still_true = StillTrue::dialog_current(user_id, app_id, unless_undone_since);
-        let (inner, ()) = self.through_door(still_true.as_slice(), |passage| {
+        let (written, ()) = self.through_door(still_true.as_slice(), |passage| {
             let links = consent_log::append(passage, &[record], now_ms)?;
             let link = links.into_iter().next().unwrap_or_default();
             passage.upsert_agreement((user_id, app_id), version, now_ms, &link)
@@ -61,11 +61,13 @@ impl Store {
             version: version.to_string(),
             scopes,
         };
-        self.cache.remember_agreement(
-            &inner,
-            Namespace::new(user_id, app_id, None),
-            Some(Arc::new(agreed)),
-        );
+        if written.current {
+            self.cache.remember_agreement(
+                &written.inner,
+                Namespace::new(user_id, app_id, None),
+                Some(Arc::new(agreed)),
+            );
+        }
         Ok(())
     }
 }

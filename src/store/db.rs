@@ -84,15 +84,17 @@ struct OpenLock {
     _file: std::fs::File,
 }
 
-/// How long an open waits for another process's open: SQLite's busy timeout.
-/// A holder that never lets go (stopped, or frozen by Android's cached-app
-/// freezer) gets a clear error instead of a wait without end.
+/// How long an open waits for another process's open: three busy timeouts,
+/// since a healthy opener may wait one at each of its steps (switching to WAL,
+/// finishing an erasure, the schema). A holder that never lets go (stopped, or
+/// frozen by Android's cached-app freezer) gets a clear error instead of a
+/// wait without end.
 fn open_lock_wait() -> Duration {
     #[cfg(feature = "test-hooks")]
     if let Some(wait) = crate::test_hooks::open_lock_wait() {
         return wait;
     }
-    BUSY_TIMEOUT
+    3 * BUSY_TIMEOUT
 }
 
 impl OpenLock {
@@ -224,23 +226,46 @@ fn open_and_prepare(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Finishes what a process that stopped mid-forget may have left (SPEC §8): the
-/// forget's transaction either committed or did not, but until the `-wal` is
-/// checkpointed and truncated it (and the main file's old pages) can still hold
-/// the user's id and key. A `-wal` left non-empty at open is checkpointed into
-/// the file and truncated. Best effort: with another process writing, the next
-/// forget or open does it.
-fn finish_erasure(conn: &Connection, path: &Path) {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    let left = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
-    if left {
-        if let Err(e) = checkpoint_and_truncate(conn) {
-            log::warn!(
-                "{}: the -wal left at open was not truncated: {e}",
-                path.display()
-            );
+/// `<db>-erasing`: present from just before a forget's transaction until the
+/// `-wal` it leaves has been checkpointed and truncated (a marker file of its
+/// own, never opened by SQLite; making and removing it touches no lock).
+fn erasure_marker(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-erasing", path.display()))
+}
+
+/// Notes that an erasure is under way (before the forget's transaction).
+pub fn begin_erasure(path: &Path) -> Result<()> {
+    std::fs::write(erasure_marker(path), b"")?;
+    Ok(())
+}
+
+/// Finishes an erasure (SPEC §8): the forget's transaction either committed or
+/// did not, but until the `-wal` is checkpointed and truncated it (and the main
+/// file's old pages) can still hold the user's id and key. Checkpoints and
+/// truncates the `-wal` if an erasure is marked as under way — after a forget,
+/// and at an open after a process stopped mid-forget — and removes the mark
+/// once that is done. Best effort: while another process reads, the
+/// truncation waits for it (the busy timeout), then is left to the next forget
+/// or open.
+pub fn finish_erasure(conn: &Connection, path: &Path) {
+    let marker = erasure_marker(path);
+    if !marker.exists() {
+        return;
+    }
+    match checkpoint_and_truncate(conn) {
+        Ok(true) => {
+            if let Err(e) = std::fs::remove_file(&marker) {
+                log::warn!("{}: {e}", marker.display());
+            }
         }
+        Ok(false) => log::warn!(
+            "{}: another connection kept the -wal from being truncated after a forget; the next forget or open does it",
+            path.display()
+        ),
+        Err(e) => log::warn!(
+            "{}: the -wal was not truncated after a forget: {e}",
+            path.display()
+        ),
     }
 }
 

@@ -29,7 +29,7 @@ impl Store {
     /// privacy agreement and subscription settings; a `reset` record per (user, app) affected. Returns how
     /// many grants were removed.
     pub fn reset_app(&self, user_id: Option<&str>, app_id: &str, now_ms: i64) -> Result<u64> {
-        let (inner, removed) = self.through_door(&[], |passage| {
+        let (written, removed) = self.through_door(&[], |passage| {
             let users: Vec<String> = passage
                 .prepare(&users_of_app_sql(user_id.is_some()))?
                 .query_map(params![app_id, user_id], |r| r.get(0))?
@@ -55,7 +55,7 @@ impl Store {
             consent_log::append(passage, &records, now_ms)?;
             Ok(removed)
         })?;
-        let mut cache = self.cache.write(&inner);
+        let mut cache = self.cache.write(&written.inner);
         cache
             .namespaces
             .retain(|ns, _| !(ns.app_id == app_id && user_id.is_none_or(|u| ns.user_id == u)));
@@ -71,7 +71,10 @@ impl Store {
     /// it is append-only, and still verifies), but none of them names the user
     /// any more. Returns how many grants were removed.
     pub fn forget_user(&self, user_id: &str, now_ms: i64) -> Result<u64> {
-        let (inner, removed) = self.through_door(&[], |passage| {
+        if let Some(path) = &self.path {
+            super::db::begin_erasure(path)?;
+        }
+        let (written, removed) = self.through_door(&[], |passage| {
             let removed = passage.delete_user_rows(user_id)?;
             let everyone = NamespaceRef::new(user_id, "", None);
             let record = NewRecord::new(everyone, None, Recorded::Forgotten, DecisionSource::Admin);
@@ -84,14 +87,10 @@ impl Store {
         // The deleted rows were zeroed (`secure_delete`) in the pages this
         // commit wrote; the -wal still holds earlier versions of them, and the
         // main file its old pages, until checkpointed: do it now, and truncate.
-        match super::db::checkpoint_and_truncate(&inner.conn) {
-            Ok(true) => {}
-            Ok(false) => log::warn!(
-                "forgetting a user: another connection kept the -wal from being truncated; the next forget or open does it"
-            ),
-            Err(e) => log::warn!("forgetting a user: the -wal was not truncated: {e}"),
+        if let Some(path) = &self.path {
+            super::db::finish_erasure(&written.inner.conn, path);
         }
-        let mut cache = self.cache.write(&inner);
+        let mut cache = self.cache.write(&written.inner);
         cache.namespaces.retain(|ns, _| ns.user_id != user_id);
         cache.agreements.retain(|key, _| key.user_id != user_id);
         Ok(removed)
@@ -104,7 +103,7 @@ impl Store {
         now_ms: i64,
         unused_before_ms: Option<i64>,
     ) -> Result<MaintenanceReport> {
-        let (inner, report) = self.through_door(&[], |passage| {
+        let (written, report) = self.through_door(&[], |passage| {
             let mut records = Vec::new();
             let mut remove =
                 |sql: &str, at: i64, decision: Recorded, source: RecordSource| -> Result<u64> {
@@ -145,7 +144,7 @@ impl Store {
             })
         })?;
         if report.revoked_unused + report.removed_expired > 0 {
-            self.cache.write(&inner).namespaces.clear();
+            self.cache.write(&written.inner).namespaces.clear();
         }
         Ok(report)
     }
@@ -168,9 +167,9 @@ impl Store {
             }
             Ok(removed)
         });
-        if let Ok((inner, true)) = written {
+        if let Ok((written, true)) = written {
             let key = ns.to_owned();
-            self.cache.write(&inner).namespaces.remove(&key);
+            self.cache.write(&written.inner).namespaces.remove(&key);
         }
     }
 }

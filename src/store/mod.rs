@@ -10,7 +10,8 @@
 //! | `cache.rs`, `change_probe.rs` | the cache and its "did another connection commit?" check |
 //! | `commit_signal.rs` | telling waiters in this process that the store (or another connection) committed |
 //! | `grant_row.rs` | one row of `grants` as a type — read, written, cached ([`StoredGrant`](grant_row::StoredGrant)) — with its integrity check |
-//! | `namespace_state.rs` | loading one namespace, and applying [`Change`]s to it |
+//! | `namespace_read.rs` | reading one namespace from the file (rows honoured as their records back them) |
+//! | `namespace_state.rs` | a namespace's state, and applying [`Change`]s to it |
 //! | `agreements.rs` | privacy-contract agreements |
 //! | `housekeeping.rs` | reset an app, forget a user, maintenance |
 //! | `listing.rs` | read-only administration: grants, users, the consent log |
@@ -36,6 +37,7 @@ mod door;
 mod grant_row;
 mod housekeeping;
 mod listing;
+mod namespace_read;
 mod namespace_state;
 mod pseudonyms;
 mod record_links;
@@ -65,6 +67,9 @@ struct Inner {
     conn: Connection,
     /// `PRAGMA data_version` when the cache was last known to match the file.
     data_version: i64,
+    /// Whether the connection is at `synchronous=FULL` (every durable commit
+    /// makes sure it is first: `door/`).
+    synced: bool,
 }
 
 /// The SQLite-backed store with its cache.
@@ -72,6 +77,8 @@ pub(crate) struct Store {
     inner: Mutex<Inner>,
     cache: Cache,
     quarantined: Option<PathBuf>,
+    /// The database file (none in memory).
+    path: Option<PathBuf>,
     /// The file's `-wal` and `-shm` as first seen (none in memory).
     sidecars: Option<SidecarFiles>,
     /// Rung on every commit this store makes or finds.
@@ -130,10 +137,16 @@ impl Store {
     ) -> Result<Store> {
         let data_version = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
         let sidecars = path.as_deref().map(SidecarFiles::of);
+
         Ok(Store {
             sidecars,
-            inner: Mutex::new(Inner { conn, data_version }),
-            cache: Cache::new(path),
+            inner: Mutex::new(Inner {
+                conn,
+                data_version,
+                synced: true,
+            }),
+            cache: Cache::new(path.clone()),
+            path,
             quarantined,
             commits: Arc::default(),
         })
@@ -160,16 +173,25 @@ impl Store {
     /// the file's `-wal` or `-shm` was removed or replaced under the store: then
     /// nothing it reads or writes is what other processes see, and it refuses.
     fn lock(&self) -> Result<MutexGuard<'_, Inner>> {
-        if let Some(sidecars) = &self.sidecars {
-            sidecars.check()?;
-        }
         // A panic elsewhere cannot leave the data inconsistent (writes are
         // transactions), so a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // Looked at once the connection is ours (the wait for it can be long),
+        // and again by the door once it holds the write lock.
+        self.check_files()?;
         if self.cache.revalidate(&mut inner)? {
             self.commits.ring();
         }
         Ok(inner)
+    }
+
+    /// Fails if the database's files were removed or replaced under the store
+    /// (`sidecar_files.rs`).
+    fn check_files(&self) -> Result<()> {
+        match &self.sidecars {
+            Some(sidecars) => sidecars.check(),
+            None => Ok(()),
+        }
     }
 
     /// After this store's own commit the file's WAL index moved, so the
@@ -178,9 +200,16 @@ impl Store {
     /// next read answer from memory: the cache already matches this commit, and
     /// `revalidate` still drops it if another connection committed meanwhile.
     /// The commit stands whatever this look finds.
-    fn look_again_after_own_commit(&self, inner: &mut Inner) {
-        if let Ok(true) = self.cache.revalidate(inner) {
-            self.commits.ring();
+    /// Returns whether the cache may take what the write computed: not when
+    /// another connection committed after this one (the cache was dropped).
+    fn look_again_after_own_commit(&self, inner: &mut Inner) -> bool {
+        match self.cache.revalidate(inner) {
+            Ok(false) => true,
+            Ok(true) => {
+                self.commits.ring();
+                false
+            }
+            Err(_) => false,
         }
     }
 }

@@ -4,14 +4,12 @@
 
 use std::sync::Arc;
 
-use rusqlite::{params, Connection};
-
 use super::cache::Entries;
 use super::consent_log::{self, LogPoint};
 use super::door::{Passage, StillTrue};
-use super::grant_row::{self, Decided, GrantRow, StoredGrant};
-use super::pseudonyms;
-use super::record_links::{self, LaterRecords, Link, LinkedRecord, Owner, LINKED_COLUMNS};
+use super::grant_row::{Decided, GrantRow, StoredGrant};
+use super::namespace_read::load;
+use super::record_links::Link;
 use super::scope_map::ScopeMap;
 use super::{Inner, Store};
 use crate::admin_records::DecisionSource;
@@ -46,88 +44,6 @@ pub enum Change {
         /// The scope.
         scope: String,
     },
-}
-
-/// Loads `ns`, in one read transaction unless the caller is in one already.
-fn load(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
-    if conn.is_autocommit() {
-        // One read transaction for both queries (a consistent view, and half the
-        // file locking of two autocommit reads).
-        let tx = conn.unchecked_transaction()?;
-        let state = read(&tx, ns)?;
-        tx.commit()?;
-        return Ok(state);
-    }
-    read(conn, ns)
-}
-
-/// A namespace's grant rows, each with the consent record it names.
-fn grants_with_records_sql() -> String {
-    format!(
-        "SELECT {}, {LINKED_COLUMNS} FROM grants g LEFT JOIN consent_log c ON c.seq = g.record_seq
-         WHERE g.user_id = ?1 AND g.app_id = ?2 AND g.plugin_id = ?3",
-        grant_row::COLUMNS
-    )
-}
-
-/// [`load`]'s queries, in the caller's transaction. Each grant row is read with
-/// the consent record it names, and honoured only as far as that record backs
-/// it (`record_links.rs`).
-fn read(conn: &Connection, ns: NamespaceRef<'_>) -> Result<NamespaceState> {
-    let mut state = NamespaceState::default();
-    let subject = pseudonyms::of(conn, ns.user_id)?;
-    let owner = Owner {
-        ns,
-        subject: subject.as_deref(),
-    };
-    let mut stmt = conn.prepare_cached(&grants_with_records_sql())?;
-    let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
-        Ok((
-            GrantRow::from_row(r, 0)?,
-            LinkedRecord::from_row(r, grant_row::COLUMN_COUNT)?,
-        ))
-    })?;
-    // A row that cannot even be read as its types is damaged: skipped.
-    let rows: Vec<(GrantRow, Option<LinkedRecord>)> = rows
-        .filter_map(|row| row.ok())
-        .filter(|(row, _)| row.is_sound(ns))
-        .collect();
-    // Only a grant needs the records after its own (a denial grants nothing
-    // either way): read once, from the oldest grant's record on.
-    let later = match rows
-        .iter()
-        .filter(|(row, _)| row.grant_state() == policy::GrantState::Granted)
-        .map(|(row, _)| row.link.seq)
-        .min()
-    {
-        Some(oldest) => LaterRecords::read(conn, owner.subject, oldest)?,
-        None => LaterRecords::default(),
-    };
-    for (row, linked) in rows {
-        if let Some(grant) = record_links::honoured(&row, owner, linked.as_ref(), &later) {
-            state.grants.insert(row.scope, grant);
-        }
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT scope, dismissals, last_dismissed_at FROM prompt_fatigue
-         WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3",
-    )?;
-    let rows = stmt.query_map(params![ns.user_id, ns.app_id, ns.plugin_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            Dismissals {
-                count: r.get::<_, i64>(1)?.clamp(0, u32::MAX as i64) as u32,
-                last_at_ms: r.get(2)?,
-            },
-        ))
-    })?;
-    for row in rows {
-        let (scope, dismissals) = row?;
-        state.dismissals.insert(scope, dismissals);
-    }
-    state.grants.shrink_to_fit();
-    state.dismissals.shrink_to_fit();
-    Ok(state)
 }
 
 /// Applies one change inside `tx`, and to `current` (the namespace as read in
@@ -244,7 +160,7 @@ impl Store {
         now_ms: i64,
         still_true: &[StillTrue<'_>],
     ) -> Result<LogPoint> {
-        let (inner, (current, point)) = self.through_door(still_true, |passage| {
+        let (written, (current, point)) = self.through_door(still_true, |passage| {
             // The records first: each decision's row names its record.
             let links = consent_log::append(passage, records, now_ms)?;
             let appended: Vec<(&NewRecord, Link)> = records.iter().zip(links).collect();
@@ -263,7 +179,10 @@ impl Store {
             }
             Ok((current, consent_log::point_now(passage, &ns.user_id)?))
         })?;
-        self.cache.remember_namespace(&inner, ns, Arc::new(current));
+        if written.current {
+            self.cache
+                .remember_namespace(&written.inner, ns, Arc::new(current));
+        }
         Ok(point)
     }
 
@@ -283,9 +202,11 @@ impl Store {
             passage.note_grant_used(ns, scope, now_ms)?;
             load(passage, ns)
         });
-        if let Ok((inner, state)) = written {
-            self.cache
-                .remember_namespace(&inner, &ns.to_owned(), Arc::new(state));
+        if let Ok((written, state)) = written {
+            if written.current {
+                self.cache
+                    .remember_namespace(&written.inner, &ns.to_owned(), Arc::new(state));
+            }
         }
     }
 }
@@ -302,23 +223,4 @@ pub(super) fn agreement_in<'e>(
         .agreements
         .get(&key as &dyn NamespaceKey)
         .map(Option::as_ref)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reading_another_namespace_reuses_the_prepared_statement() {
-        let conn = crate::store::db::open_in_memory().unwrap();
-        for user in ["alice", "bob", "carol"] {
-            read(&conn, NamespaceRef::new(user, "wxapp", None)).unwrap();
-        }
-        // SQLite re-prepares (parses and plans again) a statement whose plan
-        // may depend on a bound value when that value changes, unless the
-        // query planner's stability guarantee is on: every call for a new
-        // user paid a parse (a sixth of the reference model's time).
-        let stmt = conn.prepare_cached(&grants_with_records_sql()).unwrap();
-        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
-    }
 }

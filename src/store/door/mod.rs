@@ -22,6 +22,7 @@ use std::sync::MutexGuard;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::consent_log::{self, LogPoint};
+use super::namespace_read;
 use super::{Inner, Store};
 use crate::error::{Error, Result};
 use crate::namespace::NamespaceRef;
@@ -41,8 +42,9 @@ pub(crate) enum StillTrue<'a> {
         /// Where the log stood for the user when the dialog opened.
         since: &'a LogPoint,
     },
-    /// An import: nothing is stored yet for `scope` in `ns` (not even a
-    /// denial). Otherwise nothing is written: [`Error::AlreadyDecided`].
+    /// An import: nothing is decided yet for `scope` in `ns` as the engine
+    /// reads it (not even a denial; a row no record backs is undecided).
+    /// Otherwise nothing is written: [`Error::AlreadyDecided`].
     Undecided {
         /// The namespace.
         ns: NamespaceRef<'a>,
@@ -78,17 +80,8 @@ impl<'a> StillTrue<'a> {
                 }
             }
             StillTrue::Undecided { ns, scope } => {
-                let stored = conn
-                    .prepare_cached(
-                        "SELECT 1 FROM grants
-                         WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-                    )?
-                    .exists(rusqlite::params![
-                        ns.user_id,
-                        ns.app_id,
-                        ns.plugin_id,
-                        scope
-                    ])?;
+                // As the engine reads it: a row no record backs is unasked.
+                let stored = namespace_read::load(conn, ns)?.grants.get(scope).is_some();
                 if stored {
                     return Err(Error::AlreadyDecided(format!(
                         "{scope} of user {} in app {}",
@@ -116,19 +109,29 @@ impl std::ops::Deref for Passage<'_> {
     }
 }
 
+/// What the door leaves the writer: the connection still held, so the cache
+/// can be brought in line with what was written — if it may: `current` is
+/// false when another connection committed between this commit and now (the
+/// cache was dropped then, and what the write computed is already old).
+pub(crate) struct Written<'s> {
+    /// The connection, still locked.
+    pub inner: MutexGuard<'s, Inner>,
+    /// Whether what the write computed is still the file's state.
+    pub current: bool,
+}
+
 impl Store {
     /// Runs `write` through the door: one IMMEDIATE transaction in which every
     /// `still_true` is checked first, then `write` runs, then the transaction
-    /// commits durably. Returns the still-locked store so the caller can bring
-    /// the cache in line with what was written.
+    /// commits durably (`synchronous=FULL`, made sure of first).
     pub(super) fn through_door<T>(
         &self,
         still_true: &[StillTrue<'_>],
         write: impl FnOnce(&Passage<'_>) -> Result<T>,
-    ) -> Result<(MutexGuard<'_, Inner>, T)> {
+    ) -> Result<(Written<'_>, T)> {
         let mut inner = self.lock()?;
-        let out = self.pass(&mut inner, still_true, write)?;
-        Ok((inner, out))
+        let (out, current) = self.pass(&mut inner, still_true, write, Sync::Full)?;
+        Ok((Written { inner, current }, out))
     }
 
     /// Runs `write` through the door in a transaction that is not synced on
@@ -136,36 +139,56 @@ impl Store {
     /// what no one has heard about yet and the next durable commit carries
     /// (frames reach the disk in order) — a user's pseudonym made when their
     /// first dialog opens. Lost only with the device's power, with the dialog.
-    /// The connection is held throughout, so no other write of this store
-    /// commits unsynced.
+    /// Every durable commit sets `FULL` again first, whatever happened here.
     pub(super) fn through_door_unsynced<T>(
         &self,
         write: impl FnOnce(&Passage<'_>) -> Result<T>,
     ) -> Result<T> {
         let mut inner = self.lock()?;
-        inner.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let out = self.pass(&mut inner, &[], write);
-        inner.conn.pragma_update(None, "synchronous", "FULL")?;
-        out
+        self.pass(&mut inner, &[], write, Sync::Normal)
+            .map(|(out, _)| out)
     }
 
-    /// The door itself, the connection held.
+    /// The door itself, the connection held: the safety level `sync` needs,
+    /// the write lock, the files still ours, the checks, the write, the commit.
     fn pass<T>(
         &self,
         inner: &mut Inner,
         still_true: &[StillTrue<'_>],
         write: impl FnOnce(&Passage<'_>) -> Result<T>,
-    ) -> Result<T> {
+        sync: Sync,
+    ) -> Result<(T, bool)> {
+        let full = sync == Sync::Full;
+        if inner.synced != full {
+            // Marked unsynced before the change, so a failure leaves it to be
+            // set again by the next durable commit.
+            inner.synced = false;
+            let level = if full { "FULL" } else { "NORMAL" };
+            inner.conn.pragma_update(None, "synchronous", level)?;
+            inner.synced = full;
+        }
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The wait for the write lock can be long: the files may have been
+        // replaced meanwhile, and nothing may be acknowledged into them then.
+        self.check_files()?;
         for check in still_true {
             check.check(&tx)?;
         }
         let out = write(&Passage { tx: &tx })?;
         tx.commit()?;
         self.commits.ring();
-        self.look_again_after_own_commit(inner);
-        Ok(out)
+        let current = self.look_again_after_own_commit(inner);
+        Ok((out, current))
     }
+}
+
+/// How a passage's commit reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    /// Synced at commit: what anyone hears about.
+    Full,
+    /// Carried by the next synced commit.
+    Normal,
 }

@@ -90,8 +90,9 @@ fn record_behind(
 ) -> Option<ConsentRecord> {
     let linked = linked?;
     let subject = owner.subject?;
-    if link.seq == 0
-        || linked.hash != link.hash
+    // (A link with no record, `seq` 0, joins none; records start at 1, and
+    // the record must name the link's `seq` below.)
+    if linked.hash != link.hash
         || consent_log::hash(&linked.prev_hash, &linked.text) != linked.hash
         || linked.subject != subject
     {
@@ -496,13 +497,21 @@ mod tests {
     #[test]
     fn a_record_edited_in_place_backs_nothing() {
         let denied = record(7, json!({"decision": "denied", "lifetime": null}));
-        // Edited from "denied" to "granted", its hash left as it was.
-        let mut edited = denied.clone();
-        edited.text = edited.text.replace("\"denied\"", "\"granted\"");
+        // Edited from a denial into a permanent grant, its hash left as it
+        // was: but for the hash, it would back the forged row.
+        let rewritten = record(7, json!({}));
         let granted = row(1, None, link_to(7, &denied));
+        let mut edited = denied.clone();
+        edited.text = rewritten.text.clone();
         assert_eq!(
             backing(&granted, owner("u1", "wxA", None), &edited),
             Backing::Missing
+        );
+        let relinked = row(1, None, link_to(7, &rewritten));
+        assert_eq!(
+            backing(&relinked, owner("u1", "wxA", None), &rewritten),
+            Backing::Matches,
+            "the edit is a well-formed grant: only the hash tells it apart"
         );
         // Its hash recomputed too: no longer the one the row names.
         edited.hash = consent_log::hash(&edited.prev_hash, &edited.text);

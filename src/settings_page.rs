@@ -139,10 +139,19 @@ impl Engine {
             },
         };
         let subscriptions_shown = request.subscriptions.clone();
+        // Where the page opened: what the user leaves on it counts only while
+        // that stands (not after the app was reset or the user forgotten).
+        let opened = self
+            .decisions()
+            .opened_in(&caller.user_id, &caller.app_id)?;
         let page = self.dialogs.ui().show_settings(request);
         let answer = self.dialogs.call_host(page).await?;
         if let (Some(shown), Some(left)) = (subscriptions_shown, answer.subscriptions) {
-            self.apply_subscriptions_page(&caller.user_id, &caller.app_id, &shown, &left)?;
+            self.apply_subscriptions_page(
+                (&caller.user_id, &caller.app_id),
+                (&shown, &left),
+                &opened,
+            )?;
         }
         let answered = answer.items;
         let shown: Vec<(String, GrantState)> = shown
@@ -157,8 +166,13 @@ impl Engine {
                 .iter()
                 .map(|(scope, state)| (scope.as_str(), Decision::to_state(*state)))
                 .collect();
-            self.decisions()
-                .store(&ns, &decisions, DecisionSource::Settings, manifest, None)?;
+            self.decisions().store(
+                &ns,
+                &decisions,
+                DecisionSource::Settings,
+                manifest,
+                Some(&opened),
+            )?;
         }
         self.auth_setting(&ns, &snapshot)
     }

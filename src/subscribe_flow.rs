@@ -15,11 +15,13 @@ use crate::consent_record::{NewRecord, Recorded};
 use crate::consent_ui::{
     SubscribeAnswer, SubscribeChoice, SubscribeRequest, SubscriptionsSetting, TemplateChoice,
 };
+use crate::decisions::OpenedIn;
 use crate::dialect::{ApiResult, Failure, SubscribeError};
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::policy::Lifetime;
 use crate::scopes::is_api_name;
+use crate::store::LogPoint;
 
 /// How many templates one call may ask about (WeChat: 5 since 2023; it was 3).
 pub const MAX_TEMPLATES: usize = 5;
@@ -176,6 +178,18 @@ impl Engine {
         on: bool,
         source: DecisionSource,
     ) -> Result<()> {
+        self.store_main_switch((user_id, app_id), on, source, None)
+    }
+
+    /// Stores the main switch with its record — while the page it was changed
+    /// on still stands (`opened`: no reset or forget since), if it was one.
+    fn store_main_switch(
+        &self,
+        (user_id, app_id): (&str, &str),
+        on: bool,
+        source: DecisionSource,
+        opened: Option<&LogPoint>,
+    ) -> Result<()> {
         let app = crate::namespace::NamespaceRef::new(user_id, app_id, None);
         let decision = if on {
             Recorded::SubscriptionsOn
@@ -183,8 +197,13 @@ impl Engine {
             Recorded::SubscriptionsOff
         };
         let record = NewRecord::new(app, None, decision, source);
-        self.store
-            .set_subscriptions_switch(user_id, app_id, on, record, self.clock.now_ms())
+        self.store.set_subscriptions_switch(
+            (user_id, app_id),
+            on,
+            record,
+            self.clock.now_ms(),
+            opened,
+        )
     }
 
     /// The subscription part of the settings page, as it stands.
@@ -217,17 +236,19 @@ impl Engine {
     /// Templates the page did not show, and `Ban`/`Filter`, change nothing.
     pub fn apply_subscriptions_page(
         &self,
-        user_id: &str,
-        app_id: &str,
-        shown: &SubscriptionsSetting,
-        left: &SubscriptionsSetting,
+        (user_id, app_id): (&str, &str),
+        (shown, left): (&SubscriptionsSetting, &SubscriptionsSetting),
+        opened: &OpenedIn,
     ) -> Result<(), Failure> {
+        if !self.allow_once.same_run(user_id, app_id, &opened.run) {
+            return Err(Error::DecisionOutlived.into());
+        }
         if left.main_switch != shown.main_switch {
-            self.set_subscriptions_main_switch(
-                user_id,
-                app_id,
+            self.store_main_switch(
+                (user_id, app_id),
                 left.main_switch,
                 DecisionSource::Settings,
+                Some(&opened.log),
             )?;
         }
         let app = crate::namespace::NamespaceRef::new(user_id, app_id, None);
@@ -262,11 +283,11 @@ impl Engine {
         }
         if !changes.is_empty() {
             self.store.change_kept_choices(
-                user_id,
-                app_id,
+                (user_id, app_id),
                 &changes,
                 &records,
                 self.clock.now_ms(),
+                Some(&opened.log),
             )?;
         }
         Ok(())

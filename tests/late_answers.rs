@@ -160,3 +160,37 @@ fn allow_once_ends_when_another_process_decides_after_it() {
         );
     }
 }
+
+/// The settings page is a dialog too (#20): what the user leaves on it after
+/// the app was reset in another process is not stored — neither a switch
+/// turned on nor the subscription part (a kept acceptance, the main switch).
+#[test]
+fn a_settings_page_left_after_the_app_was_reset_elsewhere_stores_nothing() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Deny]);
+    let engine = db.open(ui.clone());
+    let me = caller("u1", "wxA");
+    assert!(!block_on(engine.authorize(me.clone(), "scope.camera".into())).ok);
+    let elsewhere = db.open(ScriptedUi::new(&[]));
+    ui.on_settings(move |page| {
+        elsewhere.reset_app("wxA".into(), None).unwrap();
+        page.items
+            .iter()
+            .map(|item| miniapp_auth::ScopeSetting {
+                granted: true,
+                ..item.clone()
+            })
+            .collect()
+    });
+    ui.on_subscriptions_page(|shown| miniapp_auth::SubscriptionsSetting {
+        main_switch: !shown.main_switch,
+        ..shown.clone()
+    });
+    let result = block_on(engine.open_setting(me.clone().with_tap(), true));
+    assert_eq!(result.errno, Some(1304), "{}", result.json);
+    assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
+    let setting = block_on(engine.get_setting(me, true));
+    let value: serde_json::Value = serde_json::from_str(&setting.json).unwrap();
+    assert_eq!(value["subscriptionsSetting"]["mainSwitch"], true, "{value}");
+    assert_eq!(value["authSetting"].get("scope.camera"), None, "{value}");
+}

@@ -163,16 +163,19 @@ impl Store {
 
     /// Changes kept choices from the settings page: `Some(accept)` keeps that
     /// choice, `None` forgets it (asked again); each change with its record
-    /// (`records`, in the same order), in one durable transaction.
+    /// (`records`, in the same order), in one durable transaction — written
+    /// only if the app was not reset nor the user forgotten since the page
+    /// opened (`opened`).
     pub fn change_kept_choices(
         &self,
-        user_id: &str,
-        app_id: &str,
+        (user_id, app_id): (&str, &str),
         changes: &[(String, Option<bool>)],
         records: &[NewRecord],
         now_ms: i64,
+        opened: Option<&LogPoint>,
     ) -> Result<()> {
-        self.through_door(&[], |passage| {
+        let still_true = StillTrue::dialog_current(user_id, app_id, opened);
+        self.through_door(still_true.as_slice(), |passage| {
             let links = consent_log::append(passage, records, now_ms)?;
             for ((tmpl_id, change), link) in changes.iter().zip(links) {
                 match change {
@@ -189,16 +192,17 @@ impl Store {
     }
 
     /// Turns the app's subscription messages on or off for the user, with its
-    /// record.
+    /// record — from a settings page (`opened`), only while it still stands.
     pub fn set_subscriptions_switch(
         &self,
-        user_id: &str,
-        app_id: &str,
+        (user_id, app_id): (&str, &str),
         on: bool,
         record: NewRecord,
         now_ms: i64,
+        opened: Option<&LogPoint>,
     ) -> Result<()> {
-        self.through_door(&[], |passage| {
+        let still_true = StillTrue::dialog_current(user_id, app_id, opened);
+        self.through_door(still_true.as_slice(), |passage| {
             let links = consent_log::append(passage, &[record], now_ms)?;
             let link = links.into_iter().next().unwrap_or_default();
             passage.upsert_main_switch((user_id, app_id), on, &link)

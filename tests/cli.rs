@@ -377,6 +377,45 @@ fn the_demo_runs_unattended() {
     );
 }
 
+/// Bad input changes nothing (#20): a command the CLI cannot read is refused
+/// before the database is opened — not even the file is created.
+#[test]
+fn a_grants_command_it_cannot_read_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("auth.db").display().to_string();
+    for argv in [
+        &[
+            "grants",
+            "set",
+            "--db",
+            &db,
+            "--user",
+            "u1",
+            "--app",
+            "wxA",
+            "--scope",
+            "scope.camera",
+            "--state",
+            "maybe",
+        ][..],
+        &[
+            "grants", "set", "--db", &db, "--user", "u1", "--app", "wxA", "--state", "granted",
+        ][..],
+        &["grants", "frobnicate", "--db", &db][..],
+    ] {
+        let out = Command::new(BIN).args(argv).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{argv:?}");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).is_empty(),
+            "{argv:?}: a clear error"
+        );
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "{argv:?} created a file"
+        );
+    }
+}
+
 /// Bad input changes nothing (#20): a settings answer the demo cannot read
 /// (`maybe`) used to be applied as "off" without a word.
 #[test]

@@ -44,6 +44,24 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         .ok_or("grants needs a subcommand: list, set, revoke, reset or export")?;
     let opts = ["db", "user", "app", "plugin", "scope", "state"];
     let args = Args::parse(rest, &opts)?;
+    // Everything the command needs is read before the database is opened: a
+    // command it cannot read changes nothing, not even creating the file.
+    let needs: &[&str] = match command.as_str() {
+        "list" => &[],
+        "set" => &["user", "app", "scope", "state"],
+        "revoke" => &["user", "app", "scope"],
+        "reset" => &["app"],
+        "export" => &["user"],
+        other => return Err(format!("unknown grants subcommand {other:?}")),
+    };
+    for option in needs {
+        args.require(option)?;
+    }
+    let granted = match args.get("state") {
+        None | Some("granted") => true,
+        Some("denied") => false,
+        Some(other) => return Err(format!("--state must be granted or denied, not {other:?}")),
+    };
     let engine = open(&args, matches!(command.as_str(), "list" | "export"))?;
     let err = |e: miniapp_auth::AuthError| e.to_string();
     match command.as_str() {
@@ -62,22 +80,15 @@ pub fn run(argv: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
-        "set" => {
-            let granted = match args.require("state")? {
-                "granted" => true,
-                "denied" => false,
-                other => return Err(format!("--state must be granted or denied, not {other:?}")),
-            };
-            engine
-                .set_grant(
-                    args.require("user")?.into(),
-                    args.require("app")?.into(),
-                    args.get("plugin").map(str::to_string),
-                    args.require("scope")?.into(),
-                    granted,
-                )
-                .map_err(err)
-        }
+        "set" => engine
+            .set_grant(
+                args.require("user")?.into(),
+                args.require("app")?.into(),
+                args.get("plugin").map(str::to_string),
+                args.require("scope")?.into(),
+                granted,
+            )
+            .map_err(err),
         "revoke" => engine
             .revoke_grant(
                 args.require("user")?.into(),
@@ -109,6 +120,6 @@ pub fn run(argv: &[String]) -> Result<(), String> {
             );
             Ok(())
         }
-        other => Err(format!("unknown grants subcommand {other:?}")),
+        _ => unreachable!("refused above"),
     }
 }

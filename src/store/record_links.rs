@@ -602,6 +602,15 @@ mod tests {
         // A denial row with an expiry is not what a denial record says.
         let odd = row(2, Some(5), link_to(7, &denied));
         assert_eq!(backing(&odd, me, &denied), Backing::RecordIsADenial);
+        // A grant row with an expiry whose record is a denial is the lasting
+        // denial the record says (no expiry that would end it, so no
+        // dialog once the forged time passes).
+        let timed = row(1, Some(5), link_to(7, &denied));
+        let honoured_timed = honoured(&timed, me, Some(&denied), &later).unwrap();
+        assert_eq!(
+            (honoured_timed.state, honoured_timed.expires_at_ms),
+            (GrantState::Denied, None)
+        );
     }
 
     fn later(records: &[Value]) -> LaterRecords {

@@ -126,6 +126,9 @@ fn a_grant_put_back_after_its_revocation_grants_nothing_and_audit_names_it() {
     engine
         .revoke_grant("u1".into(), "wxA".into(), None, "scope.record".into())
         .unwrap();
+    // The revocation removed the row: nothing is left for audit to name.
+    let verification = engine.verify_consent_log().unwrap();
+    assert!(verification.intact, "{verification:?}");
     drop(engine);
     saved.put_back(&db, &["grants"]);
 

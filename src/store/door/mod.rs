@@ -12,6 +12,10 @@
 //! changes them appears anywhere else in the crate. A guarantee checked here
 //! holds for every writer: dialogs of every kind, the settings page,
 //! administration, imports, expiry and maintenance.
+//!
+//! One write is not synced on its own: a user's pseudonym key, made when their
+//! first dialog opens (`Store::through_door_unsynced`); the decision's durable
+//! commit that follows carries it, so a first decision costs one fsync.
 
 mod statements;
 
@@ -191,4 +195,36 @@ enum Sync {
     Full,
     /// Carried by the next synced commit.
     Normal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synchronous(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap()
+    }
+
+    /// An unsynced passage commits at `NORMAL` (1), and every durable one after
+    /// it at `FULL` (2) again: an acknowledged decision is never committed
+    /// unsynced.
+    #[test]
+    fn every_durable_passage_commits_at_full_whatever_came_before() {
+        let store = Store::open_in_memory().unwrap();
+        let durable = |store: &Store| {
+            store
+                .through_door(&[], |passage| Ok(synchronous(passage)))
+                .map(|(_, level)| level)
+                .unwrap()
+        };
+        let unsynced =
+            |store: &Store| store.through_door_unsynced(|passage| Ok(synchronous(passage)));
+        assert_eq!(durable(&store), 2);
+        assert_eq!(unsynced(&store).unwrap(), 1);
+        assert_eq!(durable(&store), 2);
+        assert_eq!(unsynced(&store).unwrap(), 1);
+        assert_eq!(unsynced(&store).unwrap(), 1);
+        assert_eq!(durable(&store), 2);
+    }
 }

@@ -114,14 +114,13 @@ impl Passage<'_> {
         Ok(())
     }
 
-    /// Removes the row of `scope` in `ns`; whether there was one.
-    pub fn delete_grant(&self, ns: NamespaceRef<'_>, scope: &str) -> Result<bool> {
-        let removed = self
-            .prepare_cached(
-                "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
-            )?
-            .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
-        Ok(removed > 0)
+    /// Removes the row of `scope` in `ns`, if there is one.
+    pub fn delete_grant(&self, ns: NamespaceRef<'_>, scope: &str) -> Result<()> {
+        self.prepare_cached(
+            "DELETE FROM grants WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+        )?
+        .execute(params![ns.user_id, ns.app_id, ns.plugin_id, scope])?;
+        Ok(())
     }
 
     /// Removes the time-limited grant of `scope` in `ns` only if it is still

@@ -290,3 +290,43 @@ impl Decisions<'_> {
         self.store.append_records(&[record], self.clock.now_ms())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    /// What each kind of decision does to this process's allow-once grants:
+    /// an allow-once given without a dialog lives in memory; a dismissal
+    /// leaves one alone; any stored decision ends it.
+    #[test]
+    fn each_decision_brings_allow_once_grants_in_line() {
+        let store = Store::open_in_memory().unwrap();
+        let allow_once = AllowOnceGrants::default();
+        let clock = ManualClock::new(1_767_225_600_000);
+        let decisions = Decisions {
+            store: &store,
+            allow_once: &allow_once,
+            clock: &clock,
+        };
+        let ns = Namespace::new("u1", "wxA", None);
+        let manifest = Manifest::default();
+        let store_one = |decision| {
+            decisions
+                .store(
+                    &ns,
+                    &[("scope.record", decision)],
+                    DecisionSource::Admin,
+                    &manifest,
+                    None,
+                )
+                .unwrap()
+        };
+        store_one(Decision::Grant(Lifetime::Once));
+        assert!(allow_once.has(&ns, "scope.record"), "given in memory");
+        store_one(Decision::Dismiss);
+        assert!(allow_once.has(&ns, "scope.record"), "a dismissal leaves it");
+        store_one(Decision::Deny);
+        assert!(!allow_once.has(&ns, "scope.record"), "a denial ends it");
+    }
+}

@@ -329,4 +329,128 @@ mod tests {
         store_one(Decision::Deny);
         assert!(!allow_once.has(&ns, "scope.record"), "a denial ends it");
     }
+
+    fn store_with_clock() -> (Store, AllowOnceGrants, ManualClock) {
+        (
+            Store::open_in_memory().unwrap(),
+            AllowOnceGrants::default(),
+            ManualClock::new(1_767_225_600_000),
+        )
+    }
+
+    /// A decision clears the scope's dismissal count (the embargo's) — in the
+    /// file, as another process reads it.
+    #[test]
+    fn a_decision_clears_the_dismissal_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.db");
+        let store = Store::open(&path).unwrap();
+        let (_, allow_once, clock) = store_with_clock();
+        let decisions = Decisions {
+            store: &store,
+            allow_once: &allow_once,
+            clock: &clock,
+        };
+        let ns = Namespace::new("u1", "wxA", None);
+        let manifest = Manifest::default();
+        for decision in [Decision::Dismiss, Decision::Dismiss] {
+            decisions
+                .store(
+                    &ns,
+                    &[("scope.record", decision)],
+                    DecisionSource::Dialog,
+                    &manifest,
+                    None,
+                )
+                .unwrap();
+        }
+        let counted = store.namespace(&ns).unwrap();
+        assert_eq!(
+            counted.dismissals.get("scope.record").map(|d| d.count),
+            Some(2)
+        );
+        decisions
+            .store(
+                &ns,
+                &[("scope.record", Decision::Deny)],
+                DecisionSource::Dialog,
+                &manifest,
+                None,
+            )
+            .unwrap();
+        let elsewhere = Store::open(&path).unwrap();
+        assert!(elsewhere
+            .namespace(&ns)
+            .unwrap()
+            .dismissals
+            .get("scope.record")
+            .is_none());
+    }
+
+    /// An ended grant noted as ended is removed with an `expired` record — but
+    /// not once the row changed (granted again, until later): then nothing is
+    /// recorded, and the new grant stands (an `expired` record after it would,
+    /// by the latest-record rule, end it).
+    #[test]
+    fn an_ended_grant_noted_after_it_was_granted_again_changes_nothing() {
+        let (store, allow_once, clock) = store_with_clock();
+        let decisions = Decisions {
+            store: &store,
+            allow_once: &allow_once,
+            clock: &clock,
+        };
+        let ns = Namespace::new("u1", "wxA", None);
+        let manifest = Manifest::default();
+        let now = clock.now_ms();
+        let until = |at| [("scope.record", Decision::Grant(Lifetime::Until(at)))];
+        decisions
+            .store(
+                &ns,
+                &until(now + 10),
+                DecisionSource::Dialog,
+                &manifest,
+                None,
+            )
+            .unwrap();
+        decisions
+            .store(
+                &ns,
+                &until(now + 1_000),
+                DecisionSource::Dialog,
+                &manifest,
+                None,
+            )
+            .unwrap();
+        store.note_expired(ns.borrowed(), "scope.record", now + 10, now + 20);
+        let decided: Vec<String> = store
+            .consent_records(Some("u1"))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.decision)
+            .collect();
+        assert_eq!(decided, ["granted", "granted"]);
+        let stored = store.namespace(&ns).unwrap();
+        let grant = stored.grants.get("scope.record").unwrap();
+        assert_eq!(
+            (grant.state, grant.expires_at_ms),
+            (GrantState::Granted, Some(now + 1_000))
+        );
+        // Noted with the end it has: removed, with its record.
+        store.note_expired(ns.borrowed(), "scope.record", now + 1_000, now + 1_001);
+        assert!(store
+            .namespace(&ns)
+            .unwrap()
+            .grants
+            .get("scope.record")
+            .is_none());
+        assert_eq!(
+            store
+                .consent_records(Some("u1"))
+                .unwrap()
+                .last()
+                .unwrap()
+                .decision,
+            "expired"
+        );
+    }
 }

@@ -19,6 +19,10 @@ use crate::namespace::Namespace;
 use crate::single_flight::{Joined, SingleFlight};
 use crate::timer;
 
+/// What the log says (at debug level) when a call joins a consent dialog
+/// another call opened: how a host's test sees that calls share one dialog.
+pub(crate) const JOINED_A_DIALOG: &str = "a call joined the consent dialog already open";
+
 /// What a dialog's flight tells everyone waiting on it.
 #[derive(Debug, Clone)]
 pub(crate) enum Flight {
@@ -69,7 +73,11 @@ impl Dialogs {
         lead: impl Future<Output = Flight>,
     ) -> Option<Result<(), Failure>> {
         let flight = match self.consent_flights.join((ns.clone(), scope.to_string())) {
-            Joined::Follower(waiting) => waiting.await.unwrap_or(Flight::Reevaluate),
+            Joined::Follower(waiting) => {
+                // The signal that calls share one dialog (the hosts' tests wait for it).
+                log::debug!("{JOINED_A_DIALOG} for {scope}");
+                waiting.await.unwrap_or(Flight::Reevaluate)
+            }
             Joined::Leader(leader) => {
                 let flight = lead.await;
                 leader.finish(flight.clone());

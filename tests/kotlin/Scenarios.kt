@@ -257,10 +257,17 @@ fun main() {
     scenario("concurrent coroutines share one dialog") {
         val ui = ScriptedUi("hold")
         val engine = AuthEngine.open(tempDb(), ui)
+        // Released only once the core says the five other calls joined the
+        // one dialog (its debug log), so the count proves the sharing.
+        val joined = java.util.concurrent.atomic.AtomicInteger()
+        MiniAppAuthLog.setSink(LogLevel.DEBUG) {
+            if (it.message.startsWith("a call joined the consent dialog already open")) joined.incrementAndGet()
+        }
         coroutineScope {
             val calls = (1..6).map { async(Dispatchers.Default) { engine.auth("scope.record") } }
-            while (ui.held.isEmpty()) delay(5)
-            delay(200)
+            withTimeout(10_000) { while (ui.held.isEmpty() || joined.get() < 5) delay(5) }
+            MiniAppAuthLog.setSink(LogLevel.DEBUG, null)
+            expect(joined.get(), 5, "calls that joined the one dialog")
             expect(ui.shown.size, 1, "dialogs while open")
             ui.held[0].complete(ConsentDecision.Allow)
             calls.awaitAll().forEach { expect(it, OK) }

@@ -284,15 +284,21 @@ struct Scenarios {
         await scenario("concurrent tasks share one dialog") {
             let ui = ScriptedUi("hold")
             let engine = try await AuthEngine.open(path: tempDb(), ui: ui)
+            // Released only once the core says the five other calls joined the
+            // one dialog (its debug log), so the count proves the sharing.
+            let records = Records()
+            _ = MiniAppAuthLog.setSink(maxLevel: .debug) { records.add($0) }
+            let joined = { records.all.filter { $0.message.hasPrefix("a call joined the consent dialog already open") }.count }
             let results = await withTaskGroup(of: String.self) { group in
                 for _ in 0..<6 { group.addTask { await engine.auth("scope.record") } }
-                while ui.heldCount == 0 { try? await Task.sleep(nanoseconds: 5_000_000) }
-                try? await Task.sleep(nanoseconds: 200_000_000)
+                for _ in 0..<2000 where ui.heldCount == 0 || joined() < 5 { try? await Task.sleep(nanoseconds: 5_000_000) }
+                _ = MiniAppAuthLog.setSink(maxLevel: .debug, nil)
                 ui.release(.allow)
                 var all: [String] = []
                 for await r in group { all.append(r) }
                 return all
             }
+            try expect(joined(), 5, "calls that joined the one dialog")
             try expect(results, Array(repeating: OK, count: 6))
             try expect(ui.shown.count, 1, "dialogs")
         }

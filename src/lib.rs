@@ -492,8 +492,10 @@ impl AuthEngine {
 
     /// The answer to a call already decoded from JSON if memory alone gives it
     /// (`authorize` the cache answers, a guarded API's gate allowing now), with
-    /// no I/O and nothing started; `None` otherwise, and then nothing happened
-    /// (a malformed call is answered: its refusal needs no I/O either). For
+    /// no I/O on this thread (a "last used" note goes to the core's I/O
+    /// threads, as for every cached answer); `None` otherwise, and then no
+    /// dialog and no work was started (a malformed call is answered: its
+    /// refusal needs no I/O either). For
     /// Rust hosts that budget their threads: the CLI's bridge answers these
     /// whatever its calls in flight.
     pub fn answer_from_memory(

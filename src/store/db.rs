@@ -272,7 +272,7 @@ pub fn finish_erasure(conn: &Connection, path: &Path) {
 /// Copies every committed page of the `-wal` into the main file and truncates
 /// the `-wal` to nothing, waiting for readers (the busy handler). `Ok(false)`
 /// when another connection kept it from finishing.
-pub fn checkpoint_and_truncate(conn: &Connection) -> Result<bool> {
+fn checkpoint_and_truncate(conn: &Connection) -> Result<bool> {
     let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
     Ok(busy == 0)
 }
@@ -321,22 +321,13 @@ fn set_aside_orphans(path: &Path) -> Result<()> {
     if path.exists() {
         return Ok(());
     }
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", path.display()));
         if !side.exists() {
             continue;
         }
-        let mut aside = PathBuf::from(format!("{}.orphaned-{stamp}", side.display()));
-        let mut n = 1;
-        while aside.exists() {
-            n += 1;
-            aside = PathBuf::from(format!("{}.orphaned-{stamp}-{n}", side.display()));
-        }
-        std::fs::rename(&side, &aside)?;
+        let aside = link_aside(&side, "orphaned")?;
+        std::fs::remove_file(&side)?;
         log::warn!(
             "{} had no database beside it (removed under a running process?): moved aside to {}",
             side.display(),
@@ -346,29 +337,36 @@ fn set_aside_orphans(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Links `file` to a name beside it no file has yet — `<file>.<label>-<unix
+/// ms>`, then `-2`, `-3`, … — and returns that name: a hard link fails rather
+/// than replace, so an earlier copy is never overwritten.
+fn link_aside(file: &Path, label: &str) -> Result<PathBuf> {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let mut aside = PathBuf::from(format!("{}.{label}-{stamp}", file.display()));
+    let mut n = 1;
+    loop {
+        match std::fs::hard_link(file, &aside) {
+            Ok(()) => return Ok(aside),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                n += 1;
+                aside = PathBuf::from(format!("{}.{label}-{stamp}-{n}", file.display()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Moves a damaged file (and its WAL and shared-memory files) aside as
 /// `<path>.corrupt-<unix ms>` (`-2`, `-3`, … when that name is taken: an
 /// earlier copy is never overwritten), keeping it for inspection. Returns the
 /// new path.
 fn quarantine(path: &Path) -> Result<PathBuf> {
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    // Never over an earlier copy: a name no file has yet (a hard link fails
-    // rather than replace), then the original name goes.
-    let mut aside = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
-    let mut n = 1;
-    loop {
-        match std::fs::hard_link(path, &aside) {
-            Ok(()) => break,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                n += 1;
-                aside = PathBuf::from(format!("{}.corrupt-{stamp}-{n}", path.display()));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    // Never over an earlier copy: a name no file has yet, then the original
+    // name goes.
+    let aside = link_aside(path, "corrupt")?;
     for suffix in ["-wal", "-shm"] {
         let side = PathBuf::from(format!("{}{suffix}", path.display()));
         if side.exists() {

@@ -115,6 +115,16 @@ impl Decisions<'_> {
         })
     }
 
+    /// Fails with [`Error::DecisionOutlived`] if the run of (user, app) the
+    /// dialog `opened` in has ended (in this process; a reset or forget in any
+    /// process is checked by the door, in the transaction that writes).
+    pub fn still_in_run(&self, (user_id, app_id): (&str, &str), opened: &OpenedIn) -> Result<()> {
+        match self.allow_once.same_run(user_id, app_id, &opened.run) {
+            true => Ok(()),
+            false => Err(Error::DecisionOutlived),
+        }
+    }
+
     /// Stores decisions about scopes of `ns`, all made by `source` under
     /// `manifest`, with their consent records, in one durable transaction. A
     /// dialog's answer (`opened`) is stored only while what it was asked in still
@@ -175,12 +185,7 @@ impl Decisions<'_> {
         still_true: &[StillTrue<'_>],
     ) -> Result<()> {
         if let Some(opened) = opened {
-            if !self
-                .allow_once
-                .same_run(&ns.user_id, &ns.app_id, &opened.run)
-            {
-                return Err(Error::DecisionOutlived);
-            }
+            self.still_in_run((&ns.user_id, &ns.app_id), opened)?;
         }
         let changes: Vec<Change> = decisions
             .iter()
@@ -236,12 +241,7 @@ impl Decisions<'_> {
         source: RecordSource,
         opened: &OpenedIn,
     ) -> Result<()> {
-        if !self
-            .allow_once
-            .same_run(&app.user_id, &app.app_id, &opened.run)
-        {
-            return Err(Error::DecisionOutlived);
-        }
+        self.still_in_run((&app.user_id, &app.app_id), opened)?;
         let record = NewRecord::new(app.borrowed(), None, Recorded::Agreed, source)
             .seen_under(manifest)
             .covering_declared_scopes(manifest);
@@ -265,9 +265,7 @@ impl Decisions<'_> {
         keep: bool,
         opened: &OpenedIn,
     ) -> Result<()> {
-        if !self.allow_once.same_run(user_id, app_id, &opened.run) {
-            return Err(Error::DecisionOutlived);
-        }
+        self.still_in_run((user_id, app_id), opened)?;
         self.store.record_subscriptions(
             (user_id, app_id),
             records,
@@ -304,11 +302,7 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let allow_once = AllowOnceGrants::default();
         let clock = ManualClock::new(1_767_225_600_000);
-        let decisions = Decisions {
-            store: &store,
-            allow_once: &allow_once,
-            clock: &clock,
-        };
+        let decisions = decisions_over(&store, &allow_once, &clock);
         let ns = Namespace::new("u1", "wxA", None);
         let manifest = Manifest::default();
         let store_one = |decision| {
@@ -330,6 +324,18 @@ mod tests {
         assert!(!allow_once.has(&ns, "scope.record"), "a denial ends it");
     }
 
+    fn decisions_over<'e>(
+        store: &'e Store,
+        allow_once: &'e AllowOnceGrants,
+        clock: &'e ManualClock,
+    ) -> Decisions<'e> {
+        Decisions {
+            store,
+            allow_once,
+            clock,
+        }
+    }
+
     fn store_with_clock() -> (Store, AllowOnceGrants, ManualClock) {
         (
             Store::open_in_memory().unwrap(),
@@ -346,11 +352,7 @@ mod tests {
         let path = dir.path().join("auth.db");
         let store = Store::open(&path).unwrap();
         let (_, allow_once, clock) = store_with_clock();
-        let decisions = Decisions {
-            store: &store,
-            allow_once: &allow_once,
-            clock: &clock,
-        };
+        let decisions = decisions_over(&store, &allow_once, &clock);
         let ns = Namespace::new("u1", "wxA", None);
         let manifest = Manifest::default();
         for decision in [Decision::Dismiss, Decision::Dismiss] {
@@ -394,11 +396,7 @@ mod tests {
     #[test]
     fn an_ended_grant_noted_after_it_was_granted_again_changes_nothing() {
         let (store, allow_once, clock) = store_with_clock();
-        let decisions = Decisions {
-            store: &store,
-            allow_once: &allow_once,
-            clock: &clock,
-        };
+        let decisions = decisions_over(&store, &allow_once, &clock);
         let ns = Namespace::new("u1", "wxA", None);
         let manifest = Manifest::default();
         let now = clock.now_ms();

@@ -18,7 +18,7 @@ use crate::consent_ui::{
 use crate::decisions::OpenedIn;
 use crate::dialect::{ApiResult, Failure, SubscribeError};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::policy::Lifetime;
 use crate::scopes::is_api_name;
 use crate::store::LogPoint;
@@ -240,9 +240,7 @@ impl Engine {
         (shown, left): (&SubscriptionsSetting, &SubscriptionsSetting),
         opened: &OpenedIn,
     ) -> Result<(), Failure> {
-        if !self.allow_once.same_run(user_id, app_id, &opened.run) {
-            return Err(Error::DecisionOutlived.into());
-        }
+        self.decisions().still_in_run((user_id, app_id), opened)?;
         if left.main_switch != shown.main_switch {
             self.store_main_switch(
                 (user_id, app_id),

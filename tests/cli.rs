@@ -339,19 +339,21 @@ fn grants_administration_on_a_file() {
     assert!(run(&["grants", "list", "--db", &db]).1.is_empty());
 }
 
-#[test]
-fn the_demo_runs_unattended() {
+/// What `demo --answers ANSWERS` prints (it must succeed).
+fn demo_unattended(answers: &str) -> String {
     let out = Command::new(BIN)
-        .args([
-            "demo",
-            "--answers",
-            "agree,allow,allow,deny,scope.camera=on+scope.record=off,accept keep",
-        ])
+        .args(["demo", "--answers", answers])
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "demo --answers {answers}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_demo_runs_unattended() {
+    let text =
+        demo_unattended("agree,allow,allow,deny,scope.camera=on+scope.record=off,accept keep");
     for expected in [
         r#"→ {"errMsg":"authorize:fail invalid scope","errno":1102}"#,
         r#"→ {"errMsg":"startRecord:ok"}"#,
@@ -420,17 +422,9 @@ fn a_grants_command_it_cannot_read_creates_nothing() {
 /// (`maybe`) used to be applied as "off" without a word.
 #[test]
 fn the_demo_refuses_a_settings_answer_it_cannot_read_and_changes_nothing() {
-    let out = Command::new(BIN)
-        .args([
-            "demo",
-            "--answers",
-            "agree,allow,allow,deny,scope.camera=on+scope.record=maybe,keep,accept keep",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = demo_unattended(
+        "agree,allow,allow,deny,scope.camera=on+scope.record=maybe,keep,accept keep",
+    );
     assert!(
         text.contains(r#"(cannot read "scope.camera=on+scope.record=maybe": scope.record can be on or off, not "maybe"; nothing was changed)"#),
         "{text}"

@@ -217,6 +217,9 @@ swift_mount() {
 }
 
 swift_unmount() {
+    # A root that does not exist yet (a fresh machine's first provisioning) has
+    # nothing mounted; the lock file could not even be opened there.
+    [ -d "$1" ] || return 0
     local users="$1/.proc-users"
     (
         flock 9

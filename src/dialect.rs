@@ -53,6 +53,12 @@ pub enum Failure {
     /// reset or its user forgotten (here or in another process): nothing was
     /// stored.
     DialogOutlivedItsRun,
+    /// The host closed the engine (`close`/`shutdown`) before or while the call
+    /// ran: its dialog, if one was open, was taken down; nothing was decided.
+    EngineClosed,
+    /// The host cancelled the call (a Swift `Task`, through
+    /// [`crate::CallCancellation`]): its dialog was taken down; nothing was decided.
+    CancelledByHost,
     /// The dismissal embargo ([`crate::embargo`]): the user dismissed the dialog
     /// too often; it is not shown for a while.
     UnderDismissalEmbargo,
@@ -133,6 +139,8 @@ impl Failure {
             Failure::StorageUnavailable => "storage unavailable".into(),
             Failure::DialogTimedOut => "dialog timed out".into(),
             Failure::DialogOutlivedItsRun => "dialog outlived its run: the app's run ended, or the app or user was removed, before the answer".into(),
+            Failure::EngineClosed => "engine closed".into(),
+            Failure::CancelledByHost => "cancelled by the host".into(),
             Failure::UnderDismissalEmbargo => {
                 "auth canceled: not asking again for a while after repeated dismissals".into()
             }
@@ -167,6 +175,9 @@ impl Failure {
             // WeChat: 5 "time out".
             Failure::DialogTimedOut => 5,
             Failure::DialogOutlivedItsRun => 1304,
+            // 1303 was "dialog timed out" until it took WeChat's 5: never reused.
+            Failure::EngineClosed => 1305,
+            Failure::CancelledByHost => 1306,
             Failure::UnderDismissalEmbargo => 1111,
             Failure::Subscribe(error) => error.code(),
         }

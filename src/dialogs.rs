@@ -11,6 +11,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::closing::Closing;
 use crate::consent_ui::ConsentUi;
 use crate::dialect::Failure;
 use crate::dialog_slots::{DialogSlots, SlotGuard};
@@ -22,6 +23,49 @@ use crate::timer;
 /// What the log says (at debug level) when a call joins a consent dialog
 /// another call opened: how a host's test sees that calls share one dialog.
 pub(crate) const JOINED_A_DIALOG: &str = "a call joined the consent dialog already open";
+
+/// How long closing waits for the open dialogs to be dropped.
+const CLOSING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The calls into the host under way.
+#[derive(Default)]
+struct InHost {
+    count: std::sync::Mutex<usize>,
+    none: std::sync::Condvar,
+}
+
+impl InHost {
+    fn lock(&self) -> std::sync::MutexGuard<'_, usize> {
+        self.count.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn enter(&self) -> InHostGuard<'_> {
+        *self.lock() += 1;
+        InHostGuard(self)
+    }
+
+    /// Waits until no call is under way, at most `limit`; whether none is.
+    fn wait_for_none(&self, limit: std::time::Duration) -> bool {
+        let count = self.lock();
+        let (count, _) = self
+            .none
+            .wait_timeout_while(count, limit, |count| *count > 0)
+            .unwrap_or_else(|p| p.into_inner());
+        *count == 0
+    }
+}
+
+struct InHostGuard<'a>(&'a InHost);
+
+impl Drop for InHostGuard<'_> {
+    fn drop(&mut self) {
+        let mut count = self.0.lock();
+        *count -= 1;
+        if *count == 0 {
+            self.0.none.notify_all();
+        }
+    }
+}
 
 /// What a dialog's flight tells everyone waiting on it.
 #[derive(Debug, Clone)]
@@ -36,6 +80,10 @@ pub(crate) enum Flight {
 pub(crate) struct Dialogs {
     ui: Arc<dyn ConsentUi>,
     timeout_ms: u64,
+    /// Closed when the host closes the engine: every dialog ends.
+    closing: Closing,
+    /// How many calls into the host are under way (closing waits for none).
+    in_host: InHost,
     slots: DialogSlots,
     consent_flights: SingleFlight<(Namespace, String), Flight>,
     privacy_flights: SingleFlight<(String, String), Flight>,
@@ -47,6 +95,8 @@ impl Dialogs {
         Dialogs {
             ui,
             timeout_ms,
+            closing: Closing::default(),
+            in_host: InHost::default(),
             slots: DialogSlots::default(),
             consent_flights: SingleFlight::default(),
             privacy_flights: SingleFlight::default(),
@@ -118,10 +168,50 @@ impl Dialogs {
         }
     }
 
-    /// Waits for the host's answer to a dialog, at most the configured timeout.
-    /// A host error, a panicking (Rust) host and a timeout all grant nothing; on
-    /// timeout the dialog's future is dropped, which cancels it on the host's side.
+    /// Ends every open dialog (each answers `engine closed`, its future
+    /// dropped — cancelled on the host's side) and every later one at once.
+    pub fn close(&self) {
+        self.closing.close();
+        // Each open dialog wakes and is dropped on the thread that polls it;
+        // its host-side cancellation happens then. Closing returns after it.
+        if !self.in_host.wait_for_none(CLOSING_WAIT) {
+            log::warn!(
+                "closing: a dialog was not taken down within {} ms (is the engine closed from inside a dialog?)",
+                CLOSING_WAIT.as_millis()
+            );
+        }
+    }
+
+    /// Whether [`Self::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closing.is_closed()
+    }
+
+    /// Waits for the host's answer to a dialog, at most the configured timeout
+    /// and only while the engine is open. A host error, a panicking (Rust)
+    /// host, a timeout and the engine's closing all grant nothing; on timeout
+    /// or closing the dialog's future is dropped, which cancels it on the
+    /// host's side.
     pub async fn call_host<T>(
+        &self,
+        dialog: impl Future<Output = Result<T, HostError>>,
+    ) -> Result<T, Failure> {
+        // Declared first, dropped last: counted until the dialog is dropped.
+        let _in_host = self.in_host.enter();
+        if self.closing.is_closed() {
+            return Err(Failure::EngineClosed);
+        }
+        let dialog = std::pin::pin!(self.call_host_open(dialog));
+        match futures::future::select(dialog, self.closing.closed()).await {
+            futures::future::Either::Left((answer, _)) => answer,
+            futures::future::Either::Right(_) => {
+                log::info!("the engine closed with a dialog open: it decided nothing");
+                Err(Failure::EngineClosed)
+            }
+        }
+    }
+
+    async fn call_host_open<T>(
         &self,
         dialog: impl Future<Output = Result<T, HostError>>,
     ) -> Result<T, Failure> {

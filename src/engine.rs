@@ -47,6 +47,23 @@ pub(crate) struct Engine {
 impl Engine {
     /// An engine over `store`, asking `ui`, configured by `config`, reading time
     /// from `clock` (never going back: see [`NeverBack`]).
+    /// Closes the engine (the host's `close`/`shutdown`): every open dialog
+    /// ends — taken down on the host's side, its call answering `engine
+    /// closed` — every grant observation ends, and the file is closed (after
+    /// a transaction under way). From then on nothing is read or written:
+    /// mini-app calls answer `engine closed` (1305), administration fails
+    /// `AuthError::Closed`. Closing again does nothing.
+    pub fn shut_down(&self) {
+        self.dialogs.close();
+        self.watch.close();
+        self.store.close();
+    }
+
+    /// Whether [`Self::shut_down`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.dialogs.is_closed()
+    }
+
     pub fn new(
         store: Store,
         ui: Arc<dyn ConsentUi>,

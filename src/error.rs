@@ -62,6 +62,10 @@ pub enum Error {
     /// The file is an SQLite database of some other program; it was left untouched.
     #[error("{0} is not a miniapp-auth database")]
     ForeignDatabase(String),
+    /// The host closed the engine (`AuthEngine::shut_down`): nothing is read
+    /// or written through it any more.
+    #[error("the engine was closed")]
+    Closed,
     /// A manifest could not be parsed or breaks a rule.
     #[error("invalid manifest: {0}")]
     InvalidManifest(String),
@@ -114,6 +118,10 @@ pub enum AuthError {
         /// Why the argument was rejected.
         reason: String,
     },
+    /// The engine was closed (`shut_down`, the layers' `close`/`shutdown`);
+    /// nothing changed. Open a new engine to go on.
+    #[error("the engine was closed")]
+    Closed,
 }
 
 impl From<Error> for AuthError {
@@ -141,6 +149,7 @@ impl From<Error> for AuthError {
             Error::ForeignDatabase(path) => AuthError::Storage {
                 reason: format!("{path} is not a miniapp-auth database; it was left untouched"),
             },
+            Error::Closed => AuthError::Closed,
             Error::InvalidManifest(reason) => AuthError::InvalidManifest { reason },
             Error::InvalidScope(reason) => AuthError::InvalidScope { reason },
             Error::InvalidArgument(reason) => AuthError::InvalidArgument { reason },
@@ -148,13 +157,14 @@ impl From<Error> for AuthError {
     }
 }
 
-/// Inside a mini-app call, a decision that outlived its run answers so (1304);
-/// anything else the store could not read or make durable answers `storage
+/// Inside a mini-app call, a decision that outlived its run answers so (1304),
+/// a closed engine `engine closed` (1305); anything else the store could not read or make durable answers `storage
 /// unavailable` (1302). Either way nothing is granted.
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
         match error {
             Error::DecisionOutlived => Failure::DialogOutlivedItsRun,
+            Error::Closed => Failure::EngineClosed,
             _ => Failure::StorageUnavailable,
         }
     }

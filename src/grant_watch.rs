@@ -32,6 +32,11 @@ pub trait GrantObserver: Send + Sync {
     /// lists them) — first as they are when the observation starts, then each
     /// time they change. Called on the core's watch thread.
     fn grants_changed(&self, user_id: String, grants: Vec<Grant>);
+
+    /// The observation ended because the engine was closed: no call follows
+    /// (the layers complete their streams here). Not called for an
+    /// observation the host cancelled itself.
+    fn observation_ended(&self);
 }
 
 /// An observation started by `AuthEngine::observe_grants`; it ends on
@@ -83,6 +88,8 @@ struct WatchState {
     observers: Vec<Observed>,
     next_id: u64,
     thread_running: bool,
+    /// The engine was closed: observations end at once.
+    closed: bool,
 }
 
 struct Observed {
@@ -114,6 +121,14 @@ impl GrantWatch {
         let watch = &self.watch;
         let id = {
             let mut state = watch.lock();
+            if state.closed {
+                drop(state);
+                tell_ended(&*observer);
+                return GrantObservation {
+                    watch: Weak::new(),
+                    id: 0,
+                };
+            }
             state.next_id += 1;
             let id = state.next_id;
             state.observers.push(Observed {
@@ -140,6 +155,32 @@ impl GrantWatch {
             watch: Arc::downgrade(watch),
             id,
         }
+    }
+}
+
+impl GrantWatch {
+    /// Ends every observation (each observer told `observation_ended`) and
+    /// every later one at once; the watch thread stops.
+    pub fn close(&self) {
+        let ended = {
+            let mut state = self.watch.lock();
+            state.closed = true;
+            std::mem::take(&mut state.observers)
+        };
+        self.watch.wake();
+        for observed in ended {
+            tell_ended(&*observed.observer);
+        }
+    }
+}
+
+/// Tells `observer` its observation ended; a failing observer changes nothing.
+fn tell_ended(observer: &dyn GrantObserver) {
+    let told = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        observer.observation_ended()
+    }));
+    if told.is_err() {
+        log::warn!("grant watch: an observer failed when told its observation ended");
     }
 }
 

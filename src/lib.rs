@@ -17,6 +17,7 @@ mod authorize_flow;
 mod caller;
 mod caller_handle;
 mod clock;
+mod closing;
 mod config;
 mod consent_record;
 mod consent_ui;
@@ -58,12 +59,14 @@ mod timer;
 
 use std::sync::Arc;
 
+use closing::unless_cancelled;
 use main_safe::on_io_threads;
 
 pub use admin_records::{DecisionSource, Grant, MaintenanceReport};
 pub use caller::Caller;
 pub use caller_handle::CallerHandle;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use closing::CallCancellation;
 pub use config::EngineConfig;
 pub use consent_record::{ConsentRecord, Head, LogVerification};
 pub use consent_ui::{
@@ -309,6 +312,27 @@ impl AuthEngine {
             .json
     }
 
+    /// [`Self::handle`], cancellable from outside, answering the whole
+    /// [`ApiResult`]: cancelling `cancellation` ends the call and its dialog
+    /// (the host's dialog future dropped, the dialog slot freed, nothing
+    /// decided) and the call answers `cancelled by the host` (errno 1306).
+    /// For Swift's layer, whose generated async calls never pass a `Task`'s
+    /// cancellation on to the core; Kotlin's coroutines cancel calls themselves.
+    pub async fn handle_cancellable(
+        &self,
+        caller: Caller,
+        call_json: String,
+        cancellation: Arc<CallCancellation>,
+    ) -> ApiResult {
+        let call = match json_call::read_text(&call_json) {
+            Ok(call) => call,
+            Err(refused) => return refused,
+        };
+        let api = call.0.clone();
+        let answer = self.answer_call(caller, Ok(call));
+        unless_cancelled(&cancellation, answer, |f| ApiResult::failure(&api, &f)).await
+    }
+
     /// Lists a user's grants, optionally of one app.
     pub fn list_grants(
         &self,
@@ -404,6 +428,23 @@ impl AuthEngine {
         Ok(self.inner.consent_log_head()?)
     }
 
+    /// Closes the engine, before returning: every open dialog is taken down
+    /// (the host's dialog future cancelled; the mini app's call answers
+    /// `engine closed`, errno 1305), every grant observation ends (its
+    /// observer told `observation_ended`), and the database file is closed —
+    /// after a write under way, which stays. Later calls answer `engine
+    /// closed` (mini-app calls) or fail `AuthError::Closed`. Calling it again
+    /// does nothing. The layers' `close()` calls it on the calling thread and
+    /// `shutdown()` on an I/O thread (closing checkpoints the WAL: disk I/O).
+    pub fn shut_down(&self) {
+        self.inner.shut_down();
+    }
+
+    /// Whether [`Self::shut_down`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
     /// A handle for one caller identity (user, app, optional plugin), checked
     /// once here, for the hot path: `CallerHandle::authorize_cached` with a
     /// scope number ([`Self::scope_number`]) crosses the FFI with primitives only.
@@ -451,6 +492,9 @@ impl AuthEngine {
         observer: Arc<dyn GrantObserver>,
     ) -> Result<Arc<GrantObservation>, AuthError> {
         crate::caller::validate_id("user id", &user_id).map_err(crate::error::Error::from)?;
+        if self.inner.is_closed() {
+            return Err(AuthError::Closed);
+        }
         Ok(Arc::new(self.inner.watch.observe(
             &self.inner,
             user_id,

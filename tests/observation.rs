@@ -23,6 +23,8 @@ impl GrantObserver for Heard {
     fn grants_changed(&self, user_id: String, grants: Vec<Grant>) {
         let _ = self.tx.lock().unwrap().send((user_id, grants));
     }
+
+    fn observation_ended(&self) {}
 }
 
 fn observer() -> (Arc<Heard>, Receiver<(String, Vec<Grant>)>) {

@@ -6,7 +6,7 @@
 //! so cached reads on different threads do not contend; only a thread holding
 //! the connection changes it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
@@ -38,6 +38,8 @@ pub(super) struct Cache {
     probe: ChangeProbe,
     /// How many times another connection's commits were found.
     external_commits: AtomicU64,
+    /// The store was closed: nothing is answered from memory any more.
+    closed: AtomicBool,
 }
 
 impl Cache {
@@ -47,6 +49,7 @@ impl Cache {
             entries: ShardedLock::new(Entries::default()),
             probe: ChangeProbe::new(path),
             external_commits: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
         }
     }
 
@@ -55,7 +58,16 @@ impl Cache {
     /// `None` sends the caller to the connection.
     #[inline(always)]
     pub fn fresh(&self) -> Option<ShardedLockReadGuard<'_, Entries>> {
-        self.probe.unchanged().then(|| self.read())
+        (self.probe.unchanged() && !self.closed.load(Ordering::Acquire)).then(|| self.read())
+    }
+
+    /// Forgets everything and answers nothing from memory from now on (the
+    /// store closed). Called with the connection locked.
+    pub fn close(&self, held: &Inner) {
+        self.closed.store(true, Ordering::Release);
+        let mut entries = self.write(held);
+        entries.namespaces.clear();
+        entries.agreements.clear();
     }
 
     /// The entries, for reading; the caller holds the connection (so they are

@@ -58,7 +58,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use cache::Cache;
 use sidecar_files::SidecarFiles;
 
@@ -70,6 +70,9 @@ struct Inner {
     /// Whether the connection is at `synchronous=FULL` (every durable commit
     /// makes sure it is first: `door/`).
     synced: bool,
+    /// The host closed the store ([`Store::close`]): `conn` is a private
+    /// in-memory stand-in and every use of the store fails `Error::Closed`.
+    closed: bool,
 }
 
 /// The SQLite-backed store with its cache.
@@ -95,18 +98,9 @@ impl Drop for Store {
     fn drop(&mut self) {
         #[cfg(feature = "test-hooks")]
         crate::test_hooks::note_store_closed();
-        let Some(sidecars) = &self.sidecars else {
-            return;
-        };
-        if sidecars.check().is_err() {
-            let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
-            let kept = inner.conn.set_db_config(
-                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-                true,
-            );
-            if let Err(e) = kept {
-                log::warn!("closing after the -wal/-shm were replaced: {e}");
-            }
+        let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
+        if !inner.closed {
+            Self::before_closing(self.sidecars.as_ref(), &inner.conn);
         }
     }
 }
@@ -144,6 +138,7 @@ impl Store {
                 conn,
                 data_version,
                 synced: true,
+                closed: false,
             }),
             cache: Cache::new(path.clone()),
             path,
@@ -156,6 +151,52 @@ impl Store {
     /// connection's commit it finds (when it next takes its connection).
     pub fn commits(&self) -> &Arc<CommitSignal> {
         &self.commits
+    }
+
+    /// Closes the file now (the host closed the engine), after any transaction
+    /// under way: the connection is closed — its WAL checkpointed, as on drop —
+    /// and from now on every read and write fails `Error::Closed` and nothing
+    /// is answered from memory. Closing again does nothing.
+    pub fn close(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.closed {
+            return;
+        }
+        inner.closed = true;
+        self.cache.close(&inner);
+        let stand_in = match Connection::open_in_memory() {
+            Ok(conn) => conn,
+            Err(error) => {
+                // Without a stand-in the file stays open until the store is
+                // dropped; it is refused all the same.
+                log::warn!(
+                    "closing the store: no in-memory stand-in ({error}); the file closes on drop"
+                );
+                return;
+            }
+        };
+        let file = std::mem::replace(&mut inner.conn, stand_in);
+        Self::before_closing(self.sidecars.as_ref(), &file);
+        if let Err((_, error)) = file.close() {
+            log::warn!("closing the database: {error}");
+        }
+    }
+
+    /// What a connection to the file needs before it closes: if its `-wal` or
+    /// `-shm` was removed or replaced under it, no checkpoint on close.
+    fn before_closing(sidecars: Option<&SidecarFiles>, conn: &Connection) {
+        let Some(sidecars) = sidecars else {
+            return;
+        };
+        if sidecars.check().is_err() {
+            let kept = conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            );
+            if let Err(e) = kept {
+                log::warn!("closing after the -wal/-shm were replaced: {e}");
+            }
+        }
     }
 
     /// Takes the connection once, so that other connections' commits are found
@@ -176,6 +217,9 @@ impl Store {
         // A panic elsewhere cannot leave the data inconsistent (writes are
         // transactions), so a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.closed {
+            return Err(Error::Closed);
+        }
         // Looked at once the connection is ours (the wait for it can be long),
         // and again by the door once it holds the write lock.
         self.check_files()?;

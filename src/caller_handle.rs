@@ -13,6 +13,8 @@
 
 use std::sync::{Arc, RwLock, Weak};
 
+use crate::closing::{unless_cancelled, CallCancellation};
+
 use crate::caller::Caller;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
@@ -151,6 +153,17 @@ impl CallerHandle {
         authorize(&engine, self.caller.clone(), name).await
     }
 
+    /// [`Self::authorize`], cancellable from outside (Swift's layer: the
+    /// calling `Task`'s cancellation) as `AuthEngine::handle_cancellable` is.
+    pub async fn authorize_cancellable(
+        &self,
+        scope: u32,
+        cancellation: Arc<CallCancellation>,
+    ) -> ApiResult {
+        let call = self.authorize(scope);
+        unless_cancelled(&cancellation, call, |f| ApiResult::failure("authorize", &f)).await
+    }
+
     /// `true`: the gate before guarded API number `api` (`AuthEngine::api_number`)
     /// allows it now — `ensure` answers `<api>:ok` — told from memory, with
     /// nothing done on this thread but the lookup. `false`: make the full call
@@ -177,5 +190,21 @@ impl CallerHandle {
             .map(|name| name.to_string())
             .unwrap_or_default();
         ensure(&engine, self.caller.clone(), name).await
+    }
+
+    /// [`Self::ensure`], cancellable from outside as [`Self::authorize_cancellable`] is.
+    pub async fn ensure_cancellable(
+        &self,
+        api: u32,
+        cancellation: Arc<CallCancellation>,
+    ) -> ApiResult {
+        let shown = Held::of(&self.engine)
+            .and_then(|engine| engine.api_numbers.name(api).map(|name| name.to_string()))
+            .unwrap_or_else(|| "ensure".into());
+        let call = self.ensure(api);
+        unless_cancelled(&cancellation, call, |f| {
+            ApiResult::of_ensure(&shown, Err(f))
+        })
+        .await
     }
 }

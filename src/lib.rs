@@ -333,6 +333,21 @@ impl AuthEngine {
         unless_cancelled(&cancellation, answer, |f| ApiResult::failure(&api, &f)).await
     }
 
+    /// [`Self::ensure`], cancellable from outside as [`Self::handle_cancellable`] is.
+    pub async fn ensure_cancellable(
+        &self,
+        caller: Caller,
+        api: String,
+        cancellation: Arc<CallCancellation>,
+    ) -> ApiResult {
+        let shown = api.clone();
+        let call = main_safe::ensure(&self.inner, caller, api);
+        unless_cancelled(&cancellation, call, |f| {
+            ApiResult::of_ensure(&shown, Err(f))
+        })
+        .await
+    }
+
     /// Lists a user's grants, optionally of one app.
     pub fn list_grants(
         &self,

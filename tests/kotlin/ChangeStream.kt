@@ -73,7 +73,7 @@ fun changeStreamScenarios() {
         val records = Collections.synchronizedList(mutableListOf<LogRecord>())
         expect(MiniAppAuthLog.setSink(LogLevel.DEBUG) { records.add(it) }, true, "installed")
         val ui = ScriptedUi("hold")
-        val engine = AuthEngine.open(tempDb(), ui, EngineConfig(dialogTimeoutMs = 100uL))
+        val engine = AuthEngine.open(tempDb(), ui, EngineConfig { dialogTimeoutMs = 100 })
         expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail dialog timed out","errno":5}""")
         withTimeout(5_000) { while (records.none { it.level == LogLevel.WARN }) delay(10) }
         val warning = records.first { it.level == LogLevel.WARN }
@@ -82,7 +82,7 @@ fun changeStreamScenarios() {
         expect(MiniAppAuthLog.setSink(LogLevel.DEBUG, null), true, "removed")
         val count = records.size
         val ui2 = ScriptedUi("hold")
-        val engine2 = AuthEngine.open(tempDb(), ui2, EngineConfig(dialogTimeoutMs = 100uL))
+        val engine2 = AuthEngine.open(tempDb(), ui2, EngineConfig { dialogTimeoutMs = 100 })
         expect(engine2.auth("scope.record"), """{"errMsg":"authorize:fail dialog timed out","errno":5}""")
         delay(200)
         expect(records.size, count, "records after the sink was removed")

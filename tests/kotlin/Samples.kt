@@ -41,7 +41,7 @@ fun sampleScenarios() {
 
     scenario("the dialog holder survives Activity recreation: the second Activity's answer completes the same call") {
         val dialogs = ConsentDialogs()
-        val engine = AuthEngine.open(tempDb(), dialogs, EngineConfig(dialogTimeoutMs = 60_000uL))
+        val engine = AuthEngine.open(tempDb(), dialogs, EngineConfig { dialogTimeoutMs = 60_000 })
         val started = System.nanoTime()
         coroutineScope {
             val call = async(Dispatchers.Default) { engine.authorize(me(), "scope.record").json }
@@ -67,7 +67,7 @@ fun sampleScenarios() {
         expect(dialogs.pending.value, emptyList<ConsentDialogs.Pending>(), "nothing pending after the answer")
         expect(engine.authorize(me(), "scope.record").json, OK)
         // When the engine gives up (its timeout), the request leaves the list: the Activity takes the dialog down.
-        val quick = AuthEngine.open(tempDb(), dialogs, EngineConfig(dialogTimeoutMs = 200uL))
+        val quick = AuthEngine.open(tempDb(), dialogs, EngineConfig { dialogTimeoutMs = 200 })
         expect(quick.authorize(me(), "scope.camera").json, """{"errMsg":"authorize:fail dialog timed out","errno":5}""")
         withTimeout(5_000) { dialogs.pending.first { it.isEmpty() } }
     }

@@ -158,7 +158,7 @@ fun main() {
             engine.openSetting(me()).json,
             """{"errMsg":"openSetting:fail can only be invoked by user TAP gesture.","errno":1105}""",
         )
-        ui.settingsAnswer = { page -> page.items.map { it.copy(granted = !it.granted) } }
+        ui.settingsAnswer = { page -> page.items.map { ScopeSetting(it.scope, it.title, !it.granted) } }
         val opened = engine.openSetting(me(tap = true))
         expect(opened.ok, true, opened.json)
         expect(engine.auth("scope.camera"), OK)
@@ -179,7 +179,7 @@ fun main() {
         expect(ui.shown.map { it.substringBefore(' ') }, listOf("privacy"))
         // Without the gap (privacyRefusalGapMs = 0) the next call asks again.
         val ui2 = ScriptedUi("disagree", "agree", "allow")
-        val engine2 = AuthEngine.open(tempDb(), ui2, EngineConfig(privacyRefusalGapMs = 0uL))
+        val engine2 = AuthEngine.open(tempDb(), ui2, EngineConfig { privacyRefusalGapMs = 0 })
         engine2.registerManifest("wxA", MANIFEST)
         expect(engine2.auth("scope.record"), refused)
         expect(engine2.auth("scope.record"), OK)
@@ -298,7 +298,7 @@ fun main() {
 
     scenario("a dialog nobody answers times out, is cancelled and frees the app") {
         val ui = ScriptedUi("hold", "allow")
-        val engine = AuthEngine.open(tempDb(), ui, EngineConfig(dialogTimeoutMs = 200uL))
+        val engine = AuthEngine.open(tempDb(), ui, EngineConfig { dialogTimeoutMs = 200 })
         expect(engine.auth("scope.record"), """{"errMsg":"authorize:fail dialog timed out","errno":5}""")
         withTimeout(5_000) { while (ui.cancelled.get() == 0) delay(5) }
         expect(engine.auth("scope.camera"), OK)
@@ -315,7 +315,7 @@ fun main() {
         val records = engine.consentRecords("u1")
         expect(records.map { "${it.decision}/${it.lifetime}" }, listOf("granted/once", "denied/null"))
         val check = engine.verifyConsentLog()
-        expect(check.intact, true); expect(check.records, 2uL)
+        expect(check.intact, true); expect(check.records, 2L)
     }
 
     scenario("decisions persist after closing and reopening") {
@@ -359,7 +359,7 @@ fun main() {
             ImportedGrant("u1", "wxA", null, "scope.record", true),
             ImportedGrant("u1", "wxA", null, "scope.camera", true), // already denied here: kept
         ))
-        expect(report.imported to report.keptExisting, 1uL to 1uL)
+        expect(report.imported to report.keptExisting, 1L to 1L)
         expect(engine.auth("scope.record"), OK)
         expect(engine.auth("scope.camera"), DENY)
         expect(engine.listGrants("u1").first { it.scope == "scope.record" }.source, DecisionSource.IMPORT)
@@ -374,7 +374,7 @@ fun main() {
 
     scenario("from Java: openBlocking, handleFuture, a lambda log sink, a typed exception") {
         val lines = withContext(Dispatchers.IO) { JavaHost.run(tempDb(), ScriptedUi("allow")) }
-        expect(lines, listOf(OK, "InvalidArgument: invalid argument: the database path must not be empty (use in_memory for no file)"))
+        expect(lines, listOf("config: 60000 ms, 3 dismissals", OK, "InvalidArgument: invalid argument: the database path must not be empty (use in_memory for no file)"))
     }
 
     scenario("the bridge entry answers JSON for the WebView") {
@@ -389,6 +389,8 @@ fun main() {
     }
 
     changeStreamScenarios()
+    lifecycleScenarios()
+    cancellationScenarios()
     hotPathScenarios()
     sampleScenarios()
 

@@ -16,6 +16,7 @@ out="$FOREIGN_TESTS"
 lib="$KOTLIN_HOME/lib"
 classpath="$JNA_JAR:$lib/kotlinx-coroutines-core-jvm.jar"
 build="$out/kotlin-build"
+generated="$build/kotlin-generated.jar"
 layer="$build/kotlin-layer.jar"
 jar="$build/kotlin-scenarios.jar"
 java_out="$build/java-host"
@@ -35,27 +36,34 @@ if build_cache_restore kotlin "$key" "$build"; then
     echo "kotlin: sources unchanged since the last build: reusing its classes ($key)"
 else
     mkdir -p "$build"
-    echo "kotlin: compiling the generated bindings and the layer (kotlinc $KOTLIN_VERSION)"
+    echo "kotlin: compiling the generated bindings, then the layer in explicit API mode (kotlinc $KOTLIN_VERSION)"
     # The generated code asks for the Android cleaner (uniffi.toml); on the JVM three
     # stand-ins for the Android classes it names let it compile (SDK_INT 0: JNA's cleaner).
-    kotlinc "$out/kotlinc-layer.log" "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" \
-        "$root"/tests/kotlin/android-stubs/*.kt "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt \
-        -cp "$classpath" -d "$layer" || { echo "kotlin: compiling the layer failed" >&2; exit 1; }
+    kotlinc "$out/kotlinc-generated.log" "$out/kotlin/com/miniappauth/internal/miniapp_auth.kt" \
+        "$root"/tests/kotlin/android-stubs/*.kt \
+        -cp "$classpath" -d "$generated" || { echo "kotlin: compiling the generated bindings failed" >&2; exit 1; }
+    # The layer is the public API: explicit API mode (every public declaration
+    # says so, with its type), as the Kotlin library-author guidelines ask.
+    kotlinc "$out/kotlinc-layer.log" -Xexplicit-api=strict \
+        "$root"/platforms/android/src/main/kotlin/com/miniappauth/*.kt \
+        -cp "$generated:$classpath" -d "$layer" || { echo "kotlin: compiling the layer (explicit API mode) failed" >&2; exit 1; }
     echo "kotlin: compiling the Java host (javac) and the scenarios and the samples (kotlinc) against the layer"
     mkdir -p "$java_out"
+    # The Java host sees the layer only: the generated classes are not on its
+    # compile classpath, so it cannot import them (issue #21).
     if ! javac -d "$java_out" -cp "$layer:$classpath:$lib/kotlin-stdlib.jar" "$root/tests/kotlin/JavaHost.java" >"$out/javac.log" 2>&1; then
         cat "$out/javac.log" >&2; echo "kotlin: javac failed" >&2; exit 1
     fi
     kotlinc "$out/kotlinc.log" "$root"/tests/kotlin/*.kt "$root"/docs/samples/android/*.kt \
-        -cp "$layer:$java_out:$classpath" -d "$jar" || { echo "kotlin: compilation failed" >&2; exit 1; }
+        -cp "$layer:$generated:$java_out:$classpath" -d "$jar" || { echo "kotlin: compilation failed" >&2; exit 1; }
     build_cache_keep kotlin "$key" "$build"
 fi
 run() { java -Djna.library.path="$root/target/debug" -Dminiapp.auth.root="$root" \
-    -cp "$jar:$java_out:$layer:$classpath:$lib/kotlin-stdlib.jar" "$@"; }
+    -cp "$jar:$java_out:$layer:$generated:$classpath:$lib/kotlin-stdlib.jar" "$@"; }
 status=0
 run ScenariosKt || status=1
 
 echo "kotlin: the main-safety run under strace"
-java=(java -Djna.library.path="$root/target/debug" -cp "$jar:$layer:$classpath:$lib/kotlin-stdlib.jar" MainSafety)
+java=(java -Djna.library.path="$root/target/debug" -cp "$jar:$layer:$generated:$classpath:$lib/kotlin-stdlib.jar" MainSafety)
 main_safety_check kotlin "$out" "openBlocking and close()" "${java[@]}" -- "${java[@]}" control || status=1
 exit $status

@@ -415,6 +415,7 @@ struct Scenarios {
         }
 
         await changeStreamScenarios()
+        await lifecycleScenarios()
         await hotPathScenarios()
         await sampleScenarios()
 

@@ -9,6 +9,12 @@ import MiniAppAuthBindings
 /// `getSetting`, `openSetting`, …, and the bridge's `handle`) never throw: they
 /// answer in WeChat's dialect (`ApiResult.json` goes back to the mini app as
 /// is). Opening, registering and administration throw `MiniAppAuthError`.
+///
+/// Cancelling the `Task` of a mini-app call that may show a dialog ends the
+/// call and takes its dialog down (the host's `ConsentUi` task is cancelled,
+/// the app's dialog slot freed, nothing decided); the call answers `cancelled
+/// by the host` (errno 1306). `close()` / `shutdown()` close the engine: see
+/// there.
 public final class AuthEngine: Sendable {
     /// The generated engine, held by a reference of our own that only the
     /// background queue gives back (see `deinit`).
@@ -57,7 +63,7 @@ public final class AuthEngine: Sendable {
 
     /// `wx.authorize({scope})`.
     public func authorize(_ caller: Caller, scope: String) async -> ApiResult {
-        await engine.authorize(caller: caller, scope: scope)
+        await cancellable(caller, api: "authorize", args: ["scope": scope])
     }
 
     /// `wx.getSetting({withSubscriptions})`.
@@ -67,12 +73,12 @@ public final class AuthEngine: Sendable {
 
     /// `wx.openSetting({withSubscriptions})`: needs `caller.userGesture`.
     public func openSetting(_ caller: Caller, withSubscriptions: Bool = false) async -> ApiResult {
-        await engine.openSetting(caller: caller, withSubscriptions: withSubscriptions)
+        await cancellable(caller, api: "openSetting", args: ["withSubscriptions": withSubscriptions])
     }
 
     /// `wx.authorizeForMiniProgram({scope})`, from a plugin.
     public func authorizeForMiniProgram(_ caller: Caller, scope: String) async -> ApiResult {
-        await engine.authorizeForMiniProgram(caller: caller, scope: scope)
+        await cancellable(caller, api: "authorizeForMiniProgram", args: ["scope": scope])
     }
 
     /// `wx.getPrivacySetting()`.
@@ -82,7 +88,7 @@ public final class AuthEngine: Sendable {
 
     /// `wx.requirePrivacyAuthorize()`.
     public func requirePrivacyAuthorize(_ caller: Caller) async -> ApiResult {
-        await engine.requirePrivacyAuthorize(caller: caller)
+        await cancellable(caller, api: "requirePrivacyAuthorize", args: [:])
     }
 
     /// The mini app's `<button open-type="agreePrivacyAuthorization">` was tapped (the runtime's call).
@@ -92,24 +98,76 @@ public final class AuthEngine: Sendable {
 
     /// `wx.requestSubscribeMessage({tmplIds})`: needs a tap.
     public func requestSubscribeMessage(_ caller: Caller, tmplIds: [String]) async -> ApiResult {
-        await engine.requestSubscribeMessage(caller: caller, tmplIds: tmplIds)
+        await cancellable(caller, api: "requestSubscribeMessage", args: ["tmplIds": tmplIds])
     }
 
     /// `wx.openPrivacyContract()`.
     public func openPrivacyContract(_ caller: Caller) async -> ApiResult {
-        await engine.openPrivacyContract(caller: caller)
+        await cancellable(caller, api: "openPrivacyContract", args: [:])
     }
 
     /// The gate in front of a guarded API (`getLocation`, `startRecord`, …).
     public func ensure(_ caller: Caller, api: String) async -> ApiResult {
-        await engine.ensure(caller: caller, api: api)
+        await withCancellation { [engine] cancellation in
+            await engine.ensureCancellable(caller: caller, api: api, cancellation: cancellation)
+        }
     }
 
     /// The bridge: a mini app's call as JSON (`{"api","args"}`) in, the result JSON out.
     /// The identity is `caller` — the host's — never the payload's.
     public func handle(_ caller: Caller, callJson: String) async -> String {
-        await engine.handle(caller: caller, callJson: callJson)
+        await withCancellation { [engine] cancellation in
+            await engine.handleCancellable(caller: caller, callJson: callJson, cancellation: cancellation)
+        }.json
     }
+
+    /// A call that may show a dialog, as the bridge's JSON, cancelled in the
+    /// core when the calling `Task` is (UniFFI's generated Swift does not pass
+    /// a `Task`'s cancellation on to the core).
+    private func cancellable(_ caller: Caller, api: String, args: [String: any Sendable]) async -> ApiResult {
+        let call: [String: Any] = ["api": api, "args": args]
+        // Strings, booleans and string arrays: always serialisable.
+        let data = try! JSONSerialization.data(withJSONObject: call)
+        let callJson = String(decoding: data, as: UTF8.self)
+        return await withCancellation { [engine] cancellation in
+            await engine.handleCancellable(caller: caller, callJson: callJson, cancellation: cancellation)
+        }
+    }
+
+    /// Runs `call` with a `CallCancellation` that the calling `Task`'s
+    /// cancellation cancels.
+    private func withCancellation(_ call: (CallCancellation) async -> ApiResult) async -> ApiResult {
+        let cancellation = CallCancellation()
+        return await withTaskCancellationHandler {
+            await call(cancellation)
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
+    // MARK: closing
+
+    /// Closes the engine before returning, on the calling thread — from the
+    /// main actor use `shutdown()`: every open dialog is taken down (its
+    /// `ConsentUi` task cancelled; the mini app's call answers `engine closed`,
+    /// errno 1305), every `grantChanges` stream finishes, and the database file
+    /// and its WAL are closed (the WAL checkpointed; a write under way finishes
+    /// first). After it, mini-app calls answer `engine closed` and the throwing
+    /// methods throw `MiniAppAuthError.closed`; closing again does nothing. A
+    /// per-user database can be deleted once it returns. (The process's shared
+    /// descriptor of the file's `-shm` goes when the engine is released.)
+    public func close() {
+        engine.shutDown()
+    }
+
+    /// `close()`, main-safe: the closing (the WAL's checkpoint, its fsync)
+    /// happens off the calling thread; returns when it is done.
+    public func shutdown() async {
+        _ = try? await offCaller { [engine] in engine.shutDown() }
+    }
+
+    /// Whether `close()` or `shutdown()` was called.
+    public var isClosed: Bool { engine.isClosed() }
 
     // MARK: registration
 

@@ -9,9 +9,11 @@ extension AuthEngine {
     ///
     /// The stream starts one observation in the core (its watch thread reads the
     /// grants); ending the iteration — `break`, the task cancelled, the stream
-    /// released — cancels it.
+    /// released — cancels it. Closing the engine finishes the stream: a
+    /// `for await` loop ends.
     ///
-    /// Throws `MiniAppAuthError.invalidArgument` for an invalid user id.
+    /// Throws `MiniAppAuthError.invalidArgument` for an invalid user id and
+    /// `MiniAppAuthError.closed` after the engine was closed.
     public func grantChanges(userId: String) throws -> AsyncStream<[Grant]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [Grant].self, bufferingPolicy: .bufferingNewest(1))
         let observation = try translated {
@@ -27,4 +29,5 @@ private final class StreamObserver: GrantObserver, Sendable {
     let continuation: AsyncStream<[Grant]>.Continuation
     init(_ continuation: AsyncStream<[Grant]>.Continuation) { self.continuation = continuation }
     func grantsChanged(userId: String, grants: [Grant]) { continuation.yield(grants) }
+    func observationEnded() { continuation.finish() }
 }

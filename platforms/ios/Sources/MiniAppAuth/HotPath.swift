@@ -82,7 +82,13 @@ public final class MiniAppCaller: Sendable {
         if handle.authorizeCached(scope: scope.number) {
             return MiniAppCaller.authorizeOk
         }
-        return await handle.authorize(scope: scope.number)
+        // The calling Task's cancellation ends the call and its dialog in the core.
+        let cancellation = CallCancellation()
+        return await withTaskCancellationHandler {
+            await handle.authorizeCancellable(scope: scope.number, cancellation: cancellation)
+        } onCancel: {
+            cancellation.cancel()
+        }
     }
 
     /// `true` when the gate before `api` allows it right now from the core's
@@ -102,7 +108,12 @@ public final class MiniAppCaller: Sendable {
         if handle.ensureCached(api: api.number) {
             return api.ok
         }
-        return await handle.ensure(api: api.number)
+        let cancellation = CallCancellation()
+        return await withTaskCancellationHandler {
+            await handle.ensureCancellable(api: api.number, cancellation: cancellation)
+        } onCancel: {
+            cancellation.cancel()
+        }
     }
 }
 

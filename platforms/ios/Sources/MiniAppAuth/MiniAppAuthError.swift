@@ -16,6 +16,8 @@ public enum MiniAppAuthError: Error, Sendable, Equatable, LocalizedError {
     case invalidScope(reason: String)
     /// An argument (a user or app id, a path, …) was rejected; nothing changed.
     case invalidArgument(reason: String)
+    /// The engine was closed (`close()`, `shutdown()`); nothing changed. Open a new one.
+    case closed
 
     public var errorDescription: String? {
         switch self {
@@ -26,6 +28,7 @@ public enum MiniAppAuthError: Error, Sendable, Equatable, LocalizedError {
         case .invalidManifest(let reason): return "invalid manifest: \(reason)"
         case .invalidScope(let reason): return "invalid scope: \(reason)"
         case .invalidArgument(let reason): return "invalid argument: \(reason)"
+        case .closed: return "the engine was closed"
         }
     }
 
@@ -36,6 +39,7 @@ public enum MiniAppAuthError: Error, Sendable, Equatable, LocalizedError {
         case .InvalidManifest(let reason): self = .invalidManifest(reason: reason)
         case .InvalidScope(let reason): self = .invalidScope(reason: reason)
         case .InvalidArgument(let reason): self = .invalidArgument(reason: reason)
+        case .Closed: self = .closed
         }
     }
 }

@@ -5,36 +5,35 @@ import com.miniappauth.internal.SubscribeAnswer as GeneratedSubscribeAnswer
 
 /*
  * The two answers a ConsentUi returns that are sealed classes in the generated
- * code. Kotlin cannot reach a sealed class's subclasses through a type alias
- * (`ConsentDecision.Allow` would not resolve), so these two are the layer's own
- * types, converted at the boundary; everything else is a type alias (Types.kt).
+ * code; like every type of the layer (Types.kt) they are the layer's own,
+ * converted at the boundary.
  */
 
 /** The user's answer to a scope dialog ([ConsentUi.askScope]). */
-sealed interface ConsentDecision {
+public sealed interface ConsentDecision {
     /** Allow the scope, permanently. */
-    data object Allow : ConsentDecision
+    public data object Allow : ConsentDecision
 
     /** Allow it for this run of the app only ([AuthEngine.endAppRun] or the process ending ends it); never written to disk. */
-    data object AllowOnce : ConsentDecision
+    public data object AllowOnce : ConsentDecision
 
     /** Allow it until [untilMs] (milliseconds since the Unix epoch). */
-    data class AllowUntil(val untilMs: Long) : ConsentDecision
+    public data class AllowUntil(val untilMs: Long) : ConsentDecision
 
     /** Deny it (sticky, or soft under `EngineConfig.softDeny`). */
-    data object Deny : ConsentDecision
+    public data object Deny : ConsentDecision
 
     /** The dialog was closed without a decision. */
-    data object Dismiss : ConsentDecision
+    public data object Dismiss : ConsentDecision
 }
 
 /** The host's answer to a subscribe dialog ([ConsentUi.askSubscribe]). */
-sealed interface SubscribeAnswer {
+public sealed interface SubscribeAnswer {
     /** Per template (a template left out counts as rejected); [keep]: "always keep this choice". */
-    data class Chosen(val choices: List<TemplateChoice>, val keep: Boolean) : SubscribeAnswer
+    public data class Chosen(val choices: List<TemplateChoice>, val keep: Boolean) : SubscribeAnswer
 
     /** The host's server bans the app from subscription messages (errCode 20005). */
-    data object AppBanned : SubscribeAnswer
+    public data object AppBanned : SubscribeAnswer
 }
 
 internal fun ConsentDecision.toGenerated(): GeneratedConsentDecision = when (this) {
@@ -46,6 +45,6 @@ internal fun ConsentDecision.toGenerated(): GeneratedConsentDecision = when (thi
 }
 
 internal fun SubscribeAnswer.toGenerated(): GeneratedSubscribeAnswer = when (this) {
-    is SubscribeAnswer.Chosen -> GeneratedSubscribeAnswer.Chosen(choices, keep)
+    is SubscribeAnswer.Chosen -> GeneratedSubscribeAnswer.Chosen(choices.map { it.toGenerated() }, keep)
     SubscribeAnswer.AppBanned -> GeneratedSubscribeAnswer.AppBanned
 }

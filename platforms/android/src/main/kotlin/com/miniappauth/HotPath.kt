@@ -13,14 +13,14 @@ import com.miniappauth.internal.CallerHandle
  * that resolved it (the same number for that engine's life).
  */
 @JvmInline
-value class Scope internal constructor(val number: UInt)
+public value class Scope internal constructor(internal val number: Int)
 
 /**
  * A guarded API (`getLocation`, `startRecord`, …) resolved once by
  * [AuthEngine.guardedApi] to the number [MiniAppCaller.ensure] carries across
  * the FFI instead of its name. Valid for the engine that resolved it.
  */
-class GuardedApi internal constructor(val number: UInt, val name: String) {
+public class GuardedApi internal constructor(internal val number: Int, public val name: String) {
     /** What `ensure` answers when the gate allows: `{"errMsg":"<name>:ok"}`, as the core words it. */
     internal val ok: ApiResult =
         ApiResult(ok = true, errMsg = "$name:ok", errno = null, json = """{"errMsg":"$name:ok"}""")
@@ -39,11 +39,11 @@ class GuardedApi internal constructor(val number: UInt, val name: String) {
  * far more than the decision). [close] it when the mini app goes (or let the
  * cleaner do it).
  */
-class MiniAppCaller internal constructor(
+public class MiniAppCaller internal constructor(
     private val handle: CallerHandle,
-    val userId: String,
-    val appId: String,
-    val pluginId: String?,
+    public val userId: String,
+    public val appId: String,
+    public val pluginId: String?,
 ) : AutoCloseable {
 
     /**
@@ -52,7 +52,7 @@ class MiniAppCaller internal constructor(
      * number. `false` says nothing more: the answer may be a refusal, a dialog or
      * need the database ([authorize] finds out).
      */
-    fun isAllowedNow(scope: Scope): Boolean = handle.authorizeCached(scope.number)
+    public fun isAllowedNow(scope: Scope): Boolean = handle.authorizeCached(scope.number.toUInt())
 
     /**
      * `wx.authorize({scope})` for this caller, the same answer as
@@ -60,15 +60,15 @@ class MiniAppCaller internal constructor(
      * without suspending ([isAllowedNow], then [AUTHORIZE_OK] built here), else
      * the full call is awaited (dialogs, the database, every refusal).
      */
-    suspend fun authorize(scope: Scope): ApiResult =
-        if (handle.authorizeCached(scope.number)) AUTHORIZE_OK else handle.authorize(scope.number)
+    public suspend fun authorize(scope: Scope): ApiResult =
+        if (handle.authorizeCached(scope.number.toUInt())) AUTHORIZE_OK else handle.authorize(scope.number.toUInt()).toPublic()
 
     /**
      * `true` when the gate before [api] allows it right now from the core's
      * memory (what [ensure] would answer `<api>:ok` to) — no dialog, no I/O,
      * main-safe, one crossing carrying a number. `false` says nothing more.
      */
-    fun isAllowedNow(api: GuardedApi): Boolean = handle.ensureCached(api.number)
+    public fun isAllowedNow(api: GuardedApi): Boolean = handle.ensureCached(api.number.toUInt())
 
     /**
      * The gate before the guarded API [api] for this caller — call it before
@@ -77,21 +77,21 @@ class MiniAppCaller internal constructor(
      * every refusal). A handle carries no tap, so a tap-only API
      * (`addPhoneCalendar`) always takes [AuthEngine.ensure] with the tap.
      */
-    suspend fun ensure(api: GuardedApi): ApiResult =
-        if (handle.ensureCached(api.number)) api.ok else handle.ensure(api.number)
+    public suspend fun ensure(api: GuardedApi): ApiResult =
+        if (handle.ensureCached(api.number.toUInt())) api.ok else handle.ensure(api.number.toUInt()).toPublic()
 
     /** Frees the native handle now (calls after this throw). */
     override fun close() {
         handle.close()
     }
 
-    companion object {
+    public companion object {
         /**
          * What `authorize` answers when it allows: the core's ok result, byte for
          * byte (the scenarios compare it with the full call's).
          */
         @JvmField
-        val AUTHORIZE_OK: ApiResult =
+        public val AUTHORIZE_OK: ApiResult =
             ApiResult(ok = true, errMsg = "authorize:ok", errno = null, json = """{"errMsg":"authorize:ok"}""")
     }
 }

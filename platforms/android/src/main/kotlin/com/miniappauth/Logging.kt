@@ -1,25 +1,21 @@
 package com.miniappauth
 
 import com.miniappauth.internal.LogSink as GeneratedLogSink
+import com.miniappauth.internal.LogRecord as GLogRecord
 import com.miniappauth.internal.setLogSink
-
-/** One record of the core's log: its [LogRecord.level], [LogRecord.target] (a module path) and [LogRecord.message]. */
-typealias LogRecord = com.miniappauth.internal.LogRecord
-
-/** How much a record matters: ERROR, WARN, INFO, DEBUG, TRACE. */
-typealias LogLevel = com.miniappauth.internal.LogLevel
 
 /**
  * Where the host wants the core's log records (Logcat, its crash reporter, …).
  * Called on whichever thread logged (often a core thread): keep it quick and
  * thread-safe. A lambda will do: `MiniAppAuthLog.setSink { Log.i("miniapp-auth", it.message) }`.
  */
-fun interface LogSink {
-    fun log(record: LogRecord)
+public fun interface LogSink {
+    /** Called with each record. */
+    public fun log(record: LogRecord)
 }
 
 /** The core's log, process-wide (every engine). */
-object MiniAppAuthLog {
+public object MiniAppAuthLog {
     /**
      * Sends the core's records up to [maxLevel] to [sink]; `null` stops them.
      * Returns false when another Rust logger was installed in this process first
@@ -27,14 +23,14 @@ object MiniAppAuthLog {
      */
     @JvmStatic
     @JvmOverloads
-    fun setSink(maxLevel: LogLevel = LogLevel.INFO, sink: LogSink?): Boolean =
-        setLogSink(sink?.let(::LogSinkAdapter), maxLevel)
+    public fun setSink(maxLevel: LogLevel = LogLevel.INFO, sink: LogSink?): Boolean =
+        setLogSink(sink?.let(::LogSinkAdapter), maxLevel.toGenerated())
 }
 
 private class LogSinkAdapter(private val sink: LogSink) : GeneratedLogSink {
-    override fun log(record: LogRecord) {
+    override fun log(record: GLogRecord) {
         try {
-            sink.log(record)
+            sink.log(record.toPublic())
         } catch (e: Exception) {
             // A sink that throws loses its record, never the core's call.
         }

@@ -1,62 +1,809 @@
-// The host-facing data types of the Kotlin layer.
-@file:Suppress("unused")
+// The host-facing data types of the Kotlin layer: the layer's own classes, not
+// the generated ones (SPEC §5, "a dependency a team can take"; issue #21).
+// Written once from the generated records' fields, kept by hand since.
+//
+// Why classes and not data classes: a data class's `copy` and `componentN`
+// change with every field, so adding one would break host code compiled
+// against an earlier version. Types the engine hands out have internal
+// constructors (only the engine makes them) and may gain properties; types a
+// host makes keep every public constructor they ever had (a new field comes
+// with a new overload) — see the stability policy in docs/host-guide.md.
+// Counts and sequence numbers are `Long` (Java has no unsigned types).
+// Every type converts to and from the generated one at the boundary
+// (internal `toPublic()` / `toGenerated()`), nowhere else.
 
 package com.miniappauth
 
-/*
- * Why type aliases and not wrappers: the generated records are Kotlin data
- * classes of `val`s (uniffi.toml: `generate_immutable_records`) holding only
- * strings, numbers, lists and other such records — no native handle, nothing to
- * close — and the generated enums and sealed classes are plain Kotlin values.
- * Wrapping each would copy every field twice on every call and give hosts nothing
- * the generated class does not already give them (equals, hashCode, copy,
- * destructuring). So the layer re-exports them under `com.miniappauth` with the
- * same names; hosts never import `com.miniappauth.internal`. The two sealed
- * classes hosts construct, [ConsentDecision] and [SubscribeAnswer], are the
- * layer's own (Answers.kt: Kotlin cannot reach a sealed class's subclasses
- * through an alias). What the layer does
- * wrap is everything with behaviour: the engine ([AuthEngine], AutoCloseable),
- * the dialogs hosts implement ([ConsentUi], [OsPermissionProbe]), the errors
- * ([MiniAppAuthException]), the change stream ([AuthEngine.grantChanges]) and
- * the log sink ([LogSink]).
- */
+import com.miniappauth.internal.ApiResult as GApiResult
 
-/** Who calls: the signed-in user, the mini app, the plugin (if any), and whether a tap just happened. Always the host's, never the mini app's. */
-typealias Caller = com.miniappauth.internal.Caller
+import com.miniappauth.internal.Caller as GCaller
+import com.miniappauth.internal.Head as GConsentLogHead
+import com.miniappauth.internal.ConsentRecord as GConsentRecord
+import com.miniappauth.internal.DecisionSource as GDecisionSource
+import com.miniappauth.internal.Grant as GGrant
+import com.miniappauth.internal.GrantState as GGrantState
+import com.miniappauth.internal.ImportReport as GImportReport
+import com.miniappauth.internal.ImportedGrant as GImportedGrant
+import com.miniappauth.internal.LogLevel as GLogLevel
+import com.miniappauth.internal.LogRecord as GLogRecord
+import com.miniappauth.internal.LogVerification as GLogVerification
+import com.miniappauth.internal.MaintenanceReport as GMaintenanceReport
+import com.miniappauth.internal.OsPermission as GOsPermission
+import com.miniappauth.internal.OsPermissionStatus as GOsPermissionStatus
+import com.miniappauth.internal.PrivacyDecision as GPrivacyDecision
+import com.miniappauth.internal.PrivacyRequest as GPrivacyRequest
+import com.miniappauth.internal.ScopeDefinition as GScopeDefinition
+import com.miniappauth.internal.ScopeKind as GScopeKind
+import com.miniappauth.internal.ScopeRequest as GScopeRequest
+import com.miniappauth.internal.ScopeSetting as GScopeSetting
+import com.miniappauth.internal.SettingsAnswer as GSettingsAnswer
+import com.miniappauth.internal.SettingsRequest as GSettingsRequest
+import com.miniappauth.internal.SubscribeChoice as GSubscribeChoice
+import com.miniappauth.internal.SubscribeRequest as GSubscribeRequest
+import com.miniappauth.internal.SubscriptionsSetting as GSubscriptionsSetting
+import com.miniappauth.internal.TemplateChoice as GTemplateChoice
 
-/** A mini-app call's answer in WeChat's dialect: [ApiResult.json] goes back to the mini app as is. */
-typealias ApiResult = com.miniappauth.internal.ApiResult
+/** A mini-app call's answer in WeChat's dialect: [json] goes back to the mini app as is. */
+public class ApiResult internal constructor(
+    /** Whether `errMsg` ends in `:ok` (the mini app's `success` callback runs). */
+    public val ok: Boolean,
+    /** `"<api>:ok"` or `"<api>:fail <reason>"`, byte-exact WeChat. */
+    public val errMsg: String,
+    /** The errno on failure (docs/behaviour.md lists them). */
+    public val errno: Int?,
+    /** The whole result object as JSON, for the mini app. */
+    public val json: String,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ApiResult &&
+            ok == other.ok &&
+            errMsg == other.errMsg &&
+            errno == other.errno &&
+            json == other.json
 
-/** The engine's knobs (dialog timeout, soft denial, lifetimes, …); every field has a default. */
-typealias EngineConfig = com.miniappauth.internal.EngineConfig
+    override fun hashCode(): Int = java.util.Objects.hash(ok, errMsg, errno, json)
+
+    override fun toString(): String = "ApiResult(ok=$ok, errMsg=$errMsg, errno=$errno, json=$json)"
+}
 
 /** One stored decision (administration). */
-typealias Grant = com.miniappauth.internal.Grant
-typealias GrantState = com.miniappauth.internal.GrantState
-typealias DecisionSource = com.miniappauth.internal.DecisionSource
-typealias MaintenanceReport = com.miniappauth.internal.MaintenanceReport
-typealias ImportedGrant = com.miniappauth.internal.ImportedGrant
-typealias ImportReport = com.miniappauth.internal.ImportReport
+public class Grant internal constructor(
+    /** The user. */
+    public val userId: String,
+    /** The app. */
+    public val appId: String,
+    /** The plugin, for a decision in a plugin's namespace. */
+    public val pluginId: String?,
+    /** The scope. */
+    public val scope: String,
+    /** Granted or denied. */
+    public val state: GrantState,
+    /** What made the decision. */
+    public val source: DecisionSource,
+    /** When it was made (ms since the epoch). */
+    public val updatedAtMs: Long,
+    /** When a time-limited grant ends. */
+    public val expiresAtMs: Long?,
+    /** When a mini app last used it (to the hour). */
+    public val lastUsedAtMs: Long?,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is Grant &&
+            userId == other.userId &&
+            appId == other.appId &&
+            pluginId == other.pluginId &&
+            scope == other.scope &&
+            state == other.state &&
+            source == other.source &&
+            updatedAtMs == other.updatedAtMs &&
+            expiresAtMs == other.expiresAtMs &&
+            lastUsedAtMs == other.lastUsedAtMs
 
-/** The consent log: records, its head (for anchoring elsewhere), its verification. */
-typealias ConsentRecord = com.miniappauth.internal.ConsentRecord
-typealias ConsentLogHead = com.miniappauth.internal.Head
-typealias LogVerification = com.miniappauth.internal.LogVerification
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, scope, state, source, updatedAtMs, expiresAtMs, lastUsedAtMs)
 
-/** Scopes: built-in and host-defined. */
-typealias ScopeDefinition = com.miniappauth.internal.ScopeDefinition
-typealias ScopeKind = com.miniappauth.internal.ScopeKind
-typealias OsPermission = com.miniappauth.internal.OsPermission
-typealias OsPermissionStatus = com.miniappauth.internal.OsPermissionStatus
+    override fun toString(): String = "Grant(userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, state=$state, source=$source, updatedAtMs=$updatedAtMs, expiresAtMs=$expiresAtMs, lastUsedAtMs=$lastUsedAtMs)"
+}
 
-/** What the dialogs receive and answer (see [ConsentUi]). */
-typealias ScopeRequest = com.miniappauth.internal.ScopeRequest
-typealias SettingsRequest = com.miniappauth.internal.SettingsRequest
-typealias SettingsAnswer = com.miniappauth.internal.SettingsAnswer
-typealias ScopeSetting = com.miniappauth.internal.ScopeSetting
-typealias SubscriptionsSetting = com.miniappauth.internal.SubscriptionsSetting
-typealias PrivacyRequest = com.miniappauth.internal.PrivacyRequest
-typealias PrivacyDecision = com.miniappauth.internal.PrivacyDecision
-typealias SubscribeRequest = com.miniappauth.internal.SubscribeRequest
-typealias SubscribeChoice = com.miniappauth.internal.SubscribeChoice
-typealias TemplateChoice = com.miniappauth.internal.TemplateChoice
+/** One record of the consent log (hash-chained; see docs/reliability.md). */
+public class ConsentRecord internal constructor(
+    /** Its place in the log. */
+    public val seq: Long,
+    /** When (ms since the epoch). */
+    public val atMs: Long,
+    /** The user. */
+    public val userId: String,
+    /** The app. */
+    public val appId: String,
+    /** The plugin, if any. */
+    public val pluginId: String?,
+    /** The scope, for a scope decision. */
+    public val scope: String?,
+    /** What was decided. */
+    public val decision: String,
+    /** How long a grant lasts. */
+    public val lifetime: String?,
+    /** The end of an allow-until grant. */
+    public val untilMs: Long?,
+    /** The purpose string the user saw. */
+    public val purpose: String?,
+    /** The privacy contract version, for an agreement. */
+    public val contractVersion: String?,
+    /** The scopes a contract declares. */
+    public val scopes: List<String>?,
+    /** The template, for a subscription choice. */
+    public val template: String?,
+    /** What made it (dialog, settings, admin, import, …). */
+    public val source: String,
+    /** The previous record's hash. */
+    public val prevHash: String,
+    /** This record's hash. */
+    public val hash: String,
+    /** The user's pseudonymous subject. */
+    public val subject: String,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ConsentRecord &&
+            seq == other.seq &&
+            atMs == other.atMs &&
+            userId == other.userId &&
+            appId == other.appId &&
+            pluginId == other.pluginId &&
+            scope == other.scope &&
+            decision == other.decision &&
+            lifetime == other.lifetime &&
+            untilMs == other.untilMs &&
+            purpose == other.purpose &&
+            contractVersion == other.contractVersion &&
+            scopes == other.scopes &&
+            template == other.template &&
+            source == other.source &&
+            prevHash == other.prevHash &&
+            hash == other.hash &&
+            subject == other.subject
+
+    override fun hashCode(): Int = java.util.Objects.hash(seq, atMs, userId, appId, pluginId, scope, decision, lifetime, untilMs, purpose, contractVersion, scopes, template, source, prevHash, hash, subject)
+
+    override fun toString(): String = "ConsentRecord(seq=$seq, atMs=$atMs, userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, decision=$decision, lifetime=$lifetime, untilMs=$untilMs, purpose=$purpose, contractVersion=$contractVersion, scopes=$scopes, template=$template, source=$source, prevHash=$prevHash, hash=$hash, subject=$subject)"
+}
+
+/** The consent log's last sequence number and hash, for anchoring outside the file. */
+public class ConsentLogHead internal constructor(
+    /** The last record's sequence number. */
+    public val seq: Long,
+    /** Its hash. */
+    public val hash: String,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ConsentLogHead &&
+            seq == other.seq &&
+            hash == other.hash
+
+    override fun hashCode(): Int = java.util.Objects.hash(seq, hash)
+
+    override fun toString(): String = "ConsentLogHead(seq=$seq, hash=$hash)"
+}
+
+/** What an import did. */
+public class ImportReport internal constructor(
+    /** Decisions stored, each with an `import` consent record. */
+    public val imported: Long,
+    /** Entries skipped because the database already held a decision for them. */
+    public val keptExisting: Long,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ImportReport &&
+            imported == other.imported &&
+            keptExisting == other.keptExisting
+
+    override fun hashCode(): Int = java.util.Objects.hash(imported, keptExisting)
+
+    override fun toString(): String = "ImportReport(imported=$imported, keptExisting=$keptExisting)"
+}
+
+/** What checking the consent log found. */
+public class LogVerification internal constructor(
+    /** Whether the whole chain verifies. */
+    public val intact: Boolean,
+    /** How many records were checked. */
+    public val records: Long,
+    /** The first record that does not verify. */
+    public val firstBrokenSeq: Long?,
+    /** What is wrong, in words. */
+    public val problem: String?,
+    /** Rows no record backs, as `audit verify` names them. */
+    public val unmatchedRows: List<String>,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is LogVerification &&
+            intact == other.intact &&
+            records == other.records &&
+            firstBrokenSeq == other.firstBrokenSeq &&
+            problem == other.problem &&
+            unmatchedRows == other.unmatchedRows
+
+    override fun hashCode(): Int = java.util.Objects.hash(intact, records, firstBrokenSeq, problem, unmatchedRows)
+
+    override fun toString(): String = "LogVerification(intact=$intact, records=$records, firstBrokenSeq=$firstBrokenSeq, problem=$problem, unmatchedRows=$unmatchedRows)"
+}
+
+/** What housekeeping did. */
+public class MaintenanceReport internal constructor(
+    /** Grants revoked for disuse. */
+    public val revokedUnused: Long,
+    /** Ended grants removed. */
+    public val removedExpired: Long,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is MaintenanceReport &&
+            revokedUnused == other.revokedUnused &&
+            removedExpired == other.removedExpired
+
+    override fun hashCode(): Int = java.util.Objects.hash(revokedUnused, removedExpired)
+
+    override fun toString(): String = "MaintenanceReport(revokedUnused=$revokedUnused, removedExpired=$removedExpired)"
+}
+
+/** What a scope dialog shows ([ConsentUi.askScope]). */
+public class ScopeRequest internal constructor(
+    /** The user. */
+    public val userId: String,
+    /** The app. */
+    public val appId: String,
+    /** The plugin asking, if any. */
+    public val pluginId: String?,
+    /** The app's name. */
+    public val appName: String,
+    /** The scope. */
+    public val scope: String,
+    /** Its title. */
+    public val scopeTitle: String,
+    /** Its description. */
+    public val scopeDescription: String,
+    /** The app's purpose string for it, if declared. */
+    public val purpose: String?,
+    /** The API that asked. */
+    public val api: String,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ScopeRequest &&
+            userId == other.userId &&
+            appId == other.appId &&
+            pluginId == other.pluginId &&
+            appName == other.appName &&
+            scope == other.scope &&
+            scopeTitle == other.scopeTitle &&
+            scopeDescription == other.scopeDescription &&
+            purpose == other.purpose &&
+            api == other.api
+
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, appName, scope, scopeTitle, scopeDescription, purpose, api)
+
+    override fun toString(): String = "ScopeRequest(userId=$userId, appId=$appId, pluginId=$pluginId, appName=$appName, scope=$scope, scopeTitle=$scopeTitle, scopeDescription=$scopeDescription, purpose=$purpose, api=$api)"
+}
+
+/** What the settings page shows ([ConsentUi.showSettings]). */
+public class SettingsRequest internal constructor(
+    /** The user. */
+    public val userId: String,
+    /** The app. */
+    public val appId: String,
+    /** The plugin, if any. */
+    public val pluginId: String?,
+    /** The app's name. */
+    public val appName: String,
+    /** A switch per scope the app was answered about. */
+    public val items: List<ScopeSetting>,
+    /** The subscription part, when asked for. */
+    public val subscriptions: SubscriptionsSetting?,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is SettingsRequest &&
+            userId == other.userId &&
+            appId == other.appId &&
+            pluginId == other.pluginId &&
+            appName == other.appName &&
+            items == other.items &&
+            subscriptions == other.subscriptions
+
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, appName, items, subscriptions)
+
+    override fun toString(): String = "SettingsRequest(userId=$userId, appId=$appId, pluginId=$pluginId, appName=$appName, items=$items, subscriptions=$subscriptions)"
+}
+
+/** What the privacy popup or the contract page shows. */
+public class PrivacyRequest internal constructor(
+    /** The user. */
+    public val userId: String,
+    /** The app. */
+    public val appId: String,
+    /** The app's name. */
+    public val appName: String,
+    /** The contract's name. */
+    public val contractName: String,
+    /** Its version. */
+    public val contractVersion: String,
+    /** The API that led here. */
+    public val referrer: String,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is PrivacyRequest &&
+            userId == other.userId &&
+            appId == other.appId &&
+            appName == other.appName &&
+            contractName == other.contractName &&
+            contractVersion == other.contractVersion &&
+            referrer == other.referrer
+
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, appName, contractName, contractVersion, referrer)
+
+    override fun toString(): String = "PrivacyRequest(userId=$userId, appId=$appId, appName=$appName, contractName=$contractName, contractVersion=$contractVersion, referrer=$referrer)"
+}
+
+/** What a subscribe dialog asks ([ConsentUi.askSubscribe]). */
+public class SubscribeRequest internal constructor(
+    /** The user. */
+    public val userId: String,
+    /** The app. */
+    public val appId: String,
+    /** The app's name. */
+    public val appName: String,
+    /** The templates to ask about. */
+    public val tmplIds: List<String>,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is SubscribeRequest &&
+            userId == other.userId &&
+            appId == other.appId &&
+            appName == other.appName &&
+            tmplIds == other.tmplIds
+
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, appName, tmplIds)
+
+    override fun toString(): String = "SubscribeRequest(userId=$userId, appId=$appId, appName=$appName, tmplIds=$tmplIds)"
+}
+
+/** One record of the core's log. */
+public class LogRecord internal constructor(
+    /** How much it matters. */
+    public val level: LogLevel,
+    /** The module path that logged it. */
+    public val target: String,
+    /** The message. */
+    public val message: String,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is LogRecord &&
+            level == other.level &&
+            target == other.target &&
+            message == other.message
+
+    override fun hashCode(): Int = java.util.Objects.hash(level, target, message)
+
+    override fun toString(): String = "LogRecord(level=$level, target=$target, message=$message)"
+}
+
+/** Who calls: the signed-in user, the mini app, the plugin (if any), and whether a tap just happened. Always the host's, never the mini app's. */
+public class Caller @JvmOverloads public constructor(
+    /** The signed-in user. */
+    public val userId: String,
+    /** The mini app. */
+    public val appId: String,
+    /** The plugin calling, if any. */
+    public val pluginId: String? = null,
+    /** Whether the call follows a tap (openSetting, requestSubscribeMessage need one). */
+    public val userGesture: Boolean = false,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is Caller &&
+            userId == other.userId &&
+            appId == other.appId &&
+            pluginId == other.pluginId &&
+            userGesture == other.userGesture
+
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, userGesture)
+
+    override fun toString(): String = "Caller(userId=$userId, appId=$appId, pluginId=$pluginId, userGesture=$userGesture)"
+}
+
+/** One decision from the host's old store ([AuthEngine.importGrants]). */
+public class ImportedGrant public constructor(
+    /** The user. */
+    public val userId: String,
+    /** The app. */
+    public val appId: String,
+    /** The plugin, for a decision in its namespace. */
+    public val pluginId: String?,
+    /** A known, grantable scope. */
+    public val scope: String,
+    /** Granted or denied. */
+    public val granted: Boolean,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ImportedGrant &&
+            userId == other.userId &&
+            appId == other.appId &&
+            pluginId == other.pluginId &&
+            scope == other.scope &&
+            granted == other.granted
+
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, scope, granted)
+
+    override fun toString(): String = "ImportedGrant(userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, granted=$granted)"
+}
+
+/** One switch of the settings page. */
+public class ScopeSetting public constructor(
+    /** The scope. */
+    public val scope: String,
+    /** Its title. */
+    public val title: String,
+    /** On or off. */
+    public val granted: Boolean,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ScopeSetting &&
+            scope == other.scope &&
+            title == other.title &&
+            granted == other.granted
+
+    override fun hashCode(): Int = java.util.Objects.hash(scope, title, granted)
+
+    override fun toString(): String = "ScopeSetting(scope=$scope, title=$title, granted=$granted)"
+}
+
+/** How the user left the settings page. */
+public class SettingsAnswer @JvmOverloads public constructor(
+    /** The switches as left. */
+    public val items: List<ScopeSetting>,
+    /** The subscription part as left (when shown). */
+    public val subscriptions: SubscriptionsSetting? = null,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is SettingsAnswer &&
+            items == other.items &&
+            subscriptions == other.subscriptions
+
+    override fun hashCode(): Int = java.util.Objects.hash(items, subscriptions)
+
+    override fun toString(): String = "SettingsAnswer(items=$items, subscriptions=$subscriptions)"
+}
+
+/** The subscription part of the settings page. */
+public class SubscriptionsSetting public constructor(
+    /** The app's subscription messages on or off. */
+    public val mainSwitch: Boolean,
+    /** The kept choice per template. */
+    public val itemSettings: List<TemplateChoice>,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is SubscriptionsSetting &&
+            mainSwitch == other.mainSwitch &&
+            itemSettings == other.itemSettings
+
+    override fun hashCode(): Int = java.util.Objects.hash(mainSwitch, itemSettings)
+
+    override fun toString(): String = "SubscriptionsSetting(mainSwitch=$mainSwitch, itemSettings=$itemSettings)"
+}
+
+/** The choice for one template. */
+public class TemplateChoice public constructor(
+    /** The template. */
+    public val tmplId: String,
+    /** Accepted, rejected, banned or filtered. */
+    public val choice: SubscribeChoice,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is TemplateChoice &&
+            tmplId == other.tmplId &&
+            choice == other.choice
+
+    override fun hashCode(): Int = java.util.Objects.hash(tmplId, choice)
+
+    override fun toString(): String = "TemplateChoice(tmplId=$tmplId, choice=$choice)"
+}
+
+/** A scope: built-in, or the host's own ([AuthEngine.registerScope]). */
+public class ScopeDefinition @JvmOverloads public constructor(
+    /** Its name (`scope.*`). */
+    public val name: String,
+    /** What dialogs call it. */
+    public val title: String,
+    /** What it lets the app do. */
+    public val description: String,
+    /** The APIs it gates. */
+    public val guardedApis: List<String>,
+    /** The OS permission behind it, if any. */
+    public val osPermission: OsPermission? = null,
+    /** How it may be asked for. */
+    public val kind: ScopeKind = ScopeKind.PROMPTABLE,
+    /** Whether the manifest must say why (`permission.<scope>.desc`). */
+    public val requiresPurpose: Boolean = false,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ScopeDefinition &&
+            name == other.name &&
+            title == other.title &&
+            description == other.description &&
+            guardedApis == other.guardedApis &&
+            osPermission == other.osPermission &&
+            kind == other.kind &&
+            requiresPurpose == other.requiresPurpose
+
+    override fun hashCode(): Int = java.util.Objects.hash(name, title, description, guardedApis, osPermission, kind, requiresPurpose)
+
+    override fun toString(): String = "ScopeDefinition(name=$name, title=$title, description=$description, guardedApis=$guardedApis, osPermission=$osPermission, kind=$kind, requiresPurpose=$requiresPurpose)"
+}
+
+/** A stored decision's state. */
+public enum class GrantState { UNASKED, GRANTED, DENIED }
+
+/** What made a decision. */
+public enum class DecisionSource { DIALOG, SETTINGS, ADMIN, IMPORT }
+
+/** How much a log record matters, most to least. */
+public enum class LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+/** An OS permission a scope may need. */
+public enum class OsPermission { LOCATION, LOCATION_BACKGROUND, MICROPHONE, CAMERA, BLUETOOTH, PHOTO_LIBRARY_ADD, CONTACTS, CALENDAR }
+
+/** Whether the host app holds an OS permission. */
+public enum class OsPermissionStatus { GRANTED, DENIED, UNKNOWN }
+
+/** The answer to the privacy popup. */
+public enum class PrivacyDecision { AGREE, DISAGREE }
+
+/** How a scope may be asked for. */
+public enum class ScopeKind { PROMPTABLE, SETTINGS_ONLY, NEVER_PROMPTS, ALWAYS_GRANTED }
+
+/** A template's choice. */
+public enum class SubscribeChoice { ACCEPT, REJECT, BAN, FILTER }
+
+// ----- the boundary --------------------------------------------------------------
+
+internal fun GApiResult.toPublic(): ApiResult = ApiResult(
+    `ok`,
+    `errMsg`,
+    `errno`,
+    `json`,
+)
+
+internal fun GGrant.toPublic(): Grant = Grant(
+    `userId`,
+    `appId`,
+    `pluginId`,
+    `scope`,
+    `state`.toPublic(),
+    `source`.toPublic(),
+    `updatedAtMs`,
+    `expiresAtMs`,
+    `lastUsedAtMs`,
+)
+
+internal fun GConsentRecord.toPublic(): ConsentRecord = ConsentRecord(
+    `seq`.toLong(),
+    `atMs`,
+    `userId`,
+    `appId`,
+    `pluginId`,
+    `scope`,
+    `decision`,
+    `lifetime`,
+    `untilMs`,
+    `purpose`,
+    `contractVersion`,
+    `scopes`,
+    `template`,
+    `source`,
+    `prevHash`,
+    `hash`,
+    `subject`,
+)
+
+internal fun GConsentLogHead.toPublic(): ConsentLogHead = ConsentLogHead(
+    `seq`.toLong(),
+    `hash`,
+)
+
+internal fun GImportReport.toPublic(): ImportReport = ImportReport(
+    `imported`.toLong(),
+    `keptExisting`.toLong(),
+)
+
+internal fun GLogVerification.toPublic(): LogVerification = LogVerification(
+    `intact`,
+    `records`.toLong(),
+    `firstBrokenSeq`?.toLong(),
+    `problem`,
+    `unmatchedRows`,
+)
+
+internal fun GMaintenanceReport.toPublic(): MaintenanceReport = MaintenanceReport(
+    `revokedUnused`.toLong(),
+    `removedExpired`.toLong(),
+)
+
+internal fun GScopeRequest.toPublic(): ScopeRequest = ScopeRequest(
+    `userId`,
+    `appId`,
+    `pluginId`,
+    `appName`,
+    `scope`,
+    `scopeTitle`,
+    `scopeDescription`,
+    `purpose`,
+    `api`,
+)
+
+internal fun GSettingsRequest.toPublic(): SettingsRequest = SettingsRequest(
+    `userId`,
+    `appId`,
+    `pluginId`,
+    `appName`,
+    `items`.map { it.toPublic() },
+    `subscriptions`?.toPublic(),
+)
+
+internal fun GPrivacyRequest.toPublic(): PrivacyRequest = PrivacyRequest(
+    `userId`,
+    `appId`,
+    `appName`,
+    `contractName`,
+    `contractVersion`,
+    `referrer`,
+)
+
+internal fun GSubscribeRequest.toPublic(): SubscribeRequest = SubscribeRequest(
+    `userId`,
+    `appId`,
+    `appName`,
+    `tmplIds`,
+)
+
+internal fun GLogRecord.toPublic(): LogRecord = LogRecord(
+    `level`.toPublic(),
+    `target`,
+    `message`,
+)
+
+internal fun GCaller.toPublic(): Caller = Caller(`userId`, `appId`, `pluginId`, `userGesture`)
+
+internal fun Caller.toGenerated(): GCaller = GCaller(`userId`, `appId`, `pluginId`, `userGesture`)
+
+internal fun GImportedGrant.toPublic(): ImportedGrant = ImportedGrant(`userId`, `appId`, `pluginId`, `scope`, `granted`)
+
+internal fun ImportedGrant.toGenerated(): GImportedGrant = GImportedGrant(`userId`, `appId`, `pluginId`, `scope`, `granted`)
+
+internal fun GScopeSetting.toPublic(): ScopeSetting = ScopeSetting(`scope`, `title`, `granted`)
+
+internal fun ScopeSetting.toGenerated(): GScopeSetting = GScopeSetting(`scope`, `title`, `granted`)
+
+internal fun GSettingsAnswer.toPublic(): SettingsAnswer = SettingsAnswer(`items`.map { it.toPublic() }, `subscriptions`?.toPublic())
+
+internal fun SettingsAnswer.toGenerated(): GSettingsAnswer = GSettingsAnswer(`items`.map { it.toGenerated() }, `subscriptions`?.toGenerated())
+
+internal fun GSubscriptionsSetting.toPublic(): SubscriptionsSetting = SubscriptionsSetting(`mainSwitch`, `itemSettings`.map { it.toPublic() })
+
+internal fun SubscriptionsSetting.toGenerated(): GSubscriptionsSetting = GSubscriptionsSetting(`mainSwitch`, `itemSettings`.map { it.toGenerated() })
+
+internal fun GTemplateChoice.toPublic(): TemplateChoice = TemplateChoice(`tmplId`, `choice`.toPublic())
+
+internal fun TemplateChoice.toGenerated(): GTemplateChoice = GTemplateChoice(`tmplId`, `choice`.toGenerated())
+
+internal fun GScopeDefinition.toPublic(): ScopeDefinition = ScopeDefinition(`name`, `title`, `description`, `guardedApis`, `osPermission`?.toPublic(), `kind`.toPublic(), `requiresPurpose`)
+
+internal fun ScopeDefinition.toGenerated(): GScopeDefinition = GScopeDefinition(`name`, `title`, `description`, `guardedApis`, `osPermission`?.toGenerated(), `kind`.toGenerated(), `requiresPurpose`)
+
+internal fun GGrantState.toPublic(): GrantState = when (this) {
+    GGrantState.UNASKED -> GrantState.UNASKED
+    GGrantState.GRANTED -> GrantState.GRANTED
+    GGrantState.DENIED -> GrantState.DENIED
+}
+
+internal fun GrantState.toGenerated(): GGrantState = when (this) {
+    GrantState.UNASKED -> GGrantState.UNASKED
+    GrantState.GRANTED -> GGrantState.GRANTED
+    GrantState.DENIED -> GGrantState.DENIED
+}
+
+internal fun GDecisionSource.toPublic(): DecisionSource = when (this) {
+    GDecisionSource.DIALOG -> DecisionSource.DIALOG
+    GDecisionSource.SETTINGS -> DecisionSource.SETTINGS
+    GDecisionSource.ADMIN -> DecisionSource.ADMIN
+    GDecisionSource.IMPORT -> DecisionSource.IMPORT
+}
+
+internal fun DecisionSource.toGenerated(): GDecisionSource = when (this) {
+    DecisionSource.DIALOG -> GDecisionSource.DIALOG
+    DecisionSource.SETTINGS -> GDecisionSource.SETTINGS
+    DecisionSource.ADMIN -> GDecisionSource.ADMIN
+    DecisionSource.IMPORT -> GDecisionSource.IMPORT
+}
+
+internal fun GLogLevel.toPublic(): LogLevel = when (this) {
+    GLogLevel.ERROR -> LogLevel.ERROR
+    GLogLevel.WARN -> LogLevel.WARN
+    GLogLevel.INFO -> LogLevel.INFO
+    GLogLevel.DEBUG -> LogLevel.DEBUG
+    GLogLevel.TRACE -> LogLevel.TRACE
+}
+
+internal fun LogLevel.toGenerated(): GLogLevel = when (this) {
+    LogLevel.ERROR -> GLogLevel.ERROR
+    LogLevel.WARN -> GLogLevel.WARN
+    LogLevel.INFO -> GLogLevel.INFO
+    LogLevel.DEBUG -> GLogLevel.DEBUG
+    LogLevel.TRACE -> GLogLevel.TRACE
+}
+
+internal fun GOsPermission.toPublic(): OsPermission = when (this) {
+    GOsPermission.LOCATION -> OsPermission.LOCATION
+    GOsPermission.LOCATION_BACKGROUND -> OsPermission.LOCATION_BACKGROUND
+    GOsPermission.MICROPHONE -> OsPermission.MICROPHONE
+    GOsPermission.CAMERA -> OsPermission.CAMERA
+    GOsPermission.BLUETOOTH -> OsPermission.BLUETOOTH
+    GOsPermission.PHOTO_LIBRARY_ADD -> OsPermission.PHOTO_LIBRARY_ADD
+    GOsPermission.CONTACTS -> OsPermission.CONTACTS
+    GOsPermission.CALENDAR -> OsPermission.CALENDAR
+}
+
+internal fun OsPermission.toGenerated(): GOsPermission = when (this) {
+    OsPermission.LOCATION -> GOsPermission.LOCATION
+    OsPermission.LOCATION_BACKGROUND -> GOsPermission.LOCATION_BACKGROUND
+    OsPermission.MICROPHONE -> GOsPermission.MICROPHONE
+    OsPermission.CAMERA -> GOsPermission.CAMERA
+    OsPermission.BLUETOOTH -> GOsPermission.BLUETOOTH
+    OsPermission.PHOTO_LIBRARY_ADD -> GOsPermission.PHOTO_LIBRARY_ADD
+    OsPermission.CONTACTS -> GOsPermission.CONTACTS
+    OsPermission.CALENDAR -> GOsPermission.CALENDAR
+}
+
+internal fun GOsPermissionStatus.toPublic(): OsPermissionStatus = when (this) {
+    GOsPermissionStatus.GRANTED -> OsPermissionStatus.GRANTED
+    GOsPermissionStatus.DENIED -> OsPermissionStatus.DENIED
+    GOsPermissionStatus.UNKNOWN -> OsPermissionStatus.UNKNOWN
+}
+
+internal fun OsPermissionStatus.toGenerated(): GOsPermissionStatus = when (this) {
+    OsPermissionStatus.GRANTED -> GOsPermissionStatus.GRANTED
+    OsPermissionStatus.DENIED -> GOsPermissionStatus.DENIED
+    OsPermissionStatus.UNKNOWN -> GOsPermissionStatus.UNKNOWN
+}
+
+internal fun GPrivacyDecision.toPublic(): PrivacyDecision = when (this) {
+    GPrivacyDecision.AGREE -> PrivacyDecision.AGREE
+    GPrivacyDecision.DISAGREE -> PrivacyDecision.DISAGREE
+}
+
+internal fun PrivacyDecision.toGenerated(): GPrivacyDecision = when (this) {
+    PrivacyDecision.AGREE -> GPrivacyDecision.AGREE
+    PrivacyDecision.DISAGREE -> GPrivacyDecision.DISAGREE
+}
+
+internal fun GScopeKind.toPublic(): ScopeKind = when (this) {
+    GScopeKind.PROMPTABLE -> ScopeKind.PROMPTABLE
+    GScopeKind.SETTINGS_ONLY -> ScopeKind.SETTINGS_ONLY
+    GScopeKind.NEVER_PROMPTS -> ScopeKind.NEVER_PROMPTS
+    GScopeKind.ALWAYS_GRANTED -> ScopeKind.ALWAYS_GRANTED
+}
+
+internal fun ScopeKind.toGenerated(): GScopeKind = when (this) {
+    ScopeKind.PROMPTABLE -> GScopeKind.PROMPTABLE
+    ScopeKind.SETTINGS_ONLY -> GScopeKind.SETTINGS_ONLY
+    ScopeKind.NEVER_PROMPTS -> GScopeKind.NEVER_PROMPTS
+    ScopeKind.ALWAYS_GRANTED -> GScopeKind.ALWAYS_GRANTED
+}
+
+internal fun GSubscribeChoice.toPublic(): SubscribeChoice = when (this) {
+    GSubscribeChoice.ACCEPT -> SubscribeChoice.ACCEPT
+    GSubscribeChoice.REJECT -> SubscribeChoice.REJECT
+    GSubscribeChoice.BAN -> SubscribeChoice.BAN
+    GSubscribeChoice.FILTER -> SubscribeChoice.FILTER
+}
+
+internal fun SubscribeChoice.toGenerated(): GSubscribeChoice = when (this) {
+    SubscribeChoice.ACCEPT -> GSubscribeChoice.ACCEPT
+    SubscribeChoice.REJECT -> GSubscribeChoice.REJECT
+    SubscribeChoice.BAN -> GSubscribeChoice.BAN
+    SubscribeChoice.FILTER -> GSubscribeChoice.FILTER
+}
+

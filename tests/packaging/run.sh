@@ -10,7 +10,8 @@
 #     licences, build.gradle.kts on the catalog, no JNA < 5.17, the Headers tree,
 #     the privacy manifest, the release Package.swift), and list what it skipped;
 #   - a second run must produce the same files (idempotent);
-# then `swift package dump-package` in the Debian 13 Swift root, on
+# then the shipped module map (no `use "_Builtin_…"`, uniffi-rs#2917) and
+# `swift package dump-package` in the Debian 13 Swift root, on
 # platforms/ios (local form) and dist/VERSION/swift (release form).
 # Prints "packaging: NAME: ok" or "packaging: NAME: FAILED: why" per check.
 set -uo pipefail
@@ -80,6 +81,25 @@ if cmp -s "$dist/MANIFEST.txt" "$root/target/packaging/MANIFEST.first"; then
     ok "release is idempotent" "a second run wrote the same files, byte for byte"
 else
     bad "release is idempotent" "MANIFEST.txt differs between two runs: $(diff "$root/target/packaging/MANIFEST.first" "$dist/MANIFEST.txt" | head -5)"
+fi
+
+# The shipped module map (dist/VERSION/ios/Headers, made by
+# platforms/ios/xcframework-headers.sh): UniFFI's `use "_Builtin_stdbool"` /
+# `use "_Builtin_stdint"` lines dropped (they break Xcode 26, uniffi-rs#2917),
+# every other line kept.
+name="the module map has no _Builtin_ line"
+generated_map="$FOREIGN_TESTS/swift/MiniAppAuthFFI.modulemap"
+shipped_map="$dist/ios/Headers/MiniAppAuthFFI/module.modulemap"
+if [ ! -f "$generated_map" ] || [ ! -f "$shipped_map" ]; then
+    bad "$name" "missing: $(ls "$generated_map" "$shipped_map" 2>&1 >/dev/null | paste -sd' ' -)"
+elif grep -q '_Builtin_' "$shipped_map"; then
+    bad "$name" "$shipped_map still has: $(grep '_Builtin_' "$shipped_map" | paste -sd' ' -)"
+elif ! grep -Eq '^module +MiniAppAuthFFI +\{' "$shipped_map" || ! grep -Eq '^ *header +"MiniAppAuthFFI\.h"' "$shipped_map"; then
+    bad "$name" "$shipped_map no longer declares module MiniAppAuthFFI with header \"MiniAppAuthFFI.h\": $(paste -sd' ' "$shipped_map")"
+elif ! grep -v '_Builtin_' "$generated_map" | cmp -s - "$shipped_map"; then
+    bad "$name" "$shipped_map lost more than the _Builtin_ lines: $(grep -v '_Builtin_' "$generated_map" | diff - "$shipped_map" | paste -sd' ' -)"
+else
+    ok "$name" "UniFFI's has $(grep -c '_Builtin_' "$generated_map"), dropped; module MiniAppAuthFFI, its header, export *, use \"Darwin\" kept"
 fi
 
 # swift package dump-package, local and release forms, in the Swift root.

@@ -10,8 +10,10 @@
 #     licences, build.gradle.kts on the catalog, no JNA < 5.17, the Headers tree,
 #     the privacy manifest, the release Package.swift), and list what it skipped;
 #   - a second run must produce the same files (idempotent);
-# then the shipped module map (no `use "_Builtin_…"`, uniffi-rs#2917) and
-# `swift package dump-package` in the Debian 13 Swift root, on
+# then the shipped module map (no `use "_Builtin_…"`, uniffi-rs#2917), the static
+# library beside a C host's own SQLite (tests/packaging/c-host.sh: a release
+# build, scripts/static-lib-exports.sh, nm, the host linked with and without it),
+# and `swift package dump-package` in the Debian 13 Swift root, on
 # platforms/ios (local form) and dist/VERSION/swift (release form).
 # Prints "packaging: NAME: ok" or "packaging: NAME: FAILED: why" per check.
 set -uo pipefail
@@ -101,6 +103,10 @@ elif ! grep -v '_Builtin_' "$generated_map" | cmp -s - "$shipped_map"; then
 else
     ok "$name" "UniFFI's has $(grep -c '_Builtin_' "$generated_map"), dropped; module MiniAppAuthFFI, its header, export *, use \"Darwin\" kept"
 fi
+
+# The static library beside a host's own SQLite: exports the entry points only
+# (scripts/static-lib-exports.sh; tests/packaging/c-host.sh prints its checks).
+bash "$root/tests/packaging/c-host.sh" || failed=1
 
 # swift package dump-package, local and release forms, in the Swift root.
 if ! provision_swift; then

@@ -8,13 +8,14 @@
 # OUT_DIR/MiniAppAuthFFI/module.modulemap    (module MiniAppAuthFFI, that header)
 #
 # The module map is UniFFI's less its `use "_Builtin_stdbool"` and
-# `use "_Builtin_stdint"` lines (UniFFI 0.28+ writes them; uniffi-rs#2917, open):
-# Xcode 26's clang has no such standalone modules (Apple's builtin headers belong
-# to the system modules), so the module fails to build, the generated Swift's
-# `#if canImport(MiniAppAuthFFI)` is false and the build ends in "cannot find
-# type 'RustBuffer'". The header includes <stdbool.h> and <stdint.h> itself;
-# `use` lines only state dependencies. Every other line (the module, its
-# header, `export *`, `use "Darwin"`) is kept, which this script checks.
+# `use "_Builtin_stdint"` lines. As reported in uniffi-rs#2917 (open; not
+# reproducible here without Xcode), Xcode 26's clang has no such standalone
+# modules (Apple's builtin headers belong to the system modules), so the module
+# fails to build, the generated Swift's `#if canImport(MiniAppAuthFFI)` is false
+# and the build ends in "cannot find type 'RustBuffer'". The header includes
+# <stdbool.h> and <stdint.h> itself; `use` lines only state dependencies. Every
+# other line (the module, its header, `export *`, `use "Darwin"`) is kept, which
+# this script checks. tests/swift/run.sh compiles against this tree.
 #
 # Why a subfolder: Xcode copies every static-library XCFramework slice's Headers/
 # into one shared $BUILT_PRODUCTS_DIR/include/, so two XCFrameworks that both

@@ -189,7 +189,11 @@ def check_headers(headers):
     headers_named = re.findall(r'header\s+"([^"]+)"', modulemap)
     need(headers_named == [f"{MODULE}.h"], f"the module map names headers {headers_named}")
     need((headers / MODULE / headers_named[0]).is_file(), "the header the module map names is not beside it")
-    return "Headers/" + ", Headers/".join(found)
+    # uniffi-rs#2917: Xcode 26 has no _Builtin_stdbool / _Builtin_stdint module
+    # (platforms/ios/xcframework-headers.sh drops UniFFI's `use` lines for them).
+    builtin = [line.strip() for line in modulemap.splitlines() if "_Builtin_" in line]
+    need(not builtin, f"the module map still names Clang builtin modules: {builtin}")
+    return "Headers/" + ", Headers/".join(found) + "; no _Builtin_ module"
 
 
 def check_privacy(manifest):

@@ -10,7 +10,10 @@
 #     licences, build.gradle.kts on the catalog, no JNA < 5.17, the Headers tree,
 #     the privacy manifest, the release Package.swift), and list what it skipped;
 #   - a second run must produce the same files (idempotent);
-# then `swift package dump-package` in the Debian 13 Swift root, on
+# then the shipped module map (no `use "_Builtin_…"`, uniffi-rs#2917), the static
+# library beside a C host's own SQLite (tests/packaging/c-host.sh: a release
+# build, scripts/static-lib-exports.sh, nm, the host linked with and without it),
+# and `swift package dump-package` in the Debian 13 Swift root, on
 # platforms/ios (local form) and dist/VERSION/swift (release form).
 # Prints "packaging: NAME: ok" or "packaging: NAME: FAILED: why" per check.
 set -uo pipefail
@@ -81,6 +84,29 @@ if cmp -s "$dist/MANIFEST.txt" "$root/target/packaging/MANIFEST.first"; then
 else
     bad "release is idempotent" "MANIFEST.txt differs between two runs: $(diff "$root/target/packaging/MANIFEST.first" "$dist/MANIFEST.txt" | head -5)"
 fi
+
+# The shipped module map (dist/VERSION/ios/Headers, made by
+# platforms/ios/xcframework-headers.sh): UniFFI's `use "_Builtin_stdbool"` /
+# `use "_Builtin_stdint"` lines dropped (they break Xcode 26, uniffi-rs#2917),
+# every other line kept.
+name="the module map has no _Builtin_ line"
+generated_map="$FOREIGN_TESTS/swift/MiniAppAuthFFI.modulemap"
+shipped_map="$dist/ios/Headers/MiniAppAuthFFI/module.modulemap"
+if [ ! -f "$generated_map" ] || [ ! -f "$shipped_map" ]; then
+    bad "$name" "missing: $(ls "$generated_map" "$shipped_map" 2>&1 >/dev/null | paste -sd' ' -)"
+elif grep -q '_Builtin_' "$shipped_map"; then
+    bad "$name" "$shipped_map still has: $(grep '_Builtin_' "$shipped_map" | paste -sd' ' -)"
+elif ! grep -Eq '^module +MiniAppAuthFFI +\{' "$shipped_map" || ! grep -Eq '^ *header +"MiniAppAuthFFI\.h"' "$shipped_map"; then
+    bad "$name" "$shipped_map no longer declares module MiniAppAuthFFI with header \"MiniAppAuthFFI.h\": $(paste -sd' ' "$shipped_map")"
+elif ! grep -v '_Builtin_' "$generated_map" | cmp -s - "$shipped_map"; then
+    bad "$name" "$shipped_map lost more than the _Builtin_ lines: $(grep -v '_Builtin_' "$generated_map" | diff - "$shipped_map" | paste -sd' ' -)"
+else
+    ok "$name" "UniFFI's has $(grep -c '_Builtin_' "$generated_map"), dropped; module MiniAppAuthFFI, its header, export *, use \"Darwin\" kept"
+fi
+
+# The static library beside a host's own SQLite: exports the entry points only
+# (scripts/static-lib-exports.sh; tests/packaging/c-host.sh prints its checks).
+bash "$root/tests/packaging/c-host.sh" || failed=1
 
 # swift package dump-package, local and release forms, in the Swift root.
 if ! provision_swift; then

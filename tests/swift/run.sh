@@ -20,7 +20,12 @@ dir="/work/miniapp-auth-$(basename "$root")"
 work="$SWIFT_ROOT$dir"
 rm -rf "$work"
 mkdir -p "$work/layer" "$work/tests" "$work/docs/samples"
-cp "$out"/swift/* "$root/target/debug/libminiapp_auth.so" "$work/"
+cp "$out/swift/MiniAppAuthBindings.swift" "$root/target/debug/libminiapp_auth.so" "$work/"
+# The C module as the XCFramework ships it: Headers/MiniAppAuthFFI/{MiniAppAuthFFI.h,
+# module.modulemap}, the module map less UniFFI's `use "_Builtin_…"` lines
+# (platforms/ios/xcframework-headers.sh), found as Xcode finds it: clang looks for
+# <include dir>/MiniAppAuthFFI/module.modulemap. Not UniFFI's own module map.
+bash "$root/platforms/ios/xcframework-headers.sh" "$out/swift" "$work/Headers" >/dev/null
 cp "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$work/layer/"
 cp "$root"/tests/swift/*.swift "$work/tests/"
 cp -r "$root/docs/samples/ios" "$work/docs/samples/"
@@ -36,7 +41,7 @@ compiled=()
 workaround="-Xllvm -sil-disable-pass=transfer-non-sendable"
 compile() { # mode, extra flags
     local m="$dir/swift$1" common="-swift-version $1 $2 -module-cache-path $dir/module-cache-$1 \
-        -Xcc -fmodule-map-file=$dir/MiniAppAuthFFI.modulemap -I $dir -I $dir/swift$1 -L $dir -L $dir/swift$1"
+        -I $dir/Headers -I $dir/swift$1 -L $dir -L $dir/swift$1"
     in_root "mkdir -p $m && \
         swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuthBindings \
             -emit-module-path $m/MiniAppAuthBindings.swiftmodule MiniAppAuthBindings.swift -lminiapp_auth \
@@ -49,10 +54,10 @@ compile() { # mode, extra flags
         >"$out/swiftc-$1.log" 2>&1
 }
 # Everything a mode's build is made from: unchanged, its last build is reused.
-inputs=("$out"/swift/* "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$root"/tests/swift/*.swift \
-    "$root"/docs/samples/ios/*.swift)
+inputs=("$out"/swift/* "$root/platforms/ios/xcframework-headers.sh" "$root"/platforms/ios/Sources/MiniAppAuth/*.swift \
+    "$root"/tests/swift/*.swift "$root"/docs/samples/ios/*.swift)
 for mode in 5 6; do
-    key=$(inputs_hash "${inputs[@]}" -- "swift language mode $mode" \
+    key=$(inputs_hash "${inputs[@]}" -- "swift language mode $mode" "the C module from Headers/MiniAppAuthFFI" \
         "swiftlang $(sed -n '/^Package: swiftlang$/,/^$/s/^Version: //p' "$SWIFT_ROOT/var/lib/dpkg/status")")
     if build_cache_restore "swift$mode" "$key" "$work/swift$mode"; then
         echo "swift: Swift $mode language mode: sources unchanged since the last build: reusing it ($key)"

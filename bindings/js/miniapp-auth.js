@@ -11,7 +11,10 @@
  * JSON text. Each API follows WeChat's calling convention: `success` when
  * `errMsg` ends in ":ok", otherwise `fail`, then `complete` in both cases; when
  * none of the three callbacks is given the call returns a Promise that resolves
- * with the success result and rejects with the failure result.
+ * with the success result and rejects with the failure result. What a callback
+ * throws is reported, not lost: to the host's hook,
+ * `createWx(invoke, {onCallbackError})`, or else as an uncaught error
+ * (`reportCallbackError`).
  *
  * The mini app's own privacy popup: `wx.onNeedPrivacyAuthorization(listener)`;
  * the host reaches the listener with
@@ -99,14 +102,58 @@
     return { errMsg: api + ':fail ' + reason };
   }
 
-  /** Reports an exception thrown by a mini app's callback the way a runtime would. */
-  function rethrowLater(error) {
-    setTimeout(function () {
+  /**
+   * Reports an exception thrown by a mini app's success, fail or complete
+   * callback, as WeChat's base library does: the call goes on (complete still
+   * runs) and the exception becomes one of the mini app's script errors, which
+   * WeChat hands to App.onError / wx.onError listeners and prints in the
+   * console ("thirdScriptError … at api <name> success callback function").
+   *
+   * With the host's `onCallbackError(error, {api, callback})` hook (its
+   * App.onError), that is all. Without one the exception is thrown uncaught
+   * from a job of its own, where the runtime's global error handler sees it:
+   * a microtask (queueMicrotask) when the engine has one, else a timer
+   * (setTimeout). An engine with neither (a bare JSContext, a vm context) gets
+   * an unhandled rejection of the exception itself, which is what its
+   * embedder's rejection tracker sees (V8's PromiseRejectCallback, JSC's
+   * JSGlobalContextSetUnhandledRejectionCallback) — never a ReferenceError about
+   * a missing setTimeout in its place. Not console.error: an embedded engine's
+   * console may print nowhere, and a host cannot route it to App.onError.
+   */
+  function reportCallbackError(onCallbackError, error, api, callback) {
+    if (onCallbackError) {
+      try {
+        onCallbackError(error, { api: api, callback: callback });
+        return;
+      } catch (hookError) {
+        error = hookError; // the hook's own failure is the one left to report
+      }
+    }
+    var throwIt = function () {
       throw error;
-    }, 0);
+    };
+    if (typeof queueMicrotask === 'function') {
+      queueMicrotask(throwIt);
+    } else if (typeof setTimeout === 'function') {
+      setTimeout(throwIt, 0);
+    } else {
+      Promise.reject(error);
+    }
   }
 
-  function call(invoke, api, options) {
+  /** Runs one of the mini app's callbacks; what it throws is reported, not lost. */
+  function runCallback(state, api, options, name, result) {
+    var callback = options[name];
+    if (typeof callback !== 'function') return;
+    try {
+      callback(result);
+    } catch (error) {
+      reportCallbackError(state.onCallbackError, error, api, name);
+    }
+  }
+
+  function call(state, api, options) {
+    var invoke = state.invoke;
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       options = {};
     }
@@ -130,18 +177,9 @@
       });
     }
     settled.then(function (result) {
-      try {
-        var callback = isOk(result) ? options.success : options.fail;
-        if (typeof callback === 'function') callback(result);
-      } catch (error) {
-        rethrowLater(error);
-      } finally {
-        try {
-          if (typeof options.complete === 'function') options.complete(result);
-        } catch (error) {
-          rethrowLater(error);
-        }
-      }
+      var name = isOk(result) ? 'success' : 'fail';
+      runCallback(state, api, options, name, result);
+      runCallback(state, api, options, 'complete', result);
     });
     return undefined;
   }
@@ -149,20 +187,29 @@
   /**
    * Builds the `wx` authorization APIs over `invoke(api, args)`.
    * @param {function(string, object): (object|string|Promise<object|string>)} invoke
+   * @param {{onCallbackError: (function(*, {api: string, callback: string}): void|undefined)}} [options]
+   *   `onCallbackError(error, {api, callback})`: the host's hook for what a mini
+   *   app's success, fail or complete callback throws (WeChat hands it to
+   *   App.onError); without it the exception is thrown uncaught (see
+   *   reportCallbackError)
    * @returns {object} an object with authorize, getSetting, openSetting,
    *   authorizeForMiniProgram, getPrivacySetting, requirePrivacyAuthorize and
    *   openPrivacyContract
    */
-  function createWx(invoke) {
+  function createWx(invoke, options) {
     if (typeof invoke !== 'function') {
       throw new TypeError('createWx needs an invoke(api, args) function');
     }
+    var onCallbackError = options ? options.onCallbackError : undefined;
+    if (onCallbackError !== undefined && typeof onCallbackError !== 'function') {
+      throw new TypeError('createWx: onCallbackError must be a function');
+    }
     var wx = {};
-    var state = { invoke: invoke, privacyListener: null };
+    var state = { invoke: invoke, onCallbackError: onCallbackError, privacyListener: null };
     STATE.set(wx, state);
     APIS.forEach(function (api) {
       wx[api] = function (options) {
-        return call(invoke, api, options);
+        return call(state, api, options);
       };
     });
     /**
@@ -248,7 +295,7 @@
   function agreePrivacyAuthorization(wx, buttonId) {
     var state = stateOf(wx);
     var args = buttonId === undefined ? {} : { buttonId: String(buttonId) };
-    return call(state.invoke, 'agreePrivacyAuthorization', args);
+    return call(state, 'agreePrivacyAuthorization', args);
   }
 
   return {

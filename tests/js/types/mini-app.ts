@@ -66,6 +66,15 @@ const page = {
 wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'maybe' }));
 
 // The host and the runtime.
+const reporting: MiniAppWx = createWx(host, {
+  onCallbackError(error, source) {
+    const where: 'success' | 'fail' | 'complete' = source.callback;
+    console.error(`thirdScriptError at api ${source.api} ${where} callback function`, error);
+  },
+});
+// @ts-expect-error: onCallbackError is a function.
+createWx(host, { onCallbackError: true });
+
 async function hostSide(): Promise<void> {
   const answer = await dispatchNeedPrivacyAuthorization(wx, { referrer: 'authorize' });
   if (answer !== null && answer.event === 'agree') {
@@ -73,4 +82,4 @@ async function hostSide(): Promise<void> {
   }
 }
 
-export { promises, page, hostSide };
+export { promises, page, hostSide, reporting };

@@ -75,12 +75,23 @@ export function createWx(invoke: Invoke, options?: CreateWxOptions): MiniAppWx;
 
 /**
  * For the host: lets the mini app's own popup ask. Resolves with what its
- * listener answered, or `null` when it registered none.
+ * listener answered, `{event: 'cancelled'}` when the host ended the event
+ * first (`cancelNeedPrivacyAuthorization`), or `null` when it registered none.
  */
 export function dispatchNeedPrivacyAuthorization(
   wx: MiniAppWx,
   eventInfo: NeedPrivacyAuthorizationEventInfo
-): Promise<{ event: 'agree' | 'disagree'; buttonId?: string } | null>;
+): Promise<
+  { event: 'agree' | 'disagree'; buttonId?: string } | { event: 'cancelled' } | null
+>;
+
+/**
+ * For the host: ends the mini app's privacy events still waiting for their
+ * listener (the prompt is over without its answer: the core's dialog bound,
+ * a cancelled call, the mini app closed). Their dispatches resolve
+ * `{event: 'cancelled'}`; the listener's `resolve` answers nothing after.
+ */
+export function cancelNeedPrivacyAuthorization(wx: MiniAppWx): void;
 
 /** For the runtime: a tap on `<button open-type="agreePrivacyAuthorization">`. */
 export function agreePrivacyAuthorization(

@@ -18,9 +18,10 @@
  *
  * The mini app's own privacy popup: `wx.onNeedPrivacyAuthorization(listener)`;
  * the host reaches the listener with
- * `MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, {referrer})`, and the
- * runtime reports a tap on the agree button with
- * `MiniAppAuth.agreePrivacyAuthorization(wx, buttonId)`.
+ * `MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, {referrer})`, ends an event
+ * the listener never answered with `MiniAppAuth.cancelNeedPrivacyAuthorization(wx)`
+ * once its prompt is over, and the runtime reports a tap on the agree button
+ * with `MiniAppAuth.agreePrivacyAuthorization(wx, buttonId)`.
  */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) {
@@ -62,7 +63,7 @@
     'requestSubscribeMessage.object.tmplIds'
   ];
 
-  /** What each `wx` made here needs later: its invoke and the privacy listener. */
+  /** What each `wx` made here needs later: its invoke, hook, privacy listener and events. */
   var STATE = new WeakMap();
 
   var CALLBACKS = ['success', 'fail', 'complete'];
@@ -205,22 +206,19 @@
       throw new TypeError('createWx: onCallbackError must be a function');
     }
     var wx = {};
-    var state = { invoke: invoke, onCallbackError: onCallbackError, privacyListener: null };
+    var state = {
+      invoke: invoke,
+      onCallbackError: onCallbackError,
+      privacyListener: null,
+      /** The privacy events waiting for the listener: each one's cancel. */
+      pendingPrivacy: []
+    };
     STATE.set(wx, state);
     APIS.forEach(function (api) {
       wx[api] = function (options) {
         return call(state, api, options);
       };
     });
-    /**
-     * `wx.onNeedPrivacyAuthorization(listener)`: the mini app shows its own
-     * privacy popup. The host reaches the listener through
-     * `MiniAppAuth.dispatchNeedPrivacyAuthorization`; it is called with
-     * `(resolve, eventInfo)`, `eventInfo.referrer` naming the API that needs the
-     * agreement, and answers `resolve({event: 'agree' | 'disagree', buttonId})`
-     * (`{event: 'exposureAuthorization'}` reports the popup shown and settles
-     * nothing). A later registration replaces an earlier one, as in WeChat.
-     */
     /**
      * `wx.canIUse(schema)`: whether this module provides the API (or, with a
      * longer schema, the parameter or result field) `schema` names.
@@ -232,6 +230,17 @@
         api === 'onNeedPrivacyAuthorization' || api === 'canIUse';
       return provided && (schema === api || SCHEMAS.indexOf(schema) >= 0);
     };
+    /**
+     * `wx.onNeedPrivacyAuthorization(listener)`: the mini app shows its own
+     * privacy popup. The host reaches the listener through
+     * `MiniAppAuth.dispatchNeedPrivacyAuthorization`; it is called with
+     * `(resolve, eventInfo)`, `eventInfo.referrer` naming the API that needs the
+     * agreement, and answers `resolve({event: 'agree' | 'disagree', buttonId})`
+     * (`{event: 'exposureAuthorization'}` reports the popup shown and settles
+     * nothing). A later registration replaces an earlier one, as in WeChat.
+     * An event its listener never answers lasts until the host ends it
+     * (`MiniAppAuth.cancelNeedPrivacyAuthorization`).
+     */
     wx.onNeedPrivacyAuthorization = function (listener) {
       if (typeof listener !== 'function') {
         throw new TypeError('onNeedPrivacyAuthorization needs a listener function');
@@ -254,34 +263,66 @@
    * registered with `wx.onNeedPrivacyAuthorization` with `(resolve, eventInfo)`
    * and resolves with what it settled, `{event: 'agree' | 'disagree', buttonId}`;
    * resolves with `null` when the mini app registered no listener (the host then
-   * shows its own popup). A listener that throws rejects.
+   * shows its own popup). A listener that throws rejects. The event lasts until
+   * the listener answers or the host ends it (`cancelNeedPrivacyAuthorization`).
    * @param {object} wx a `wx` made by `createWx`
    * @param {{referrer: string}} eventInfo
    * @returns {Promise<{event: string, buttonId: (string|undefined)}|null>}
    */
   function dispatchNeedPrivacyAuthorization(wx, eventInfo) {
-    var listener = stateOf(wx).privacyListener;
+    var state = stateOf(wx);
+    var listener = state.privacyListener;
     if (!listener) {
       return Promise.resolve(null);
     }
     var info = { referrer: eventInfo && typeof eventInfo.referrer === 'string' ? eventInfo.referrer : '' };
     return new Promise(function (resolve, reject) {
       var settled = false;
+      /** Ends the event once: false if it had ended already. */
+      function end() {
+        if (settled) return false;
+        settled = true;
+        var at = state.pendingPrivacy.indexOf(cancel);
+        if (at >= 0) state.pendingPrivacy.splice(at, 1);
+        return true;
+      }
+      function cancel() {
+        if (end()) resolve({ event: 'cancelled' });
+      }
       function settle(result) {
         var event = result && result.event;
-        if (settled || (event !== 'agree' && event !== 'disagree')) {
+        if (event !== 'agree' && event !== 'disagree') {
           return; // exposureAuthorization, or anything else: not an answer
         }
-        settled = true;
+        if (!end()) return; // answered or ended already
         var answer = { event: event };
         if (result.buttonId !== undefined) answer.buttonId = String(result.buttonId);
         resolve(answer);
       }
+      state.pendingPrivacy.push(cancel);
       try {
         listener(settle, info);
       } catch (error) {
-        reject(error);
+        if (end()) reject(error);
       }
+    });
+  }
+
+  /**
+   * For the host: ends the mini app's privacy events still waiting for their
+   * listener's answer (each `dispatchNeedPrivacyAuthorization` promise resolves
+   * with `{event: 'cancelled'}`; the listener's `resolve` answers nothing from
+   * then on). Call it when the prompt that dispatched them is over without that
+   * answer: the core gave up on it (its dialog bound, `dialog_timeout_ms`, which
+   * fails the call "dialog timed out", errno 5; the bridge says `cancelled`), the
+   * call was cancelled, or the mini app closed. WeChat documents no bound of its
+   * own: a privacy API waits until `resolve` is called. The next privacy-gated
+   * call dispatches a new event to the listener.
+   * @param {object} wx a `wx` made by `createWx`
+   */
+  function cancelNeedPrivacyAuthorization(wx) {
+    stateOf(wx).pendingPrivacy.slice().forEach(function (cancel) {
+      cancel();
     });
   }
 
@@ -301,6 +342,7 @@
   return {
     createWx: createWx,
     dispatchNeedPrivacyAuthorization: dispatchNeedPrivacyAuthorization,
+    cancelNeedPrivacyAuthorization: cancelNeedPrivacyAuthorization,
     agreePrivacyAuthorization: agreePrivacyAuthorization,
     APIS: APIS.slice()
   };

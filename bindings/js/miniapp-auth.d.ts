@@ -51,17 +51,47 @@ export type Invoke = (
   args: Record<string, unknown>
 ) => unknown | Promise<unknown>;
 
+/** Where a callback's exception was thrown. */
+export interface CallbackErrorSource {
+  /** The API whose callback threw (`'authorize'`, …). */
+  api: string;
+  callback: 'success' | 'fail' | 'complete';
+}
+
+/** The host's options for `createWx`. */
+export interface CreateWxOptions {
+  /**
+   * Gets what a mini app's success, fail or complete callback throws (the thrown
+   * value as it is), as WeChat hands it to `App.onError`/`wx.onError`; the call
+   * goes on. Without it the exception is thrown uncaught from a job of its own
+   * (`queueMicrotask`, else `setTimeout`), or left as an unhandled rejection in
+   * an engine with neither.
+   */
+  onCallbackError?: (error: unknown, source: CallbackErrorSource) => void;
+}
+
 /** Builds the `wx` authorization APIs over the host's `invoke`. */
-export function createWx(invoke: Invoke): MiniAppWx;
+export function createWx(invoke: Invoke, options?: CreateWxOptions): MiniAppWx;
 
 /**
  * For the host: lets the mini app's own popup ask. Resolves with what its
- * listener answered, or `null` when it registered none.
+ * listener answered, `{event: 'cancelled'}` when the host ended the event
+ * first (`cancelNeedPrivacyAuthorization`), or `null` when it registered none.
  */
 export function dispatchNeedPrivacyAuthorization(
   wx: MiniAppWx,
   eventInfo: NeedPrivacyAuthorizationEventInfo
-): Promise<{ event: 'agree' | 'disagree'; buttonId?: string } | null>;
+): Promise<
+  { event: 'agree' | 'disagree'; buttonId?: string } | { event: 'cancelled' } | null
+>;
+
+/**
+ * For the host: ends the mini app's privacy events still waiting for their
+ * listener (the prompt is over without its answer: the core's dialog bound,
+ * a cancelled call, the mini app closed). Their dispatches resolve
+ * `{event: 'cancelled'}`; the listener's `resolve` answers nothing after.
+ */
+export function cancelNeedPrivacyAuthorization(wx: MiniAppWx): void;
 
 /** For the runtime: a tap on `<button open-type="agreePrivacyAuthorization">`. */
 export function agreePrivacyAuthorization(

@@ -11,13 +11,17 @@
  * JSON text. Each API follows WeChat's calling convention: `success` when
  * `errMsg` ends in ":ok", otherwise `fail`, then `complete` in both cases; when
  * none of the three callbacks is given the call returns a Promise that resolves
- * with the success result and rejects with the failure result.
+ * with the success result and rejects with the failure result. What a callback
+ * throws is reported, not lost: to the host's hook,
+ * `createWx(invoke, {onCallbackError})`, or else as an uncaught error
+ * (`reportCallbackError`).
  *
  * The mini app's own privacy popup: `wx.onNeedPrivacyAuthorization(listener)`;
  * the host reaches the listener with
- * `MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, {referrer})`, and the
- * runtime reports a tap on the agree button with
- * `MiniAppAuth.agreePrivacyAuthorization(wx, buttonId)`.
+ * `MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, {referrer})`, ends an event
+ * the listener never answered with `MiniAppAuth.cancelNeedPrivacyAuthorization(wx)`
+ * once its prompt is over, and the runtime reports a tap on the agree button
+ * with `MiniAppAuth.agreePrivacyAuthorization(wx, buttonId)`.
  */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) {
@@ -59,7 +63,7 @@
     'requestSubscribeMessage.object.tmplIds'
   ];
 
-  /** What each `wx` made here needs later: its invoke and the privacy listener. */
+  /** What each `wx` made here needs later: its invoke, hook, privacy listener and events. */
   var STATE = new WeakMap();
 
   var CALLBACKS = ['success', 'fail', 'complete'];
@@ -99,14 +103,58 @@
     return { errMsg: api + ':fail ' + reason };
   }
 
-  /** Reports an exception thrown by a mini app's callback the way a runtime would. */
-  function rethrowLater(error) {
-    setTimeout(function () {
+  /**
+   * Reports an exception thrown by a mini app's success, fail or complete
+   * callback, as WeChat's base library does: the call goes on (complete still
+   * runs) and the exception becomes one of the mini app's script errors, which
+   * WeChat hands to App.onError / wx.onError listeners and prints in the
+   * console ("thirdScriptError … at api <name> success callback function").
+   *
+   * With the host's `onCallbackError(error, {api, callback})` hook (its
+   * App.onError), that is all. Without one the exception is thrown uncaught
+   * from a job of its own, where the runtime's global error handler sees it:
+   * a microtask (queueMicrotask) when the engine has one, else a timer
+   * (setTimeout). An engine with neither (a bare JSContext, a vm context) gets
+   * an unhandled rejection of the exception itself, which is what its
+   * embedder's rejection tracker sees (V8's PromiseRejectCallback, JSC's
+   * JSGlobalContextSetUnhandledRejectionCallback) — never a ReferenceError about
+   * a missing setTimeout in its place. Not console.error: an embedded engine's
+   * console may print nowhere, and a host cannot route it to App.onError.
+   */
+  function reportCallbackError(onCallbackError, error, api, callback) {
+    if (onCallbackError) {
+      try {
+        onCallbackError(error, { api: api, callback: callback });
+        return;
+      } catch (hookError) {
+        error = hookError; // the hook's own failure is the one left to report
+      }
+    }
+    var throwIt = function () {
       throw error;
-    }, 0);
+    };
+    if (typeof queueMicrotask === 'function') {
+      queueMicrotask(throwIt);
+    } else if (typeof setTimeout === 'function') {
+      setTimeout(throwIt, 0);
+    } else {
+      Promise.reject(error);
+    }
   }
 
-  function call(invoke, api, options) {
+  /** Runs one of the mini app's callbacks; what it throws is reported, not lost. */
+  function runCallback(state, api, options, name, result) {
+    var callback = options[name];
+    if (typeof callback !== 'function') return;
+    try {
+      callback(result);
+    } catch (error) {
+      reportCallbackError(state.onCallbackError, error, api, name);
+    }
+  }
+
+  function call(state, api, options) {
+    var invoke = state.invoke;
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       options = {};
     }
@@ -130,18 +178,9 @@
       });
     }
     settled.then(function (result) {
-      try {
-        var callback = isOk(result) ? options.success : options.fail;
-        if (typeof callback === 'function') callback(result);
-      } catch (error) {
-        rethrowLater(error);
-      } finally {
-        try {
-          if (typeof options.complete === 'function') options.complete(result);
-        } catch (error) {
-          rethrowLater(error);
-        }
-      }
+      var name = isOk(result) ? 'success' : 'fail';
+      runCallback(state, api, options, name, result);
+      runCallback(state, api, options, 'complete', result);
     });
     return undefined;
   }
@@ -149,31 +188,37 @@
   /**
    * Builds the `wx` authorization APIs over `invoke(api, args)`.
    * @param {function(string, object): (object|string|Promise<object|string>)} invoke
+   * @param {{onCallbackError: (function(*, {api: string, callback: string}): void|undefined)}} [options]
+   *   `onCallbackError(error, {api, callback})`: the host's hook for what a mini
+   *   app's success, fail or complete callback throws (WeChat hands it to
+   *   App.onError); without it the exception is thrown uncaught (see
+   *   reportCallbackError)
    * @returns {object} an object with authorize, getSetting, openSetting,
    *   authorizeForMiniProgram, getPrivacySetting, requirePrivacyAuthorize and
    *   openPrivacyContract
    */
-  function createWx(invoke) {
+  function createWx(invoke, options) {
     if (typeof invoke !== 'function') {
       throw new TypeError('createWx needs an invoke(api, args) function');
     }
+    var onCallbackError = options ? options.onCallbackError : undefined;
+    if (onCallbackError !== undefined && typeof onCallbackError !== 'function') {
+      throw new TypeError('createWx: onCallbackError must be a function');
+    }
     var wx = {};
-    var state = { invoke: invoke, privacyListener: null };
+    var state = {
+      invoke: invoke,
+      onCallbackError: onCallbackError,
+      privacyListener: null,
+      /** The privacy events waiting for the listener: each one's cancel. */
+      pendingPrivacy: []
+    };
     STATE.set(wx, state);
     APIS.forEach(function (api) {
       wx[api] = function (options) {
-        return call(invoke, api, options);
+        return call(state, api, options);
       };
     });
-    /**
-     * `wx.onNeedPrivacyAuthorization(listener)`: the mini app shows its own
-     * privacy popup. The host reaches the listener through
-     * `MiniAppAuth.dispatchNeedPrivacyAuthorization`; it is called with
-     * `(resolve, eventInfo)`, `eventInfo.referrer` naming the API that needs the
-     * agreement, and answers `resolve({event: 'agree' | 'disagree', buttonId})`
-     * (`{event: 'exposureAuthorization'}` reports the popup shown and settles
-     * nothing). A later registration replaces an earlier one, as in WeChat.
-     */
     /**
      * `wx.canIUse(schema)`: whether this module provides the API (or, with a
      * longer schema, the parameter or result field) `schema` names.
@@ -185,6 +230,17 @@
         api === 'onNeedPrivacyAuthorization' || api === 'canIUse';
       return provided && (schema === api || SCHEMAS.indexOf(schema) >= 0);
     };
+    /**
+     * `wx.onNeedPrivacyAuthorization(listener)`: the mini app shows its own
+     * privacy popup. The host reaches the listener through
+     * `MiniAppAuth.dispatchNeedPrivacyAuthorization`; it is called with
+     * `(resolve, eventInfo)`, `eventInfo.referrer` naming the API that needs the
+     * agreement, and answers `resolve({event: 'agree' | 'disagree', buttonId})`
+     * (`{event: 'exposureAuthorization'}` reports the popup shown and settles
+     * nothing). A later registration replaces an earlier one, as in WeChat.
+     * An event its listener never answers lasts until the host ends it
+     * (`MiniAppAuth.cancelNeedPrivacyAuthorization`).
+     */
     wx.onNeedPrivacyAuthorization = function (listener) {
       if (typeof listener !== 'function') {
         throw new TypeError('onNeedPrivacyAuthorization needs a listener function');
@@ -207,34 +263,66 @@
    * registered with `wx.onNeedPrivacyAuthorization` with `(resolve, eventInfo)`
    * and resolves with what it settled, `{event: 'agree' | 'disagree', buttonId}`;
    * resolves with `null` when the mini app registered no listener (the host then
-   * shows its own popup). A listener that throws rejects.
+   * shows its own popup). A listener that throws rejects. The event lasts until
+   * the listener answers or the host ends it (`cancelNeedPrivacyAuthorization`).
    * @param {object} wx a `wx` made by `createWx`
    * @param {{referrer: string}} eventInfo
    * @returns {Promise<{event: string, buttonId: (string|undefined)}|null>}
    */
   function dispatchNeedPrivacyAuthorization(wx, eventInfo) {
-    var listener = stateOf(wx).privacyListener;
+    var state = stateOf(wx);
+    var listener = state.privacyListener;
     if (!listener) {
       return Promise.resolve(null);
     }
     var info = { referrer: eventInfo && typeof eventInfo.referrer === 'string' ? eventInfo.referrer : '' };
     return new Promise(function (resolve, reject) {
       var settled = false;
+      /** Ends the event once: false if it had ended already. */
+      function end() {
+        if (settled) return false;
+        settled = true;
+        var at = state.pendingPrivacy.indexOf(cancel);
+        if (at >= 0) state.pendingPrivacy.splice(at, 1);
+        return true;
+      }
+      function cancel() {
+        if (end()) resolve({ event: 'cancelled' });
+      }
       function settle(result) {
         var event = result && result.event;
-        if (settled || (event !== 'agree' && event !== 'disagree')) {
+        if (event !== 'agree' && event !== 'disagree') {
           return; // exposureAuthorization, or anything else: not an answer
         }
-        settled = true;
+        if (!end()) return; // answered or ended already
         var answer = { event: event };
         if (result.buttonId !== undefined) answer.buttonId = String(result.buttonId);
         resolve(answer);
       }
+      state.pendingPrivacy.push(cancel);
       try {
         listener(settle, info);
       } catch (error) {
-        reject(error);
+        if (end()) reject(error);
       }
+    });
+  }
+
+  /**
+   * For the host: ends the mini app's privacy events still waiting for their
+   * listener's answer (each `dispatchNeedPrivacyAuthorization` promise resolves
+   * with `{event: 'cancelled'}`; the listener's `resolve` answers nothing from
+   * then on). Call it when the prompt that dispatched them is over without that
+   * answer: the core gave up on it (its dialog bound, `dialog_timeout_ms`, which
+   * fails the call "dialog timed out", errno 5; the bridge says `cancelled`), the
+   * call was cancelled, or the mini app closed. WeChat documents no bound of its
+   * own: a privacy API waits until `resolve` is called. The next privacy-gated
+   * call dispatches a new event to the listener.
+   * @param {object} wx a `wx` made by `createWx`
+   */
+  function cancelNeedPrivacyAuthorization(wx) {
+    stateOf(wx).pendingPrivacy.slice().forEach(function (cancel) {
+      cancel();
     });
   }
 
@@ -248,12 +336,13 @@
   function agreePrivacyAuthorization(wx, buttonId) {
     var state = stateOf(wx);
     var args = buttonId === undefined ? {} : { buttonId: String(buttonId) };
-    return call(state.invoke, 'agreePrivacyAuthorization', args);
+    return call(state, 'agreePrivacyAuthorization', args);
   }
 
   return {
     createWx: createWx,
     dispatchNeedPrivacyAuthorization: dispatchNeedPrivacyAuthorization,
+    cancelNeedPrivacyAuthorization: cancelNeedPrivacyAuthorization,
     agreePrivacyAuthorization: agreePrivacyAuthorization,
     APIS: APIS.slice()
   };

@@ -12,8 +12,12 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = process.env.MINIAPP_AUTH_BIN || path.join(ROOT, 'target', 'debug', 'miniapp-auth');
 
 class BridgeHost {
-  /** @param {string[]} answers decisions for dialogs, in order ("allow", "agree", ...). */
-  constructor(answers = []) {
+  /**
+   * @param {string[]} answers decisions for dialogs, in order ("allow", "agree", ...).
+   * @param {{bridgeArgs?: string[]}} options more arguments for `miniapp-auth bridge`
+   *   (its policy knobs, e.g. `--dialog-timeout-ms`).
+   */
+  constructor(answers = [], options = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-auth-js-'));
     this.answers = answers.slice();
     this.events = [];
@@ -21,8 +25,13 @@ class BridgeHost {
     this.nextId = 1;
     this.waiting = new Map();
     this.settingsAnswer = (authSetting) => authSetting;
-    /** When set: (privacy event) => Promise of {event, buttonId} or null (the host's own popup). */
+    /**
+     * When set: (privacy event) => Promise of {event, buttonId} or null (the host's
+     * own popup); an answer {event: 'cancelled'} (the prompt was given up) is not sent.
+     */
     this.privacyHandler = null;
+    /** When set: ({event: 'cancelled', prompt}) => void — the core gave up on a prompt. */
+    this.cancelHandler = null;
     /** When an array: every call and its real result are recorded in it. */
     this.transcript = null;
     /** (tmplIds) => {subscriptions: {id: choice}, keep} or {appBanned: true}. */
@@ -30,7 +39,8 @@ class BridgeHost {
       subscriptions: Object.fromEntries(tmplIds.map((id) => [id, 'reject'])),
       keep: false,
     });
-    this.child = spawn(BIN, ['bridge', '--db', path.join(this.dir, 'auth.db')], {
+    this.db = path.join(this.dir, 'auth.db');
+    this.child = spawn(BIN, ['bridge', '--db', this.db, ...(options.bridgeArgs || [])], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -53,12 +63,15 @@ class BridgeHost {
       } else if (message.event === 'privacy' && this.privacyHandler) {
         // The host lets the mini app's own popup answer, or shows its own.
         Promise.resolve(this.privacyHandler(message)).then((answer) => {
+          if (answer && answer.event === 'cancelled') return;
           const decision = answer ? answer.event : this.answers.shift() || 'dismiss';
           const reply = { prompt: message.prompt, decision };
           if (answer && answer.buttonId !== undefined) reply.buttonId = answer.buttonId;
           this.send(reply);
         });
-      } else if (message.prompt !== undefined && message.event !== 'cancelled') {
+      } else if (message.event === 'cancelled') {
+        if (this.cancelHandler) this.cancelHandler(message);
+      } else if (message.prompt !== undefined) {
         this.send({ prompt: message.prompt, decision: this.answers.shift() || 'dismiss' });
       }
       return;
@@ -106,4 +119,4 @@ class BridgeHost {
   }
 }
 
-module.exports = { BridgeHost };
+module.exports = { BridgeHost, BIN };

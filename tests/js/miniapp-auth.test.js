@@ -268,6 +268,95 @@ test('a disagreement in the mini app\'s popup fails 104; without a listener the 
   assert.equal(await host.close(), 0);
 });
 
+// A listener that never calls resolve (#21). WeChat's docs say only that the
+// privacy API stays pending until it does ("触发该事件的隐私接口或组件会处于
+// pending 状态，等待用户授权后才会继续执行"; "如果注册了
+// wx.onNeedPrivacyAuthorization 监听，则一定要调用 resolve 接口"). Here the
+// mini app's popup is the privacy dialog, bounded like every dialog by the
+// core's dialog_timeout_ms (10 min by default, 300 ms here): the call fails
+// WeChat's "time out" (errno 5), nothing is recorded — no agreement, and no
+// disagreement either, since the user refused nothing (no refusal gap: the
+// next call asks at once) — and the host, told the prompt is over (the bridge's
+// `cancelled`), ends the mini app's event with cancelNeedPrivacyAuthorization.
+test('a privacy listener that never answers: the call times out, nothing is recorded, the event ends', { timeout: 60000 }, async () => {
+  const { execFileSync } = require('node:child_process');
+  const {
+    dispatchNeedPrivacyAuthorization, cancelNeedPrivacyAuthorization, agreePrivacyAuthorization,
+  } = require(MODULE);
+  const { BIN } = require('./bridge-host');
+  const host = new BridgeHost([], { bridgeArgs: ['--dialog-timeout-ms', '300'] });
+  await host.register('wxA', {
+    privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
+  });
+  let tapped = false;
+  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
+  const dispatched = [];
+  host.privacyHandler = (event) => {
+    const answer = dispatchNeedPrivacyAuthorization(wx, { referrer: event.referrer });
+    dispatched.push(answer);
+    return answer;
+  };
+  host.cancelHandler = () => cancelNeedPrivacyAuthorization(wx);
+  // The page shows its popup and keeps resolve, but nothing ever calls it.
+  const resolves = [];
+  wx.onNeedPrivacyAuthorization((resolve) => {
+    resolves.push(resolve);
+    resolve({ event: 'exposureAuthorization' });
+  });
+
+  await assert.rejects(wx.authorize({ scope: 'scope.record' }), {
+    errMsg: 'authorize:fail dialog timed out',
+    errno: 5,
+  });
+  assert.deepEqual(await dispatched[0], { event: 'cancelled' }, 'the mini app\'s event ended');
+  resolves[0]({ event: 'disagree' }); // too late: answers nothing
+  assert.equal((await wx.getPrivacySetting()).needAuthorization, true);
+  assert.equal((await wx.getSetting()).authSetting['scope.record'], undefined);
+
+  // No refusal gap: the next gated call asks at once, and this time the user agrees.
+  const again = wx.requirePrivacyAuthorize();
+  while (resolves.length < 2) await new Promise((r) => setTimeout(r, 5));
+  tapped = true;
+  assert.equal((await agreePrivacyAuthorization(wx, 'agree-btn')).errMsg, 'agreePrivacyAuthorization:ok');
+  tapped = false;
+  resolves[1]({ event: 'agree', buttonId: 'agree-btn' });
+  assert.deepEqual(await again, { errMsg: 'requirePrivacyAuthorize:ok' });
+  assert.deepEqual(await dispatched[1], { event: 'agree', buttonId: 'agree-btn' });
+  assert.equal(host.events.filter((e) => e.event === 'cancelled').length, 1);
+
+  // The consent log: the agreement, and nothing for the call that timed out.
+  const receipts = JSON.parse(execFileSync(BIN, ['audit', 'export', '--db', host.db, '--user', 'u1'], {
+    encoding: 'utf8',
+  })).receipts;
+  assert.deepEqual(receipts.map((r) => [r.decision, r.source]), [['agreed', 'privacy-button']]);
+  assert.equal(await host.close(), 0);
+});
+
+test('cancelNeedPrivacyAuthorization ends every pending event of its wx, and only those', async () => {
+  const { dispatchNeedPrivacyAuthorization, cancelNeedPrivacyAuthorization } = require(MODULE);
+  const wx = createWx(() => ({ errMsg: 'requirePrivacyAuthorize:ok' }));
+  const other = createWx(() => ({ errMsg: 'requirePrivacyAuthorize:ok' }));
+  const resolves = [];
+  wx.onNeedPrivacyAuthorization((resolve) => resolves.push(resolve));
+  other.onNeedPrivacyAuthorization((resolve) => resolves.push(resolve));
+  cancelNeedPrivacyAuthorization(wx); // nothing pending: nothing to end
+  const first = dispatchNeedPrivacyAuthorization(wx, { referrer: 'authorize' });
+  const second = dispatchNeedPrivacyAuthorization(wx, { referrer: 'getLocation' });
+  const others = dispatchNeedPrivacyAuthorization(other, { referrer: 'authorize' });
+  cancelNeedPrivacyAuthorization(wx);
+  assert.deepEqual(await first, { event: 'cancelled' });
+  assert.deepEqual(await second, { event: 'cancelled' });
+  resolves[0]({ event: 'agree', buttonId: 'agree-btn' }); // ended: ignored
+  resolves[2]({ event: 'disagree' });
+  assert.deepEqual(await others, { event: 'disagree' });
+  // An event answered before the cancel keeps its answer; a new one is dispatched afresh.
+  const third = dispatchNeedPrivacyAuthorization(wx, { referrer: 'authorize' });
+  resolves[3]({ event: 'disagree' });
+  cancelNeedPrivacyAuthorization(wx);
+  assert.deepEqual(await third, { event: 'disagree' });
+  assert.throws(() => cancelNeedPrivacyAuthorization({}), TypeError);
+});
+
 // wx.requestSubscribeMessage as WeChat's docs call it: from a tap, the result
 // names each template; failures carry errCode (and reject the Promise).
 test('requestSubscribeMessage through the module: per-template answers, kept choices, errCodes', async () => {
@@ -331,6 +420,6 @@ test('the module runs unchanged in JavaScriptCore', async () => {
   const out = execFileSync(jsc, [path.join(__dirname, 'jsc', 'replay.js'), '--', MODULE, file], {
     encoding: 'utf8',
   });
-  assert.match(out, /^jsc: 9 passed$/m, out);
+  assert.match(out, /^jsc: 10 passed$/m, out);
   assert.doesNotMatch(out, /not ok/, out);
 });

@@ -89,6 +89,13 @@ async function main() {
   check(shownTo === 'authorize' && answer.event === 'agree' && answer.buttonId === 'agree-btn',
     'the mini app\'s own privacy popup answers through its listener');
 
+  var late = null;
+  wx.onNeedPrivacyAuthorization(function (resolve) { late = resolve; });
+  var pending = MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, { referrer: 'authorize' });
+  MiniAppAuth.cancelNeedPrivacyAuthorization(wx);
+  late({ event: 'agree', buttonId: 'agree-btn' });
+  check(same(await pending, { event: 'cancelled' }), 'the host ends an event its listener never answered');
+
   check(next === transcript.length, 'every recorded call was made');
   print('jsc: ' + passed + ' passed');
 }

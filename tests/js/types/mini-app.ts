@@ -3,7 +3,13 @@
 // seed page's sample, WeChat's onNeedPrivacyAuthorization sample, a
 // subscription request, both calling conventions. `@ts-expect-error` lines are
 // mistakes the declarations must refuse (tsc fails if one is accepted).
-import { createWx, dispatchNeedPrivacyAuthorization, agreePrivacyAuthorization, MiniAppWx } from 'miniapp-auth';
+import {
+  createWx,
+  dispatchNeedPrivacyAuthorization,
+  cancelNeedPrivacyAuthorization,
+  agreePrivacyAuthorization,
+  MiniAppWx,
+} from 'miniapp-auth';
 
 declare function host(api: string, args: Record<string, unknown>): Promise<string>;
 
@@ -66,11 +72,30 @@ const page = {
 wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'maybe' }));
 
 // The host and the runtime.
+const reporting: MiniAppWx = createWx(host, {
+  onCallbackError(error, source) {
+    const where: 'success' | 'fail' | 'complete' = source.callback;
+    console.error(`thirdScriptError at api ${source.api} ${where} callback function`, error);
+  },
+});
+// @ts-expect-error: onCallbackError is a function.
+createWx(host, { onCallbackError: true });
+
 async function hostSide(): Promise<void> {
   const answer = await dispatchNeedPrivacyAuthorization(wx, { referrer: 'authorize' });
+  if (answer !== null && answer.event === 'cancelled') {
+    // @ts-expect-error: an event the host ended carries no button.
+    console.log(answer.buttonId);
+    return; // the prompt is over: nothing to answer
+  }
   if (answer !== null && answer.event === 'agree') {
     await agreePrivacyAuthorization(wx, answer.buttonId);
   }
 }
 
-export { promises, page, hostSide };
+// The core gave up on the prompt (the bridge's `cancelled` event).
+function onPromptCancelled(): void {
+  cancelNeedPrivacyAuthorization(wx);
+}
+
+export { promises, page, hostSide, onPromptCancelled, reporting };

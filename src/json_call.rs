@@ -176,6 +176,21 @@ const NAMED_APIS: &[&str] = &[
     "agreePrivacyAuthorization",
 ];
 
+/// The calls only the runtime makes, never a page script: the tap on a
+/// rendered `<button open-type="agreePrivacyAuthorization">` is reported by
+/// the runtime that rendered it (WeChat: only that button agrees). A bridge
+/// carrying the page's own calls refuses them ([`refused_from_a_page`]).
+const RUNTIME_ONLY_APIS: &[&str] = &["agreePrivacyAuthorization"];
+
+/// A page script's call of a runtime-only API answers as an API the page
+/// does not have (`api is not supported`, 100) — so a mini app cannot agree
+/// for the user on any tap; `None` for every other call.
+pub fn refused_from_a_page(api: &str) -> Option<ApiResult> {
+    RUNTIME_ONLY_APIS
+        .contains(&api)
+        .then(|| ApiResult::failure(api, &Failure::UnsupportedApi))
+}
+
 /// The answer [`answer`] would give, told from memory without I/O, when it can
 /// be: `authorize` the cache answers (or its missing scope), a guarded API's
 /// gate allowing now. `None`:

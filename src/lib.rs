@@ -312,6 +312,22 @@ impl AuthEngine {
             .json
     }
 
+    /// The bridge for a page script's calls (the mini app's own `wx.*`): as
+    /// [`Self::handle`], except that the runtime's own calls are refused —
+    /// `agreePrivacyAuthorization` answers `api is not supported` (100): only
+    /// the runtime that rendered the agree button reports its tap, through
+    /// [`Self::agree_privacy_authorization`].
+    pub async fn handle_page_call(&self, caller: Caller, call_json: String) -> String {
+        let call = match json_call::read_text(&call_json) {
+            Ok(call) => call,
+            Err(refused) => return refused.json,
+        };
+        if let Some(refused) = json_call::refused_from_a_page(&call.0) {
+            return refused.json;
+        }
+        self.answer_call(caller, Ok(call)).await.json
+    }
+
     /// [`Self::handle`], cancellable from outside, answering the whole
     /// [`ApiResult`]: cancelling `cancellation` ends the call and its dialog
     /// (the host's dialog future dropped, the dialog slot freed, nothing

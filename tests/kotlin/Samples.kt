@@ -70,6 +70,21 @@ fun sampleScenarios() {
         val quick = AuthEngine.open(tempDb(), dialogs, EngineConfig { dialogTimeoutMs = 200 })
         expect(quick.authorize(me(), "scope.camera").json, """{"errMsg":"authorize:fail dialog timed out","errno":5}""")
         withTimeout(5_000) { dialogs.pending.first { it.isEmpty() } }
+        // An app's screen shows that app's dialogs only.
+        val two = AuthEngine.open(tempDb(), dialogs, EngineConfig { dialogTimeoutMs = 60_000 })
+        coroutineScope {
+            val a = async(Dispatchers.Default) { two.authorize(me(app = "wxA"), "scope.record").json }
+            val b = async(Dispatchers.Default) { two.authorize(me(app = "wxB"), "scope.record").json }
+            withTimeout(5_000) { dialogs.pending.first { it.size == 2 } }
+            val forB = dialogs.pendingFor("wxB").first().single() as ConsentDialogs.Pending.Scope
+            expect(forB.request.appId, "wxB", "wxB's screen")
+            dialogs.answer(forB, ConsentDecision.Deny)
+            expect(b.await(), DENY)
+            expect(dialogs.pendingFor("wxB").first(), emptyList<ConsentDialogs.Pending>(), "wxB's screen after")
+            val forA = dialogs.pendingFor("wxA").first().single() as ConsentDialogs.Pending.Scope
+            dialogs.answer(forA, ConsentDecision.Allow)
+            expect(a.await(), OK)
+        }
     }
 
     scenario("the WebView bridge answers the allowed origin's main frame only, with the host's identity") {
@@ -87,6 +102,9 @@ fun sampleScenarios() {
                 "4\n{\"errMsg\":\"getSetting:fail invalid request: unexpected field \\\"user\\\" (the caller's identity comes from the host)\",\"errno\":101}",
                 "a payload naming a user",
             )
+            // The page cannot agree to the privacy contract for the user: the runtime's call only.
+            bridge.onPostMessage("https://miniapp.example", true, "5\n{\"api\":\"agreePrivacyAuthorization\",\"args\":{}}") { replies.trySend(it) }
+            expect(replies.receive(), "5\n{\"errMsg\":\"agreePrivacyAuthorization:fail api is not supported\",\"errno\":100}", "a page's agree")
             delay(100)
             expect(replies.tryReceive().getOrNull(), null, "no reply to another origin or a sub-frame")
         }

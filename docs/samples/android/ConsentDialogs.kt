@@ -11,9 +11,11 @@ import com.miniappauth.SubscribeAnswer
 import com.miniappauth.SubscribeRequest
 import java.util.concurrent.atomic.AtomicLong
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.update
 
 /**
@@ -24,28 +26,36 @@ import kotlinx.coroutines.flow.update
  * Activity is recreated (rotation, dark mode, …) its dialog goes with it, but
  * the request stays here: the new Activity shows it again, and its answer
  * completes the same suspended call — no waiting for the dialog timeout.
- * When the engine gives up (its timeout, the mini app went away) the request
- * leaves [pending], and the Activity takes its dialog down.
+ * When the engine gives up (its timeout, the mini app went away, the engine
+ * closed) the request leaves [pending], and the Activity takes its dialog down.
+ * An Activity shows its own mini app's dialogs only ([pendingFor]): another
+ * app's request waits for that app's screen.
  */
 class ConsentDialogs : ConsentUi {
     /** One dialog the engine is waiting on. */
     sealed class Pending {
         abstract val id: Long
+        abstract val appId: String
         internal abstract val answer: CompletableDeferred<*>
 
         class Scope(override val id: Long, val request: ScopeRequest) : Pending() {
+            override val appId get() = request.appId
             override val answer = CompletableDeferred<ConsentDecision>()
         }
         class Settings(override val id: Long, val request: SettingsRequest) : Pending() {
+            override val appId get() = request.appId
             override val answer = CompletableDeferred<SettingsAnswer>()
         }
         class Privacy(override val id: Long, val request: PrivacyRequest) : Pending() {
+            override val appId get() = request.appId
             override val answer = CompletableDeferred<PrivacyDecision>()
         }
         class Contract(override val id: Long, val request: PrivacyRequest) : Pending() {
+            override val appId get() = request.appId
             override val answer = CompletableDeferred<Unit>()
         }
         class Subscribe(override val id: Long, val request: SubscribeRequest) : Pending() {
+            override val appId get() = request.appId
             override val answer = CompletableDeferred<SubscribeAnswer>()
         }
     }
@@ -55,6 +65,9 @@ class ConsentDialogs : ConsentUi {
 
     /** The dialogs waiting for the user, oldest first: show the first one. */
     val pending: StateFlow<List<Pending>> = waiting.asStateFlow()
+
+    /** The dialogs of one mini app ([appId]), oldest first: what that app's screen shows. */
+    fun pendingFor(appId: String): Flow<List<Pending>> = pending.map { list -> list.filter { it.appId == appId } }
 
     fun answer(dialog: Pending.Scope, decision: ConsentDecision) = dialog.answer.complete(decision)
     fun answer(dialog: Pending.Settings, answer: SettingsAnswer) = dialog.answer.complete(answer)

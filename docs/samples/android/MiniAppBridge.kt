@@ -16,6 +16,10 @@ import kotlinx.coroutines.launch
  * sub-frames), so a listener registered with a broader rule by mistake still
  * answers no one else. The caller's identity is the host's ([caller]: its
  * session, the app it opened, whether a tap just happened), never the page's.
+ * The page's calls go through [AuthEngine.handlePageCall], which refuses the
+ * runtime's own `agreePrivacyAuthorization`: only the host's renderer of the
+ * agree button reports that tap (with [AuthEngine.agreePrivacyAuthorization]),
+ * or a mini app could agree for the user on any tap.
  */
 class MiniAppBridge(
     private val engine: AuthEngine,
@@ -32,7 +36,7 @@ class MiniAppBridge(
         val callJson = text.substring(newline + 1)
         val who = caller() // now, on the main thread, while the tap is still current
         scope.launch {
-            reply("$id\n${engine.handle(who, callJson)}")
+            reply("$id\n${engine.handlePageCall(who, callJson)}")
         }
     }
 }

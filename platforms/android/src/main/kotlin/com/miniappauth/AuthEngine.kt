@@ -122,6 +122,14 @@ public class AuthEngine private constructor(private val engine: GeneratedEngine)
     override suspend fun handle(caller: Caller, callJson: String): String =
         engine.handle(caller.toGenerated(), callJson)
 
+    /**
+     * The bridge for a page script's calls (the mini app's own `wx.*`): as [handle], but the
+     * runtime's own `agreePrivacyAuthorization` is refused (`api is not supported`, 100) — only
+     * the host's renderer of the agree button reports that tap, with [agreePrivacyAuthorization].
+     */
+    public suspend fun handlePageCall(caller: Caller, callJson: String): String =
+        engine.handlePageCall(caller.toGenerated(), callJson)
+
     /** [handle] for Java: completes on the core's threads. */
     public fun handleFuture(caller: Caller, callJson: String): CompletableFuture<String> =
         @OptIn(kotlinx.coroutines.DelicateCoroutinesApi::class)

@@ -35,10 +35,9 @@ fn a_page_cannot_agree_to_the_privacy_contract_for_the_user() {
         );
     }
     // Nothing was agreed: the privacy setting still needs the user.
-    let setting = block_on(engine.handle_page_call(
-        caller("u1", "wxA"),
-        r#"{"api":"getPrivacySetting"}"#.into(),
-    ));
+    let setting = block_on(
+        engine.handle_page_call(caller("u1", "wxA"), r#"{"api":"getPrivacySetting"}"#.into()),
+    );
     assert!(setting.contains(r#""needAuthorization":true"#), "{setting}");
     // The runtime's own report of the tap agrees.
     let agreed = block_on(engine.agree_privacy_authorization(tapped, Some("agree-btn".into())));

@@ -10,7 +10,8 @@ Each check prints one line, "packaging: NAME: ok" or "packaging: NAME: FAILED: w
 (tests/packaging/run.sh and test.sh count them); the exit status is 1 if any failed.
 The expectations are the issue's, not read back from the files checked: the
 coordinates com.miniappauth:miniapp-auth, JNA >= 5.17 as an aar, coroutines,
-the licences Cargo.toml names, the module map in Headers/MiniAppAuthFFI/.
+the licences Cargo.toml names, the module map in Headers/MiniAppAuthFFI/, Swift
+tools 6.0 (what the layer's #isolation needs) in Swift 5 language mode.
 """
 import json
 import plistlib
@@ -37,6 +38,12 @@ REASONS = {
     "NSPrivacyAccessedAPICategoryActiveKeyboards": {"3EC4.1", "54BD.1"},
     "NSPrivacyAccessedAPICategoryUserDefaults": {"CA92.1", "1C8F.1", "C56D.1", "AC6B.1"},
 }
+
+# The layer uses #isolation (SE-0420, Swift 6.0); Debian 13's swiftlang 6.0.3 is
+# the compiler it is tested with. Tools 6.0 defaults to Swift 6 language mode, in
+# which 6.0.3 crashes on UniFFI's generated code: the package asks for Swift 5.
+SWIFT_TOOLS = "6.0"
+SWIFT_6_ONLY = {"#isolation": "SE-0420, Swift 6.0"}
 
 failures = 0
 
@@ -220,8 +227,27 @@ def check_privacy(manifest):
     return ", ".join(f"{c.removeprefix('NSPrivacyAccessedAPICategory')} {'/'.join(r)}" for c, r in declared.items())
 
 
+def check_swift_tools():
+    """platforms/ios/Package.swift: the tools version the layer's sources need,
+    and Swift 5 language mode (the one the bindings are tested in)."""
+    manifest = (IOS / "Package.swift").read_text()
+    first = manifest.splitlines()[0]
+    need(first == f"// swift-tools-version:{SWIFT_TOOLS}", f"Package.swift's first line is {first!r}, expected "
+         f"// swift-tools-version:{SWIFT_TOOLS}")
+    sources = "\n".join(p.read_text() for p in (IOS / "Sources").rglob("*.swift"))
+    needs = sorted(f"{feature} ({why})" for feature, why in SWIFT_6_ONLY.items() if feature in sources)
+    if needs:
+        need(version_tuple(SWIFT_TOOLS) >= (6, 0), f"the layer uses {needs}: tools version 6.0 at least")
+    need(re.search(r"^\s*swiftLanguageModes: \[\.v5\]", manifest, re.M),
+         "tools 6 builds in Swift 6 language mode unless the package says swiftLanguageModes: [.v5]")
+    return f"{SWIFT_TOOLS}, Swift 5 language mode" + (f"; the layer uses {', '.join(needs)}" if needs else "")
+
+
 def check_swift_package(swift, version):
     manifest = (swift / "Package.swift").read_text()
+    local_first = (IOS / "Package.swift").read_text().splitlines()[0]
+    need(manifest.splitlines()[0] == local_first,
+         f"the release Package.swift starts {manifest.splitlines()[0]!r}, platforms/ios' {local_first!r}")
     layer = sorted(p.name for p in (IOS / "Sources/MiniAppAuth").glob("*.swift"))
     need(layer, "platforms/ios/Sources/MiniAppAuth holds no layer sources")
     for path in ("Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift", "Sources/MiniAppAuth/PrivacyInfo.xcprivacy",
@@ -245,6 +271,10 @@ def check_swift_package(swift, version):
 def check_dump_package(json_path, form, version):
     data = json.loads(Path(json_path).read_text())
     need(data.get("name") == "MiniAppAuth", f"package name {data.get('name')!r}")
+    tools = (data.get("toolsVersion") or {}).get("_version")
+    need(tools == f"{SWIFT_TOOLS}.0", f"tools version {tools!r}, expected {SWIFT_TOOLS}.0")
+    need(data.get("swiftLanguageVersions") == ["5"],
+         f"Swift language modes {data.get('swiftLanguageVersions')!r}, expected ['5']")
     targets = {t["name"]: t for t in data.get("targets", [])}
     need(set(targets) == {"MiniAppAuth", "MiniAppAuthBindings", "MiniAppAuthFFI"}, f"targets {sorted(targets)}")
     ffi, swift, bindings = targets["MiniAppAuthFFI"], targets["MiniAppAuth"], targets["MiniAppAuthBindings"]
@@ -265,7 +295,7 @@ def check_dump_package(json_path, form, version):
     need(products == ["MiniAppAuth"], f"products {products}")
     platforms = [(p.get("platformName"), p.get("version")) for p in data.get("platforms", [])]
     need(("ios", "13.0") in platforms, f"platforms {platforms}")
-    return f"{form}: targets MiniAppAuth (resource PrivacyInfo.xcprivacy) over MiniAppAuthBindings over MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'})"
+    return f"{form}: tools {tools}, Swift 5 mode, targets MiniAppAuth (resource PrivacyInfo.xcprivacy) over MiniAppAuthBindings over MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'})"
 
 
 def main():
@@ -279,6 +309,7 @@ def main():
         check("no JNA older than 5.17", check_no_old_jna)
         check("xcframework headers", check_headers, dist / "ios" / "Headers")
         check("privacy manifest", check_privacy, IOS / "Sources" / "MiniAppAuth" / "PrivacyInfo.xcprivacy")
+        check("swift tools version", check_swift_tools)
         check("swift package (release form)", check_swift_package, dist / "swift", version)
     elif args[:1] == ["same-dependencies"] and len(args) == 3:
         check("gradle's POM = rendered POM", same_dependencies, Path(args[1]), Path(args[2]))

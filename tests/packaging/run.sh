@@ -7,11 +7,13 @@
 #   - with the section added, `release.sh VERSION --partial` (bindings generated
 #     from the debug library) must make dist/VERSION and pass its checks
 #     (scripts/check-packaging.py: the POM's coordinates, dependencies and
-#     licences, build.gradle.kts on the catalog, no JNA < 5.17, the Headers tree,
-#     the privacy manifest, the release Package.swift), and list what it skipped;
+#     licences, build.gradle.kts on the catalog, no JNA < 5.17, the Headers
+#     tree, the privacy manifest, the Swift tools version, the release
+#     Package.swift), and list what it skipped;
 #   - a second run must produce the same files (idempotent);
 # then `swift package dump-package` in the Debian 13 Swift root, on
-# platforms/ios (local form) and dist/VERSION/swift (release form).
+# platforms/ios (local form) and dist/VERSION/swift (release form): tools 6.0,
+# Swift 5 language mode.
 # Prints "packaging: NAME: ok" or "packaging: NAME: FAILED: why" per check.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)

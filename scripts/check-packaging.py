@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks a release's artifacts against what issue #13 asks of them.
 
-  check-packaging.py dist DIST_DIR           every check of dist/VERSION (release.sh runs it)
+  check-packaging.py dist DIST_DIR [URL]     every check of dist/VERSION (release.sh runs it;
+                                             URL: the project URL it used, default Cargo.toml's)
   check-packaging.py same-dependencies A B   two POMs list the same dependencies
   check-packaging.py dump-package JSON local|release VERSION
                                              `swift package dump-package` output
@@ -183,6 +184,29 @@ def same_dependencies(a, b):
     need(deps_a == deps_b, f"{a} lists {deps_a}, {b} lists {deps_b}")
 
 
+def check_project_url(dist, version, repository):
+    """The POM's url and scm and the Swift package's zip URL are the project URL:
+    Cargo.toml's repository (or the one release.sh was given)."""
+    package = cargo()
+    expected = repository or package.get("repository")
+    incomplete = dist / "INCOMPLETE"
+    pom = dist / "maven" / GROUP.replace(".", "/") / ARTIFACT / version / f"{ARTIFACT}-{version}.pom"
+    tree = ET.parse(pom).getroot()
+    text = lambda path: (tree.findtext(path, default="", namespaces=NS) or "").strip()
+    if not expected or "example.invalid" in expected:
+        need(incomplete.exists() and "the project URL" in incomplete.read_text(),
+             "no project URL (Cargo.toml has no repository) and INCOMPLETE does not say so")
+        expected = text("m:url")
+    need(re.fullmatch(r"https://[^\s/]+/\S+", expected or ""), f"project URL {expected!r}")
+    need(text("m:url") == expected, f"POM url {text('m:url')!r}, expected {expected}")
+    need(text("m:scm/m:url") == expected, f"POM scm url {text('m:scm/m:url')!r}, expected {expected}")
+    need(text("m:scm/m:connection") == f"scm:git:{expected}.git", f"POM scm connection {text('m:scm/m:connection')!r}")
+    manifest = (dist / "swift" / "Package.swift").read_text()
+    url = f"{expected}/releases/download/{version}/MiniAppAuthFFI.xcframework.zip"
+    need(f'url: "{url}"' in manifest, f"the release Package.swift does not name {url}")
+    return expected + ("" if expected == package.get("repository") else " (not Cargo.toml's: --repository)")
+
+
 # --- iOS -----------------------------------------------------------------------
 
 def check_headers(headers):
@@ -300,11 +324,12 @@ def check_dump_package(json_path, form, version):
 
 def main():
     args = sys.argv[1:]
-    if args[:1] == ["dist"] and len(args) == 2:
+    if args[:1] == ["dist"] and len(args) in (2, 3):
         dist = Path(args[1]).resolve()
         version = dist.name
         pom = dist / "maven" / GROUP.replace(".", "/") / ARTIFACT / version / f"{ARTIFACT}-{version}.pom"
         check("pom", check_pom, pom, version)
+        check("project URL", check_project_url, dist, version, args[2] if len(args) == 3 else None)
         check("gradle uses the catalog and Cargo.toml", check_gradle_uses_catalog)
         check("no JNA older than 5.17", check_no_old_jna)
         check("xcframework headers", check_headers, dist / "ios" / "Headers")

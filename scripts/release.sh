@@ -159,7 +159,7 @@ fi
     [ ! -f INCOMPLETE ] || { echo; cat INCOMPLETE; }
 ) >"$dist/MANIFEST.txt"
 
-python3 scripts/check-packaging.py dist "$dist"
+python3 scripts/check-packaging.py dist "$dist" "$repository"
 
 echo "release: dist/$version:"
 (cd "$dist" && find . -type f | LC_ALL=C sort | sed 's#^\./#  #')

@@ -6,6 +6,7 @@
   check-packaging.py same-dependencies A B   two POMs list the same dependencies
   check-packaging.py dump-package JSON local|release VERSION
                                              `swift package dump-package` output
+  check-packaging.py build-rust-task         the Gradle buildRust task's declarations
 
 Each check prints one line, "packaging: NAME: ok" or "packaging: NAME: FAILED: why"
 (tests/packaging/run.sh and test.sh count them); the exit status is 1 if any failed.
@@ -184,6 +185,83 @@ def same_dependencies(a, b):
     need(deps_a == deps_b, f"{a} lists {deps_a}, {b} lists {deps_b}")
 
 
+def check_build_rust_task():
+    """The Gradle task that runs build-rust.sh declares what cargo reads and what
+    it writes, and reaches no `project` when it runs (configuration cache).
+    Static: Gradle does not run on this project's machines."""
+    script = (ANDROID / "build.gradle.kts").read_text()
+    build_rust = (ANDROID / "build-rust.sh").read_text()
+    registration = re.search(r"^val buildRust by tasks\.registering\((\w+)::class\)\s*\{\n(.*?)^\}", script, re.S | re.M)
+    need(registration, "build.gradle.kts registers no `val buildRust by tasks.registering(<TaskClass>::class) { … }`")
+    task_class, config = registration.group(1), registration.group(2)
+    need(task_class != "Exec", "buildRust is a plain Exec task: it declares no inputs or outputs")
+    body = re.search(rf"^abstract class {task_class}\s*:\s*DefaultTask\(\)\s*\{{\n(.*?)^\}}", script, re.S | re.M)
+    need(body, f"no `abstract class {task_class} : DefaultTask()` in build.gradle.kts")
+    body = body.group(1)
+    need(not re.search(r"\bproject\b", body), f"{task_class} reaches `project` (not configuration-cache compatible)")
+    need("@TaskAction" in body, f"{task_class} has no @TaskAction")
+    need(re.search(r"@get:Inject\s+abstract val (\w+): ExecOperations", body),
+         f"{task_class} must run build-rust.sh through an injected ExecOperations")
+    annotated = dict((name, kind) for kind, name in
+                     re.findall(r"@get:(\w+)\s*(?:@get:\w+(?:\([^)]*\))?\s*)*abstract val (\w+):", body))
+    need(annotated.get("sources") == "InputFiles", f"{task_class}.sources is not @InputFiles ({annotated})")
+    # The inputs: what the issue names, what build-rust.sh runs, and what cargo
+    # reads besides the crate's sources.
+    crate_dir = re.search(r'^val (\w+) = layout\.projectDirectory\.dir\("\.\./\.\."\)', script, re.M)
+    need(crate_dir, 'no `val <name> = layout.projectDirectory.dir("../..")` (the crate\'s directory)')
+    sources = re.search(r"\bsources\.from\((.*?)\n\s*\)", config, re.S)
+    need(sources, "buildRust sets no `sources.from(…)`")
+    declared = set()
+    for base, path in re.findall(rf'\b({crate_dir.group(1)}|layout\.projectDirectory)\.(?:file|dir)\("([^"]+)"\)',
+                                 sources.group(1)):
+        declared.add(path if base == crate_dir.group(1) else f"platforms/android/{path}")
+    required = {"Cargo.toml", "Cargo.lock", "src", "uniffi.toml", "platforms/android/build-rust.sh"}
+    required |= set(re.findall(r"^(?:\S+\s+)*(scripts/[\w.-]+\.sh)\b", build_rust, re.M))
+    if "scripts/notices.sh" in required:
+        required |= {"about.toml", "about.hbs"}
+    with open(ROOT / "Cargo.toml", "rb") as f:
+        manifest = tomllib.load(f)
+    required |= {m for m in manifest.get("workspace", {}).get("members", []) if m != "."}
+    if (ROOT / ".cargo" / "config.toml").exists():
+        required.add(".cargo/config.toml")
+    if (ROOT / "build.rs").exists() or manifest["package"].get("build"):
+        required.add(manifest["package"].get("build") or "build.rs")
+    for rs in (ROOT / "src").rglob("*.rs"):
+        for included in re.findall(r'include_(?:str|bytes)!\("([^"]+)"\)', rs.read_text()):
+            path = (rs.parent / included).resolve().relative_to(ROOT)
+            if not str(path).startswith("src/"):
+                required.add(str(path))
+    missing = sorted(p for p in required if not any(p == d or p.startswith(d + "/") for d in declared))
+    need(not missing, f"buildRust does not declare these inputs: {missing}")
+    gone = sorted(p for p in declared if not (ROOT / p).exists())
+    need(not gone, f"buildRust declares inputs that do not exist: {gone}")
+    # The outputs: where build-rust.sh writes, where the source set reads.
+    outputs = {}
+    for name, base, path in re.findall(rf'(\w+)\.set\(({crate_dir.group(1)}|layout\.buildDirectory)\.dir\("([^"]+)"\)\)', config):
+        outputs[name] = ("../../" if base == crate_dir.group(1) else "build/") + path
+    for name in outputs:
+        need(annotated.get(name) == "OutputDirectory", f"{task_class}.{name} is not @OutputDirectory")
+    wanted = {
+        "jniLibs": (r'jniLibs\.srcDir\("([^"]+)"\)', "$here/{}"),
+        "kotlinBindings": (r'java\.srcDirs\("src/main/kotlin",\s*"([^"]+)"\)', None),
+    }
+    for name, (pattern, written) in wanted.items():
+        read = re.search(pattern, script)
+        need(read, f"the main source set has no {pattern}")
+        need(outputs.get(name) == read.group(1),
+             f"buildRust's {name} output is {outputs.get(name)!r}, but the source set reads {read.group(1)!r}")
+        if written:
+            need(written.format(read.group(1)) in build_rust, f"build-rust.sh does not write into {read.group(1)}")
+    need(re.search(r"bindings/(?:kotlin|\$language)/generated", (ROOT / "scripts" / "generate-bindings.sh").read_text()),
+         "generate-bindings.sh no longer writes bindings/kotlin/generated")
+    need(re.search(r'tasks\.named\("preBuild"\)\s*\{\s*dependsOn\(buildRust\)\s*\}', script),
+         "preBuild does not depend on buildRust")
+    need("providers.fileContents(" in script and not re.search(r"\.read(?:Lines|Text|Bytes)\(\)", script),
+         "build.gradle.kts reads a file directly at configuration time: use providers.fileContents")
+    return (f"{task_class}: {len(declared)} inputs ({', '.join(sorted(declared))}); outputs "
+            + ", ".join(f"{k} {v}" for k, v in sorted(outputs.items())))
+
+
 def check_project_url(dist, version, repository):
     """The POM's url and scm and the Swift package's zip URL are the project URL:
     Cargo.toml's repository (or the one release.sh was given)."""
@@ -331,6 +409,7 @@ def main():
         check("pom", check_pom, pom, version)
         check("project URL", check_project_url, dist, version, args[2] if len(args) == 3 else None)
         check("gradle uses the catalog and Cargo.toml", check_gradle_uses_catalog)
+        check("gradle buildRust declares its inputs and outputs", check_build_rust_task)
         check("no JNA older than 5.17", check_no_old_jna)
         check("xcframework headers", check_headers, dist / "ios" / "Headers")
         check("privacy manifest", check_privacy, IOS / "Sources" / "MiniAppAuth" / "PrivacyInfo.xcprivacy")
@@ -338,6 +417,8 @@ def main():
         check("swift package (release form)", check_swift_package, dist / "swift", version)
     elif args[:1] == ["same-dependencies"] and len(args) == 3:
         check("gradle's POM = rendered POM", same_dependencies, Path(args[1]), Path(args[2]))
+    elif args[:1] == ["build-rust-task"] and len(args) == 1:
+        check("gradle buildRust declares its inputs and outputs", check_build_rust_task)
     elif args[:1] == ["dump-package"] and len(args) == 4 and args[2] in ("local", "release"):
         check(f"swift package dump-package ({args[2]})", check_dump_package, args[1], args[2], args[3])
     else:

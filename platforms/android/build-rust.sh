@@ -2,7 +2,8 @@
 # Builds what the Android library module packages: the Rust library for
 # arm64-v8a, armeabi-v7a and x86_64 (cargo ndk, 16 KB page alignment) into
 # build/rustJniLibs, and the Kotlin bindings generated from the same sources into
-# ../../bindings/kotlin/generated. Gradle runs it before preBuild; it can also be
+# ../../bindings/kotlin/generated. Gradle's buildRust task runs it before
+# preBuild (build.gradle.kts declares those two as its outputs); it can also be
 # run by hand. It checks its toolchain first and says exactly what is missing;
 # `build-rust.sh --check` only checks (scripts/release.sh asks it).
 set -euo pipefail

@@ -10,10 +10,13 @@
 #   - with the section added, `release.sh VERSION --partial` (bindings generated
 #     from the debug library) must make dist/VERSION and pass its checks
 #     (scripts/check-packaging.py: the POM's coordinates, dependencies and
-#     licences, the project URL, build.gradle.kts on the catalog, no JNA < 5.17,
-#     the Headers tree, the privacy manifest, the Swift tools version, the
-#     release Package.swift), and list what it skipped;
+#     licences, the project URL, build.gradle.kts on the catalog and its
+#     buildRust task's inputs and outputs, no JNA < 5.17, the Headers tree, the
+#     privacy manifest, the Swift tools version, the release Package.swift), and
+#     list what it skipped;
 #   - a second run must produce the same files (idempotent);
+#   - the buildRust check must fail on a broken copy (an input or output of
+#     the task undeclared);
 # then `swift package dump-package` in the Debian 13 Swift root, on
 # platforms/ios (local form) and dist/VERSION/swift (release form): tools 6.0,
 # Swift 5 language mode.
@@ -115,6 +118,25 @@ if cmp -s "$dist/MANIFEST.txt" "$root/target/packaging/MANIFEST.first"; then
 else
     bad "release is idempotent" "MANIFEST.txt differs between two runs: $(diff "$root/target/packaging/MANIFEST.first" "$dist/MANIFEST.txt" | head -5)"
 fi
+
+# The checks can fail: on a broken copy, each must say what is wrong.
+expect_failure() { # name, what the FAILED line must contain, check-packaging.py arguments...
+    local name="$1" want="$2" out
+    shift 2
+    out=$(cd "$scratch" && python3 scripts/check-packaging.py "$@" 2>&1)
+    if [ $? != 0 ] && grep -q "FAILED: .*$want" <<<"$out"; then
+        ok "$name"
+    else
+        bad "$name" "expected a failure naming $want; got: $out"
+    fi
+}
+gradle_file="$scratch/platforms/android/build.gradle.kts"
+sed -i '/crate\.file("Cargo\.lock"),/d' "$gradle_file"
+expect_failure "the buildRust check fails on an undeclared input" "Cargo.lock" build-rust-task
+(cd "$scratch" && git checkout -q platforms/android/build.gradle.kts)
+sed -i 's/jniLibs\.set(layout\.buildDirectory\.dir("rustJniLibs"))/jniLibs.set(layout.buildDirectory.dir("elsewhere"))/' "$gradle_file"
+expect_failure "the buildRust check fails on an output the source set does not read" "jniLibs output" build-rust-task
+(cd "$scratch" && git checkout -q platforms/android/build.gradle.kts)
 
 # swift package dump-package, local and release forms, in the Swift root.
 if ! provision_swift; then

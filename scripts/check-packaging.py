@@ -6,15 +6,18 @@
   check-packaging.py same-dependencies A B   two POMs list the same dependencies
   check-packaging.py dump-package JSON local|release VERSION
                                              `swift package dump-package` output
+  check-packaging.py notices FILE            one THIRD-PARTY-NOTICES.txt against `cargo tree`
   check-packaging.py build-rust-task         the Gradle buildRust task's declarations
 
 Each check prints one line, "packaging: NAME: ok" or "packaging: NAME: FAILED: why"
 (tests/packaging/run.sh and test.sh count them); the exit status is 1 if any failed.
 The expectations are the issue's, not read back from the files checked: the
 coordinates com.miniappauth:miniapp-auth, JNA >= 5.17 as an aar, coroutines,
-the licences Cargo.toml names, the module map in Headers/MiniAppAuthFFI/, Swift
+the licences Cargo.toml names, the module map in Headers/MiniAppAuthFFI/, the
+notices naming every crate `cargo tree` shows for the shipped targets, Swift
 tools 6.0 (what the layer's #isolation needs) in Swift 5 language mode.
 """
+import io
 import json
 import plistlib
 import re
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tomllib
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +45,11 @@ REASONS = {
     "NSPrivacyAccessedAPICategoryUserDefaults": {"CA92.1", "1C8F.1", "C56D.1", "AC6B.1"},
 }
 
+# What the library ships for: platforms/android/build-rust.sh, platforms/ios/build-xcframework.sh.
+SHIPPED_TARGETS = ["aarch64-linux-android", "armv7-linux-androideabi", "x86_64-linux-android",
+                   "aarch64-apple-ios", "aarch64-apple-ios-sim", "x86_64-apple-ios"]
+NOTICES = "THIRD-PARTY-NOTICES.txt"
+NOTICES_ENTRY = "META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt"  # in the AAR's classes.jar
 # The layer uses #isolation (SE-0420, Swift 6.0); Debian 13's swiftlang 6.0.3 is
 # the compiler it is tested with. Tools 6.0 defaults to Swift 6 language mode, in
 # which 6.0.3 crashes on UniFFI's generated code: the package asks for Swift 5.
@@ -243,6 +252,7 @@ def check_build_rust_task():
         need(annotated.get(name) == "OutputDirectory", f"{task_class}.{name} is not @OutputDirectory")
     wanted = {
         "jniLibs": (r'jniLibs\.srcDir\("([^"]+)"\)', "$here/{}"),
+        "notices": (r'resources\.srcDir\("([^"]+)"\)', "$here/{}/"),
         "kotlinBindings": (r'java\.srcDirs\("src/main/kotlin",\s*"([^"]+)"\)', None),
     }
     for name, (pattern, written) in wanted.items():
@@ -283,6 +293,75 @@ def check_project_url(dist, version, repository):
     url = f"{expected}/releases/download/{version}/MiniAppAuthFFI.xcframework.zip"
     need(f'url: "{url}"' in manifest, f"the release Package.swift does not name {url}")
     return expected + ("" if expected == package.get("repository") else " (not Cargo.toml's: --repository)")
+
+
+def shipped_crates():
+    """(name, version) of every crate `cargo tree -e normal` shows for the root
+    package with its default features on the shipped targets."""
+    args = ["cargo", "tree", "-e", "normal", "--prefix", "none", "--locked", "-p", cargo()["name"]]
+    for target in SHIPPED_TARGETS:
+        args += ["--target", target]
+    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    need(result.returncode == 0, f"{' '.join(args)} failed: {result.stderr.strip()[-300:]}")
+    crates = set()
+    for line in result.stdout.splitlines():
+        m = re.match(r"^(\S+) v(\S+)", line)
+        if m:
+            crates.add((m.group(1), m.group(2)))
+    need(len(crates) > 5, f"cargo tree listed {len(crates)} crates")
+    return crates
+
+
+def check_notices_text(text, crates):
+    """One THIRD-PARTY-NOTICES.txt: a line `name version: licence` for exactly the
+    crates of the shipped library, and SQLite named when it is bundled."""
+    listed = set(re.findall(r"^([A-Za-z0-9_-]+) (\d+\.\d+\.\d+\S*): \S", text, re.M))
+    missing = sorted(f"{n} {v}" for n, v in crates - listed)
+    need(not missing, f"names not {len(missing)} crates of `cargo tree -e normal`: {', '.join(missing[:12])}")
+    extra = sorted(f"{n} {v}" for n, v in listed - crates)
+    need(not extra, f"names crates the shipped library does not bundle: {', '.join(extra[:12])}")
+    need("MIT License" in text and "Permission is hereby granted" in text, "no licence texts (the MIT text is missing)")
+    with open(ROOT / "Cargo.toml", "rb") as f:
+        manifest = tomllib.load(f)
+    features = manifest.get("features", {})
+    bundled = any("rusqlite/bundled" in f for name in features.get("default", []) for f in features.get(name, []))
+    if any(n == "libsqlite3-sys" for n, _ in crates) and bundled:
+        need(re.search(r"^SQLite\n-+\n", text, re.M) and re.search(r"SQLite is in the public\s+domain", text),
+             "SQLite is bundled (default feature bundled-sqlite) but the notices do not name it as public domain")
+        need("May you do good and not evil." in text, "SQLite's blessing is not in the notices")
+    return len(listed)
+
+
+def check_notices_file(path):
+    need(Path(path).is_file(), f"no {path}")
+    count = check_notices_text(Path(path).read_text(), shipped_crates())
+    return f"{count} crates and SQLite"
+
+
+def check_notices(dist):
+    """Each artifact carries the same notices, naming every crate of the library."""
+    swift_copy = dist / "swift" / NOTICES
+    need(swift_copy.is_file(), f"swift/{NOTICES} is missing")
+    reference = swift_copy.read_bytes()
+    count = check_notices_text(reference.decode(), shipped_crates())
+    folder = dist / "maven" / GROUP.replace(".", "/") / ARTIFACT / dist.name
+    aars = sorted(folder.glob("*.aar"))
+    carriers = []
+    for aar in aars:
+        with zipfile.ZipFile(aar) as outer:
+            need("classes.jar" in outer.namelist(), f"{aar.name} has no classes.jar")
+            with zipfile.ZipFile(io.BytesIO(outer.read("classes.jar"))) as classes:
+                need(NOTICES_ENTRY in classes.namelist(), f"{aar.name}'s classes.jar has no {NOTICES_ENTRY}")
+                need(classes.read(NOTICES_ENTRY) == reference, f"{aar.name}'s notices differ from swift/{NOTICES}")
+        carriers.append(aar.name)
+    if not aars:
+        sources = folder / f"{ARTIFACT}-{dist.name}-sources.jar"
+        need(sources.is_file(), f"neither an AAR nor the rendered sources jar in {folder}")
+        with zipfile.ZipFile(sources) as jar:
+            need(NOTICES_ENTRY in jar.namelist(), f"{sources.name} has no {NOTICES_ENTRY}")
+            need(jar.read(NOTICES_ENTRY) == reference, f"{sources.name}'s notices differ from swift/{NOTICES}")
+        carriers.append(sources.name + " (no AAR built)")
+    return f"{count} crates and SQLite, in swift/{NOTICES} and " + ", ".join(carriers)
 
 
 # --- iOS -----------------------------------------------------------------------
@@ -354,7 +433,7 @@ def check_swift_package(swift, version):
     need(layer, "platforms/ios/Sources/MiniAppAuth holds no layer sources")
     for path in ("Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift", "Sources/MiniAppAuth/PrivacyInfo.xcprivacy",
                  *(f"Sources/MiniAppAuth/{name}" for name in layer),
-                 "LICENSE-MIT", "LICENSE-APACHE"):
+                 "LICENSE-MIT", "LICENSE-APACHE", NOTICES):
         need((swift / path).is_file(), f"swift/{path} is missing")
     need((swift / "Sources/MiniAppAuth/PrivacyInfo.xcprivacy").read_bytes()
          == (IOS / "Sources/MiniAppAuth/PrivacyInfo.xcprivacy").read_bytes(), "the privacy manifest differs from platforms/ios'")
@@ -410,6 +489,7 @@ def main():
         check("project URL", check_project_url, dist, version, args[2] if len(args) == 3 else None)
         check("gradle uses the catalog and Cargo.toml", check_gradle_uses_catalog)
         check("gradle buildRust declares its inputs and outputs", check_build_rust_task)
+        check("licence notices", check_notices, dist)
         check("no JNA older than 5.17", check_no_old_jna)
         check("xcframework headers", check_headers, dist / "ios" / "Headers")
         check("privacy manifest", check_privacy, IOS / "Sources" / "MiniAppAuth" / "PrivacyInfo.xcprivacy")
@@ -417,6 +497,8 @@ def main():
         check("swift package (release form)", check_swift_package, dist / "swift", version)
     elif args[:1] == ["same-dependencies"] and len(args) == 3:
         check("gradle's POM = rendered POM", same_dependencies, Path(args[1]), Path(args[2]))
+    elif args[:1] == ["notices"] and len(args) == 2:
+        check("licence notices", check_notices_file, args[1])
     elif args[:1] == ["build-rust-task"] and len(args) == 1:
         check("gradle buildRust declares its inputs and outputs", check_build_rust_task)
     elif args[:1] == ["dump-package"] and len(args) == 4 and args[2] in ("local", "release"):

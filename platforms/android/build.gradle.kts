@@ -46,6 +46,9 @@ android {
         // The hand-written layer and the UniFFI-generated bindings.
         java.srcDirs("src/main/kotlin", "../../bindings/kotlin/generated")
         jniLibs.srcDir("build/rustJniLibs")
+        // The licence notices of what the library bundles (build-rust.sh):
+        // META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt in the AAR's classes.jar.
+        resources.srcDir("build/rustNotices")
     }
     packaging {
         // Keep the .so files page-aligned and uncompressed (16 KB pages).
@@ -126,7 +129,7 @@ publishing {
 // checked here, and what is not"); scripts/check-packaging.py checks the
 // declarations.
 abstract class BuildRust : DefaultTask() {
-    // What the library and its bindings are made from.
+    // What the library, its bindings and its notices are made from.
     @get:InputFiles
     @get:PathSensitive(PathSensitivity.RELATIVE)
     abstract val sources: ConfigurableFileCollection
@@ -149,6 +152,9 @@ abstract class BuildRust : DefaultTask() {
     @get:OutputDirectory
     abstract val kotlinBindings: DirectoryProperty
 
+    @get:OutputDirectory
+    abstract val notices: DirectoryProperty
+
     @get:Inject
     abstract val execOperations: ExecOperations
 
@@ -160,7 +166,7 @@ abstract class BuildRust : DefaultTask() {
 
 val crate = layout.projectDirectory.dir("../..")
 val buildRust by tasks.registering(BuildRust::class) {
-    description = "Builds the Rust library for Android and generates the Kotlin bindings."
+    description = "Builds the Rust library for Android, generates the Kotlin bindings and the licence notices."
     sources.from(
         crate.file("Cargo.toml"),
         crate.file("Cargo.lock"),
@@ -169,6 +175,9 @@ val buildRust by tasks.registering(BuildRust::class) {
         crate.file(".cargo/config.toml"),
         crate.dir("uniffi"),
         crate.file("scripts/generate-bindings.sh"),
+        crate.file("scripts/notices.sh"),
+        crate.file("about.toml"),
+        crate.file("about.hbs"),
         layout.projectDirectory.file("build-rust.sh"),
     )
     ndk.set(providers.environmentVariable("ANDROID_NDK_HOME").orElse(providers.environmentVariable("ANDROID_NDK_ROOT")))
@@ -177,5 +186,6 @@ val buildRust by tasks.registering(BuildRust::class) {
     // What build-rust.sh writes (the source set above reads the first two).
     jniLibs.set(layout.buildDirectory.dir("rustJniLibs"))
     kotlinBindings.set(crate.dir("bindings/kotlin/generated"))
+    notices.set(layout.buildDirectory.dir("rustNotices"))
 }
 tasks.named("preBuild") { dependsOn(buildRust) }

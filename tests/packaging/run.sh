@@ -11,15 +11,18 @@
 #     from the debug library) must make dist/VERSION and pass its checks
 #     (scripts/check-packaging.py: the POM's coordinates, dependencies and
 #     licences, the project URL, build.gradle.kts on the catalog and its
-#     buildRust task's inputs and outputs, no JNA < 5.17, the Headers tree, the
-#     privacy manifest, the Swift tools version, the release Package.swift), and
-#     list what it skipped;
+#     buildRust task's inputs and outputs, no JNA < 5.17, the licence notices in
+#     each artifact, the Headers tree, the privacy manifest, the Swift tools
+#     version, the release Package.swift), and list what it skipped;
 #   - a second run must produce the same files (idempotent);
-#   - the buildRust check must fail on a broken copy (an input or output of
-#     the task undeclared);
+#   - the notices and buildRust checks must fail on a broken copy (a crate
+#     left out of the notices, SQLite's section gone, an input or output of the
+#     task undeclared);
 # then `swift package dump-package` in the Debian 13 Swift root, on
 # platforms/ios (local form) and dist/VERSION/swift (release form): tools 6.0,
 # Swift 5 language mode.
+# The first run on a machine installs cargo-about for the notices
+# (scripts/notices.sh: several minutes, once).
 # Prints "packaging: NAME: ok" or "packaging: NAME: FAILED: why" per check.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -120,6 +123,8 @@ else
 fi
 
 # The checks can fail: on a broken copy, each must say what is wrong.
+notices="$dist/swift/THIRD-PARTY-NOTICES.txt"
+broken="$root/target/packaging/notices.broken"
 expect_failure() { # name, what the FAILED line must contain, check-packaging.py arguments...
     local name="$1" want="$2" out
     shift 2
@@ -130,6 +135,15 @@ expect_failure() { # name, what the FAILED line must contain, check-packaging.py
         bad "$name" "expected a failure naming $want; got: $out"
     fi
 }
+if [ -f "$notices" ]; then
+    grep -v '^libsqlite3-sys [0-9]' "$notices" >"$broken"
+    expect_failure "the notices check fails on a crate left out" "libsqlite3-sys" notices "$broken"
+    python3 -c 'import re, sys; t = open(sys.argv[1]).read(); open(sys.argv[2], "w").write(re.sub(r"\nSQLite\n-+\n.*?\n\n", "\n", t, flags=re.S))' \
+        "$notices" "$broken"
+    expect_failure "the notices check fails without SQLite's section" "SQLite is bundled" notices "$broken"
+else
+    bad "the notices checks can fail" "no $notices to break"
+fi
 gradle_file="$scratch/platforms/android/build.gradle.kts"
 sed -i '/crate\.file("Cargo\.lock"),/d' "$gradle_file"
 expect_failure "the buildRust check fails on an undeclared input" "Cargo.lock" build-rust-task

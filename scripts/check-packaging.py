@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 """Checks a release's artifacts against what issue #13 asks of them.
 
-  check-packaging.py dist DIST_DIR           every check of dist/VERSION (release.sh runs it)
+  check-packaging.py dist DIST_DIR [URL]     every check of dist/VERSION (release.sh runs it;
+                                             URL: the project URL it used, default Cargo.toml's)
   check-packaging.py same-dependencies A B   two POMs list the same dependencies
   check-packaging.py dump-package JSON local|release VERSION
                                              `swift package dump-package` output
+  check-packaging.py notices FILE            one THIRD-PARTY-NOTICES.txt against `cargo tree`
+  check-packaging.py build-rust-task         the Gradle buildRust task's declarations
 
 Each check prints one line, "packaging: NAME: ok" or "packaging: NAME: FAILED: why"
 (tests/packaging/run.sh and test.sh count them); the exit status is 1 if any failed.
 The expectations are the issue's, not read back from the files checked: the
 coordinates com.miniappauth:miniapp-auth, JNA >= 5.17 as an aar, coroutines,
-the licences Cargo.toml names, the module map in Headers/MiniAppAuthFFI/.
+the licences Cargo.toml names, the module map in Headers/MiniAppAuthFFI/, the
+notices naming every crate `cargo tree` shows for the shipped targets, Swift
+tools 6.0 (what the layer's #isolation needs) in Swift 5 language mode.
 """
+import io
 import json
 import plistlib
 import re
@@ -19,6 +25,7 @@ import subprocess
 import sys
 import tomllib
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +44,17 @@ REASONS = {
     "NSPrivacyAccessedAPICategoryActiveKeyboards": {"3EC4.1", "54BD.1"},
     "NSPrivacyAccessedAPICategoryUserDefaults": {"CA92.1", "1C8F.1", "C56D.1", "AC6B.1"},
 }
+
+# What the library ships for: platforms/android/build-rust.sh, platforms/ios/build-xcframework.sh.
+SHIPPED_TARGETS = ["aarch64-linux-android", "armv7-linux-androideabi", "x86_64-linux-android",
+                   "aarch64-apple-ios", "aarch64-apple-ios-sim", "x86_64-apple-ios"]
+NOTICES = "THIRD-PARTY-NOTICES.txt"
+NOTICES_ENTRY = "META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt"  # in the AAR's classes.jar
+# The layer uses #isolation (SE-0420, Swift 6.0); Debian 13's swiftlang 6.0.3 is
+# the compiler it is tested with. Tools 6.0 defaults to Swift 6 language mode, in
+# which 6.0.3 crashes on UniFFI's generated code: the package asks for Swift 5.
+SWIFT_TOOLS = "6.0"
+SWIFT_6_ONLY = {"#isolation": "SE-0420, Swift 6.0"}
 
 failures = 0
 
@@ -176,6 +194,176 @@ def same_dependencies(a, b):
     need(deps_a == deps_b, f"{a} lists {deps_a}, {b} lists {deps_b}")
 
 
+def check_build_rust_task():
+    """The Gradle task that runs build-rust.sh declares what cargo reads and what
+    it writes, and reaches no `project` when it runs (configuration cache).
+    Static: Gradle does not run on this project's machines."""
+    script = (ANDROID / "build.gradle.kts").read_text()
+    build_rust = (ANDROID / "build-rust.sh").read_text()
+    registration = re.search(r"^val buildRust by tasks\.registering\((\w+)::class\)\s*\{\n(.*?)^\}", script, re.S | re.M)
+    need(registration, "build.gradle.kts registers no `val buildRust by tasks.registering(<TaskClass>::class) { … }`")
+    task_class, config = registration.group(1), registration.group(2)
+    need(task_class != "Exec", "buildRust is a plain Exec task: it declares no inputs or outputs")
+    body = re.search(rf"^abstract class {task_class}\s*:\s*DefaultTask\(\)\s*\{{\n(.*?)^\}}", script, re.S | re.M)
+    need(body, f"no `abstract class {task_class} : DefaultTask()` in build.gradle.kts")
+    body = body.group(1)
+    need(not re.search(r"\bproject\b", body), f"{task_class} reaches `project` (not configuration-cache compatible)")
+    need("@TaskAction" in body, f"{task_class} has no @TaskAction")
+    need(re.search(r"@get:Inject\s+abstract val (\w+): ExecOperations", body),
+         f"{task_class} must run build-rust.sh through an injected ExecOperations")
+    annotated = dict((name, kind) for kind, name in
+                     re.findall(r"@get:(\w+)\s*(?:@get:\w+(?:\([^)]*\))?\s*)*abstract val (\w+):", body))
+    need(annotated.get("sources") == "InputFiles", f"{task_class}.sources is not @InputFiles ({annotated})")
+    # The inputs: what the issue names, what build-rust.sh runs, and what cargo
+    # reads besides the crate's sources.
+    crate_dir = re.search(r'^val (\w+) = layout\.projectDirectory\.dir\("\.\./\.\."\)', script, re.M)
+    need(crate_dir, 'no `val <name> = layout.projectDirectory.dir("../..")` (the crate\'s directory)')
+    sources = re.search(r"\bsources\.from\((.*?)\n\s*\)", config, re.S)
+    need(sources, "buildRust sets no `sources.from(…)`")
+    declared = set()
+    for base, path in re.findall(rf'\b({crate_dir.group(1)}|layout\.projectDirectory)\.(?:file|dir)\("([^"]+)"\)',
+                                 sources.group(1)):
+        declared.add(path if base == crate_dir.group(1) else f"platforms/android/{path}")
+    required = {"Cargo.toml", "Cargo.lock", "src", "uniffi.toml", "platforms/android/build-rust.sh"}
+    required |= set(re.findall(r"^(?:\S+\s+)*(scripts/[\w.-]+\.sh)\b", build_rust, re.M))
+    if "scripts/notices.sh" in required:
+        required |= {"about.toml", "about.hbs"}
+    with open(ROOT / "Cargo.toml", "rb") as f:
+        manifest = tomllib.load(f)
+    required |= {m for m in manifest.get("workspace", {}).get("members", []) if m != "."}
+    if (ROOT / ".cargo" / "config.toml").exists():
+        required.add(".cargo/config.toml")
+    if (ROOT / "build.rs").exists() or manifest["package"].get("build"):
+        required.add(manifest["package"].get("build") or "build.rs")
+    for rs in (ROOT / "src").rglob("*.rs"):
+        for included in re.findall(r'include_(?:str|bytes)!\("([^"]+)"\)', rs.read_text()):
+            path = (rs.parent / included).resolve().relative_to(ROOT)
+            if not str(path).startswith("src/"):
+                required.add(str(path))
+    missing = sorted(p for p in required if not any(p == d or p.startswith(d + "/") for d in declared))
+    need(not missing, f"buildRust does not declare these inputs: {missing}")
+    gone = sorted(p for p in declared if not (ROOT / p).exists())
+    need(not gone, f"buildRust declares inputs that do not exist: {gone}")
+    # The outputs: where build-rust.sh writes, where the source set reads.
+    outputs = {}
+    for name, base, path in re.findall(rf'(\w+)\.set\(({crate_dir.group(1)}|layout\.buildDirectory)\.dir\("([^"]+)"\)\)', config):
+        outputs[name] = ("../../" if base == crate_dir.group(1) else "build/") + path
+    for name in outputs:
+        need(annotated.get(name) == "OutputDirectory", f"{task_class}.{name} is not @OutputDirectory")
+    wanted = {
+        "jniLibs": (r'jniLibs\.srcDir\("([^"]+)"\)', "$here/{}"),
+        "notices": (r'resources\.srcDir\("([^"]+)"\)', "$here/{}/"),
+        "kotlinBindings": (r'java\.srcDirs\("src/main/kotlin",\s*"([^"]+)"\)', None),
+    }
+    for name, (pattern, written) in wanted.items():
+        read = re.search(pattern, script)
+        need(read, f"the main source set has no {pattern}")
+        need(outputs.get(name) == read.group(1),
+             f"buildRust's {name} output is {outputs.get(name)!r}, but the source set reads {read.group(1)!r}")
+        if written:
+            need(written.format(read.group(1)) in build_rust, f"build-rust.sh does not write into {read.group(1)}")
+    need(re.search(r"bindings/(?:kotlin|\$language)/generated", (ROOT / "scripts" / "generate-bindings.sh").read_text()),
+         "generate-bindings.sh no longer writes bindings/kotlin/generated")
+    need(re.search(r'tasks\.named\("preBuild"\)\s*\{\s*dependsOn\(buildRust\)\s*\}', script),
+         "preBuild does not depend on buildRust")
+    need("providers.fileContents(" in script and not re.search(r"\.read(?:Lines|Text|Bytes)\(\)", script),
+         "build.gradle.kts reads a file directly at configuration time: use providers.fileContents")
+    return (f"{task_class}: {len(declared)} inputs ({', '.join(sorted(declared))}); outputs "
+            + ", ".join(f"{k} {v}" for k, v in sorted(outputs.items())))
+
+
+def check_project_url(dist, version, repository):
+    """The POM's url and scm and the Swift package's zip URL are the project URL:
+    Cargo.toml's repository (or the one release.sh was given)."""
+    package = cargo()
+    expected = repository or package.get("repository")
+    incomplete = dist / "INCOMPLETE"
+    pom = dist / "maven" / GROUP.replace(".", "/") / ARTIFACT / version / f"{ARTIFACT}-{version}.pom"
+    tree = ET.parse(pom).getroot()
+    text = lambda path: (tree.findtext(path, default="", namespaces=NS) or "").strip()
+    if not expected or "example.invalid" in expected:
+        need(incomplete.exists() and "the project URL" in incomplete.read_text(),
+             "no project URL (Cargo.toml has no repository) and INCOMPLETE does not say so")
+        expected = text("m:url")
+    need(re.fullmatch(r"https://[^\s/]+/\S+", expected or ""), f"project URL {expected!r}")
+    need(text("m:url") == expected, f"POM url {text('m:url')!r}, expected {expected}")
+    need(text("m:scm/m:url") == expected, f"POM scm url {text('m:scm/m:url')!r}, expected {expected}")
+    need(text("m:scm/m:connection") == f"scm:git:{expected}.git", f"POM scm connection {text('m:scm/m:connection')!r}")
+    manifest = (dist / "swift" / "Package.swift").read_text()
+    url = f"{expected}/releases/download/{version}/MiniAppAuthFFI.xcframework.zip"
+    need(f'url: "{url}"' in manifest, f"the release Package.swift does not name {url}")
+    return expected + ("" if expected == package.get("repository") else " (not Cargo.toml's: --repository)")
+
+
+def shipped_crates():
+    """(name, version) of every crate `cargo tree -e normal` shows for the root
+    package with its default features on the shipped targets."""
+    args = ["cargo", "tree", "-e", "normal", "--prefix", "none", "--locked", "-p", cargo()["name"]]
+    for target in SHIPPED_TARGETS:
+        args += ["--target", target]
+    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    need(result.returncode == 0, f"{' '.join(args)} failed: {result.stderr.strip()[-300:]}")
+    crates = set()
+    for line in result.stdout.splitlines():
+        m = re.match(r"^(\S+) v(\S+)", line)
+        if m:
+            crates.add((m.group(1), m.group(2)))
+    need(len(crates) > 5, f"cargo tree listed {len(crates)} crates")
+    return crates
+
+
+def check_notices_text(text, crates):
+    """One THIRD-PARTY-NOTICES.txt: a line `name version: licence` for exactly the
+    crates of the shipped library, and SQLite named when it is bundled."""
+    listed = set(re.findall(r"^([A-Za-z0-9_-]+) (\d+\.\d+\.\d+\S*): \S", text, re.M))
+    missing = sorted(f"{n} {v}" for n, v in crates - listed)
+    need(not missing, f"names not {len(missing)} crates of `cargo tree -e normal`: {', '.join(missing[:12])}")
+    extra = sorted(f"{n} {v}" for n, v in listed - crates)
+    need(not extra, f"names crates the shipped library does not bundle: {', '.join(extra[:12])}")
+    need("MIT License" in text and "Permission is hereby granted" in text, "no licence texts (the MIT text is missing)")
+    with open(ROOT / "Cargo.toml", "rb") as f:
+        manifest = tomllib.load(f)
+    features = manifest.get("features", {})
+    bundled = any("rusqlite/bundled" in f for name in features.get("default", []) for f in features.get(name, []))
+    if any(n == "libsqlite3-sys" for n, _ in crates) and bundled:
+        need(re.search(r"^SQLite\n-+\n", text, re.M) and re.search(r"SQLite is in the public\s+domain", text),
+             "SQLite is bundled (default feature bundled-sqlite) but the notices do not name it as public domain")
+        need("May you do good and not evil." in text, "SQLite's blessing is not in the notices")
+    return len(listed)
+
+
+def check_notices_file(path):
+    need(Path(path).is_file(), f"no {path}")
+    count = check_notices_text(Path(path).read_text(), shipped_crates())
+    return f"{count} crates and SQLite"
+
+
+def check_notices(dist):
+    """Each artifact carries the same notices, naming every crate of the library."""
+    swift_copy = dist / "swift" / NOTICES
+    need(swift_copy.is_file(), f"swift/{NOTICES} is missing")
+    reference = swift_copy.read_bytes()
+    count = check_notices_text(reference.decode(), shipped_crates())
+    folder = dist / "maven" / GROUP.replace(".", "/") / ARTIFACT / dist.name
+    aars = sorted(folder.glob("*.aar"))
+    carriers = []
+    for aar in aars:
+        with zipfile.ZipFile(aar) as outer:
+            need("classes.jar" in outer.namelist(), f"{aar.name} has no classes.jar")
+            with zipfile.ZipFile(io.BytesIO(outer.read("classes.jar"))) as classes:
+                need(NOTICES_ENTRY in classes.namelist(), f"{aar.name}'s classes.jar has no {NOTICES_ENTRY}")
+                need(classes.read(NOTICES_ENTRY) == reference, f"{aar.name}'s notices differ from swift/{NOTICES}")
+        carriers.append(aar.name)
+    if not aars:
+        sources = folder / f"{ARTIFACT}-{dist.name}-sources.jar"
+        need(sources.is_file(), f"neither an AAR nor the rendered sources jar in {folder}")
+        with zipfile.ZipFile(sources) as jar:
+            need(NOTICES_ENTRY in jar.namelist(), f"{sources.name} has no {NOTICES_ENTRY}")
+            need(jar.read(NOTICES_ENTRY) == reference, f"{sources.name}'s notices differ from swift/{NOTICES}")
+        carriers.append(sources.name + " (no AAR built)")
+    return f"{count} crates and SQLite, in swift/{NOTICES} and " + ", ".join(carriers)
+
+
 # --- iOS -----------------------------------------------------------------------
 
 def check_headers(headers):
@@ -224,13 +412,32 @@ def check_privacy(manifest):
     return ", ".join(f"{c.removeprefix('NSPrivacyAccessedAPICategory')} {'/'.join(r)}" for c, r in declared.items())
 
 
+def check_swift_tools():
+    """platforms/ios/Package.swift: the tools version the layer's sources need,
+    and Swift 5 language mode (the one the bindings are tested in)."""
+    manifest = (IOS / "Package.swift").read_text()
+    first = manifest.splitlines()[0]
+    need(first == f"// swift-tools-version:{SWIFT_TOOLS}", f"Package.swift's first line is {first!r}, expected "
+         f"// swift-tools-version:{SWIFT_TOOLS}")
+    sources = "\n".join(p.read_text() for p in (IOS / "Sources").rglob("*.swift"))
+    needs = sorted(f"{feature} ({why})" for feature, why in SWIFT_6_ONLY.items() if feature in sources)
+    if needs:
+        need(version_tuple(SWIFT_TOOLS) >= (6, 0), f"the layer uses {needs}: tools version 6.0 at least")
+    need(re.search(r"^\s*swiftLanguageModes: \[\.v5\]", manifest, re.M),
+         "tools 6 builds in Swift 6 language mode unless the package says swiftLanguageModes: [.v5]")
+    return f"{SWIFT_TOOLS}, Swift 5 language mode" + (f"; the layer uses {', '.join(needs)}" if needs else "")
+
+
 def check_swift_package(swift, version):
     manifest = (swift / "Package.swift").read_text()
+    local_first = (IOS / "Package.swift").read_text().splitlines()[0]
+    need(manifest.splitlines()[0] == local_first,
+         f"the release Package.swift starts {manifest.splitlines()[0]!r}, platforms/ios' {local_first!r}")
     layer = sorted(p.name for p in (IOS / "Sources/MiniAppAuth").glob("*.swift"))
     need(layer, "platforms/ios/Sources/MiniAppAuth holds no layer sources")
     for path in ("Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift", "Sources/MiniAppAuth/PrivacyInfo.xcprivacy",
                  *(f"Sources/MiniAppAuth/{name}" for name in layer),
-                 "LICENSE-MIT", "LICENSE-APACHE"):
+                 "LICENSE-MIT", "LICENSE-APACHE", NOTICES):
         need((swift / path).is_file(), f"swift/{path} is missing")
     need((swift / "Sources/MiniAppAuth/PrivacyInfo.xcprivacy").read_bytes()
          == (IOS / "Sources/MiniAppAuth/PrivacyInfo.xcprivacy").read_bytes(), "the privacy manifest differs from platforms/ios'")
@@ -249,6 +456,10 @@ def check_swift_package(swift, version):
 def check_dump_package(json_path, form, version):
     data = json.loads(Path(json_path).read_text())
     need(data.get("name") == "MiniAppAuth", f"package name {data.get('name')!r}")
+    tools = (data.get("toolsVersion") or {}).get("_version")
+    need(tools == f"{SWIFT_TOOLS}.0", f"tools version {tools!r}, expected {SWIFT_TOOLS}.0")
+    need(data.get("swiftLanguageVersions") == ["5"],
+         f"Swift language modes {data.get('swiftLanguageVersions')!r}, expected ['5']")
     targets = {t["name"]: t for t in data.get("targets", [])}
     need(set(targets) == {"MiniAppAuth", "MiniAppAuthBindings", "MiniAppAuthFFI"}, f"targets {sorted(targets)}")
     ffi, swift, bindings = targets["MiniAppAuthFFI"], targets["MiniAppAuth"], targets["MiniAppAuthBindings"]
@@ -269,23 +480,31 @@ def check_dump_package(json_path, form, version):
     need(products == ["MiniAppAuth"], f"products {products}")
     platforms = [(p.get("platformName"), p.get("version")) for p in data.get("platforms", [])]
     need(("ios", "13.0") in platforms, f"platforms {platforms}")
-    return f"{form}: targets MiniAppAuth (resource PrivacyInfo.xcprivacy) over MiniAppAuthBindings over MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'})"
+    return f"{form}: tools {tools}, Swift 5 mode, targets MiniAppAuth (resource PrivacyInfo.xcprivacy) over MiniAppAuthBindings over MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'})"
 
 
 def main():
     args = sys.argv[1:]
-    if args[:1] == ["dist"] and len(args) == 2:
+    if args[:1] == ["dist"] and len(args) in (2, 3):
         dist = Path(args[1]).resolve()
         version = dist.name
         pom = dist / "maven" / GROUP.replace(".", "/") / ARTIFACT / version / f"{ARTIFACT}-{version}.pom"
         check("pom", check_pom, pom, version)
+        check("project URL", check_project_url, dist, version, args[2] if len(args) == 3 else None)
         check("gradle uses the catalog and Cargo.toml", check_gradle_uses_catalog)
+        check("gradle buildRust declares its inputs and outputs", check_build_rust_task)
+        check("licence notices", check_notices, dist)
         check("no JNA older than 5.17", check_no_old_jna)
         check("xcframework headers", check_headers, dist / "ios" / "Headers")
         check("privacy manifest", check_privacy, IOS / "Sources" / "MiniAppAuth" / "PrivacyInfo.xcprivacy")
+        check("swift tools version", check_swift_tools)
         check("swift package (release form)", check_swift_package, dist / "swift", version)
     elif args[:1] == ["same-dependencies"] and len(args) == 3:
         check("gradle's POM = rendered POM", same_dependencies, Path(args[1]), Path(args[2]))
+    elif args[:1] == ["notices"] and len(args) == 2:
+        check("licence notices", check_notices_file, args[1])
+    elif args[:1] == ["build-rust-task"] and len(args) == 1:
+        check("gradle buildRust declares its inputs and outputs", check_build_rust_task)
     elif args[:1] == ["dump-package"] and len(args) == 4 and args[2] in ("local", "release"):
         check(f"swift package dump-package ({args[2]})", check_dump_package, args[1], args[2], args[3])
     else:

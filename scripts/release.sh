@@ -3,12 +3,15 @@
 #   maven/    com/miniappauth/miniapp-auth/VERSION/: the AAR and its POM (Gradle's
 #             maven-publish, where Gradle, the Android SDK and the NDK exist), or
 #             the POM and sources jar that scripts/render-pom.py writes from the
-#             same files (elsewhere); checksums; maven-metadata.xml
+#             same files (elsewhere); checksums; maven-metadata.xml. The licence
+#             notices are META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt in the
+#             AAR's classes.jar, and in the rendered sources jar
 #   ios/      Headers/MiniAppAuthFFI/ (the XCFramework slices' Headers tree);
 #             MiniAppAuthFFI.xcframework.zip and its SwiftPM checksum (macOS + Xcode)
 #   swift/    the Swift package hosts add by URL and version: Package.swift in its
 #             release form (the zip by URL + checksum), Sources/MiniAppAuth/ with
-#             the generated Swift and PrivacyInfo.xcprivacy, the licences
+#             the generated Swift and PrivacyInfo.xcprivacy, the licences and
+#             THIRD-PARTY-NOTICES.txt (what the library bundles: scripts/notices.sh)
 #   RELEASE-NOTES.md   this version's CHANGELOG section
 #   MANIFEST.txt       every file with its SHA-256, and what was skipped
 # then checks them (scripts/check-packaging.py).
@@ -25,6 +28,8 @@
 # Linux) exits 0, writes dist/VERSION/INCOMPLETE with the list, gives the release
 # Package.swift an all-zero checksum that SwiftPM will refuse, and uses
 # https://example.invalid/miniapp-auth when Cargo.toml names no repository.
+# The first run on a machine installs cargo-about for the notices (several
+# minutes, once; scripts/notices.sh).
 # --bindings DIR takes already generated bindings (DIR/kotlin, DIR/swift, as
 # `scripts/generate-bindings.sh --out DIR` writes them) instead of building the
 # release library to generate them. Run it again at will: it starts from an empty
@@ -85,6 +90,11 @@ else
     swift_gen="$root/bindings/swift/generated"
 fi
 
+# The licence notices of what the library bundles (cargo-about), shipped in the
+# Swift package and the Maven artifact.
+notices="$dist/swift/THIRD-PARTY-NOTICES.txt"
+scripts/notices.sh "$notices"
+
 # Android: Gradle's publication where it can run, the rendered POM otherwise.
 gradle_cmd=()
 if [ -x platforms/android/gradlew ]; then gradle_cmd=(platforms/android/gradlew); elif command -v gradle >/dev/null; then gradle_cmd=(gradle); fi
@@ -104,7 +114,8 @@ else
     [ ${#gradle_cmd[@]} -gt 0 ] || why+=("no Gradle (gradle or platforms/android/gradlew)")
     [ -n "${ANDROID_HOME:-${ANDROID_SDK_ROOT:-}}" ] || why+=("no Android SDK (ANDROID_HOME)")
     [ -z "$ndk_problem" ] || why+=("$ndk_problem")
-    python3 scripts/render-pom.py --repo-dir "$dist/maven" --repository "$repository" --kotlin-generated "$kotlin_gen" >/dev/null
+    python3 scripts/render-pom.py --repo-dir "$dist/maven" --repository "$repository" --kotlin-generated "$kotlin_gen" \
+        --notices "$notices" >/dev/null
     skipped+=("the AAR (libminiapp_auth.so for 3 ABIs + classes.jar) and Gradle's own POM: $(printf '%s; ' "${why[@]}" | sed 's/; $//'); wrote the POM and sources jar with scripts/render-pom.py instead")
 fi
 
@@ -159,7 +170,7 @@ fi
     [ ! -f INCOMPLETE ] || { echo; cat INCOMPLETE; }
 ) >"$dist/MANIFEST.txt"
 
-python3 scripts/check-packaging.py dist "$dist"
+python3 scripts/check-packaging.py dist "$dist" "$repository"
 
 echo "release: dist/$version:"
 (cd "$dist" && find . -type f | LC_ALL=C sort | sed 's#^\./#  #')

@@ -12,11 +12,14 @@ A dependency line it does not understand is an error, not a silent omission.
 
 Output, in Maven repository layout under --repo-dir (what `gradle publish` to a
 file repository writes): GROUP/ARTIFACT/VERSION/ARTIFACT-VERSION.pom, a
--sources.jar of the Kotlin sources when --kotlin-generated is given, the
-.md5/.sha1/.sha256/.sha512 of each, and GROUP/ARTIFACT/maven-metadata.xml. It
-does not make the AAR (that needs the Android SDK and Gradle).
+-sources.jar of the Kotlin sources when --kotlin-generated is given (with
+--notices, the licence notices of what the library bundles as
+META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt, where the AAR's classes.jar has
+them), the .md5/.sha1/.sha256/.sha512 of each, and
+GROUP/ARTIFACT/maven-metadata.xml. It does not make the AAR (that needs the
+Android SDK and Gradle).
 
-  scripts/render-pom.py --repo-dir DIR [--repository URL] [--kotlin-generated DIR]
+  scripts/render-pom.py --repo-dir DIR [--repository URL] [--kotlin-generated DIR [--notices FILE]]
 """
 import argparse
 import hashlib
@@ -35,6 +38,7 @@ LICENCE_URLS = {  # the same table as build.gradle.kts
     "Apache-2.0": "https://www.apache.org/licenses/LICENSE-2.0.txt",
 }
 SCOPES = {"api": "compile", "implementation": "runtime"}  # what maven-publish writes
+NOTICES_ENTRY = "META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt"  # as in build.gradle.kts' resources
 
 
 def fail(message):
@@ -171,11 +175,15 @@ def write_checksums(path):
         Path(f"{path}.{algorithm}").write_text(hashlib.new(algorithm, data).hexdigest())
 
 
-def sources_jar(path, kotlin_generated):
+def sources_jar(path, kotlin_generated, notices=None):
     """The Kotlin sources (hand-written layer and generated bindings), as Gradle's
-    withSourcesJar() packs them: paths relative to each source root."""
+    withSourcesJar() packs them: paths relative to each source root; and the
+    notices file, if given."""
     roots = [ANDROID / "src" / "main" / "kotlin", Path(kotlin_generated)]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as jar:
+        if notices:
+            info = zipfile.ZipInfo(NOTICES_ENTRY, date_time=(1980, 2, 1, 0, 0, 0))
+            jar.writestr(info, Path(notices).read_bytes(), zipfile.ZIP_DEFLATED)
         for root in roots:
             if not root.is_dir():
                 continue
@@ -190,7 +198,12 @@ def main():
     parser.add_argument("--repo-dir", required=True, help="the Maven repository to write into")
     parser.add_argument("--repository", help="the project URL (default: Cargo.toml's repository)")
     parser.add_argument("--kotlin-generated", help="the generated Kotlin bindings, for the -sources.jar")
+    parser.add_argument("--notices", help="THIRD-PARTY-NOTICES.txt (scripts/notices.sh), into the -sources.jar")
     args = parser.parse_args()
+    if args.notices and not args.kotlin_generated:
+        fail("--notices goes into the sources jar: give --kotlin-generated too")
+    if args.notices and not Path(args.notices).is_file():
+        fail(f"--notices {args.notices} is not a file")
     group, artifact, version, text = pom(args.repository)
     base = Path(args.repo_dir) / group.replace(".", "/") / artifact
     folder = base / version
@@ -201,7 +214,7 @@ def main():
     if args.kotlin_generated:
         if not Path(args.kotlin_generated).is_dir():
             fail(f"--kotlin-generated {args.kotlin_generated} is not a directory")
-        write_checksums(sources_jar(folder / f"{artifact}-{version}-sources.jar", args.kotlin_generated))
+        write_checksums(sources_jar(folder / f"{artifact}-{version}-sources.jar", args.kotlin_generated, args.notices))
     versions = sorted(p.name for p in base.iterdir() if p.is_dir())
     metadata = base / "maven-metadata.xml"
     metadata.write_text("\n".join([

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds what the Android library module packages: the Rust library for
 # arm64-v8a, armeabi-v7a and x86_64 (cargo ndk, 16 KB page alignment) into
-# build/rustJniLibs, and the Kotlin bindings generated from the same sources into
-# ../../bindings/kotlin/generated. Gradle runs it before preBuild; it can also be
-# run by hand. It checks its toolchain first and says exactly what is missing;
-# `build-rust.sh --check` only checks (scripts/release.sh asks it).
+# build/rustJniLibs, the Kotlin bindings generated from the same sources into
+# ../../bindings/kotlin/generated, and the licence notices of what the library
+# bundles into build/rustNotices/META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt
+# (scripts/notices.sh; a Java resource, so the AAR's classes.jar carries it).
+# Gradle's buildRust task runs it before preBuild (build.gradle.kts declares
+# those three as its outputs); it can also be run by hand. It checks its
+# toolchain first and says exactly what is missing; `build-rust.sh --check` only
+# checks (scripts/release.sh asks it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -44,4 +48,5 @@ ndk_args=()
 for abi in "${abis[@]}"; do ndk_args+=(-t "$abi"); done
 cargo ndk "${ndk_args[@]}" -o "$here/build/rustJniLibs" build --release --lib
 scripts/generate-bindings.sh --profile release
-echo "platforms/android: jniLibs in $here/build/rustJniLibs, Kotlin in bindings/kotlin/generated"
+scripts/notices.sh "$here/build/rustNotices/META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt"
+echo "platforms/android: jniLibs in $here/build/rustJniLibs, Kotlin in bindings/kotlin/generated, notices in $here/build/rustNotices"

@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 // The Swift package iOS hosts depend on. For a local build run
 // ./build-xcframework.sh first: it makes MiniAppAuthFFI.xcframework and
 // Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift (the generated bindings,
@@ -27,12 +27,15 @@ let package = Package(
         .target(
             name: "MiniAppAuth",
             dependencies: ["MiniAppAuthBindings"],
-            // Tools version 5.9 builds in Swift 5 language mode, the mode the
-            // generated bindings are tested in (docs/host-guide.md: "The bindings", Swift language modes).
             path: "Sources/MiniAppAuth",
             // The privacy manifest: what the library (Rust core and bundled
             // SQLite) does that Apple asks SDKs to declare.
             resources: [.copy("PrivacyInfo.xcprivacy")]
         ),
-    ]
+    ],
+    // Tools version 6.0: the layer needs the Swift 6 compiler (#isolation in
+    // HotPath.swift). Its packages default to Swift 6 language mode, in which
+    // Swift 6.0.3 crashes on UniFFI's generated code; Swift 5 mode is the one the
+    // bindings are tested in (docs/host-guide.md: "Swift language modes").
+    swiftLanguageModes: [.v5]
 )

@@ -2,19 +2,30 @@
 # The packaging suite: what of issue #13's artifacts can be checked on Linux.
 # In a scratch copy of the work tree (target/packaging/repo, so the real
 # CHANGELOG.md and dist/ stay untouched) it runs scripts/release.sh:
-#   - it must refuse a VERSION other than Cargo.toml's, and a CHANGELOG without
-#     the version's section, saying what to do;
+#   - it must refuse a VERSION other than Cargo.toml's, a CHANGELOG without
+#     the version's section, and (without --partial) a Cargo.toml without
+#     `repository`, saying what to do;
+#   - without --partial, with Cargo.toml as it is, it must get past the project
+#     URL and stop only at what Linux cannot build (the AAR, the XCFramework);
 #   - with the section added, `release.sh VERSION --partial` (bindings generated
 #     from the debug library) must make dist/VERSION and pass its checks
 #     (scripts/check-packaging.py: the POM's coordinates, dependencies and
-#     licences, build.gradle.kts on the catalog, no JNA < 5.17, the Headers tree,
-#     the privacy manifest, the release Package.swift), and list what it skipped;
+#     licences, the project URL, build.gradle.kts on the catalog and its
+#     buildRust task's inputs and outputs, no JNA < 5.17, the licence notices in
+#     each artifact, the Headers tree, the privacy manifest, the Swift tools
+#     version, the release Package.swift), and list what it skipped;
 #   - a second run must produce the same files (idempotent);
+#   - the notices and buildRust checks must fail on a broken copy (a crate
+#     left out of the notices, SQLite's section gone, an input or output of the
+#     task undeclared);
 # then the shipped module map (no `use "_Builtin_…"`, uniffi-rs#2917), the static
 # library beside a C host's own SQLite (tests/packaging/c-host.sh: a release
 # build, scripts/static-lib-exports.sh, nm, the host linked with and without it),
 # and `swift package dump-package` in the Debian 13 Swift root, on
-# platforms/ios (local form) and dist/VERSION/swift (release form).
+# platforms/ios (local form) and dist/VERSION/swift (release form): tools 6.0,
+# Swift 5 language mode.
+# The first run on a machine installs cargo-about for the notices
+# (scripts/notices.sh: several minutes, once).
 # Prints "packaging: NAME: ok" or "packaging: NAME: FAILED: why" per check.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,9 +65,38 @@ else
     bad "release refuses a CHANGELOG without the version" "unexpected message: $out"
 fi
 
-# The release, as far as Linux goes: its own checks print packaging: lines.
 grep -Eq "^## \[?$version\]?( |$)" "$scratch/CHANGELOG.md" \
     || sed -i "0,/^## Unreleased\$/s//## Unreleased\n\n## $version ($(date +%Y-%m-%d))/" "$scratch/CHANGELOG.md"
+
+# The project URL: Cargo.toml's repository. Without it a real release refuses
+# before making anything; with it, it gets past that point.
+sed -i '/^repository = /d' "$scratch/Cargo.toml"
+if out=$(release "$version" --bindings "$FOREIGN_TESTS" 2>&1); then
+    bad "release refuses a Cargo.toml without repository" "it exited 0"
+elif grep -q "Cargo.toml's \[package\] has no repository = \"https://…\"" <<<"$out" && [ ! -e "$scratch/dist/$version" ]; then
+    ok "release refuses a Cargo.toml without repository"
+else
+    bad "release refuses a Cargo.toml without repository" "unexpected message or dist/$version made: $(tail -3 <<<"$out")"
+fi
+(cd "$scratch" && git checkout -q Cargo.toml)
+repository=$(python3 -c 'import tomllib; print(tomllib.load(open("'"$root"'/Cargo.toml", "rb"))["package"].get("repository", ""))')
+release "$version" --bindings "$FOREIGN_TESTS" >"$log.full" 2>&1
+status=$?
+if [ -z "$repository" ]; then
+    bad "release without --partial gets past the project URL" "Cargo.toml has no repository"
+elif [ "$status" = 0 ]; then
+    ok "release without --partial gets past the project URL" "a complete release: nothing was skipped on this machine"
+elif grep -q "has no repository" "$log.full" || grep -q "the project URL" "$scratch/dist/$version/INCOMPLETE" 2>/dev/null; then
+    bad "release without --partial gets past the project URL" "it still stops at the project URL"
+elif grep -q "^release: incomplete release" "$log.full" && grep -q "^release: NOT DONE" "$log.full" \
+    && ! grep -q "^packaging: .*: FAILED" "$log.full"; then
+    ok "release without --partial gets past the project URL" "$repository; stopped at the end, for: $(grep '^  - ' "$log.full" | cut -d: -f1 | sed 's/^  - //' | paste -sd ';' - | sed 's/;/; /g')"
+else
+    bad "release without --partial gets past the project URL" "exit status $status; last lines:
+$(tail -15 "$log.full" | sed 's/^/    /')"
+fi
+
+# The release, as far as Linux goes: its own checks print packaging: lines.
 release "$version" --partial --bindings "$FOREIGN_TESTS" >"$log" 2>&1
 status=$?
 grep -E '^packaging: ' "$log"
@@ -107,6 +147,36 @@ fi
 # The static library beside a host's own SQLite: exports the entry points only
 # (scripts/static-lib-exports.sh; tests/packaging/c-host.sh prints its checks).
 bash "$root/tests/packaging/c-host.sh" || failed=1
+
+# The checks can fail: on a broken copy, each must say what is wrong.
+notices="$dist/swift/THIRD-PARTY-NOTICES.txt"
+broken="$root/target/packaging/notices.broken"
+expect_failure() { # name, what the FAILED line must contain, check-packaging.py arguments...
+    local name="$1" want="$2" out
+    shift 2
+    out=$(cd "$scratch" && python3 scripts/check-packaging.py "$@" 2>&1)
+    if [ $? != 0 ] && grep -q "FAILED: .*$want" <<<"$out"; then
+        ok "$name"
+    else
+        bad "$name" "expected a failure naming $want; got: $out"
+    fi
+}
+if [ -f "$notices" ]; then
+    grep -v '^libsqlite3-sys [0-9]' "$notices" >"$broken"
+    expect_failure "the notices check fails on a crate left out" "libsqlite3-sys" notices "$broken"
+    python3 -c 'import re, sys; t = open(sys.argv[1]).read(); open(sys.argv[2], "w").write(re.sub(r"\nSQLite\n-+\n.*?\n\n", "\n", t, flags=re.S))' \
+        "$notices" "$broken"
+    expect_failure "the notices check fails without SQLite's section" "SQLite is bundled" notices "$broken"
+else
+    bad "the notices checks can fail" "no $notices to break"
+fi
+gradle_file="$scratch/platforms/android/build.gradle.kts"
+sed -i '/crate\.file("Cargo\.lock"),/d' "$gradle_file"
+expect_failure "the buildRust check fails on an undeclared input" "Cargo.lock" build-rust-task
+(cd "$scratch" && git checkout -q platforms/android/build.gradle.kts)
+sed -i 's/jniLibs\.set(layout\.buildDirectory\.dir("rustJniLibs"))/jniLibs.set(layout.buildDirectory.dir("elsewhere"))/' "$gradle_file"
+expect_failure "the buildRust check fails on an output the source set does not read" "jniLibs output" build-rust-task
+(cd "$scratch" && git checkout -q platforms/android/build.gradle.kts)
 
 # swift package dump-package, local and release forms, in the Swift root.
 if ! provision_swift; then

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::namespace::Namespace;
 use crate::policy::{GrantState, Lifetime};
-use crate::store::{Change, Decided, LogPoint, StillTrue, Store};
+use crate::store::{Change, Decided, DecisionKey, LogPoint, StillTrue, Store};
 
 /// A decision about one scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,10 +147,11 @@ impl Decisions<'_> {
         )
     }
 
-    /// Stores one decision about `scope` of `ns` (an import) only if nothing
-    /// is stored for it yet — checked in the transaction that writes, so a
-    /// decision committed meanwhile by anyone is never overwritten. Whether it
-    /// was stored.
+    /// Stores one decision about `scope` of `ns` (an import) only if this
+    /// database never decided it (`StillTrue::Undecided`) — checked in the
+    /// transaction that writes, so a decision committed meanwhile by anyone is
+    /// never overwritten, and one taken back here is not brought back.
+    /// Whether it was stored.
     pub fn store_if_undecided(
         &self,
         ns: &Namespace,
@@ -158,10 +159,10 @@ impl Decisions<'_> {
         source: DecisionSource,
         manifest: &Manifest,
     ) -> Result<bool> {
-        let undecided = StillTrue::Undecided {
+        let undecided = StillTrue::Undecided(DecisionKey::Scope {
             ns: ns.borrowed(),
             scope,
-        };
+        });
         match self.store_where(
             ns,
             &[(scope, decision)],

@@ -88,3 +88,46 @@ fn bad_input_anywhere_in_the_import_changes_nothing() {
     assert!(engine.list_grants("u1".into(), None).unwrap().is_empty());
     assert_eq!(engine.consent_log_head().unwrap(), head);
 }
+
+/// An import run again (the first run was cut short, or the host retries it)
+/// brings back nothing this database took back since: a revocation here, or
+/// the app reset here (deleted by the user), is newer than the host's old
+/// store, like any decision here. Today's "undecided" looked only at the
+/// stored row, which a revocation or a reset removes.
+#[test]
+fn importing_again_brings_back_nothing_taken_back_here() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    let old_store = || {
+        vec![
+            entry("u1", "wxA", "scope.record", true),
+            entry("u1", "wxA", "scope.camera", true),
+            entry("u1", "wxB", "scope.record", true),
+        ]
+    };
+    assert_eq!(
+        engine.import_grants(old_store()).unwrap(),
+        ImportReport {
+            imported: 3,
+            kept_existing: 0
+        }
+    );
+    engine
+        .revoke_grant("u1".into(), "wxA".into(), None, "scope.record".into())
+        .unwrap();
+    engine.reset_app("wxB".into(), Some("u1".into())).unwrap();
+    assert_eq!(
+        engine.import_grants(old_store()).unwrap(),
+        ImportReport {
+            imported: 0,
+            kept_existing: 3
+        }
+    );
+    let granted: Vec<(String, String)> = engine
+        .list_grants("u1".into(), None)
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.app_id, g.scope))
+        .collect();
+    assert_eq!(granted, [("wxA".to_string(), "scope.camera".to_string())]);
+}

@@ -234,6 +234,8 @@ fn an_import_never_overwrites_a_denial_committed_while_it_ran() {
             plugin_id: None,
             scope: "scope.camera".into(),
             granted: true,
+            decided_at_ms: None,
+            expires_at_ms: None,
         })
         .collect();
     let deny = {

@@ -87,8 +87,8 @@ pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub use test_hooks::{
-    crash_after_next_forget_commit, set_open_lock_wait, stop_inside_next_open_lock,
-    stores_closed_on, Manifest, ScopeCatalogue,
+    before_next_door_passage, crash_after_next_forget_commit, set_open_lock_wait,
+    stop_inside_next_open_lock, stores_closed_on, Manifest, ScopeCatalogue,
 };
 
 /// The database schema version this build writes (and the newest it opens).

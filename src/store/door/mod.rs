@@ -124,6 +124,8 @@ impl Store {
         still_true: &[StillTrue<'_>],
         write: impl FnOnce(&Passage<'_>) -> Result<T>,
     ) -> Result<(Written<'_>, T)> {
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::maybe_run_before_door(self.path.as_deref());
         let mut inner = self.lock()?;
         let (out, current) = self.pass(&mut inner, still_true, write, Sync::Full)?;
         Ok((Written { inner, current }, out))

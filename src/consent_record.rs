@@ -128,6 +128,22 @@ pub enum Recorded {
 }
 
 impl Recorded {
+    /// An app's subscription main switch turned `on` or off.
+    pub fn main_switch(on: bool) -> Recorded {
+        match on {
+            true => Recorded::SubscriptionsOn,
+            false => Recorded::SubscriptionsOff,
+        }
+    }
+
+    /// A subscription template accepted (`true`) or rejected.
+    pub fn template_choice(accept: bool) -> Recorded {
+        match accept {
+            true => Recorded::Subscribed,
+            false => Recorded::Declined,
+        }
+    }
+
     /// The word stored.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -14,9 +14,9 @@ use crate::clock::Clock;
 use crate::consent_record::{NewRecord, RecordSource, Recorded};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::namespace::Namespace;
+use crate::namespace::{Namespace, NamespaceRef};
 use crate::policy::{GrantState, Lifetime};
-use crate::store::{Change, Decided, LogPoint, StillTrue, Store};
+use crate::store::{Change, Decided, DecisionKey, LogPoint, StillTrue, Store};
 
 /// A decision about one scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,46 +142,120 @@ impl Decisions<'_> {
             ns,
             decisions,
             (source, manifest),
-            opened,
+            (opened, self.clock.now_ms()),
             still_true.as_slice(),
         )
     }
 
-    /// Stores one decision about `scope` of `ns` (an import) only if nothing
-    /// is stored for it yet — checked in the transaction that writes, so a
-    /// decision committed meanwhile by anyone is never overwritten. Whether it
-    /// was stored.
+    /// Stores one decision about `scope` of `ns` (an import), made at `at_ms`,
+    /// only if this database never decided it (`StillTrue::Undecided`) —
+    /// checked in the transaction that writes, so a decision committed
+    /// meanwhile by anyone is never overwritten, and one taken back here is
+    /// not brought back. Whether it was stored.
     pub fn store_if_undecided(
         &self,
         ns: &Namespace,
         (scope, decision): (&str, Decision),
-        source: DecisionSource,
+        (source, at_ms): (DecisionSource, i64),
         manifest: &Manifest,
     ) -> Result<bool> {
-        let undecided = StillTrue::Undecided {
+        let undecided = StillTrue::Undecided(DecisionKey::Scope {
             ns: ns.borrowed(),
             scope,
-        };
-        match self.store_where(
+        });
+        let stored = self.store_where(
             ns,
             &[(scope, decision)],
             (source, manifest),
-            None,
+            (None, at_ms),
             &[undecided],
-        ) {
-            Ok(()) => Ok(true),
-            Err(Error::AlreadyDecided(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
+        );
+        stored_unless_decided(stored)
     }
 
-    /// [`Self::store`], written only while every `still_true` holds.
+    /// Stores (user, app)'s agreement to `version` of the app's privacy
+    /// contract, covering `scopes` (`None`: that version only), as imported
+    /// at `at_ms`, only if this database never decided the agreement
+    /// (agreed, disagreed, the app reset) — checked in the transaction that
+    /// writes. Whether it was stored.
+    pub fn store_agreement_if_undecided(
+        &self,
+        app: NamespaceRef<'_>,
+        (version, scopes): (&str, Option<Vec<String>>),
+        at_ms: i64,
+    ) -> Result<bool> {
+        let mut record = NewRecord::new(app, None, Recorded::Agreed, DecisionSource::Import);
+        record.contract_version = Some(version.to_string());
+        record.scopes = scopes;
+        let undecided = StillTrue::Undecided(DecisionKey::Agreement(app));
+        let stored = self.store.set_agreed_version(
+            (app.user_id, app.app_id),
+            version,
+            record,
+            at_ms,
+            &[undecided],
+        );
+        stored_unless_decided(stored)
+    }
+
+    /// Stores (user, app)'s subscription main switch `on`, as imported at
+    /// `at_ms`, only if this database never decided it — checked in the
+    /// transaction that writes. Whether it was stored.
+    pub fn store_main_switch_if_undecided(
+        &self,
+        app: NamespaceRef<'_>,
+        on: bool,
+        at_ms: i64,
+    ) -> Result<bool> {
+        let record = NewRecord::new(app, None, Recorded::main_switch(on), DecisionSource::Import);
+        let undecided = StillTrue::Undecided(DecisionKey::MainSwitch(app));
+        let stored = self.store.set_subscriptions_switch(
+            (app.user_id, app.app_id),
+            on,
+            record,
+            at_ms,
+            &[undecided],
+        );
+        stored_unless_decided(stored)
+    }
+
+    /// Keeps (user, app)'s choice of template `tmpl_id` (accept, or reject),
+    /// as imported at `at_ms`, only if this database never decided that
+    /// template (any answer to it, kept or not; the app reset) — checked in
+    /// the transaction that writes. Whether it was stored.
+    pub fn keep_choice_if_undecided(
+        &self,
+        app: NamespaceRef<'_>,
+        (tmpl_id, accept): (&str, bool),
+        at_ms: i64,
+    ) -> Result<bool> {
+        let mut record = NewRecord::new(
+            app,
+            None,
+            Recorded::template_choice(accept),
+            DecisionSource::Import,
+        )
+        .lasting(Lifetime::Permanent);
+        record.template = Some(tmpl_id.to_string());
+        let undecided = StillTrue::Undecided(DecisionKey::KeptChoice { app, tmpl_id });
+        let stored = self.store.change_kept_choices(
+            (app.user_id, app.app_id),
+            &[(tmpl_id.to_string(), Some(accept))],
+            &[record],
+            at_ms,
+            &[undecided],
+        );
+        stored_unless_decided(stored)
+    }
+
+    /// [`Self::store`], made at `at_ms`, written only while every
+    /// `still_true` holds.
     fn store_where(
         &self,
         ns: &Namespace,
         decisions: &[(&str, Decision)],
         (source, manifest): (DecisionSource, &Manifest),
-        opened: Option<&OpenedIn>,
+        (opened, at_ms): (Option<&OpenedIn>, i64),
         still_true: &[StillTrue<'_>],
     ) -> Result<()> {
         if let Some(opened) = opened {
@@ -195,14 +269,9 @@ impl Decisions<'_> {
             .iter()
             .filter_map(|(scope, decision)| decision.record(ns, scope, source, manifest))
             .collect();
-        let log = self.store.apply(
-            ns,
-            &changes,
-            &records,
-            source,
-            self.clock.now_ms(),
-            still_true,
-        )?;
+        let log = self
+            .store
+            .apply(ns, &changes, &records, source, at_ms, still_true)?;
         // An allow-once grant is ended by any decision stored after this one.
         let given = Since {
             log,
@@ -246,12 +315,11 @@ impl Decisions<'_> {
             .seen_under(manifest)
             .covering_declared_scopes(manifest);
         self.store.set_agreed_version(
-            &app.user_id,
-            &app.app_id,
+            (&app.user_id, &app.app_id),
             version,
             record,
             self.clock.now_ms(),
-            Some(&opened.log),
+            StillTrue::dialog_current(&app.user_id, &app.app_id, Some(&opened.log)).as_slice(),
         )
     }
 
@@ -286,6 +354,16 @@ impl Decisions<'_> {
         )
         .seen_under(manifest);
         self.store.append_records(&[record], self.clock.now_ms())
+    }
+}
+
+/// Whether a change an import makes only where nothing was decided was
+/// stored: `false` when the door found its key decided.
+fn stored_unless_decided(stored: Result<()>) -> Result<bool> {
+    match stored {
+        Ok(()) => Ok(true),
+        Err(Error::AlreadyDecided(_)) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

@@ -76,7 +76,10 @@ pub use consent_ui::{
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
-pub use grant_import::{ImportReport, ImportedGrant};
+pub use grant_import::{
+    HostImport, HostImportReport, ImportReport, ImportedGrant, ImportedPrivacyAgreement,
+    ImportedSubscriptionChoice, ImportedSubscriptionSwitch,
+};
 pub use grant_watch::{GrantObservation, GrantObserver};
 pub use log_sink::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
@@ -87,8 +90,8 @@ pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub use test_hooks::{
-    crash_after_next_forget_commit, set_open_lock_wait, stop_inside_next_open_lock,
-    stores_closed_on, Manifest, ScopeCatalogue,
+    before_next_door_passage, crash_after_next_forget_commit, set_open_lock_wait,
+    stop_inside_next_open_lock, stores_closed_on, Manifest, ScopeCatalogue,
 };
 
 /// The database schema version this build writes (and the newest it opens).
@@ -392,12 +395,22 @@ impl AuthEngine {
             .set_grant(&user_id, &app_id, plugin_id.as_deref(), &scope, granted)?)
     }
 
-    /// Imports decisions from the host's earlier permission store: each one
-    /// not already decided here is stored with the source `import` (and a
-    /// consent record saying so); one this database already holds is kept.
-    /// Every entry is checked first: bad input changes nothing.
+    /// Imports grants and denials from the host's earlier permission store:
+    /// [`Self::import_from_host`] with `grants` only, reporting their counts.
     pub fn import_grants(&self, grants: Vec<ImportedGrant>) -> Result<ImportReport, AuthError> {
-        Ok(self.inner.import_grants(&grants)?)
+        Ok(self.inner.import_grants(grants)?)
+    }
+
+    /// Imports everything the host's earlier permission store holds — grants
+    /// and denials (with their decision times and allow-until ends), privacy
+    /// agreements (with the contract version agreed to), kept subscription
+    /// choices and subscription main switches. Every entry is checked first:
+    /// bad input fails the whole import, naming the entry, and changes
+    /// nothing. Each entry whose key this database never decided is stored
+    /// with the source `import` and a consent record at the time the user
+    /// decided; one it did decide (newer than the host's store) is kept.
+    pub fn import_from_host(&self, entries: HostImport) -> Result<HostImportReport, AuthError> {
+        Ok(self.inner.import_from_host(&entries)?)
     }
 
     /// Forgets one decision; the scope is unasked again.

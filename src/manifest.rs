@@ -14,6 +14,14 @@ use crate::scopes::ScopeCatalogue;
 pub const MAX_PURPOSE_CHARS: usize = 30;
 /// The longest manifest JSON accepted, in bytes.
 pub const MAX_MANIFEST_BYTES: usize = 64 * 1024;
+/// The longest privacy-contract version accepted, in bytes.
+pub const MAX_CONTRACT_VERSION_BYTES: usize = 64;
+
+/// Whether `version` can name a privacy-contract version: not blank, at most
+/// [`MAX_CONTRACT_VERSION_BYTES`].
+pub fn is_contract_version(version: &str) -> bool {
+    !version.trim().is_empty() && version.len() <= MAX_CONTRACT_VERSION_BYTES
+}
 
 /// The APIs an app must list in `requiredPrivateInfos` before it may call them.
 pub const PRIVATE_INFO_APIS: &[&str] = &[
@@ -142,7 +150,9 @@ impl Manifest {
             if contract.contract_name.trim().is_empty() || contract.version.trim().is_empty() {
                 return bad("privacy needs a contractName and a version".into());
             }
-            if contract.version.len() > 64 || contract.contract_name.chars().count() > 128 {
+            if !is_contract_version(&contract.version)
+                || contract.contract_name.chars().count() > 128
+            {
                 return bad("privacy contractName or version too long".into());
             }
             for scope in &contract.scopes {

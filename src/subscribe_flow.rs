@@ -21,7 +21,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::policy::Lifetime;
 use crate::scopes::is_api_name;
-use crate::store::LogPoint;
+use crate::store::{LogPoint, StillTrue};
 
 /// How many templates one call may ask about (WeChat: 5 since 2023; it was 3).
 pub const MAX_TEMPLATES: usize = 5;
@@ -191,18 +191,13 @@ impl Engine {
         opened: Option<&LogPoint>,
     ) -> Result<()> {
         let app = crate::namespace::NamespaceRef::new(user_id, app_id, None);
-        let decision = if on {
-            Recorded::SubscriptionsOn
-        } else {
-            Recorded::SubscriptionsOff
-        };
-        let record = NewRecord::new(app, None, decision, source);
+        let record = NewRecord::new(app, None, Recorded::main_switch(on), source);
         self.store.set_subscriptions_switch(
             (user_id, app_id),
             on,
             record,
             self.clock.now_ms(),
-            opened,
+            StillTrue::dialog_current(user_id, app_id, opened).as_slice(),
         )
     }
 
@@ -266,11 +261,7 @@ impl Engine {
                 }
                 Some(_) => continue,
             };
-            let decision = match change {
-                None => Recorded::Revoked,
-                Some(true) => Recorded::Subscribed,
-                Some(false) => Recorded::Declined,
-            };
+            let decision = change.map_or(Recorded::Revoked, Recorded::template_choice);
             let mut record = NewRecord::new(app, None, decision, DecisionSource::Settings);
             record.template = Some(kept.tmpl_id.clone());
             if change.is_some() {
@@ -285,7 +276,7 @@ impl Engine {
                 &changes,
                 &records,
                 self.clock.now_ms(),
-                Some(&opened.log),
+                StillTrue::dialog_current(user_id, app_id, Some(&opened.log)).as_slice(),
             )?;
         }
         Ok(())

@@ -114,3 +114,35 @@ pub(crate) fn note_store_closed() {
 pub fn stores_closed_on() -> Vec<String> {
     std::mem::take(&mut *CLOSED_ON.lock().unwrap_or_else(|p| p.into_inner()))
 }
+
+/// What runs at the start of the next door passage on one database file.
+type DoorHook = (std::path::PathBuf, Box<dyn FnOnce() + Send>);
+
+static BEFORE_DOOR: std::sync::Mutex<Option<DoorHook>> = std::sync::Mutex::new(None);
+
+/// Runs `meanwhile` once, at the start of the next passage through the door
+/// of a store of the database at `db_path` in this process — before that
+/// passage takes its connection and begins its write transaction: another
+/// connection's change committed the instant before a writer's transaction
+/// (tests/door.rs: a check made before the door, rather than in its
+/// transaction, misses it).
+pub fn before_next_door_passage(db_path: &str, meanwhile: impl FnOnce() + Send + 'static) {
+    *BEFORE_DOOR.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some((db_path.into(), Box::new(meanwhile)));
+}
+
+/// Runs what [`before_next_door_passage`] set for the file at `path`, if
+/// anything (taken first: a passage `meanwhile` makes does not run it again).
+pub(crate) fn maybe_run_before_door(path: Option<&std::path::Path>) {
+    let Some(path) = path else { return };
+    let hook = {
+        let mut slot = BEFORE_DOOR.lock().unwrap_or_else(|p| p.into_inner());
+        match &*slot {
+            Some((hooked, _)) if hooked == path => slot.take(),
+            _ => None,
+        }
+    };
+    if let Some((_, meanwhile)) = hook {
+        meanwhile();
+    }
+}

@@ -3,7 +3,8 @@
 //! it. A subscription dialog answered after its app was reset keeps nothing; a
 //! row put back from a copy taken before a later revocation or reset is not
 //! honoured (the latest record rules) and `audit verify` names it; an import
-//! never overwrites a decision committed while it ran; erasure leaves no copy
+//! — of any kind — never overwrites a decision committed while it ran, nor
+//! brings back what was taken back meanwhile; erasure leaves no copy
 //! of the user's id or key in any of the database's files.
 
 mod common;
@@ -11,7 +12,10 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use miniapp_auth::{ImportedGrant, SubscribeAnswer, SubscribeChoice, TemplateChoice};
+use miniapp_auth::{
+    HostImport, ImportedGrant, ImportedPrivacyAgreement, ImportedSubscriptionChoice,
+    ImportedSubscriptionSwitch, SubscribeAnswer, SubscribeChoice, TemplateChoice,
+};
 use serde_json::{json, Value};
 
 fn subscribe(engine: &miniapp_auth::AuthEngine, tmpl_ids: Value) -> Value {
@@ -234,6 +238,8 @@ fn an_import_never_overwrites_a_denial_committed_while_it_ran() {
             plugin_id: None,
             scope: "scope.camera".into(),
             granted: true,
+            decided_at_ms: None,
+            expires_at_ms: None,
         })
         .collect();
     let deny = {
@@ -267,4 +273,209 @@ fn an_import_never_overwrites_a_denial_committed_while_it_ran() {
         })
         .collect();
     assert!(granted.is_empty(), "denials overwritten: {granted:?}");
+}
+
+/// The door's guarantee for every kind an import writes (issue #21), made
+/// deterministic: another engine on the file commits a decision about the
+/// very key an import is about to write, the instant before the import's
+/// transaction begins (`before_next_door_passage`). "Undecided" is asked in
+/// that transaction, so the import finds the decision and keeps it; asked
+/// before the door (a check, then a write), it would overwrite it.
+#[test]
+fn a_decision_committed_just_before_an_imports_transaction_is_kept_for_every_kind() {
+    let db = TempDb::new();
+    let importer = db.open(ScriptedUi::new(&[]));
+    let other_ui = ScriptedUi::new(&[Answer::Disagree]);
+    let other = db.open(other_ui.clone());
+    other
+        .register_manifest("wxA".into(), manifest(Some(("1", &["scope.record"]))))
+        .unwrap();
+    other_ui.push_subscribe(SubscribeAnswer::Chosen {
+        choices: vec![TemplateChoice {
+            tmpl_id: "TMPL_A".into(),
+            choice: SubscribeChoice::Reject,
+        }],
+        keep: true,
+    });
+    let grant = HostImport {
+        grants: vec![ImportedGrant {
+            user_id: "u1".into(),
+            app_id: "wxA".into(),
+            plugin_id: None,
+            scope: "scope.camera".into(),
+            granted: true,
+            decided_at_ms: None,
+            expires_at_ms: None,
+        }],
+        ..HostImport::default()
+    };
+    let agreement = HostImport {
+        privacy_agreements: vec![ImportedPrivacyAgreement {
+            user_id: "u2".into(),
+            app_id: "wxA".into(),
+            contract_version: "1".into(),
+            declared_scopes: None,
+            agreed_at_ms: None,
+        }],
+        ..HostImport::default()
+    };
+    let choice = HostImport {
+        subscription_choices: vec![ImportedSubscriptionChoice {
+            user_id: "u3".into(),
+            app_id: "wxA".into(),
+            tmpl_id: "TMPL_A".into(),
+            choice: SubscribeChoice::Accept,
+            decided_at_ms: None,
+        }],
+        ..HostImport::default()
+    };
+    let switch = HostImport {
+        subscription_switches: vec![ImportedSubscriptionSwitch {
+            user_id: "u4".into(),
+            app_id: "wxA".into(),
+            on: false,
+            decided_at_ms: None,
+        }],
+        ..HostImport::default()
+    };
+    type Meanwhile = Box<dyn FnOnce(&miniapp_auth::AuthEngine) + Send>;
+    let cases: Vec<(HostImport, Meanwhile)> = vec![
+        (
+            grant,
+            Box::new(|other| {
+                other
+                    .set_grant(
+                        "u1".into(),
+                        "wxA".into(),
+                        None,
+                        "scope.camera".into(),
+                        false,
+                    )
+                    .unwrap()
+            }),
+        ),
+        (
+            agreement,
+            Box::new(|other| {
+                let refused = block_on(other.require_privacy_authorize(caller("u2", "wxA")));
+                assert!(!refused.ok, "{}", refused.json);
+            }),
+        ),
+        (
+            choice,
+            Box::new(|other| {
+                let call =
+                    json!({"api": "requestSubscribeMessage", "args": {"tmplIds": ["TMPL_A"]}});
+                let answer =
+                    block_on(other.handle(caller("u3", "wxA").with_tap(), call.to_string()));
+                assert!(answer.contains(r#""TMPL_A":"reject""#), "{answer}");
+            }),
+        ),
+        (
+            switch,
+            Box::new(|other| {
+                other
+                    .set_subscriptions_main_switch("u4".into(), "wxA".into(), true)
+                    .unwrap()
+            }),
+        ),
+    ];
+    for (batch, meanwhile) in cases {
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (other, ran_too) = (Arc::clone(&other), Arc::clone(&ran));
+        miniapp_auth::before_next_door_passage(&db.path(), move || {
+            meanwhile(&other);
+            ran_too.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let report = importer.import_from_host(batch).unwrap();
+        assert!(ran.load(std::sync::atomic::Ordering::SeqCst));
+        let kept: u64 = [
+            report.grants,
+            report.privacy_agreements,
+            report.subscription_choices,
+            report.subscription_switches,
+        ]
+        .iter()
+        .map(|kind| kind.kept_existing)
+        .sum();
+        assert_eq!((kept, report.grants.imported), (1, 0), "{report:?}");
+    }
+    // What the other engine decided stands, read from the file afresh.
+    let fresh = db.open(ScriptedUi::new(&[]));
+    fresh
+        .register_manifest("wxA".into(), manifest(Some(("1", &["scope.record"]))))
+        .unwrap();
+    let camera = fresh.list_grants("u1".into(), None).unwrap();
+    assert_eq!(camera[0].state, miniapp_auth::GrantState::Denied);
+    let privacy = block_on(fresh.get_privacy_setting(caller("u2", "wxA")));
+    assert!(
+        privacy.json.contains(r#""needAuthorization":true"#),
+        "{}",
+        privacy.json
+    );
+    let subscriptions = |user: &str| {
+        let setting = block_on(fresh.get_setting(caller(user, "wxA"), true));
+        serde_json::from_str::<Value>(&setting.json).unwrap()["subscriptionsSetting"].clone()
+    };
+    assert_eq!(
+        subscriptions("u3")["itemSettings"],
+        json!({"TMPL_A": "reject"})
+    );
+    assert_eq!(subscriptions("u4")["mainSwitch"], true);
+}
+
+/// An import racing a reset of the same app (the user deleting it on the host
+/// while the migration runs): whichever committed first, no imported privacy
+/// agreement outlives the reset — the import either came first and the reset
+/// removed it, or found the reset ("undecided" is asked in the transaction
+/// that writes, of the consent log too) and kept out.
+#[test]
+fn an_import_never_brings_back_an_agreement_reset_while_it_ran() {
+    const USERS: usize = 300;
+    let db = TempDb::new();
+    let importer = db.open(ScriptedUi::new(&[]));
+    let resetter = db.open(ScriptedUi::new(&[]));
+    let agreements: Vec<ImportedPrivacyAgreement> = (0..USERS)
+        .map(|i| ImportedPrivacyAgreement {
+            user_id: format!("u{i}"),
+            app_id: "wxA".into(),
+            contract_version: "1".into(),
+            declared_scopes: None,
+            agreed_at_ms: None,
+        })
+        .collect();
+    let reset = {
+        let resetter = Arc::clone(&resetter);
+        std::thread::spawn(move || {
+            for i in 0..USERS {
+                resetter
+                    .reset_app("wxA".into(), Some(format!("u{i}")))
+                    .unwrap();
+            }
+        })
+    };
+    let report = importer
+        .import_from_host(HostImport {
+            privacy_agreements: agreements,
+            ..HostImport::default()
+        })
+        .unwrap();
+    reset.join().unwrap();
+    let agreed = report.privacy_agreements;
+    assert_eq!(agreed.imported + agreed.kept_existing, USERS as u64);
+    let fresh = db.open(ScriptedUi::new(&[]));
+    fresh
+        .register_manifest("wxA".into(), manifest(Some(("1", &["scope.record"]))))
+        .unwrap();
+    let still_agreed: Vec<String> = (0..USERS)
+        .map(|i| format!("u{i}"))
+        .filter(|user| {
+            let setting = block_on(fresh.get_privacy_setting(caller(user, "wxA")));
+            !setting.json.contains(r#""needAuthorization":true"#)
+        })
+        .collect();
+    assert!(
+        still_agreed.is_empty(),
+        "agreements brought back: {still_agreed:?}"
+    );
 }

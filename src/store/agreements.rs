@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::consent_log::{self, LogPoint};
+use super::consent_log;
 use super::door::StillTrue;
 use super::namespace_state::agreement_in;
 use super::pseudonyms;
@@ -38,24 +38,21 @@ impl Store {
         Ok(agreed)
     }
 
-    /// Records agreement to a contract version, durably, with its consent record
-    /// — unless the app was reset or the user forgotten since
-    /// `unless_undone_since` (see [`Store::apply`]).
+    /// Records agreement to a contract version at `at_ms`, durably, with its
+    /// consent record — while every `still_true` holds (see [`Store::apply`]).
     pub fn set_agreed_version(
         &self,
-        user_id: &str,
-        app_id: &str,
+        (user_id, app_id): (&str, &str),
         version: &str,
         record: NewRecord,
-        now_ms: i64,
-        unless_undone_since: Option<&LogPoint>,
+        at_ms: i64,
+        still_true: &[StillTrue<'_>],
     ) -> Result<()> {
         let scopes = record.scopes.clone();
-        let still_true = StillTrue::dialog_current(user_id, app_id, unless_undone_since);
-        let (written, ()) = self.through_door(still_true.as_slice(), |passage| {
-            let links = consent_log::append(passage, &[record], now_ms)?;
+        let (written, ()) = self.through_door(still_true, |passage| {
+            let links = consent_log::append(passage, &[record], at_ms)?;
             let link = links.into_iter().next().unwrap_or_default();
-            passage.upsert_agreement((user_id, app_id), version, now_ms, &link)
+            passage.upsert_agreement((user_id, app_id), version, at_ms, &link)
         })?;
         let agreed = Agreement {
             version: version.to_string(),
@@ -75,7 +72,11 @@ impl Store {
 /// What (user, app) agreed to, if an `agreed` record backs the stored
 /// agreement (the record also says which scopes it covers); an agreement no
 /// record backs counts as none.
-fn backed_agreement(conn: &Connection, user_id: &str, app_id: &str) -> Result<Option<Agreement>> {
+pub(super) fn backed_agreement(
+    conn: &Connection,
+    user_id: &str,
+    app_id: &str,
+) -> Result<Option<Agreement>> {
     let row = conn
         .prepare_cached(&format!(
             "SELECT a.contract_version, a.record_seq, a.record_hash, {LINKED_COLUMNS}

@@ -182,6 +182,21 @@ pub fn undone_since(
     any_since(conn, user_id, point, |record| undoes(record, app_id))
 }
 
+/// Whether the log holds, under `user_id`'s pseudonym now or naming every
+/// user, a record of app `app_id` that `matches`, or one resetting the app:
+/// whether this database ever decided what `matches` asks about (an import's
+/// "undecided", `door/undecided.rs`).
+pub fn ever(
+    conn: &Connection,
+    user_id: &str,
+    app_id: &str,
+    matches: impl Fn(&ConsentRecord) -> bool,
+) -> Result<bool> {
+    any_since(conn, user_id, &LogPoint::default(), |record| {
+        undoes(record, app_id) || (record.app_id == app_id && matches(record))
+    })
+}
+
 /// Whether, since `point`, the log holds a decision about `scope` in `ns`
 /// (granted, denied, revoked, expired), or says its app was reset or its user
 /// forgotten: what ends an allow-once grant given at `point`.

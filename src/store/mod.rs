@@ -49,7 +49,7 @@ mod subscriptions;
 
 pub(crate) use commit_signal::CommitSignal;
 pub(crate) use consent_log::LogPoint;
-pub(crate) use door::StillTrue;
+pub(crate) use door::{DecisionKey, StillTrue};
 pub(crate) use grant_row::{Decided, StoredGrant};
 pub(crate) use namespace_state::{Change, NamespaceState};
 

@@ -5,7 +5,7 @@
 //! lets something through without asking — counts only if its record says so.
 //! Not cached: `requestSubscribeMessage` is rare and needs a tap.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::consent_log::{self, LogPoint};
 use super::door::StillTrue;
@@ -81,6 +81,33 @@ fn backed(conn: &Connection, user_id: &str, app_id: &str, row: &ChoiceRow) -> Re
     ))
 }
 
+/// The main switch of (user, app) as stored, if the user ever set it.
+pub(super) fn stored_main_switch(
+    conn: &Connection,
+    user_id: &str,
+    app_id: &str,
+) -> Result<Option<bool>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT main_switch FROM subscription_switches WHERE user_id = ?1 AND app_id = ?2",
+        )?
+        .query_row(params![user_id, app_id], |r| r.get::<_, i64>(0))
+        .optional()?
+        .map(|on| on != 0))
+}
+
+/// The subscription settings of (user, app) (see [`Store::subscriptions`]).
+pub(super) fn read(conn: &Connection, user_id: &str, app_id: &str) -> Result<Subscriptions> {
+    let main_switch = stored_main_switch(conn, user_id, app_id)?.unwrap_or(true);
+    let mut kept = Vec::new();
+    for row in choice_rows(conn, user_id, app_id)? {
+        if !row.accept || backed(conn, user_id, app_id, &row)? {
+            kept.push((row.tmpl_id, row.accept));
+        }
+    }
+    Ok(Subscriptions { main_switch, kept })
+}
+
 /// Every kept choice no record backs, described for `audit verify`.
 pub(super) fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
     let pairs: Vec<(String, String)> = conn
@@ -107,24 +134,7 @@ impl Store {
     /// kept rejection stands either way (it lets nothing through).
     pub fn subscriptions(&self, user_id: &str, app_id: &str) -> Result<Subscriptions> {
         let inner = self.lock()?;
-        let conn = &inner.conn;
-        let main_switch = conn
-            .prepare_cached(
-                "SELECT main_switch FROM subscription_switches WHERE user_id = ?1 AND app_id = ?2",
-            )?
-            .query_row(params![user_id, app_id], |r| r.get::<_, i64>(0))
-            .map(|on| on != 0)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(true),
-                e => Err(e),
-            })?;
-        let mut kept = Vec::new();
-        for row in choice_rows(conn, user_id, app_id)? {
-            if !row.accept || backed(conn, user_id, app_id, &row)? {
-                kept.push((row.tmpl_id, row.accept));
-            }
-        }
-        Ok(Subscriptions { main_switch, kept })
+        read(&inner.conn, user_id, app_id)
     }
 
     /// Records the answers of one subscribe dialog (`records`, one per template,
@@ -161,22 +171,22 @@ impl Store {
         .map(|_| ())
     }
 
-    /// Changes kept choices from the settings page: `Some(accept)` keeps that
-    /// choice, `None` forgets it (asked again); each change with its record
-    /// (`records`, in the same order), in one durable transaction — written
-    /// only if the app was not reset nor the user forgotten since the page
-    /// opened (`opened`).
+    /// Changes kept choices (the settings page, an import): `Some(accept)`
+    /// keeps that choice, `None` forgets it (asked again); each change with its
+    /// record (`records`, in the same order) at `at_ms`, in one durable
+    /// transaction — written only while every `still_true` holds (the page's
+    /// app not reset nor its user forgotten since it opened; an import's key
+    /// undecided).
     pub fn change_kept_choices(
         &self,
         (user_id, app_id): (&str, &str),
         changes: &[(String, Option<bool>)],
         records: &[NewRecord],
-        now_ms: i64,
-        opened: Option<&LogPoint>,
+        at_ms: i64,
+        still_true: &[StillTrue<'_>],
     ) -> Result<()> {
-        let still_true = StillTrue::dialog_current(user_id, app_id, opened);
-        self.through_door(still_true.as_slice(), |passage| {
-            let links = consent_log::append(passage, records, now_ms)?;
+        self.through_door(still_true, |passage| {
+            let links = consent_log::append(passage, records, at_ms)?;
             for ((tmpl_id, change), link) in changes.iter().zip(links) {
                 match change {
                     None => passage.delete_kept_choice((user_id, app_id, tmpl_id))?,
@@ -192,18 +202,18 @@ impl Store {
     }
 
     /// Turns the app's subscription messages on or off for the user, with its
-    /// record — from a settings page (`opened`), only while it still stands.
+    /// record at `at_ms` — while every `still_true` holds (a settings page
+    /// still standing; an import's key undecided).
     pub fn set_subscriptions_switch(
         &self,
         (user_id, app_id): (&str, &str),
         on: bool,
         record: NewRecord,
-        now_ms: i64,
-        opened: Option<&LogPoint>,
+        at_ms: i64,
+        still_true: &[StillTrue<'_>],
     ) -> Result<()> {
-        let still_true = StillTrue::dialog_current(user_id, app_id, opened);
-        self.through_door(still_true.as_slice(), |passage| {
-            let links = consent_log::append(passage, &[record], now_ms)?;
+        self.through_door(still_true, |passage| {
+            let links = consent_log::append(passage, &[record], at_ms)?;
             let link = links.into_iter().next().unwrap_or_default();
             passage.upsert_main_switch((user_id, app_id), on, &link)
         })

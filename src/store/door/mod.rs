@@ -18,18 +18,18 @@
 //! commit that follows carries it, so a first decision costs one fsync.
 
 mod statements;
+mod undecided;
 
 pub(super) use statements::{app_rows, APP_TABLES};
+pub(crate) use undecided::DecisionKey;
 
 use std::sync::MutexGuard;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::consent_log::{self, LogPoint};
-use super::namespace_read;
 use super::{Inner, Store};
 use crate::error::{Error, Result};
-use crate::namespace::NamespaceRef;
 
 /// What must still hold when a change is written, checked inside the
 /// transaction that writes it.
@@ -46,15 +46,11 @@ pub(crate) enum StillTrue<'a> {
         /// Where the log stood for the user when the dialog opened.
         since: &'a LogPoint,
     },
-    /// An import: nothing is decided yet for `scope` in `ns` as the engine
-    /// reads it (not even a denial; a row no record backs is undecided).
-    /// Otherwise nothing is written: [`Error::AlreadyDecided`].
-    Undecided {
-        /// The namespace.
-        ns: NamespaceRef<'a>,
-        /// The scope.
-        scope: &'a str,
-    },
+    /// An import: this database never decided the key — nothing stored as
+    /// the engine reads it, and no record about it under the user's
+    /// pseudonym now (`undecided.rs`). Otherwise nothing is written:
+    /// [`Error::AlreadyDecided`].
+    Undecided(DecisionKey<'a>),
 }
 
 impl<'a> StillTrue<'a> {
@@ -83,14 +79,9 @@ impl<'a> StillTrue<'a> {
                     return Err(Error::DecisionOutlived);
                 }
             }
-            StillTrue::Undecided { ns, scope } => {
-                // As the engine reads it: a row no record backs is unasked.
-                let stored = namespace_read::load(conn, ns)?.grants.get(scope).is_some();
-                if stored {
-                    return Err(Error::AlreadyDecided(format!(
-                        "{scope} of user {} in app {}",
-                        ns.user_id, ns.app_id
-                    )));
+            StillTrue::Undecided(key) => {
+                if key.decided_in(conn)? {
+                    return Err(Error::AlreadyDecided(key.to_string()));
                 }
             }
         }
@@ -133,6 +124,8 @@ impl Store {
         still_true: &[StillTrue<'_>],
         write: impl FnOnce(&Passage<'_>) -> Result<T>,
     ) -> Result<(Written<'_>, T)> {
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::maybe_run_before_door(self.path.as_deref());
         let mut inner = self.lock()?;
         let (out, current) = self.pass(&mut inner, still_true, write, Sync::Full)?;
         Ok((Written { inner, current }, out))

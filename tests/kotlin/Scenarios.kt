@@ -352,6 +352,44 @@ fun main() {
         }
     }
 
+    scenario("importFromHost brings every kind of decision: times, an allow-until end, agreements, kept choices, main switches") {
+        val ui = ScriptedUi()
+        val engine = AuthEngine.open(tempDb(), ui)
+        engine.registerManifest("wxA", MANIFEST)
+        val decided = System.currentTimeMillis() - 86_400_000L
+        val until = System.currentTimeMillis() + 3_600_000L
+        val report = engine.importFromHost(HostImport(
+            grants = listOf(
+                ImportedGrant("u1", "wxA", null, "scope.userLocation", true, decidedAtMs = decided),
+                ImportedGrant("u1", "wxA", null, "scope.record", true, decidedAtMs = decided, expiresAtMs = until),
+            ),
+            privacyAgreements = listOf(ImportedPrivacyAgreement("u1", "wxA", "1", agreedAtMs = decided)),
+            subscriptionChoices = listOf(ImportedSubscriptionChoice("u1", "wxA", "tmplA", SubscribeChoice.ACCEPT, decided)),
+            subscriptionSwitches = listOf(ImportedSubscriptionSwitch("u1", "wxB", false, decided)),
+        ))
+        expect(report.grants.imported, 2L, "grants")
+        expect(report.privacyAgreements.imported, 1L, "agreements")
+        expect(report.subscriptionChoices.imported, 1L, "choices")
+        expect(report.subscriptionSwitches.imported, 1L, "switches")
+        // The mini app sees it all without a dialog: no privacy popup, no consent dialog, no subscribe dialog.
+        expect(engine.getPrivacySetting(me()).json.contains("\"needAuthorization\":false"), true, "privacy agreed")
+        expect(engine.auth("scope.userLocation"), OK)
+        val subscribed = engine.requestSubscribeMessage(me(tap = true), listOf("tmplA"))
+        expect(subscribed.json, """{"errMsg":"requestSubscribeMessage:ok","tmplA":"accept"}""")
+        expect(engine.requestSubscribeMessage(me(app = "wxB", tap = true), listOf("tmplA")).errno, 20004, "wxB switched off")
+        expect(ui.shown, emptyList<String>(), "dialogs")
+        val record = engine.listGrants("u1").first { it.scope == "scope.record" }
+        expect(record.updatedAtMs, decided, "the decision time")
+        expect(record.expiresAtMs, until, "the allow-until end")
+        // Bad input of any kind changes nothing.
+        try {
+            engine.importFromHost(HostImport(subscriptionChoices = listOf(ImportedSubscriptionChoice("u2", "wxA", "tmplA", SubscribeChoice.BAN))))
+            throw AssertionError("a banned template was imported as a kept choice")
+        } catch (e: MiniAppAuthException.InvalidArgument) {
+            check(e.message!!.contains("import entry 0 of subscription_choices")) { e.message!! }
+        }
+    }
+
     scenario("importGrants moves earlier decisions in, keeps what is decided, refuses bad input whole") {
         val engine = AuthEngine.open(tempDb(), ScriptedUi("deny"))
         expect(engine.auth("scope.camera"), DENY)

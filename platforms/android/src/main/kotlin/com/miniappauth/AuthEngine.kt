@@ -194,6 +194,17 @@ public class AuthEngine private constructor(private val engine: GeneratedEngine)
     public suspend fun importGrants(grants: List<ImportedGrant>): ImportReport =
         admin { engine.importGrants(grants.map { it.toGenerated() }).toPublic() }
 
+    /**
+     * Moves everything the host's old store holds in ([HostImport]): grants with their decision
+     * time and allow-until end, privacy agreements with the contract version, kept subscription
+     * choices and main switches. Every entry is checked first — bad input changes nothing
+     * ([MiniAppAuthException.InvalidArgument], naming the entry); a key this database ever
+     * decided is kept (it is newer than the old store); each entry stored gets an `import`
+     * consent record. docs/security.md, "Importing a host's store".
+     */
+    public suspend fun importFromHost(entries: HostImport): HostImportReport =
+        admin { engine.importFromHost(entries.toGenerated()).toPublic() }
+
     /** Turns an app's subscription messages on or off for a user (recorded in the consent log). */
     public suspend fun setSubscriptionsMainSwitch(userId: String, appId: String, on: Boolean): Unit =
         admin { engine.setSubscriptionsMainSwitch(userId, appId, on) }

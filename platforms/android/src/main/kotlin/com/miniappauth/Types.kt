@@ -406,7 +406,7 @@ public class Caller @JvmOverloads public constructor(
 }
 
 /** One decision from the host's old store ([AuthEngine.importGrants]). */
-public class ImportedGrant public constructor(
+public class ImportedGrant @JvmOverloads public constructor(
     /** The user. */
     public val userId: String,
     /** The app. */
@@ -417,6 +417,10 @@ public class ImportedGrant public constructor(
     public val scope: String,
     /** Granted or denied. */
     public val granted: Boolean,
+    /** When the user decided (ms since the epoch); `null`: now. */
+    public val decidedAtMs: Long? = null,
+    /** For a grant allowed until a time: when it ends (ms since the epoch); `null`: permanent. A denial has none. */
+    public val expiresAtMs: Long? = null,
 ) {
     override fun equals(other: Any?): Boolean =
         other is ImportedGrant &&
@@ -424,11 +428,15 @@ public class ImportedGrant public constructor(
             appId == other.appId &&
             pluginId == other.pluginId &&
             scope == other.scope &&
-            granted == other.granted
+            granted == other.granted &&
+            decidedAtMs == other.decidedAtMs &&
+            expiresAtMs == other.expiresAtMs
 
-    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, scope, granted)
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, scope, granted, decidedAtMs, expiresAtMs)
 
-    override fun toString(): String = "ImportedGrant(userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, granted=$granted)"
+    override fun toString(): String =
+        "ImportedGrant(userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, granted=$granted, " +
+            "decidedAtMs=$decidedAtMs, expiresAtMs=$expiresAtMs)"
 }
 
 /** One switch of the settings page. */
@@ -669,9 +677,11 @@ internal fun GCaller.toPublic(): Caller = Caller(`userId`, `appId`, `pluginId`, 
 
 internal fun Caller.toGenerated(): GCaller = GCaller(`userId`, `appId`, `pluginId`, `userGesture`)
 
-internal fun GImportedGrant.toPublic(): ImportedGrant = ImportedGrant(`userId`, `appId`, `pluginId`, `scope`, `granted`)
+internal fun GImportedGrant.toPublic(): ImportedGrant =
+    ImportedGrant(`userId`, `appId`, `pluginId`, `scope`, `granted`, `decidedAtMs`, `expiresAtMs`)
 
-internal fun ImportedGrant.toGenerated(): GImportedGrant = GImportedGrant(`userId`, `appId`, `pluginId`, `scope`, `granted`)
+internal fun ImportedGrant.toGenerated(): GImportedGrant =
+    GImportedGrant(`userId`, `appId`, `pluginId`, `scope`, `granted`, `decidedAtMs`, `expiresAtMs`)
 
 internal fun GScopeSetting.toPublic(): ScopeSetting = ScopeSetting(`scope`, `title`, `granted`)
 

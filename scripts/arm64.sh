@@ -44,9 +44,11 @@ BINFMT_NAME="miniapp-auth-aarch64"
 MODEL_CASES="${MINIAPP_AUTH_MODEL_CASES:-100000}"
 
 # Tests that cannot run under qemu-user, skipped in this run only (each with why).
-# None so far: every test passed under qemu-aarch64 10.0 on 2026-11-29. The
-# "ignored" and "filtered out" counts in the log are tests/two_engines.rs running
-# its own ignored tests in child processes, as it does natively.
+# None so far: every test passed under qemu-aarch64 10.0 on 2026-12-07, from a
+# fresh machine (caller_handle's earlier failure here was the test's assumption,
+# issue #21). The "ignored" and "filtered out" counts in the log are
+# tests/erasure.rs, tests/lock_keeping.rs and tests/two_engines.rs running their
+# own ignored tests in child processes, as they do natively.
 SKIPS=()
 
 run_tests=1

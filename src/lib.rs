@@ -85,7 +85,7 @@ pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 #[doc(hidden)]
 pub use test_hooks::{
     crash_after_next_forget_commit, set_open_lock_wait, stop_inside_next_open_lock,
-    stores_closed_on, Manifest, ScopeCatalogue,
+    stores_closed_on, Manifest, ScopeCatalogue, WatchTally,
 };
 
 /// The database schema version this build writes (and the newest it opens).

@@ -182,8 +182,11 @@ impl Store {
         }
         let out = write(&Passage { tx: &tx })?;
         tx.commit()?;
-        self.commits.ring();
         let current = self.look_again_after_own_commit(inner);
+        // Rung once the store has looked again: a waiter it wakes (the grant
+        // watch) finds the WAL index as this commit left it, and need not take
+        // the connection to learn that no one else committed.
+        self.commits.ring();
         Ok((out, current))
     }
 }

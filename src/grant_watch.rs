@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use crate::admin_records::Grant;
 use crate::engine::Engine;
+use crate::metrics::{self, MetricEvent, MetricName};
 use crate::namespace::NamespaceRef;
 use crate::policy::GrantState;
 use crate::store::CommitSignal;
@@ -308,6 +309,7 @@ impl Watch {
                     observer.grants_changed(user_id.clone(), grants.clone())
                 }));
                 if told.is_err() {
+                    metrics::record(|| MetricEvent::of(MetricName::ObserverFailed));
                     log::warn!("grant watch: an observer of {user_id} failed; it stays subscribed");
                 }
             }

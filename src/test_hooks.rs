@@ -79,6 +79,12 @@ pub struct WatchTally {
     pub grant_reads: u64,
 }
 
+/// Waits until every metric event recorded before the call was delivered to
+/// the sink (or dropped): what was recorded can then be counted.
+pub fn flush_metrics() {
+    crate::metrics::flush()
+}
+
 static CRASH_AFTER_FORGET_COMMIT: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 

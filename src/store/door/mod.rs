@@ -22,6 +22,7 @@ mod statements;
 pub(super) use statements::{app_rows, APP_TABLES};
 
 use std::sync::MutexGuard;
+use std::time::Instant;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -29,6 +30,7 @@ use super::consent_log::{self, LogPoint};
 use super::namespace_read;
 use super::{Inner, Store};
 use crate::error::{Error, Result};
+use crate::metrics::{self, MetricEvent, MetricName};
 use crate::namespace::NamespaceRef;
 
 /// What must still hold when a change is written, checked inside the
@@ -154,7 +156,8 @@ impl Store {
     }
 
     /// The door itself, the connection held: the safety level `sync` needs,
-    /// the write lock, the files still ours, the checks, the write, the commit.
+    /// the write lock, the files still ours, the checks, the write, the commit
+    /// (and its metric: every change to what is granted is committed here).
     fn pass<T>(
         &self,
         inner: &mut Inner,
@@ -171,6 +174,7 @@ impl Store {
             inner.conn.pragma_update(None, "synchronous", level)?;
             inner.synced = full;
         }
+        let asked = Instant::now();
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -182,6 +186,8 @@ impl Store {
         }
         let out = write(&Passage { tx: &tx })?;
         tx.commit()?;
+        let took = asked.elapsed();
+        metrics::record(|| MetricEvent::of(MetricName::Commit).took(took));
         let current = self.look_again_after_own_commit(inner);
         // Rung once the store has looked again: a waiter it wakes (the grant
         // watch) finds the WAL index as this commit left it, and need not take

@@ -1,7 +1,7 @@
 //! Benchmarks (issue #6), each beside its floor in the same run:
 //! - authorize on a granted scope (the hot path) vs a bare `HashMap` lookup;
 //! - a first decision made durable vs a bare rusqlite insert in its own
-//!   transaction with the same pragmas;
+//!   transaction with the same pragmas (and with a metrics sink installed);
 //! - getSetting with every scope decided; the bridge JSON round trip;
 //! - opening the store and answering the first call with 0 … 1,000,000 grants;
 //! - the hot path from 1 and 2 threads.
@@ -118,6 +118,16 @@ fn hot_path(c: &mut Criterion) {
     }
 }
 
+/// A metrics sink that keeps nothing: what the core pays to record is measured,
+/// not what a host does with the events.
+struct DiscardMetrics;
+
+impl miniapp_auth::MetricsSink for DiscardMetrics {
+    fn record(&self, event: miniapp_auth::MetricEvent) {
+        black_box(event);
+    }
+}
+
 fn durable_decision(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine_in(&dir);
@@ -184,17 +194,21 @@ fn durable_decision(c: &mut Criterion) {
             tx.commit().unwrap();
         })
     });
-    group.bench_function("engine_authorize_allow", |b| {
-        b.iter(|| {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let result =
-                block_on(engine.authorize_borrowed(
-                    &Caller::new(&format!("user{n}"), "wxBench"),
-                    "scope.record",
-                ));
-            assert!(result.ok);
-        })
+    let first_decision = || {
+        let n = next.fetch_add(1, Ordering::Relaxed);
+        let result = block_on(
+            engine.authorize_borrowed(&Caller::new(&format!("user{n}"), "wxBench"), "scope.record"),
+        );
+        assert!(result.ok);
+    };
+    group.bench_function("engine_authorize_allow", |b| b.iter(first_decision));
+    // The same with a metrics sink installed: the dialog's two events and its
+    // two commits' are queued for the sink's own thread on the way.
+    miniapp_auth::set_metrics_sink(Some(Arc::new(DiscardMetrics)));
+    group.bench_function("engine_authorize_allow_metrics_on", |b| {
+        b.iter(first_decision)
     });
+    miniapp_auth::set_metrics_sink(None);
     group.finish();
 }
 

@@ -185,7 +185,10 @@ impl Engine {
             api: api.to_string(),
         };
         let asked = self.dialogs.ui().ask_scope(request);
-        let decision = match self.dialogs.call_host(asked).await {
+        let asked = self
+            .dialogs
+            .call_host(&caller.app_id, Some(&scope.name), asked);
+        let decision = match asked.await {
             Ok(decision) => decision,
             Err(failure) => return Flight::Done(Err(failure)),
         };
@@ -241,7 +244,7 @@ impl Engine {
         };
         let request = PrivacyRequest::new(caller, manifest, contract, api);
         let asked = self.dialogs.ui().ask_privacy(request);
-        let decision = match self.dialogs.call_host(asked).await {
+        let decision = match self.dialogs.call_host(&caller.app_id, None, asked).await {
             Ok(decision) => decision,
             Err(failure) => return Flight::Done(Err(failure)),
         };

@@ -1,8 +1,8 @@
 //! The machinery around the host's dialogs: one dialog per (user, app) at a time
 //! (`dialog_slots.rs`), concurrent callers asking the same question sharing one
 //! dialog (`single_flight.rs`), and the wrapper every call into the host's
-//! [`ConsentUi`] goes through (`call_host`: a timeout, and a host error or panic
-//! granting nothing). What a dialog asks and what its answer stores are the
+//! [`ConsentUi`] goes through (`call_host`: a timeout, a host error or panic
+//! granting nothing, and each dialog's metrics: shown, then how it ended). What a dialog asks and what its answer stores are the
 //! callers' (`authorize_flow.rs`, `settings_page.rs`, `mini_app_api.rs`).
 //!
 //! No lock is held while the host is called: the slot and the flight are async
@@ -10,12 +10,14 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::closing::Closing;
 use crate::consent_ui::ConsentUi;
 use crate::dialect::Failure;
 use crate::dialog_slots::{DialogSlots, SlotGuard};
 use crate::error::HostError;
+use crate::metrics::{self, Answered, DialogAnswer, DialogKind, MetricEvent, MetricName};
 use crate::namespace::Namespace;
 use crate::single_flight::{Joined, SingleFlight};
 use crate::timer;
@@ -187,13 +189,16 @@ impl Dialogs {
         self.closing.is_closed()
     }
 
-    /// Waits for the host's answer to a dialog, at most the configured timeout
-    /// and only while the engine is open. A host error, a panicking (Rust)
-    /// host, a timeout and the engine's closing all grant nothing; on timeout
-    /// or closing the dialog's future is dropped, which cancels it on the
-    /// host's side.
-    pub async fn call_host<T>(
+    /// Waits for the host's answer to a dialog about `app_id` (and `scope`, for
+    /// a scope dialog), at most the configured timeout and only while the
+    /// engine is open. A host error, a panicking (Rust) host, a timeout and the
+    /// engine's closing all grant nothing; on timeout or closing the dialog's
+    /// future is dropped, which cancels it on the host's side. Every dialog's
+    /// metrics are recorded here: shown, then how it ended (closing: cancelled).
+    pub async fn call_host<T: Answered>(
         &self,
+        app_id: &str,
+        scope: Option<&str>,
         dialog: impl Future<Output = Result<T, HostError>>,
     ) -> Result<T, Failure> {
         // Declared first, dropped last: counted until the dialog is dropped.
@@ -201,7 +206,7 @@ impl Dialogs {
         if self.closing.is_closed() {
             return Err(Failure::EngineClosed);
         }
-        let dialog = std::pin::pin!(self.call_host_open(dialog));
+        let dialog = std::pin::pin!(self.call_host_open(app_id, scope, dialog));
         match futures::future::select(dialog, self.closing.closed()).await {
             futures::future::Either::Left((answer, _)) => answer,
             futures::future::Either::Right(_) => {
@@ -211,11 +216,14 @@ impl Dialogs {
         }
     }
 
-    async fn call_host_open<T>(
+    async fn call_host_open<T: Answered>(
         &self,
+        app_id: &str,
+        scope: Option<&str>,
         dialog: impl Future<Output = Result<T, HostError>>,
     ) -> Result<T, Failure> {
         use futures::FutureExt;
+        let mut shown = ShownDialog::new(T::DIALOG, app_id, scope);
         let dialog = std::panic::AssertUnwindSafe(dialog)
             .catch_unwind()
             .map(|caught| {
@@ -233,16 +241,24 @@ impl Dialogs {
                 match futures::future::select(dialog, deadline).await {
                     futures::future::Either::Left((answer, _)) => answer,
                     futures::future::Either::Right(_) => {
+                        shown.ended(MetricName::DialogTimedOut, None);
                         log::warn!("a dialog got no answer within {ms} ms: it decided nothing");
                         return Err(Failure::DialogTimedOut);
                     }
                 }
             }
         };
-        answer.map_err(|error| {
-            log::warn!("the host's dialog failed ({error}): it decided nothing");
-            Failure::HostDialogFailed
-        })
+        match answer {
+            Ok(answer) => {
+                shown.ended(MetricName::DialogAnswered, Some(answer.answer()));
+                Ok(answer)
+            }
+            Err(error) => {
+                shown.ended(MetricName::DialogFailed, None);
+                log::warn!("the host's dialog failed ({error}): it decided nothing");
+                Err(Failure::HostDialogFailed)
+            }
+        }
     }
 
     #[cfg(feature = "test-hooks")]
@@ -255,5 +271,57 @@ impl Dialogs {
     /// How many callers wait on another caller's dialog (tests).
     pub fn followers(&self) -> usize {
         self.consent_flights.followers() + self.privacy_flights.followers()
+    }
+}
+
+/// A dialog handed to the host, for its metrics: recorded as shown when made,
+/// and as cancelled when dropped before it ended otherwise (the call's future
+/// dropped while the host had it).
+struct ShownDialog<'a> {
+    dialog: DialogKind,
+    app_id: &'a str,
+    scope: Option<&'a str>,
+    since: Instant,
+    ended: bool,
+}
+
+impl<'a> ShownDialog<'a> {
+    fn new(dialog: DialogKind, app_id: &'a str, scope: Option<&'a str>) -> ShownDialog<'a> {
+        let shown = ShownDialog {
+            dialog,
+            app_id,
+            scope,
+            since: Instant::now(),
+            ended: false,
+        };
+        metrics::record(|| shown.event(MetricName::DialogShown));
+        shown
+    }
+
+    fn event(&self, name: MetricName) -> MetricEvent {
+        MetricEvent {
+            app_id: Some(self.app_id.to_string()),
+            scope: self.scope.map(str::to_string),
+            dialog: Some(self.dialog),
+            ..MetricEvent::of(name)
+        }
+    }
+
+    /// How the dialog ended (`answer`: for an answered one).
+    fn ended(&mut self, name: MetricName, answer: Option<DialogAnswer>) {
+        self.ended = true;
+        let took = self.since.elapsed();
+        metrics::record(|| MetricEvent {
+            answer,
+            ..self.event(name).took(took)
+        });
+    }
+}
+
+impl Drop for ShownDialog<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.ended(MetricName::DialogCancelled, None);
+        }
     }
 }

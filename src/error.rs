@@ -8,6 +8,7 @@
 //! registering manifests and scopes, and administration.
 
 use crate::dialect::Failure;
+use crate::metrics::{self, MetricEvent, MetricName};
 
 /// Everything that can go wrong inside the crate.
 #[derive(Debug, thiserror::Error)]
@@ -124,8 +125,29 @@ pub enum AuthError {
     Closed,
 }
 
+impl Error {
+    /// Whether the database could not be read or written: what the host's
+    /// metrics count as a store failure (not a refusal of the file's content,
+    /// of an argument, or of a decision that outlived its run).
+    fn is_storage_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Sqlite(_) | Error::Io(_) | Error::CannotOpen { .. } | Error::SidecarReplaced(_)
+        )
+    }
+
+    /// Records a store failure, where the error becomes what a caller sees:
+    /// once per failure, however many calls share its answer.
+    fn note_store_failure(&self) {
+        if self.is_storage_failure() {
+            metrics::record(|| MetricEvent::of(MetricName::StoreFailed));
+        }
+    }
+}
+
 impl From<Error> for AuthError {
     fn from(error: Error) -> Self {
+        error.note_store_failure();
         match error {
             Error::Sqlite(e) => AuthError::Storage {
                 reason: e.to_string(),
@@ -162,6 +184,7 @@ impl From<Error> for AuthError {
 /// unavailable` (1302). Either way nothing is granted.
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
+        error.note_store_failure();
         match error {
             Error::DecisionOutlived => Failure::DialogOutlivedItsRun,
             Error::Closed => Failure::EngineClosed,

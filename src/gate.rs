@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::consent_ui::OsPermissionProbe;
 use crate::dialect::Failure;
 use crate::manifest::Manifest;
+use crate::metrics::{self, MetricEvent, MetricName};
 use crate::namespace::NamespaceRef;
 use crate::policy::{
     self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing, Verdict,
@@ -56,7 +57,7 @@ struct Asked<'a> {
 }
 
 /// What the host's probe says of `permission`. A probe that fails, or panics
-/// (a Rust host), tells us nothing.
+/// (a Rust host), tells us nothing (and is counted: [`MetricName::ProbeFailed`]).
 fn ask_probe(
     probe: Option<Arc<dyn OsPermissionProbe>>,
     permission: OsPermission,
@@ -66,7 +67,10 @@ fn ask_probe(
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe.status(permission)))
                 .ok()
                 .and_then(Result::ok)
-                .unwrap_or(OsPermissionStatus::Unknown)
+                .unwrap_or_else(|| {
+                    metrics::record(|| MetricEvent::of(MetricName::ProbeFailed));
+                    OsPermissionStatus::Unknown
+                })
         }
         None => OsPermissionStatus::Unknown,
     }

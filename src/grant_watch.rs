@@ -4,19 +4,25 @@
 //! page, administration, an ended time-limited grant, or another process
 //! writing the same file — until it cancels the [`GrantObservation`] or drops it.
 //!
-//! One thread per engine with observers ("miniapp-auth-watch") does the work:
-//! it wakes on every commit of this process's store at once, and every
-//! [`OTHER_PROCESS_LOOK`] to look for other processes' commits (a lock-free
-//! look at the WAL index while there are none) and grants that ended; it reads
-//! the observed users' grants and tells each observer whose grants differ from
-//! what it was last told. It stops when the last observation ends or the
-//! engine is gone. Observers are called on that thread, one at a time.
+//! One thread per engine with observers ("miniapp-auth-watch") does the work.
+//! It wakes on every commit of this process's store at once, and reads the
+//! observed users' grants then. Every [`OTHER_PROCESS_LOOK`] it also looks for
+//! other processes' commits — a lock-free look at the WAL index's header,
+//! nothing more while none came: no lock, no read of the file — and for a
+//! time-limited grant whose end has come (the ends it last read, against the
+//! clock); it reads grants only when one of those says they may have changed.
+//! It tells each observer whose grants differ from what it was last told. It
+//! stops when the last observation ends or the engine is gone. Observers are
+//! called on that thread, one at a time.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use crate::admin_records::Grant;
 use crate::engine::Engine;
+use crate::metrics::{self, MetricEvent, MetricName};
 use crate::namespace::NamespaceRef;
 use crate::policy::GrantState;
 use crate::store::CommitSignal;
@@ -78,9 +84,33 @@ pub(crate) struct GrantWatch {
 
 struct Watch {
     state: Mutex<WatchState>,
-    /// The store's commit signal, also rung to wake the thread for a new or
+    /// The store's commit signal, also woken (no commit counted) for a new or
     /// ended observation.
     signal: Arc<CommitSignal>,
+    /// How often to look for other processes' commits, in ms
+    /// ([`OTHER_PROCESS_LOOK`]; tests change it).
+    look_every_ms: AtomicU64,
+    tally: Tally,
+}
+
+/// What the watch thread did, counted (tests: `AuthEngine::watch_tally`).
+#[derive(Default)]
+#[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+pub(crate) struct Tally {
+    /// Times it looked (woken by a commit, a change of observers, or the
+    /// look's interval).
+    pub looks: AtomicU64,
+    /// Times it took the store's connection to look for other processes'
+    /// commits (the lock-free look said the file may have changed).
+    pub store_looks: AtomicU64,
+    /// Times it read a user's grants.
+    pub grant_reads: AtomicU64,
+}
+
+impl Tally {
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Default)]
@@ -107,6 +137,8 @@ impl GrantWatch {
             watch: Arc::new(Watch {
                 state: Mutex::default(),
                 signal,
+                look_every_ms: AtomicU64::new(OTHER_PROCESS_LOOK.as_millis() as u64),
+                tally: Tally::default(),
             }),
         }
     }
@@ -156,6 +188,21 @@ impl GrantWatch {
             id,
         }
     }
+
+    /// What the watch thread did so far (tests).
+    #[cfg(feature = "test-hooks")]
+    pub fn tally(&self) -> &Tally {
+        &self.watch.tally
+    }
+
+    /// Makes the watch look for other processes' commits every `every`
+    /// instead of every [`OTHER_PROCESS_LOOK`] (tests; from its next look).
+    #[cfg(feature = "test-hooks")]
+    pub fn set_other_process_look(&self, every: Duration) {
+        let ms = u64::try_from(every.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.watch.look_every_ms.store(ms, Ordering::Relaxed);
+        self.watch.wake();
+    }
 }
 
 impl GrantWatch {
@@ -190,7 +237,7 @@ impl Watch {
     }
 
     fn wake(&self) {
-        self.signal.ring();
+        self.signal.wake();
     }
 
     fn remove(&self, id: u64) {
@@ -198,11 +245,17 @@ impl Watch {
         self.wake();
     }
 
-    /// The watch thread.
+    /// The watch thread. Reads every observed user's grants after a commit
+    /// (this store's, or another connection's found by the look); between
+    /// commits only the users who need it: an observer not told yet, or a
+    /// time-limited grant whose end has come.
     fn run(&self, engine: Weak<Engine>) {
-        let mut seen = self.signal.count();
+        // The commit count the grants were last read at (`None`: never).
+        let mut read_at: Option<u64> = None;
+        // Each observed user's earliest end of a time-limited grant, as last read.
+        let mut ends: HashMap<String, i64> = HashMap::new();
         loop {
-            {
+            let seen = {
                 let Some(engine) = engine.upgrade() else {
                     self.lock().thread_running = false;
                     return;
@@ -214,33 +267,62 @@ impl Watch {
                         return;
                     }
                 }
-                if let Err(error) = engine.store.look_for_other_commits() {
-                    log::warn!("grant watch: the store refused a look: {error}");
+                Tally::add(&self.tally.looks);
+                // The lock-free look; only if it says another connection may
+                // have committed is the connection taken (which rings the
+                // signal when one did).
+                if engine.store.others_may_have_committed() {
+                    Tally::add(&self.tally.store_looks);
+                    if let Err(error) = engine.store.look_for_other_commits() {
+                        log::warn!("grant watch: the store refused a look: {error}");
+                    }
                 }
-                self.tell_observers(&engine);
-            }
-            seen = self.signal.wait_past(seen, OTHER_PROCESS_LOOK);
+                let seen = self.signal.now();
+                let every_user = read_at != Some(seen.commits);
+                read_at = Some(seen.commits);
+                self.tell_observers(&engine, every_user, &mut ends);
+                seen
+            };
+            let every = Duration::from_millis(self.look_every_ms.load(Ordering::Relaxed));
+            self.signal.wait_past(seen, every);
         }
     }
 
-    /// Reads each observed user's grants once (recording ended grants as
-    /// ended first) and tells the observers whose grants changed.
-    fn tell_observers(&self, engine: &Engine) {
+    /// Reads the grants of the observed users — all of them (`every_user`), or
+    /// those not told yet or with a time-limited grant ended since last read —
+    /// recording ended grants as ended first, and tells the observers whose
+    /// grants changed. Keeps `ends` (each user's next end) up to date.
+    fn tell_observers(&self, engine: &Engine, every_user: bool, ends: &mut HashMap<String, i64>) {
+        let now_ms = engine.clock.now_ms();
         let users: Vec<String> = {
             let state = self.lock();
-            let mut users: Vec<String> =
-                state.observers.iter().map(|o| o.user_id.clone()).collect();
+            ends.retain(|user, _| state.observers.iter().any(|o| &o.user_id == user));
+            let mut users: Vec<String> = state
+                .observers
+                .iter()
+                .filter(|o| {
+                    every_user
+                        || o.told.is_none()
+                        || ends.get(&o.user_id).is_some_and(|end| now_ms >= *end)
+                })
+                .map(|o| o.user_id.clone())
+                .collect();
             users.sort();
             users.dedup();
             users
         };
         for user_id in users {
+            Tally::add(&self.tally.grant_reads);
             let grants = match current_grants(engine, &user_id) {
                 Ok(grants) => grants,
                 Err(error) => {
                     log::warn!("grant watch: {user_id}'s grants could not be read: {error}");
                     continue;
                 }
+            };
+            match next_end(&grants, now_ms) {
+                Some(end) => ends.insert(user_id.clone(), end),
+                None => ends.remove(&user_id),
             };
             let due: Vec<(u64, Arc<dyn GrantObserver>)> = {
                 let mut state = self.lock();
@@ -268,6 +350,7 @@ impl Watch {
                     observer.grants_changed(user_id.clone(), grants.clone())
                 }));
                 if told.is_err() {
+                    metrics::record(|| MetricEvent::of(MetricName::ObserverFailed));
                     log::warn!("grant watch: an observer of {user_id} failed; it stays subscribed");
                 }
             }
@@ -298,6 +381,18 @@ fn current_grants(engine: &Engine, user_id: &str) -> crate::error::Result<Vec<Gr
         return engine.list_grants(user_id, None);
     }
     Ok(grants)
+}
+
+/// When the first of these grants that is granted until a time after
+/// `now_ms` ends (one whose end has come was stored as ended: if that failed,
+/// the next commit reads it again, not every look).
+fn next_end(grants: &[Grant], now_ms: i64) -> Option<i64> {
+    grants
+        .iter()
+        .filter(|g| g.state == GrantState::Granted)
+        .filter_map(|g| g.expires_at_ms)
+        .filter(|end| *end > now_ms)
+        .min()
 }
 
 /// Whether two listings hold the same decisions (a newer "last used" note is

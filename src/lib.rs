@@ -42,6 +42,7 @@ mod json_call;
 mod log_sink;
 mod main_safe;
 mod manifest;
+mod metrics;
 mod mini_app_api;
 mod namespace;
 mod policy;
@@ -82,6 +83,9 @@ pub use grant_import::{
 };
 pub use grant_watch::{GrantObservation, GrantObserver};
 pub use log_sink::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use metrics::{
+    set_metrics_sink, DialogAnswer, DialogKind, MetricEvent, MetricName, MetricsSink,
+};
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 
@@ -90,8 +94,8 @@ pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub use test_hooks::{
-    before_next_door_passage, crash_after_next_forget_commit, set_open_lock_wait,
-    stop_inside_next_open_lock, stores_closed_on, Manifest, ScopeCatalogue,
+    before_next_door_passage, crash_after_next_forget_commit, flush_metrics, set_open_lock_wait,
+    stop_inside_next_open_lock, stores_closed_on, Manifest, ScopeCatalogue, WatchTally,
 };
 
 /// The database schema version this build writes (and the newest it opens).

@@ -201,7 +201,7 @@ impl Engine {
             let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
             let request = PrivacyRequest::new(caller, &manifest, contract, api);
             let shown = self.dialogs.ui().show_privacy_contract(request);
-            self.dialogs.call_host(shown).await
+            self.dialogs.call_host(&caller.app_id, None, shown).await
         };
         ApiResult::from_outcome(api, outcome.await)
     }

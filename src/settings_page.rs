@@ -145,7 +145,7 @@ impl Engine {
             .decisions()
             .opened_in(&caller.user_id, &caller.app_id)?;
         let page = self.dialogs.ui().show_settings(request);
-        let answer = self.dialogs.call_host(page).await?;
+        let answer = self.dialogs.call_host(&caller.app_id, None, page).await?;
         if let (Some(shown), Some(left)) = (subscriptions_shown, answer.subscriptions) {
             self.apply_subscriptions_page(
                 (&caller.user_id, &caller.app_id),

@@ -115,7 +115,7 @@ impl Engine {
             let opened = self.decisions().opened_in(user, app)?;
             let answer = self
                 .dialogs
-                .call_host(self.dialogs.ui().ask_subscribe(request))
+                .call_host(app, None, self.dialogs.ui().ask_subscribe(request))
                 .await?;
             let (answered, keep) = match answer {
                 SubscribeAnswer::AppBanned => {

@@ -20,6 +20,23 @@ impl AuthEngine {
         self.inner.dialogs.followers()
     }
 
+    /// What the grant watch's thread did so far.
+    pub fn watch_tally(&self) -> WatchTally {
+        use std::sync::atomic::Ordering::Relaxed;
+        let tally = self.inner.watch.tally();
+        WatchTally {
+            looks: tally.looks.load(Relaxed),
+            store_looks: tally.store_looks.load(Relaxed),
+            grant_reads: tally.grant_reads.load(Relaxed),
+        }
+    }
+
+    /// Makes the grant watch look for other processes' commits every `every`
+    /// (instead of every 250 ms), from its next look.
+    pub fn set_other_process_look(&self, every: std::time::Duration) {
+        self.inner.watch.set_other_process_look(every)
+    }
+
     /// `authorize` without taking its arguments by value, and polled on the
     /// calling thread rather than the core's I/O threads: the engine's own flow
     /// (benchmarks: the hot path without the copies the FFI makes anyway;
@@ -47,6 +64,25 @@ impl AuthEngine {
     ) -> ApiResult {
         self.inner.open_setting(caller, with_subscriptions).await
     }
+}
+
+/// What the grant watch's thread did (counts since the engine opened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchTally {
+    /// Times it looked: woken by a commit, a change of its observers, or the
+    /// interval of its look for other processes' commits.
+    pub looks: u64,
+    /// Times it took the store's connection to look for other processes'
+    /// commits (the lock-free look at the WAL index said the file may have changed).
+    pub store_looks: u64,
+    /// Times it read a user's grants.
+    pub grant_reads: u64,
+}
+
+/// Waits until every metric event recorded before the call was delivered to
+/// the sink (or dropped): what was recorded can then be counted.
+pub fn flush_metrics() {
+    crate::metrics::flush()
 }
 
 static CRASH_AFTER_FORGET_COMMIT: std::sync::atomic::AtomicBool =

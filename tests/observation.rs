@@ -172,3 +172,79 @@ fn a_user_id_the_engine_would_refuse_is_refused_here_too() {
     let (heard, _rx) = observer();
     assert!(engine.observe_grants(String::new(), heard).is_err());
 }
+
+/// While nothing changes the watch only looks at the WAL index's header: it
+/// neither takes the store's connection nor reads anyone's grants. Another
+/// connection's commit is found by that look, and only then are grants read;
+/// a time-limited grant's end is read when it comes.
+#[test]
+fn an_idle_watch_reads_nothing_until_something_changes() {
+    let db = TempDb::new();
+    let clock = clock();
+    let ui = ScriptedUi::new(&[Answer::AllowUntil(T0 + HOUR)]);
+    let engine = db.open_clocked(ui, EngineConfig::default(), clock.clone());
+    assert!(block_on(engine.authorize(caller("u1", "wxA"), "scope.camera".into())).ok);
+    engine.set_other_process_look(Duration::from_millis(1));
+    let (heard, rx) = observer();
+    let _observation = engine.observe_grants("u1".into(), heard).unwrap();
+    assert_eq!(next(&rx), ["wxA/scope.camera=Granted"]);
+
+    let before = engine.watch_tally();
+    eventually("the watch looked fifty more times", || {
+        engine.watch_tally().looks >= before.looks + 50
+    });
+    let idle = engine.watch_tally();
+    assert_eq!(
+        (idle.grant_reads, idle.store_looks),
+        (before.grant_reads, before.store_looks),
+        "{} idle looks read grants or took the connection",
+        idle.looks - before.looks
+    );
+
+    // Another connection (as another process would) commits.
+    let other = db.open(ScriptedUi::new(&[]));
+    other
+        .set_grant("u1".into(), "wxB".into(), None, "scope.record".into(), true)
+        .unwrap();
+    assert_eq!(
+        next(&rx),
+        ["wxA/scope.camera=Granted", "wxB/scope.record=Granted"]
+    );
+    let found = engine.watch_tally();
+    assert!(found.store_looks > idle.store_looks);
+    assert!(found.grant_reads > idle.grant_reads);
+
+    // The time-limited grant's end comes: read then, and stored as ended.
+    clock.advance(HOUR);
+    assert_eq!(next(&rx), ["wxB/scope.record=Granted"]);
+}
+
+/// This process's commits wake the watch at once: the observer is told with
+/// the look for other processes an hour away, and the watch takes no
+/// connection to learn that no one else committed.
+#[test]
+fn this_process_commits_are_told_without_waiting_for_the_look() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    engine.set_other_process_look(Duration::from_secs(3600));
+    let (heard, rx) = observer();
+    let _observation = engine.observe_grants("u1".into(), heard).unwrap();
+    assert!(next(&rx).is_empty());
+    let before = engine.watch_tally();
+    for granted in [true, false, true] {
+        engine
+            .set_grant(
+                "u1".into(),
+                "wxA".into(),
+                None,
+                "scope.record".into(),
+                granted,
+            )
+            .unwrap();
+        let state = if granted { "Granted" } else { "Denied" };
+        assert_eq!(next(&rx), [format!("wxA/scope.record={state}")]);
+    }
+    let after = engine.watch_tally();
+    assert_eq!(after.store_looks, before.store_looks);
+    assert_eq!(after.grant_reads, before.grant_reads + 3);
+}

@@ -70,6 +70,12 @@ impl Cache {
         entries.agreements.clear();
     }
 
+    /// Whether no other connection committed since the store last looked
+    /// (lock-free; `false` whenever in doubt).
+    pub fn unchanged(&self) -> bool {
+        self.probe.unchanged()
+    }
+
     /// The entries, for reading; the caller holds the connection (so they are
     /// coherent) or accepts what was last coherent.
     pub fn read(&self) -> ShardedLockReadGuard<'_, Entries> {

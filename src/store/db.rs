@@ -9,6 +9,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::{Error, Result};
+use crate::metrics::{self, MetricEvent, MetricName};
 use crate::store::schema;
 
 /// How long a writer waits for another connection (or process) before giving up.
@@ -62,6 +63,7 @@ fn open_checked(path: &Path) -> Result<Opened> {
         Err(_) => {}
     }
     let moved = quarantine(path)?;
+    metrics::record(|| MetricEvent::of(MetricName::DatabaseQuarantined));
     log::warn!(
         "{} was damaged: moved aside to {} and a clean database started",
         path.display(),

@@ -199,6 +199,13 @@ impl Store {
         }
     }
 
+    /// Whether another connection may have committed since the store last
+    /// looked: a lock-free look at the WAL index's header, no system call
+    /// (`change_probe.rs`). `false` proves nothing was committed.
+    pub fn others_may_have_committed(&self) -> bool {
+        !self.cache.unchanged()
+    }
+
     /// Takes the connection once, so that other connections' commits are found
     /// (and [`Self::commits`] rung); a cheap look when there were none.
     pub fn look_for_other_commits(&self) -> Result<()> {

@@ -24,12 +24,14 @@ pub(super) use statements::{app_rows, APP_TABLES};
 pub(crate) use undecided::DecisionKey;
 
 use std::sync::MutexGuard;
+use std::time::Instant;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::consent_log::{self, LogPoint};
 use super::{Inner, Store};
 use crate::error::{Error, Result};
+use crate::metrics::{self, MetricEvent, MetricName};
 
 /// What must still hold when a change is written, checked inside the
 /// transaction that writes it.
@@ -147,7 +149,8 @@ impl Store {
     }
 
     /// The door itself, the connection held: the safety level `sync` needs,
-    /// the write lock, the files still ours, the checks, the write, the commit.
+    /// the write lock, the files still ours, the checks, the write, the commit
+    /// (and its metric: every change to what is granted is committed here).
     fn pass<T>(
         &self,
         inner: &mut Inner,
@@ -164,6 +167,7 @@ impl Store {
             inner.conn.pragma_update(None, "synchronous", level)?;
             inner.synced = full;
         }
+        let asked = Instant::now();
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -175,8 +179,13 @@ impl Store {
         }
         let out = write(&Passage { tx: &tx })?;
         tx.commit()?;
-        self.commits.ring();
+        let took = asked.elapsed();
+        metrics::record(|| MetricEvent::of(MetricName::Commit).took(took));
         let current = self.look_again_after_own_commit(inner);
+        // Rung once the store has looked again: a waiter it wakes (the grant
+        // watch) finds the WAL index as this commit left it, and need not take
+        // the connection to learn that no one else committed.
+        self.commits.ring();
         Ok((out, current))
     }
 }

@@ -1,0 +1,375 @@
+//! The host's metrics hook (issue #21): counts and durations of what happens in
+//! the core — dialogs and how they ended, commits, a damaged database moved
+//! aside, storage failures, host callbacks that failed — as Glean-like events
+//! (a name and a few values), sent to a [`MetricsSink`] the host installs with
+//! [`set_metrics_sink`], beside the log sink.
+//!
+//! One sink per process, as for the log sink: a database is quarantined while
+//! it opens, before there is an engine to ask, and a host wires its metrics
+//! once at start-up, whatever engines it opens later.
+//!
+//! The sink never delays or breaks a call. The core only puts an event on a
+//! bounded queue (no wait: when the queue is full the event is dropped and
+//! counted, and the sink is told the count, as [`MetricName::EventsDropped`],
+//! once it catches up); one thread of its own ("miniapp-auth-metrics") calls
+//! the sink, and a sink that panics or throws loses that event only. With no
+//! sink installed, recording costs one atomic load.
+//!
+//! Events carry no personal data: never a user id, a path or a message — only
+//! the app id and scope the host itself passed in, and what the core counts.
+//! Each event is recorded in one place (the table in `docs/walkthrough.md`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use crate::consent_ui::{SettingsAnswer, SubscribeAnswer};
+use crate::policy::{ConsentDecision, PrivacyDecision};
+
+/// How many events may wait for a slow sink before new ones are dropped.
+const QUEUE: usize = 1024;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum MetricName {
+    /// A dialog was handed to the host's `ConsentUi` (`dialog`, `app_id`,
+    /// `scope` for a scope dialog). Each is followed by exactly one of
+    /// `DialogAnswered`, `DialogTimedOut`, `DialogCancelled`, `DialogFailed`.
+    /// Calls sharing one dialog count once.
+    DialogShown,
+    /// The host answered (`answer`; `duration_us`: how long the user took).
+    DialogAnswered,
+    /// No answer within `EngineConfig::dialog_timeout_ms` (`duration_us`).
+    DialogTimedOut,
+    /// The call waiting on the dialog was cancelled (the host's coroutine or
+    /// Task) or its engine dropped before an answer (`duration_us`).
+    DialogCancelled,
+    /// The host's `ConsentUi` threw (or a Rust host panicked) (`duration_us`).
+    DialogFailed,
+    /// The host's `OsPermissionProbe` threw (or panicked); the core took its
+    /// answer as unknown.
+    ProbeFailed,
+    /// A `GrantObserver` threw (or panicked); it stays subscribed.
+    ObserverFailed,
+    /// A damaged database file was moved aside and a clean one started.
+    DatabaseQuarantined,
+    /// The database could not be read or written (an SQLite or file-system
+    /// error, or its `-wal`/`-shm` replaced under the process): what a mini
+    /// app hears as `storage unavailable` and the host as `AuthError.Storage`.
+    /// Once per failure, however many calls shared it.
+    StoreFailed,
+    /// A change was committed to the database (`duration_us`: from asking for
+    /// the write lock to the end of the commit, its fsync included).
+    Commit,
+    /// `count` events were dropped because the sink did not keep up.
+    EventsDropped,
+}
+
+/// Which dialog an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum DialogKind {
+    /// `ConsentUi.ask_scope`.
+    Scope,
+    /// `ConsentUi.ask_privacy`.
+    Privacy,
+    /// `ConsentUi.show_privacy_contract`.
+    PrivacyContract,
+    /// `ConsentUi.show_settings`.
+    Settings,
+    /// `ConsentUi.ask_subscribe`.
+    Subscribe,
+}
+
+/// How the host answered a dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum DialogAnswer {
+    /// Allowed, permanently.
+    Allow,
+    /// Allowed for this run of the app.
+    AllowOnce,
+    /// Allowed until a time.
+    AllowUntil,
+    /// Denied.
+    Deny,
+    /// Closed without deciding.
+    Dismiss,
+    /// Agreed to the privacy contract.
+    Agree,
+    /// Disagreed.
+    Disagree,
+    /// Chose per template (a subscribe dialog).
+    Chosen,
+    /// The host's server bans the app from subscription messages.
+    AppBanned,
+    /// Closed (the settings page, the privacy contract: they ask nothing).
+    Closed,
+}
+
+/// One event. Fields that do not apply to its name are `None`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MetricEvent {
+    /// What happened.
+    pub name: MetricName,
+    /// How many times: 1, except for [`MetricName::EventsDropped`].
+    pub count: i64,
+    /// How long it took, in microseconds (monotonic clock).
+    pub duration_us: Option<i64>,
+    /// The mini app, for dialogs.
+    pub app_id: Option<String>,
+    /// The scope, for scope dialogs.
+    pub scope: Option<String>,
+    /// Which dialog, for dialog events.
+    pub dialog: Option<DialogKind>,
+    /// The answer, for [`MetricName::DialogAnswered`].
+    pub answer: Option<DialogAnswer>,
+}
+
+impl MetricEvent {
+    /// One occurrence of `name`, with no other values.
+    pub(crate) fn of(name: MetricName) -> MetricEvent {
+        MetricEvent {
+            name,
+            count: 1,
+            duration_us: None,
+            app_id: None,
+            scope: None,
+            dialog: None,
+            answer: None,
+        }
+    }
+
+    /// With how long it took.
+    pub(crate) fn took(self, duration: Duration) -> MetricEvent {
+        MetricEvent {
+            duration_us: Some(i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)),
+            ..self
+        }
+    }
+}
+
+/// Where the host wants the core's metrics.
+#[uniffi::export(with_foreign)]
+pub trait MetricsSink: Send + Sync {
+    /// One event; called on the core's metrics thread, one at a time, in the
+    /// order the events happened.
+    fn record(&self, event: MetricEvent);
+}
+
+/// Sends the core's metric events to `sink` (`None`: stop). Events recorded
+/// before the change and not yet delivered are dropped, never sent to the new
+/// sink; once this returns the old sink is not called again (unless a call to
+/// it was already under way).
+#[uniffi::export]
+pub fn set_metrics_sink(sink: Option<Arc<dyn MetricsSink>>) {
+    let mut installed = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
+    match sink {
+        Some(sink) => {
+            if queue().is_none() {
+                return;
+            }
+            let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+            DROPPED.store(0, Ordering::Relaxed);
+            *installed = Some(Installed {
+                generation,
+                sink,
+                failed: false,
+            });
+            GENERATION.store(generation, Ordering::Release);
+        }
+        None => {
+            *installed = None;
+            GENERATION.store(0, Ordering::Release);
+        }
+    }
+}
+
+/// Records the event `make` builds, if a sink is installed (built only then).
+/// Never waits.
+pub(crate) fn record(make: impl FnOnce() -> MetricEvent) {
+    let generation = GENERATION.load(Ordering::Acquire);
+    if generation == 0 {
+        return;
+    }
+    let Some(queue) = queue() else { return };
+    if let Err(TrySendError::Full(_)) = queue.try_send(Item::Event(generation, make())) {
+        DROPPED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The answers a dialog can give, as the metrics name them.
+pub(crate) trait Answered {
+    /// The dialog that answers so.
+    const DIALOG: DialogKind;
+    /// The answer, as the metrics name it.
+    fn answer(&self) -> DialogAnswer;
+}
+
+impl Answered for ConsentDecision {
+    const DIALOG: DialogKind = DialogKind::Scope;
+    fn answer(&self) -> DialogAnswer {
+        match self {
+            ConsentDecision::Allow => DialogAnswer::Allow,
+            ConsentDecision::AllowOnce => DialogAnswer::AllowOnce,
+            ConsentDecision::AllowUntil { .. } => DialogAnswer::AllowUntil,
+            ConsentDecision::Deny => DialogAnswer::Deny,
+            ConsentDecision::Dismiss => DialogAnswer::Dismiss,
+        }
+    }
+}
+
+impl Answered for PrivacyDecision {
+    const DIALOG: DialogKind = DialogKind::Privacy;
+    fn answer(&self) -> DialogAnswer {
+        match self {
+            PrivacyDecision::Agree => DialogAnswer::Agree,
+            PrivacyDecision::Disagree => DialogAnswer::Disagree,
+        }
+    }
+}
+
+impl Answered for SettingsAnswer {
+    const DIALOG: DialogKind = DialogKind::Settings;
+    fn answer(&self) -> DialogAnswer {
+        DialogAnswer::Closed
+    }
+}
+
+impl Answered for SubscribeAnswer {
+    const DIALOG: DialogKind = DialogKind::Subscribe;
+    fn answer(&self) -> DialogAnswer {
+        match self {
+            SubscribeAnswer::Chosen { .. } => DialogAnswer::Chosen,
+            SubscribeAnswer::AppBanned => DialogAnswer::AppBanned,
+        }
+    }
+}
+
+/// The privacy contract, shown until the user closes it.
+impl Answered for () {
+    const DIALOG: DialogKind = DialogKind::PrivacyContract;
+    fn answer(&self) -> DialogAnswer {
+        DialogAnswer::Closed
+    }
+}
+
+/// The installed sink; `generation` tells its events from an earlier sink's.
+struct Installed {
+    generation: u64,
+    sink: Arc<dyn MetricsSink>,
+    /// Whether it failed once already (logged once, not per event).
+    failed: bool,
+}
+
+/// What the metrics thread is handed.
+enum Item {
+    /// An event recorded while the sink of that generation was installed.
+    Event(u64, MetricEvent),
+    /// Answered once every item queued before it was handled (tests).
+    #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+    Flush(SyncSender<()>),
+}
+
+static INSTALLED: Mutex<Option<Installed>> = Mutex::new(None);
+/// The installed sink's generation; 0 when none is.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+/// Events dropped since the sink was last told.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// The queue to the metrics thread, started with the first sink; `None` if
+/// the thread could not be started (then nothing is recorded).
+fn queue() -> Option<&'static SyncSender<Item>> {
+    static QUEUE_TO_THREAD: OnceLock<Option<SyncSender<Item>>> = OnceLock::new();
+    QUEUE_TO_THREAD
+        .get_or_init(|| {
+            let (tx, rx) = sync_channel(QUEUE);
+            let started = std::thread::Builder::new()
+                .name("miniapp-auth-metrics".into())
+                .spawn(move || deliver_all(rx));
+            match started {
+                Ok(_) => Some(tx),
+                Err(error) => {
+                    log::error!("the metrics thread could not be started: {error}");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// The metrics thread: hands each event to the sink installed when it was
+/// recorded, if that sink is still the installed one; after each, tells it how
+/// many events were dropped meanwhile, if any were.
+fn deliver_all(rx: Receiver<Item>) {
+    for item in rx {
+        match item {
+            Item::Event(generation, event) => {
+                if let Some(sink) = installed(generation) {
+                    deliver(generation, &sink, event);
+                }
+            }
+            Item::Flush(done) => {
+                tell_dropped();
+                let _ = done.send(());
+                continue;
+            }
+        }
+        tell_dropped();
+    }
+}
+
+/// The sink installed now, if it is the one of `generation`.
+fn installed(generation: u64) -> Option<Arc<dyn MetricsSink>> {
+    let installed = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
+    installed
+        .as_ref()
+        .filter(|i| i.generation == generation)
+        .map(|i| i.sink.clone())
+}
+
+/// Tells the installed sink how many events were dropped since it was last
+/// told, if any were.
+fn tell_dropped() {
+    if DROPPED.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let generation = GENERATION.load(Ordering::Acquire);
+    let Some(sink) = installed(generation) else {
+        return;
+    };
+    let dropped = DROPPED.swap(0, Ordering::Relaxed);
+    if dropped > 0 {
+        let lost = MetricEvent {
+            count: i64::try_from(dropped).unwrap_or(i64::MAX),
+            ..MetricEvent::of(MetricName::EventsDropped)
+        };
+        deliver(generation, &sink, lost);
+    }
+}
+
+/// Calls the sink; a sink that panics or throws loses this event only.
+fn deliver(generation: u64, sink: &Arc<dyn MetricsSink>, event: MetricEvent) {
+    let told = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink.record(event)));
+    if told.is_err() {
+        let mut installed = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
+        let first = installed
+            .as_mut()
+            .filter(|i| i.generation == generation)
+            .is_some_and(|i| !std::mem::replace(&mut i.failed, true));
+        if first {
+            log::warn!("the host's metrics sink failed; its failing events are lost");
+        }
+    }
+}
+
+/// Waits until every event recorded before this call was delivered to the
+/// sink or dropped (tests: what was recorded can then be counted).
+#[cfg(feature = "test-hooks")]
+pub(crate) fn flush() {
+    let Some(queue) = queue() else { return };
+    let (tx, rx) = sync_channel(1);
+    if queue.send(Item::Flush(tx)).is_ok() {
+        let _ = rx.recv();
+    }
+}

@@ -89,3 +89,30 @@ fun changeStreamScenarios() {
         println("     a record: ${warning.level} ${warning.target}: ${warning.message}")
     }
 }
+
+fun metricsScenarios() {
+    scenario("the metrics sink (a lambda) gets a dialog's events with the layer's types; null stops them") {
+        val events = Collections.synchronizedList(mutableListOf<MetricEvent>())
+        MiniAppAuthMetrics.setSink { events.add(it) }
+        try {
+            val engine = AuthEngine.open(tempDb(), ScriptedUi("allow"))
+            expect(engine.authorize(me(app = "wxMetrics"), "scope.record").json, OK)
+            withTimeout(5_000) { while (events.none { it.name == MetricName.DIALOG_ANSWERED }) delay(10) }
+            val shown = events.single { it.name == MetricName.DIALOG_SHOWN && it.appId == "wxMetrics" }
+            expect(shown.dialog, DialogKind.SCOPE, "shown dialog")
+            expect(shown.scope, "scope.record", "shown scope")
+            val answered = events.single { it.name == MetricName.DIALOG_ANSWERED && it.appId == "wxMetrics" }
+            expect(answered.answer, DialogAnswer.ALLOW, "answer")
+            check((answered.durationUs ?: -1) >= 0) { "a duration: $answered" }
+            check(events.any { it.name == MetricName.COMMIT }) { "no commit event: $events" }
+        } finally {
+            MiniAppAuthMetrics.setSink(null)
+        }
+        delay(200) // a delivery already under way when the sink was removed may still land
+        val count = events.size
+        val engine = AuthEngine.open(tempDb(), ScriptedUi("deny"))
+        engine.authorize(me(app = "wxMetrics2"), "scope.record")
+        delay(200)
+        expect(events.size, count, "events after the sink was removed")
+    }
+}

@@ -429,6 +429,7 @@ fun main() {
     changeStreamScenarios()
     lifecycleScenarios()
     cancellationScenarios()
+    metricsScenarios()
     hotPathScenarios()
     sampleScenarios()
 

@@ -41,7 +41,7 @@ compile() { # mode, extra flags
         swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuthBindings \
             -emit-module-path $m/MiniAppAuthBindings.swiftmodule MiniAppAuthBindings.swift -lminiapp_auth \
             -o $m/libMiniAppAuthBindings.so && \
-        swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
+        swiftc $common -package-name miniappauth -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
             -emit-module-path $m/MiniAppAuth.swiftmodule layer/*.swift -lMiniAppAuthBindings -lminiapp_auth \
             -o $m/libMiniAppAuth.so && \
         swiftc $common -parse-as-library -module-name Scenarios tests/*.swift docs/samples/ios/*.swift \

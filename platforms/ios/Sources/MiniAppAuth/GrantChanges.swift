@@ -28,6 +28,6 @@ extension AuthEngine {
 private final class StreamObserver: GrantObserver, Sendable {
     let continuation: AsyncStream<[Grant]>.Continuation
     init(_ continuation: AsyncStream<[Grant]>.Continuation) { self.continuation = continuation }
-    func grantsChanged(userId: String, grants: [Grant]) { continuation.yield(grants) }
+    func grantsChanged(userId: String, grants: [MiniAppAuthBindings.Grant]) { continuation.yield(grants.map(Grant.init)) }
     func observationEnded() { continuation.finish() }
 }

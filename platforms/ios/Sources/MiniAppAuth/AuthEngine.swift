@@ -1,5 +1,5 @@
 import Foundation
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// The authorization engine of one database: what an iOS host creates once and
 /// keeps for the app's life (it is freed when the last reference goes).

@@ -4,8 +4,12 @@
 // gives the generated value of one a host made. Unsigned numbers become signed
 // here (a count or sequence number past Int64.max cannot occur; clamped, never a
 // trap); signed knobs are checked before they become unsigned.
+//
+// Every file of the layer imports the generated module `internal` (SE-0409):
+// the compiler then refuses any public declaration that names a generated type
+// ("cannot be declared public because its parameter uses an internal type").
 
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 // The generated types, under names that cannot be mistaken for the layer's.
 typealias GApiResult = MiniAppAuthBindings.ApiResult

@@ -1,5 +1,5 @@
 import Foundation
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// The host's native dialogs, in the layer's own types (requests in, answers
 /// out). The engine calls these from its own threads: a `@MainActor` class may

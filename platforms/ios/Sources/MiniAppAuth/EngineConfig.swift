@@ -1,4 +1,4 @@
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// The engine's knobs. `EngineConfig()` is WeChat's behaviour (SPEC: anything
 /// beyond WeChat is a host policy, off unless turned on); change the knobs you

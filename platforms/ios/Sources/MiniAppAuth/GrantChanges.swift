@@ -1,4 +1,4 @@
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 extension AuthEngine {
     /// A user's grants, now and after every change, whatever made it: a dialog,

@@ -3,7 +3,7 @@
 // that answers from the core's memory with one synchronous, primitive-only
 // crossing — without leaving the caller's actor.
 
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// A scope the engine knows, resolved once by `AuthEngine.scope(_:)` to the
 /// number the hot path carries across the FFI instead of its name. Valid for the

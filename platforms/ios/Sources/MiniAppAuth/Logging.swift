@@ -1,4 +1,4 @@
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// One record of the core's log.
 public struct LogRecord: Hashable, Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// What the engine's host-side operations (opening, registering, administration)
 /// throw. Mini-app calls never throw: they answer in WeChat's dialect

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Compiles, in Swift 5 and Swift 6 language modes (swiftc in a Debian 13 root when
-# the machine has no Swift), three modules as a host's build would:
+# the machine has no Swift), the modules as a host's build would:
 #   MiniAppAuthBindings  the generated bindings (-emit-module -emit-library)
 #   MiniAppAuth          the hand-written layer, platforms/ios/Sources/MiniAppAuth
+#   MiniAppAuthTesting   the test seams, platforms/ios/Sources/MiniAppAuthTesting
+#                        (the same -package-name as the layer, as SwiftPM gives both)
 #   Scenarios            the scenarios and the docs' compiled samples (docs/samples/ios)
-# and runs them against the real debug library: the scenarios, then the
-# main-safety run (`scenarios main-safety`) under strace from outside the root,
-# checked by scripts/check-main-thread-io.py. Each prints "swift: N passed, M failed".
+#   HostUnitTest         a host's unit test (tests/swift/host), importing only
+#                        MiniAppAuth and MiniAppAuthTesting
+# and runs them against the real debug library: the scenarios, the host's unit
+# test, then the main-safety run (`scenarios main-safety`) under strace from
+# outside the root, checked by scripts/check-main-thread-io.py. Each part prints
+# "swift: N passed, M failed".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../scripts/toolchains.sh
@@ -19,10 +24,12 @@ out="$FOREIGN_TESTS"
 dir="/work/miniapp-auth-$(basename "$root")"
 work="$SWIFT_ROOT$dir"
 rm -rf "$work"
-mkdir -p "$work/layer" "$work/tests" "$work/docs/samples"
+mkdir -p "$work/layer" "$work/testing" "$work/tests/host" "$work/docs/samples"
 cp "$out"/swift/* "$root/target/debug/libminiapp_auth.so" "$work/"
 cp "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$work/layer/"
+cp "$root"/platforms/ios/Sources/MiniAppAuthTesting/*.swift "$work/testing/"
 cp "$root"/tests/swift/*.swift "$work/tests/"
+cp "$root"/tests/swift/host/*.swift "$work/tests/host/"
 cp -r "$root/docs/samples/ios" "$work/docs/samples/"
 # The scenarios check that the docs quote the samples verbatim.
 cp "$root/README.md" "$work/"
@@ -32,37 +39,46 @@ trap 'swift_unmount "$SWIFT_ROOT"' EXIT
 in_root() { chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && $1"; }
 compiled=()
 # Swift 6.0.3 (Debian 13) crashes in its TransferNonSendable SIL pass on UniFFI's
-# generated async-callback helper; with that pass disabled Swift 6 mode compiles.
+# generated async-callback helper; with that pass disabled the generated module
+# compiles in Swift 6 mode. It is disabled for that module only: the layer, the
+# testing module, the scenarios and the host's test get every Swift 6 check.
 workaround="-Xllvm -sil-disable-pass=transfer-non-sendable"
-compile() { # mode, extra flags
-    local m="$dir/swift$1" common="-swift-version $1 $2 -module-cache-path $dir/module-cache-$1 \
+compile() { # mode, extra flags for the generated module
+    local m="$dir/swift$1" common="-swift-version $1 -module-cache-path $dir/module-cache-$1 \
         -Xcc -fmodule-map-file=$dir/MiniAppAuthFFI.modulemap -I $dir -I $dir/swift$1 -L $dir -L $dir/swift$1"
+    local package="-package-name miniappauth"
     in_root "mkdir -p $m && \
-        swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuthBindings \
+        swiftc $common $2 -parse-as-library -emit-module -emit-library -module-name MiniAppAuthBindings \
             -emit-module-path $m/MiniAppAuthBindings.swiftmodule MiniAppAuthBindings.swift -lminiapp_auth \
             -o $m/libMiniAppAuthBindings.so && \
-        swiftc $common -package-name miniappauth -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
+        swiftc $common $package -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
             -emit-module-path $m/MiniAppAuth.swiftmodule layer/*.swift -lMiniAppAuthBindings -lminiapp_auth \
             -o $m/libMiniAppAuth.so && \
+        swiftc $common $package -parse-as-library -emit-module -emit-library -module-name MiniAppAuthTesting \
+            -emit-module-path $m/MiniAppAuthTesting.swiftmodule testing/*.swift \
+            -lMiniAppAuth -lMiniAppAuthBindings -lminiapp_auth -o $m/libMiniAppAuthTesting.so && \
         swiftc $common -parse-as-library -module-name Scenarios tests/*.swift docs/samples/ios/*.swift \
-            -lMiniAppAuth -lMiniAppAuthBindings -lminiapp_auth -o $m/scenarios" \
+            -lMiniAppAuth -lMiniAppAuthBindings -lminiapp_auth -o $m/scenarios && \
+        swiftc $common -parse-as-library -module-name HostUnitTest tests/host/*.swift \
+            -lMiniAppAuthTesting -lMiniAppAuth -lMiniAppAuthBindings -lminiapp_auth -o $m/host-unit-test" \
         >"$out/swiftc-$1.log" 2>&1
 }
 # Everything a mode's build is made from: unchanged, its last build is reused.
-inputs=("$out"/swift/* "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$root"/tests/swift/*.swift \
-    "$root"/docs/samples/ios/*.swift)
+inputs=("$out"/swift/* "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$root"/platforms/ios/Sources/MiniAppAuthTesting/*.swift
+    "$root"/tests/swift/*.swift "$root"/tests/swift/host/*.swift "$root"/docs/samples/ios/*.swift)
 for mode in 5 6; do
-    key=$(inputs_hash "${inputs[@]}" -- "swift language mode $mode" \
+    key=$(inputs_hash "${inputs[@]}" -- "swift language mode $mode" "the workaround for the generated module only" \
         "swiftlang $(sed -n '/^Package: swiftlang$/,/^$/s/^Version: //p' "$SWIFT_ROOT/var/lib/dpkg/status")")
     if build_cache_restore "swift$mode" "$key" "$work/swift$mode"; then
         echo "swift: Swift $mode language mode: sources unchanged since the last build: reusing it ($key)"
         compiled+=("$mode")
     elif compile "$mode" ""; then
-        echo "swift: the bindings, the layer and the scenarios compile in Swift $mode language mode"
+        echo "swift: the bindings, the layer, the testing module, the scenarios and the host's test compile in Swift $mode language mode"
         compiled+=("$mode")
         build_cache_keep "swift$mode" "$key" "$work/swift$mode"
     elif grep -q TransferNonSendable "$out/swiftc-$mode.log" && compile "$mode" "$workaround"; then
-        echo "swift: Swift $mode language mode: swiftc crashes (TransferNonSendable pass); compiles with $workaround"
+        echo "swift: Swift $mode language mode: swiftc crashes (TransferNonSendable pass) on the generated bindings;" \
+            "they compile with $workaround, the layer, the testing module, the scenarios and the host's test without it"
         compiled+=("$mode")
         build_cache_keep "swift$mode" "$key" "$work/swift$mode"
     else
@@ -75,6 +91,12 @@ status=0
 for mode in "${compiled[@]}"; do
     echo "swift: running the scenarios built in Swift $mode mode"
     in_root "LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios" || status=1
+    echo "swift: running the host's unit test built in Swift $mode mode"
+    # It cannot exit(1) (it imports the two modules only): its summary line says.
+    host_log="$out/host-unit-test-$mode.log"
+    in_root "LD_LIBRARY_PATH=.:swift$mode ./swift$mode/host-unit-test" >"$host_log" 2>&1 || status=1
+    cat "$host_log"
+    grep -Eq "^swift: [0-9]+ passed, 0 failed" "$host_log" || status=1
 done
 
 mode="${compiled[0]}"
@@ -84,4 +106,5 @@ main_safety_check swift "$out" "the generated blocking openReadOnly and listGran
     chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios main-safety" -- \
     chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios main-safety-control" \
     || status=1
+
 exit $status

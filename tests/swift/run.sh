@@ -10,8 +10,12 @@
 #                        MiniAppAuth and MiniAppAuthTesting
 # and runs them against the real debug library: the scenarios, the host's unit
 # test, then the main-safety run (`scenarios main-safety`) under strace from
-# outside the root, checked by scripts/check-main-thread-io.py. Each part prints
-# "swift: N passed, M failed".
+# outside the root, checked by scripts/check-main-thread-io.py. Then the API
+# checks: swift-api-digester dumps the public API of MiniAppAuth and
+# MiniAppAuthTesting, scripts/swift-api-text.py makes it text, which must equal
+# platforms/ios/api/<module>.api (MINIAPP_AUTH_UPDATE_API=1 rewrites those files
+# instead), and no public declaration may name a generated (MiniAppAuthBindings)
+# or an unsigned type. Each part prints "swift: N passed, M failed".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../scripts/toolchains.sh
@@ -24,8 +28,11 @@ out="$FOREIGN_TESTS"
 dir="/work/miniapp-auth-$(basename "$root")"
 work="$SWIFT_ROOT$dir"
 rm -rf "$work"
-mkdir -p "$work/layer" "$work/testing" "$work/tests/host" "$work/docs/samples"
+mkdir -p "$work/layer" "$work/testing" "$work/tests/host" "$work/docs/samples" "$work/ffi"
 cp "$out"/swift/* "$root/target/debug/libminiapp_auth.so" "$work/"
+# The FFI module as clang finds it in an -I directory (the API digester takes no -Xcc).
+cp "$out/swift/MiniAppAuthFFI.h" "$work/ffi/"
+cp "$out/swift/MiniAppAuthFFI.modulemap" "$work/ffi/module.modulemap"
 cp "$root"/platforms/ios/Sources/MiniAppAuth/*.swift "$work/layer/"
 cp "$root"/platforms/ios/Sources/MiniAppAuthTesting/*.swift "$work/testing/"
 cp "$root"/tests/swift/*.swift "$work/tests/"
@@ -107,4 +114,56 @@ main_safety_check swift "$out" "the generated blocking openReadOnly and listGran
     chroot "$SWIFT_ROOT" /bin/sh -c "cd $dir && LD_LIBRARY_PATH=.:swift$mode ./swift$mode/scenarios main-safety-control" \
     || status=1
 
+# The API checks, on the Swift 5 mode build (the mode the package builds in).
+echo "swift: the public API (swift-api-digester, Swift $mode mode build)"
+api_passed=0
+api_failed=0
+api_check() { # name, command…: one check
+    local name="$1"
+    shift
+    if "$@"; then
+        api_passed=$((api_passed + 1))
+        echo "ok   $name"
+    else
+        api_failed=$((api_failed + 1))
+        echo "FAIL $name"
+    fi
+}
+text="python3 $root/scripts/swift-api-text.py"
+demangler="chroot $SWIFT_ROOT /usr/libexec/swift/bin/swift-demangle"
+mkdir -p "$out/api"
+dumped=()
+for module in MiniAppAuth MiniAppAuthTesting; do
+    if in_root "/usr/libexec/swift/bin/swift-api-digester -dump-sdk -module $module -swift-version $mode \
+            -I $dir/swift$mode -I $dir/ffi -module-cache-path $dir/module-cache-api -avoid-location -avoid-tool-args \
+            -abort-on-module-fail -o api-$module.json" >"$out/api/$module.log" 2>&1 \
+        && $text text "$work/api-$module.json" --demangler "$demangler" >"$out/api/$module.api" 2>>"$out/api/$module.log"; then
+        dumped+=("$module")
+    else
+        cat "$out/api/$module.log"
+        api_failed=$((api_failed + 1))
+        echo "FAIL the public API of $module: the digester or scripts/swift-api-text.py failed"
+    fi
+done
+for module in "${dumped[@]}"; do
+    committed="$root/platforms/ios/api/$module.api"
+    if [ "${MINIAPP_AUTH_UPDATE_API:-}" = 1 ]; then
+        mkdir -p "$(dirname "$committed")"
+        cp "$out/api/$module.api" "$committed"
+        echo "swift: MINIAPP_AUTH_UPDATE_API=1: wrote platforms/ios/api/$module.api"
+    fi
+    same_api() {
+        [ -f "$committed" ] || { echo "    platforms/ios/api/$module.api is missing (MINIAPP_AUTH_UPDATE_API=1 writes it)"; return 1; }
+        diff -u --label "platforms/ios/api/$module.api (committed)" --label "$module (this build)" \
+            "$committed" "$out/api/$module.api" | sed 's/^/    /'
+        cmp -s "$committed" "$out/api/$module.api"
+    }
+    api_check "the public API of $module equals platforms/ios/api/$module.api" same_api
+    api_check "no public declaration of $module names a generated (MiniAppAuthBindings) type" \
+        $text check "$work/api-$module.json" --forbid-module MiniAppAuthBindings
+    api_check "no public declaration of $module names an unsigned type" \
+        $text check "$work/api-$module.json" --forbid-unsigned
+done
+echo "swift: $api_passed passed, $api_failed failed (the API checks)"
+[ "$api_failed" = 0 ] || status=1
 exit $status

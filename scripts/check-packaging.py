@@ -435,8 +435,11 @@ def check_swift_package(swift, version):
          f"the release Package.swift starts {manifest.splitlines()[0]!r}, platforms/ios' {local_first!r}")
     layer = sorted(p.name for p in (IOS / "Sources/MiniAppAuth").glob("*.swift"))
     need(layer, "platforms/ios/Sources/MiniAppAuth holds no layer sources")
+    testing = sorted(p.name for p in (IOS / "Sources/MiniAppAuthTesting").glob("*.swift"))
+    need(testing, "platforms/ios/Sources/MiniAppAuthTesting holds no sources")
     for path in ("Sources/MiniAppAuthBindings/MiniAppAuthBindings.swift", "Sources/MiniAppAuth/PrivacyInfo.xcprivacy",
                  *(f"Sources/MiniAppAuth/{name}" for name in layer),
+                 *(f"Sources/MiniAppAuthTesting/{name}" for name in testing),
                  "LICENSE-MIT", "LICENSE-APACHE", NOTICES):
         need((swift / path).is_file(), f"swift/{path} is missing")
     need((swift / "Sources/MiniAppAuth/PrivacyInfo.xcprivacy").read_bytes()
@@ -461,7 +464,8 @@ def check_dump_package(json_path, form, version):
     need(data.get("swiftLanguageVersions") == ["5"],
          f"Swift language modes {data.get('swiftLanguageVersions')!r}, expected ['5']")
     targets = {t["name"]: t for t in data.get("targets", [])}
-    need(set(targets) == {"MiniAppAuth", "MiniAppAuthBindings", "MiniAppAuthFFI"}, f"targets {sorted(targets)}")
+    need(set(targets) == {"MiniAppAuth", "MiniAppAuthBindings", "MiniAppAuthFFI", "MiniAppAuthTesting"},
+         f"targets {sorted(targets)}")
     ffi, swift, bindings = targets["MiniAppAuthFFI"], targets["MiniAppAuth"], targets["MiniAppAuthBindings"]
     need(ffi.get("type") == "binary", f"MiniAppAuthFFI is {ffi.get('type')}, expected binary")
     if form == "local":
@@ -473,14 +477,18 @@ def check_dump_package(json_path, form, version):
          "MiniAppAuthBindings does not depend on MiniAppAuthFFI")
     need("MiniAppAuthBindings" in json.dumps(swift.get("dependencies", [])),
          "MiniAppAuth (the layer hosts import) does not depend on MiniAppAuthBindings")
+    need(json.dumps(targets["MiniAppAuthTesting"].get("dependencies", [])).count('"MiniAppAuth"') == 1
+         and "MiniAppAuthBindings" not in json.dumps(targets["MiniAppAuthTesting"].get("dependencies", [])),
+         "MiniAppAuthTesting must depend on MiniAppAuth (the layer) and on nothing generated")
     resources = swift.get("resources", [])
     need(any(r.get("path") == "PrivacyInfo.xcprivacy" and "copy" in json.dumps(r.get("rule")) for r in resources),
          f"the privacy manifest is not a .copy resource: {resources}")
     products = [p["name"] for p in data.get("products", [])]
-    need(products == ["MiniAppAuth"], f"products {products}")
+    need(products == ["MiniAppAuth", "MiniAppAuthTesting"], f"products {products}")
     platforms = [(p.get("platformName"), p.get("version")) for p in data.get("platforms", [])]
     need(("ios", "13.0") in platforms, f"platforms {platforms}")
-    return f"{form}: tools {tools}, Swift 5 mode, targets MiniAppAuth (resource PrivacyInfo.xcprivacy) over MiniAppAuthBindings over MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'})"
+    return (f"{form}: tools {tools}, Swift 5 mode, targets MiniAppAuth (resource PrivacyInfo.xcprivacy) over MiniAppAuthBindings "
+            f"over MiniAppAuthFFI ({'path' if form == 'local' else 'url+checksum'}); MiniAppAuthTesting over MiniAppAuth")
 
 
 def main():

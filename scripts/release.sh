@@ -74,7 +74,8 @@ fi
 
 dist="$root/dist/$version"
 rm -rf "$dist"
-mkdir -p "$dist/maven" "$dist/ios" "$dist/swift/Sources/MiniAppAuth" "$dist/swift/Sources/MiniAppAuthBindings"
+mkdir -p "$dist/maven" "$dist/ios" "$dist/swift/Sources/MiniAppAuth" "$dist/swift/Sources/MiniAppAuthBindings" \
+    "$dist/swift/Sources/MiniAppAuthTesting"
 echo "release: $version into dist/$version"
 
 # The bindings (the Kotlin and Swift of this very source).
@@ -133,8 +134,9 @@ else
     skipped+=("the XCFramework and its zip and checksum: needs macOS with Xcode (this is $(uname -s)); wrote its Headers tree only (ios/Headers)")
     cp "$swift_gen/MiniAppAuthBindings.swift" "$dist/swift/Sources/MiniAppAuthBindings/"
 fi
-# The hand-written layer hosts import.
+# The hand-written layer hosts import, and the testing module their tests import.
 cp platforms/ios/Sources/MiniAppAuth/*.swift "$dist/swift/Sources/MiniAppAuth/"
+cp platforms/ios/Sources/MiniAppAuthTesting/*.swift "$dist/swift/Sources/MiniAppAuthTesting/"
 
 # The Swift package in its release form.
 cp platforms/ios/Sources/MiniAppAuth/PrivacyInfo.xcprivacy "$dist/swift/Sources/MiniAppAuth/"

@@ -23,26 +23,27 @@ import Foundation
 import MiniAppAuth
 import MiniAppAuthBindings
 
-/// A person who allows everything, for the layer's engine.
+/// A person who allows everything, for the layer's engine (in the layer's own
+/// types; this file imports both modules, which name their types alike).
 final class AllowAll: MiniAppAuth.ConsentUi, @unchecked Sendable {
-    func askScope(_ request: ScopeRequest) async throws -> ConsentDecision { .allow }
-    func showSettings(_ request: SettingsRequest) async throws -> SettingsAnswer {
-        SettingsAnswer(items: request.items, subscriptions: request.subscriptions)
+    func askScope(_ request: MiniAppAuth.ScopeRequest) async throws -> MiniAppAuth.ConsentDecision { .allow }
+    func showSettings(_ request: MiniAppAuth.SettingsRequest) async throws -> MiniAppAuth.SettingsAnswer {
+        MiniAppAuth.SettingsAnswer(items: request.items, subscriptions: request.subscriptions)
     }
-    func askPrivacy(_ request: PrivacyRequest) async throws -> PrivacyDecision { .agree }
-    func showPrivacyContract(_ request: PrivacyRequest) async throws {}
-    func askSubscribe(_ request: SubscribeRequest) async throws -> SubscribeAnswer { .appBanned }
+    func askPrivacy(_ request: MiniAppAuth.PrivacyRequest) async throws -> MiniAppAuth.PrivacyDecision { .agree }
+    func showPrivacyContract(_ request: MiniAppAuth.PrivacyRequest) async throws {}
+    func askSubscribe(_ request: MiniAppAuth.SubscribeRequest) async throws -> MiniAppAuth.SubscribeAnswer { .appBanned }
 }
 
-/// The same for the generated engine the floors are called on.
+/// The same for the generated engine the floors are called on (in the generated types).
 final class AllowAllGenerated: MiniAppAuthBindings.ConsentUi, @unchecked Sendable {
-    func askScope(request: ScopeRequest) async throws -> ConsentDecision { .allow }
-    func showSettings(request: SettingsRequest) async throws -> SettingsAnswer {
-        SettingsAnswer(items: request.items, subscriptions: request.subscriptions)
+    func askScope(request: MiniAppAuthBindings.ScopeRequest) async throws -> MiniAppAuthBindings.ConsentDecision { .allow }
+    func showSettings(request: MiniAppAuthBindings.SettingsRequest) async throws -> MiniAppAuthBindings.SettingsAnswer {
+        MiniAppAuthBindings.SettingsAnswer(items: request.items, subscriptions: request.subscriptions)
     }
-    func askPrivacy(request: PrivacyRequest) async throws -> PrivacyDecision { .agree }
-    func showPrivacyContract(request: PrivacyRequest) async throws {}
-    func askSubscribe(request: SubscribeRequest) async throws -> SubscribeAnswer { .appBanned }
+    func askPrivacy(request: MiniAppAuthBindings.PrivacyRequest) async throws -> MiniAppAuthBindings.PrivacyDecision { .agree }
+    func showPrivacyContract(request: MiniAppAuthBindings.PrivacyRequest) async throws {}
+    func askSubscribe(request: MiniAppAuthBindings.SubscribeRequest) async throws -> MiniAppAuthBindings.SubscribeAnswer { .appBanned }
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
@@ -62,7 +63,9 @@ let names = [
 final class Bench: @unchecked Sendable {
     let engine: MiniAppAuth.AuthEngine
     let floors: MiniAppAuthBindings.AuthEngine
+    /// The floors' caller (the generated record) and the layer's, the same identity.
     let caller: MiniAppAuthBindings.Caller
+    let layerCaller: MiniAppAuth.Caller
     let miniApp: MiniAppCaller
     let scope: Scope
     let startRecord: GuardedApi
@@ -75,6 +78,7 @@ final class Bench: @unchecked Sendable {
         self.engine = engine
         self.floors = floors
         caller = MiniAppAuthBindings.Caller(userId: "bench-user", appId: "wxBench", pluginId: nil, userGesture: false)
+        layerCaller = MiniAppAuth.Caller(userId: "bench-user", appId: "wxBench")
         miniApp = try engine.caller(userId: "bench-user", appId: "wxBench")
         scope = engine.scope("scope.record")!
         startRecord = engine.guardedApi("startRecord")!
@@ -97,10 +101,10 @@ final class Bench: @unchecked Sendable {
         case 1: for _ in 0..<calls { precondition(floors.ffiBenchBool()) }
         case 2: for _ in 0..<calls { precondition(floors.ffiBenchSyncNoop(caller: caller, scope: "scope.record").ok) }
         case 3: for _ in 0..<calls { let r = await floors.ffiBenchNoop(caller: caller, scope: "scope.record"); precondition(r.ok) }
-        case 4: for _ in 0..<calls { let r = await engine.authorize(caller, scope: "scope.record"); precondition(r.ok) }
+        case 4: for _ in 0..<calls { let r = await engine.authorize(layerCaller, scope: "scope.record"); precondition(r.ok) }
         case 5: for _ in 0..<calls { precondition(miniApp.isAllowedNow(scope)) }
         case 6: for _ in 0..<calls { let r = await miniApp.authorize(scope); precondition(r.ok) }
-        case 7: for _ in 0..<calls { let r = await engine.ensure(caller, api: "startRecord"); precondition(r.ok) }
+        case 7: for _ in 0..<calls { let r = await engine.ensure(layerCaller, api: "startRecord"); precondition(r.ok) }
         default: for _ in 0..<calls { let r = await miniApp.ensure(startRecord); precondition(r.ok) }
         }
         let d = clock.now - start
@@ -126,11 +130,11 @@ struct FfiBench {
             appId: "wxBench", manifestJson: #"{"permission":{"scope.userLocation":{"desc":"Benchmark"}}}"#)
         let floors = try MiniAppAuthBindings.AuthEngine.inMemory(ui: AllowAllGenerated(), config: nil)
         let bench = try Bench(engine: engine, floors: floors)
-        let first = await engine.authorize(bench.caller, scope: "scope.record")
+        let first = await engine.authorize(bench.layerCaller, scope: "scope.record")
         precondition(first.errMsg == "authorize:ok", first.errMsg)
         let viaLayer = await bench.miniApp.authorize(bench.scope)
         precondition(viaLayer == first, "the layer's answer differs from the full call's")
-        let gate = await engine.ensure(bench.caller, api: "startRecord")
+        let gate = await engine.ensure(bench.layerCaller, api: "startRecord")
         let gateViaLayer = await bench.miniApp.ensure(bench.startRecord)
         precondition(gate.ok && gateViaLayer == gate, "the layer's gate differs from the full call's")
 

@@ -102,7 +102,7 @@ run_swift() {
         swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuthBindings \
             -emit-module-path build/MiniAppAuthBindings.swiftmodule MiniAppAuthBindings.swift -lminiapp_auth \
             -o build/libMiniAppAuthBindings.so && \
-        swiftc $common -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
+        swiftc $common -package-name miniappauth -parse-as-library -emit-module -emit-library -module-name MiniAppAuth \
             -emit-module-path build/MiniAppAuth.swiftmodule layer/*.swift -lMiniAppAuthBindings -lminiapp_auth \
             -o build/libMiniAppAuth.so && \
         swiftc $common -parse-as-library -module-name FfiBench FfiBench.swift \

@@ -16,6 +16,8 @@ let package = Package(
     platforms: [.iOS(.v13)],
     products: [
         .library(name: "MiniAppAuth", targets: ["MiniAppAuth"]),
+        // For a host's test targets only: ScriptedConsentUi and Fixtures.
+        .library(name: "MiniAppAuthTesting", targets: ["MiniAppAuthTesting"]),
     ],
     targets: [
         ffi,
@@ -31,6 +33,14 @@ let package = Package(
             // The privacy manifest: what the library (Rust core and bundled
             // SQLite) does that Apple asks SDKs to declare.
             resources: [.copy("PrivacyInfo.xcprivacy")]
+        ),
+        // The test seams (docs/host-guide.md: "Unit-testing host code"): a
+        // scripted ConsentUi and fixtures, over the layer's public API (and the
+        // package-level initialisers of the values the engine hands out).
+        .target(
+            name: "MiniAppAuthTesting",
+            dependencies: ["MiniAppAuth"],
+            path: "Sources/MiniAppAuthTesting"
         ),
     ],
     // Tools version 6.0: the layer needs the Swift 6 compiler (#isolation in

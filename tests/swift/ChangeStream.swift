@@ -95,7 +95,7 @@ extension Scenarios {
         await scenario("the log sink (a closure) gets the core's records; nil stops them") {
             let records = Records()
             try expect(MiniAppAuthLog.setSink(maxLevel: .debug) { records.add($0) }, true, "installed")
-            let engine = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("hold"), config: EngineConfig(dialogTimeoutMs: 100))
+            let engine = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("hold"), config: EngineConfig { $0.dialogTimeoutMs = 100 })
             try expect(await engine.auth("scope.record"), #"{"errMsg":"authorize:fail dialog timed out","errno":5}"#)
             for _ in 0..<500 where !records.all.contains(where: { $0.level == .warn }) {
                 try? await Task.sleep(nanoseconds: 10_000_000)
@@ -106,7 +106,7 @@ extension Scenarios {
             try expect(warning.target.hasPrefix("miniapp_auth"), true, warning.target)
             try expect(MiniAppAuthLog.setSink(maxLevel: .debug, nil), true, "removed")
             let count = records.all.count
-            let engine2 = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("hold"), config: EngineConfig(dialogTimeoutMs: 100))
+            let engine2 = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("hold"), config: EngineConfig { $0.dialogTimeoutMs = 100 })
             try expect(await engine2.auth("scope.record"), #"{"errMsg":"authorize:fail dialog timed out","errno":5}"#)
             try? await Task.sleep(nanoseconds: 200_000_000)
             try expect(records.all.count, count, "records after the sink was removed")

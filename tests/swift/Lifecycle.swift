@@ -18,7 +18,7 @@ func descriptorsOn(_ path: String) -> [String] {
 }
 
 /// Waits (up to 10 s) until `condition` holds.
-func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+func waitUntil(_ what: String, _ condition: @Sendable () -> Bool) async throws {
     for _ in 0..<2000 {
         if condition() { return }
         try? await Task.sleep(nanoseconds: 5_000_000)

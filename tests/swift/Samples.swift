@@ -27,6 +27,50 @@ func quotedSamples(_ language: String) throws -> [(String, String)] {
     return found
 }
 
+/// The UIKit lines' stand-in for the alert sample: records the alerts shown,
+/// taps their buttons, counts the alerts taken down.
+@MainActor
+final class FakePresenter: AlertPresenter {
+    private(set) var shown: [String] = []
+    private(set) var dismissed = 0
+    private var taps: [@MainActor (Int) -> Void] = []
+
+    func present(title: String, message: String, buttons: [String],
+                 tapped: @escaping @MainActor (Int) -> Void) -> (@MainActor () -> Void)? {
+        shown.append("\(title) | \(message) | \(buttons.joined(separator: "/"))")
+        taps.append(tapped)
+        return { [weak self] in self?.dismissed += 1 }
+    }
+
+    /// The user taps button `index` of the oldest alert not tapped yet.
+    func tap(_ index: Int) { taps.removeFirst()(index) }
+
+    /// Waits (up to 10 s) until `count` alerts were shown.
+    func waitForAlerts(_ count: Int) async throws {
+        for _ in 0..<2000 where shown.count < count { try? await Task.sleep(nanoseconds: 5_000_000) }
+        try expect(shown.count, count, "alerts shown")
+    }
+}
+
+/// Forwards to another ConsentUi, counting the scope dialogs that returned or threw
+/// (a dialog whose continuation leaked would never be counted).
+final class Finishing: ConsentUi, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _ended = 0
+    let inner: any ConsentUi
+    init(_ inner: any ConsentUi) { self.inner = inner }
+    var ended: Int { lock.withLock { _ended } }
+
+    func askScope(_ request: ScopeRequest) async throws -> ConsentDecision {
+        defer { lock.withLock { _ended += 1 } }
+        return try await inner.askScope(request)
+    }
+    func showSettings(_ request: SettingsRequest) async throws -> SettingsAnswer { try await inner.showSettings(request) }
+    func askPrivacy(_ request: PrivacyRequest) async throws -> PrivacyDecision { try await inner.askPrivacy(request) }
+    func showPrivacyContract(_ request: PrivacyRequest) async throws { try await inner.showPrivacyContract(request) }
+    func askSubscribe(_ request: SubscribeRequest) async throws -> SubscribeAnswer { try await inner.askSubscribe(request) }
+}
+
 extension Scenarios {
     static func sampleScenarios() async {
         await scenario("the docs quote the compiled Swift samples verbatim (README, host guide)") {
@@ -42,6 +86,33 @@ extension Scenarios {
         await scenario("README quick start: open, register, authorize, the bridge") {
             let results = try await quickStart(dbPath: tempDb(), dialogs: ScriptedUi("allow"), appJson: "{}", tapped: false)
             try expect(results, [OK, #"{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}"#])
+        }
+
+        await scenario("the alert ConsentUi (a @MainActor class): taps answer; a timeout takes the alert down and ends its wait") {
+            let presenter = FakePresenter()
+            let alerts = AlertConsentUi()
+            alerts.presenter = presenter
+            let ui = Finishing(alerts)
+            let engine = try AuthEngine.inMemory(ui: ui, config: EngineConfig { $0.dialogTimeoutMs = 300 })
+            try await engine.registerManifest(appId: "wxA", manifestJson: MANIFEST)
+            let asking = Task { await engine.auth("scope.record") }
+            try await presenter.waitForAlerts(1)
+            try expect(presenter.shown[0], "Demo: Demo guide | Read and agree to the app's privacy guide to go on. | Disagree/Agree")
+            presenter.tap(1)
+            try await presenter.waitForAlerts(2)
+            try expect(presenter.shown[1].hasPrefix("Demo would like to use "), true, presenter.shown[1])
+            try expect(presenter.shown[1].hasSuffix(" | Don't Allow/Allow"), true, presenter.shown[1])
+            presenter.tap(1)
+            try expect(await asking.value, OK)
+            try expect(presenter.dismissed, 0, "alerts taken down by the engine")
+            // Nobody taps: the engine gives up, the task is cancelled, the alert goes
+            // and the continuation is resumed (the dialog ends).
+            try expect(await engine.auth("scope.userLocation"), #"{"errMsg":"authorize:fail dialog timed out","errno":5}"#)
+            for _ in 0..<2000 where presenter.dismissed == 0 || ui.ended < 2 { try? await Task.sleep(nanoseconds: 5_000_000) }
+            try expect(presenter.dismissed, 1, "alerts taken down by the engine")
+            try expect(ui.ended, 2, "scope dialogs that ended (the timed-out one included)")
+            alerts.presenter = nil
+            try expect(await engine.auth("scope.bluetooth", me("u1", "wxB")), HOST_FAILED, "no view controller")
         }
 
         await scenario("the WKWebView bridge answers the allowed origin's main frame only, with the host's identity") {

@@ -216,7 +216,7 @@ struct Scenarios {
             // Without the gap (privacyRefusalGapMs: 0) the next call asks again.
             let ui2 = ScriptedUi("disagree", "agree", "allow")
             let engine2 = try await AuthEngine.open(
-                path: tempDb(), ui: ui2, config: EngineConfig(privacyRefusalGapMs: 0))
+                path: tempDb(), ui: ui2, config: EngineConfig { $0.privacyRefusalGapMs = 0 })
             try await engine2.registerManifest(appId: "wxA", manifestJson: MANIFEST)
             try expect(await engine2.auth("scope.record"), refused)
             try expect(await engine2.auth("scope.record"), OK)
@@ -313,7 +313,7 @@ struct Scenarios {
 
         await scenario("a dialog nobody answers times out, is cancelled and frees the app") {
             let ui = ScriptedUi("hold", "allow")
-            let engine = try await AuthEngine.open(path: tempDb(), ui: ui, config: EngineConfig(dialogTimeoutMs: 200))
+            let engine = try await AuthEngine.open(path: tempDb(), ui: ui, config: EngineConfig { $0.dialogTimeoutMs = 200 })
             try expect(await engine.auth("scope.record"), #"{"errMsg":"authorize:fail dialog timed out","errno":5}"#)
             for _ in 0..<500 where ui.cancelledCount == 0 { try? await Task.sleep(nanoseconds: 10_000_000) }
             try expect(ui.cancelledCount, 1, "host dialogs cancelled")
@@ -392,7 +392,7 @@ struct Scenarios {
                 ImportedGrant(userId: "u1", appId: "wxA", pluginId: nil, scope: "scope.record", granted: true),
                 ImportedGrant(userId: "u1", appId: "wxA", pluginId: nil, scope: "scope.camera", granted: true),
             ])
-            try expect(report, ImportReport(imported: 1, keptExisting: 1))
+            try expect([report.imported, report.keptExisting], [1, 1], "imported, kept")
             try expect(await engine.auth("scope.record"), OK)
             try expect(await engine.auth("scope.camera"), DENY)
             try expect(try await engine.listGrants(userId: "u1").first { $0.scope == "scope.record" }?.source, .import)
@@ -414,6 +414,7 @@ struct Scenarios {
             try expect(await engine.handle(me(), callJson: #"{"api":"getLocation"}"#), #"{"errMsg":"getLocation:ok"}"#)
         }
 
+        await layerTypeScenarios()
         await changeStreamScenarios()
         await lifecycleScenarios()
         await hotPathScenarios()

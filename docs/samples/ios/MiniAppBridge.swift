@@ -5,9 +5,10 @@ import MiniAppAuth
 /// handler is added in its own content world, so the page's scripts cannot reach
 /// it; this refuses sub-frames and origins outside the allow-list as well. The
 /// caller's identity is the host's (`caller`: its session, the app it opened,
-/// whether a tap just happened), never the page's.
+/// whether a tap just happened), never the page's. It takes the engine as the
+/// `MiniAppAuthEngine` protocol: a unit test can hand it a fake.
 struct MiniAppBridge: Sendable {
-    let engine: AuthEngine
+    let engine: any MiniAppAuthEngine
     let allowedOrigins: Set<String> // "https://miniapp.example"
     let caller: @Sendable () -> Caller
 

@@ -1,5 +1,5 @@
 import Foundation
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// The authorization engine of one database: what an iOS host creates once and
 /// keeps for the app's life (it is freed when the last reference goes).
@@ -15,7 +15,11 @@ import MiniAppAuthBindings
 /// the app's dialog slot freed, nothing decided); the call answers `cancelled
 /// by the host` (errno 1306). `close()` / `shutdown()` close the engine: see
 /// there.
-public final class AuthEngine: Sendable {
+///
+/// Host code may depend on `MiniAppAuthEngine`, the protocol this class
+/// conforms to, to unit-test itself with a fake (or with `inMemory` and
+/// MiniAppAuthTesting's `ScriptedConsentUi`).
+public final class AuthEngine: MiniAppAuthEngine {
     /// The generated engine, held by a reference of our own that only the
     /// background queue gives back (see `deinit`).
     private let held: Unmanaged<MiniAppAuthBindings.AuthEngine>
@@ -37,9 +41,11 @@ public final class AuthEngine: Sendable {
 
     /// Opens (creating if needed) the database at `path`, answering dialogs through `ui`.
     /// A corrupt file is moved aside (`quarantinedPath`) and a fresh one started; a file
-    /// of a newer library is refused untouched (`MiniAppAuthError.databaseTooNew`).
+    /// of a newer library is refused untouched (`MiniAppAuthError.databaseTooNew`). A
+    /// `config` with a negative knob is refused (`MiniAppAuthError.invalidArgument`).
     public static func open(path: String, ui: any ConsentUi, config: EngineConfig? = nil) async throws -> AuthEngine {
         let ui = ConsentUiAdapter(ui)
+        let config = try config?.generated()
         return try await offCaller {
             AuthEngine(try MiniAppAuthBindings.AuthEngine.open(dbPath: path, ui: ui, config: config))
         }
@@ -51,9 +57,13 @@ public final class AuthEngine: Sendable {
         try await offCaller { AuthEngine(try MiniAppAuthBindings.AuthEngine.openReadOnly(dbPath: path)) }
     }
 
-    /// An engine over a private in-memory database (guest sessions, tests).
+    /// An engine over a private in-memory database (guest sessions, tests). A
+    /// `config` with a negative knob is refused (`MiniAppAuthError.invalidArgument`).
     public static func inMemory(ui: any ConsentUi, config: EngineConfig? = nil) throws -> AuthEngine {
-        try translated { AuthEngine(try MiniAppAuthBindings.AuthEngine.inMemory(ui: ConsentUiAdapter(ui), config: config)) }
+        let config = try config?.generated()
+        return try translated {
+            AuthEngine(try MiniAppAuthBindings.AuthEngine.inMemory(ui: ConsentUiAdapter(ui), config: config))
+        }
     }
 
     /// Where a corrupt database was moved when this engine opened it, if it was.
@@ -67,12 +77,12 @@ public final class AuthEngine: Sendable {
     }
 
     /// `wx.getSetting({withSubscriptions})`.
-    public func getSetting(_ caller: Caller, withSubscriptions: Bool = false) async -> ApiResult {
-        await engine.getSetting(caller: caller, withSubscriptions: withSubscriptions)
+    public func getSetting(_ caller: Caller, withSubscriptions: Bool) async -> ApiResult {
+        ApiResult(await engine.getSetting(caller: caller.generated, withSubscriptions: withSubscriptions))
     }
 
     /// `wx.openSetting({withSubscriptions})`: needs `caller.userGesture`.
-    public func openSetting(_ caller: Caller, withSubscriptions: Bool = false) async -> ApiResult {
+    public func openSetting(_ caller: Caller, withSubscriptions: Bool) async -> ApiResult {
         await cancellable(caller, api: "openSetting", args: ["withSubscriptions": withSubscriptions])
     }
 
@@ -83,7 +93,7 @@ public final class AuthEngine: Sendable {
 
     /// `wx.getPrivacySetting()`.
     public func getPrivacySetting(_ caller: Caller) async -> ApiResult {
-        await engine.getPrivacySetting(caller: caller)
+        ApiResult(await engine.getPrivacySetting(caller: caller.generated))
     }
 
     /// `wx.requirePrivacyAuthorize()`.
@@ -92,8 +102,8 @@ public final class AuthEngine: Sendable {
     }
 
     /// The mini app's `<button open-type="agreePrivacyAuthorization">` was tapped (the runtime's call).
-    public func agreePrivacyAuthorization(_ caller: Caller, buttonId: String? = nil) async -> ApiResult {
-        await engine.agreePrivacyAuthorization(caller: caller, buttonId: buttonId)
+    public func agreePrivacyAuthorization(_ caller: Caller, buttonId: String?) async -> ApiResult {
+        ApiResult(await engine.agreePrivacyAuthorization(caller: caller.generated, buttonId: buttonId))
     }
 
     /// `wx.requestSubscribeMessage({tmplIds})`: needs a tap.
@@ -108,15 +118,17 @@ public final class AuthEngine: Sendable {
 
     /// The gate in front of a guarded API (`getLocation`, `startRecord`, …).
     public func ensure(_ caller: Caller, api: String) async -> ApiResult {
-        await withCancellation { [engine] cancellation in
+        let caller = caller.generated
+        return ApiResult(await withCancellation { [engine] cancellation in
             await engine.ensureCancellable(caller: caller, api: api, cancellation: cancellation)
-        }
+        })
     }
 
     /// The bridge: a mini app's call as JSON (`{"api","args"}`) in, the result JSON out.
     /// The identity is `caller` — the host's — never the payload's.
     public func handle(_ caller: Caller, callJson: String) async -> String {
-        await withCancellation { [engine] cancellation in
+        let caller = caller.generated
+        return await withCancellation { [engine] cancellation in
             await engine.handleCancellable(caller: caller, callJson: callJson, cancellation: cancellation)
         }.json
     }
@@ -129,14 +141,15 @@ public final class AuthEngine: Sendable {
         // Strings, booleans and string arrays: always serialisable.
         let data = try! JSONSerialization.data(withJSONObject: call)
         let callJson = String(decoding: data, as: UTF8.self)
-        return await withCancellation { [engine] cancellation in
+        let caller = caller.generated
+        return ApiResult(await withCancellation { [engine] cancellation in
             await engine.handleCancellable(caller: caller, callJson: callJson, cancellation: cancellation)
-        }
+        })
     }
 
     /// Runs `call` with a `CallCancellation` that the calling `Task`'s
     /// cancellation cancels.
-    private func withCancellation(_ call: (CallCancellation) async -> ApiResult) async -> ApiResult {
+    private func withCancellation(_ call: (CallCancellation) async -> GApiResult) async -> GApiResult {
         let cancellation = CallCancellation()
         return await withTaskCancellationHandler {
             await call(cancellation)
@@ -178,11 +191,11 @@ public final class AuthEngine: Sendable {
 
     /// Adds a host-defined scope next to the built-in ones.
     public func registerScope(_ definition: ScopeDefinition) throws {
-        try translated { try engine.registerScope(definition: definition) }
+        try translated { try engine.registerScope(definition: definition.generated) }
     }
 
     /// Every scope the engine knows.
-    public func scopes() -> [ScopeDefinition] { engine.scopes() }
+    public func scopes() -> [ScopeDefinition] { engine.scopes().map(ScopeDefinition.init) }
 
     /// Installs (or, with `nil`, removes) the probe of the host app's OS permissions.
     public func setOsPermissionProbe(_ probe: (any OsPermissionProbe)?) {
@@ -192,8 +205,8 @@ public final class AuthEngine: Sendable {
     // MARK: administration (async; main-safe)
 
     /// A user's grants, optionally of one app.
-    public func listGrants(userId: String, appId: String? = nil) async throws -> [Grant] {
-        try await offCaller { [engine] in try engine.listGrants(userId: userId, appId: appId) }
+    public func listGrants(userId: String, appId: String?) async throws -> [Grant] {
+        try await offCaller { [engine] in try engine.listGrants(userId: userId, appId: appId).map(Grant.init) }
     }
 
     /// Every user with a decision or an agreement in the database.
@@ -202,27 +215,27 @@ public final class AuthEngine: Sendable {
     }
 
     /// Sets one scope to granted or denied (the host's own settings screen).
-    public func setGrant(userId: String, appId: String, scope: String, granted: Bool, pluginId: String? = nil) async throws {
+    public func setGrant(userId: String, appId: String, scope: String, granted: Bool, pluginId: String?) async throws {
         try await offCaller { [engine] in
             try engine.setGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted)
         }
     }
 
     /// Forgets one decision: the scope is unasked again.
-    public func revokeGrant(userId: String, appId: String, scope: String, pluginId: String? = nil) async throws {
+    public func revokeGrant(userId: String, appId: String, scope: String, pluginId: String?) async throws {
         try await offCaller { [engine] in try engine.revokeGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope) }
     }
 
     /// Resets an app as on its deletion, for one user or (with `nil`) all; returns the grants removed.
     @discardableResult
-    public func resetApp(appId: String, userId: String? = nil) async throws -> UInt64 {
-        try await offCaller { [engine] in try engine.resetApp(appId: appId, userId: userId) }
+    public func resetApp(appId: String, userId: String?) async throws -> Int64 {
+        try await offCaller { [engine] in Int64(clamping: try engine.resetApp(appId: appId, userId: userId)) }
     }
 
     /// Forgets a user (logout, account removal); the consent log keeps its records.
     @discardableResult
-    public func forgetUser(userId: String) async throws -> UInt64 {
-        try await offCaller { [engine] in try engine.forgetUser(userId: userId) }
+    public func forgetUser(userId: String) async throws -> Int64 {
+        try await offCaller { [engine] in Int64(clamping: try engine.forgetUser(userId: userId)) }
     }
 
     /// The user closed the app: its allow-once grants end.
@@ -232,22 +245,22 @@ public final class AuthEngine: Sendable {
 
     /// Housekeeping (at start-up, daily): ended and unused grants go, each recorded.
     public func runMaintenance() async throws -> MaintenanceReport {
-        try await offCaller { [engine] in try engine.runMaintenance() }
+        try await offCaller { [engine] in MaintenanceReport(try engine.runMaintenance()) }
     }
 
     /// The consent records of one user, or of everyone with `nil`, oldest first.
     public func consentRecords(userId: String? = nil) async throws -> [ConsentRecord] {
-        try await offCaller { [engine] in try engine.consentRecords(userId: userId) }
+        try await offCaller { [engine] in try engine.consentRecords(userId: userId).map(ConsentRecord.init) }
     }
 
     /// Checks the consent log's hash chain.
     public func verifyConsentLog() async throws -> LogVerification {
-        try await offCaller { [engine] in try engine.verifyConsentLog() }
+        try await offCaller { [engine] in LogVerification(try engine.verifyConsentLog()) }
     }
 
     /// The consent log's last sequence number and hash, for anchoring outside the file.
     public func consentLogHead() async throws -> ConsentLogHead {
-        try await offCaller { [engine] in try engine.consentLogHead() }
+        try await offCaller { [engine] in ConsentLogHead(try engine.consentLogHead()) }
     }
 
     /// Moves the host's earlier permission decisions in: each not yet decided here is stored
@@ -255,7 +268,8 @@ public final class AuthEngine: Sendable {
     /// is checked first — bad input changes nothing (`MiniAppAuthError.invalidArgument`).
     @discardableResult
     public func importGrants(_ grants: [ImportedGrant]) async throws -> ImportReport {
-        try await offCaller { [engine] in try engine.importGrants(grants: grants) }
+        let grants = grants.map(\.generated)
+        return try await offCaller { [engine] in ImportReport(try engine.importGrants(grants: grants)) }
     }
 
     /// Turns an app's subscription messages on or off for a user.

@@ -1,4 +1,4 @@
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 extension AuthEngine {
     /// A user's grants, now and after every change, whatever made it: a dialog,
@@ -28,6 +28,6 @@ extension AuthEngine {
 private final class StreamObserver: GrantObserver, Sendable {
     let continuation: AsyncStream<[Grant]>.Continuation
     init(_ continuation: AsyncStream<[Grant]>.Continuation) { self.continuation = continuation }
-    func grantsChanged(userId: String, grants: [Grant]) { continuation.yield(grants) }
+    func grantsChanged(userId: String, grants: [MiniAppAuthBindings.Grant]) { continuation.yield(grants.map(Grant.init)) }
     func observationEnded() { continuation.finish() }
 }

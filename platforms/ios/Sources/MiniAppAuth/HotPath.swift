@@ -3,14 +3,15 @@
 // that answers from the core's memory with one synchronous, primitive-only
 // crossing — without leaving the caller's actor.
 
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// A scope the engine knows, resolved once by `AuthEngine.scope(_:)` to the
 /// number the hot path carries across the FFI instead of its name. Valid for the
-/// engine that resolved it (the same number for that engine's life).
+/// engine that resolved it (the same number for that engine's life). Two are
+/// equal when they are the same scope of the same engine.
 public struct Scope: Hashable, Sendable {
-    /// The engine's number for the scope.
-    public let number: UInt32
+    /// The engine's number for the scope (not public: only the engine reads it).
+    let number: UInt32
 
     init(number: UInt32) { self.number = number }
 }
@@ -18,9 +19,10 @@ public struct Scope: Hashable, Sendable {
 /// A guarded API (`getLocation`, `startRecord`, …) resolved once by
 /// `AuthEngine.guardedApi(_:)` to the number `MiniAppCaller.ensure(_:)` carries
 /// across the FFI instead of its name. Valid for the engine that resolved it.
+/// Two are equal when the engine gave them the same number.
 public struct GuardedApi: Hashable, Sendable {
-    /// The engine's number for the API.
-    public let number: UInt32
+    /// The engine's number for the API (not public: only the engine reads it).
+    let number: UInt32
     /// The API's name.
     public let name: String
     /// What `ensure` answers when the gate allows, as the core words it.
@@ -32,7 +34,9 @@ public struct GuardedApi: Hashable, Sendable {
         self.ok = ApiResult(ok: true, errMsg: "\(name):ok", errno: nil, json: #"{"errMsg":""# + name + #":ok"}"#)
     }
 
+    /// Whether `a` and `b` are the same API (the same number).
     public static func == (a: GuardedApi, b: GuardedApi) -> Bool { a.number == b.number }
+    /// Hashes the number.
     public func hash(into hasher: inout Hasher) { hasher.combine(number) }
 }
 
@@ -85,7 +89,7 @@ public final class MiniAppCaller: Sendable {
         // The calling Task's cancellation ends the call and its dialog in the core.
         let cancellation = CallCancellation()
         return await withTaskCancellationHandler {
-            await handle.authorizeCancellable(scope: scope.number, cancellation: cancellation)
+            ApiResult(await handle.authorizeCancellable(scope: scope.number, cancellation: cancellation))
         } onCancel: {
             cancellation.cancel()
         }
@@ -110,7 +114,7 @@ public final class MiniAppCaller: Sendable {
         }
         let cancellation = CallCancellation()
         return await withTaskCancellationHandler {
-            await handle.ensureCancellable(api: api.number, cancellation: cancellation)
+            ApiResult(await handle.ensureCancellable(api: api.number, cancellation: cancellation))
         } onCancel: {
             cancellation.cancel()
         }

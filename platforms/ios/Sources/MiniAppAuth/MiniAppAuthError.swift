@@ -1,5 +1,5 @@
 import Foundation
-import MiniAppAuthBindings
+internal import MiniAppAuthBindings
 
 /// What the engine's host-side operations (opening, registering, administration)
 /// throw. Mini-app calls never throw: they answer in WeChat's dialect
@@ -19,6 +19,7 @@ public enum MiniAppAuthError: Error, Sendable, Equatable, LocalizedError {
     /// The engine was closed (`close()`, `shutdown()`); nothing changed. Open a new one.
     case closed
 
+    /// The error in words, for a log or an alert.
     public var errorDescription: String? {
         switch self {
         case .storage(let reason): return "miniapp-auth storage error: \(reason)"

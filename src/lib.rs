@@ -324,7 +324,14 @@ impl AuthEngine {
     /// `agreePrivacyAuthorization` answers `api is not supported` (100): only
     /// the runtime that rendered the agree button reports its tap, through
     /// [`Self::agree_privacy_authorization`].
-    pub async fn handle_page_call(&self, caller: Caller, call_json: String) -> String {
+    /// `cancellation` (Swift's layer): as for [`Self::handle_cancellable`].
+    #[uniffi::method(default(cancellation = None))]
+    pub async fn handle_page_call(
+        &self,
+        caller: Caller,
+        call_json: String,
+        cancellation: Option<Arc<CallCancellation>>,
+    ) -> String {
         let call = match json_call::read_text(&call_json) {
             Ok(call) => call,
             Err(refused) => return refused.json,
@@ -332,7 +339,16 @@ impl AuthEngine {
         if let Some(refused) = json_call::refused_from_a_page(&call.0) {
             return refused.json;
         }
-        self.answer_call(caller, Ok(call)).await.json
+        let api = call.0.clone();
+        let answer = self.answer_call(caller, Ok(call));
+        match cancellation {
+            None => answer.await.json,
+            Some(cancellation) => {
+                unless_cancelled(&cancellation, answer, |f| ApiResult::failure(&api, &f))
+                    .await
+                    .json
+            }
+        }
     }
 
     /// [`Self::handle`], cancellable from outside, answering the whole

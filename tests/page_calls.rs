@@ -29,15 +29,17 @@ fn a_page_cannot_agree_to_the_privacy_contract_for_the_user() {
         r#"{"api":"agree\u0050rivacyAuthorization","args":{}}"#,
     ] {
         assert_eq!(
-            block_on(engine.handle_page_call(tapped.clone(), call.into())),
+            block_on(engine.handle_page_call(tapped.clone(), call.into(), None)),
             r#"{"errMsg":"agreePrivacyAuthorization:fail api is not supported","errno":100}"#,
             "{call}"
         );
     }
     // Nothing was agreed: the privacy setting still needs the user.
-    let setting = block_on(
-        engine.handle_page_call(caller("u1", "wxA"), r#"{"api":"getPrivacySetting"}"#.into()),
-    );
+    let setting = block_on(engine.handle_page_call(
+        caller("u1", "wxA"),
+        r#"{"api":"getPrivacySetting"}"#.into(),
+        None,
+    ));
     assert!(setting.contains(r#""needAuthorization":true"#), "{setting}");
     // The runtime's own report of the tap agrees.
     let agreed = block_on(engine.agree_privacy_authorization(tapped, Some("agree-btn".into())));
@@ -55,7 +57,7 @@ fn every_other_page_call_answers_as_the_bridge_does() {
         r#"{"api":"noSuchApi"}"#,
     ] {
         assert_eq!(
-            block_on(engine.handle_page_call(caller("u1", "wxB"), call.into())),
+            block_on(engine.handle_page_call(caller("u1", "wxB"), call.into(), None)),
             block_on(engine.handle(caller("u1", "wxB"), call.into())),
             "{call}"
         );

@@ -417,6 +417,7 @@ struct Scenarios {
         await layerTypeScenarios()
         await changeStreamScenarios()
         await lifecycleScenarios()
+        await hostContractScenarios()
         await hotPathScenarios()
         await sampleScenarios()
 

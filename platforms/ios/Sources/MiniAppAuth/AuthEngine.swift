@@ -133,6 +133,19 @@ public final class AuthEngine: MiniAppAuthEngine {
         }.json
     }
 
+    /// The bridge for a page script's calls (the mini app's own `wx.*`): as `handle`, but the
+    /// runtime's own `agreePrivacyAuthorization` is refused (`api is not supported`, 100) — only
+    /// the host's renderer of the agree button reports that tap, with `agreePrivacyAuthorization`.
+    public func handlePageCall(_ caller: Caller, callJson: String) async -> String {
+        let caller = caller.generated
+        let cancellation = CallCancellation()
+        return await withTaskCancellationHandler {
+            await engine.handlePageCall(caller: caller, callJson: callJson, cancellation: cancellation)
+        } onCancel: {
+            cancellation.cancel()
+        }
+    }
+
     /// A call that may show a dialog, as the bridge's JSON, cancelled in the
     /// core when the calling `Task` is (UniFFI's generated Swift does not pass
     /// a `Task`'s cancellation on to the core).
@@ -270,6 +283,17 @@ public final class AuthEngine: MiniAppAuthEngine {
     public func importGrants(_ grants: [ImportedGrant]) async throws -> ImportReport {
         let grants = grants.map(\.generated)
         return try await offCaller { [engine] in ImportReport(try engine.importGrants(grants: grants)) }
+    }
+
+    /// Moves everything the host's old store holds in (`HostImport`): grants with their decision
+    /// time and allow-until end, privacy agreements with the contract version, kept subscription
+    /// choices and main switches. Every entry is checked first — bad input changes nothing
+    /// (`MiniAppAuthError.invalidArgument`, naming the entry); a key this database ever decided is
+    /// kept; each entry stored gets an `import` consent record.
+    @discardableResult
+    public func importFromHost(_ entries: HostImport) async throws -> HostImportReport {
+        let entries = entries.generated
+        return try await offCaller { [engine] in HostImportReport(try engine.importFromHost(entries: entries)) }
     }
 
     /// Turns an app's subscription messages on or off for a user.

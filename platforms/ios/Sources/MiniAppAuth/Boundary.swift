@@ -142,7 +142,9 @@ extension Caller {
 
 extension ImportedGrant {
     var generated: GImportedGrant {
-        GImportedGrant(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted)
+        GImportedGrant(
+            userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted,
+            decidedAtMs: decidedAtMs, expiresAtMs: expiresAtMs)
     }
 }
 

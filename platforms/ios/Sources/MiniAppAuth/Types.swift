@@ -334,14 +334,27 @@ public struct ImportedGrant: Hashable, Sendable {
     public var scope: String
     /// Granted or denied.
     public var granted: Bool
+    /// When the user decided (ms since the epoch); `nil`: now.
+    public var decidedAtMs: Int64?
+    /// For a grant allowed until a time: when it ends (ms since the epoch); `nil`: permanent. A denial has none.
+    public var expiresAtMs: Int64?
 
-    /// One decision to import.
+    /// One decision to import (decided now, permanent).
     public init(userId: String, appId: String, pluginId: String? = nil, scope: String, granted: Bool) {
+        self.init(userId: userId, appId: appId, pluginId: pluginId, scope: scope, granted: granted,
+                  decidedAtMs: nil, expiresAtMs: nil)
+    }
+
+    /// One decision to import, with when it was made and, for an allow-until grant, when it ends.
+    public init(userId: String, appId: String, pluginId: String? = nil, scope: String, granted: Bool,
+                decidedAtMs: Int64?, expiresAtMs: Int64? = nil) {
         self.userId = userId
         self.appId = appId
         self.pluginId = pluginId
         self.scope = scope
         self.granted = granted
+        self.decidedAtMs = decidedAtMs
+        self.expiresAtMs = expiresAtMs
     }
 }
 

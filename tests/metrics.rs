@@ -285,6 +285,7 @@ impl GrantObserver for ThrowingObserver {
         let _ = self.0.send(());
         panic!("the observer threw");
     }
+    fn observation_ended(&self) {}
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -291,10 +291,18 @@ struct Server {
     ui: Arc<LineUi>,
     out: Arc<Output>,
     calls: Vec<InFlight>,
+    /// Threads of calls already answered, joined before the bridge exits (a
+    /// call's answer must be written before the process ends).
+    answered: Vec<JoinHandle<()>>,
 }
 
-/// A call waiting on a thread of its own, and whose it is.
+/// A call waiting on a thread of its own, and whose it is. It is in flight
+/// until its answer is about to be written — not until its thread has ended:
+/// a client that sends its next call the moment it reads an answer must find
+/// that answer's place free (the thread's last instants after the write would
+/// otherwise count against its app, now and then refusing the next call).
 struct InFlight {
+    answered: Arc<AtomicBool>,
     thread: JoinHandle<()>,
     user_id: String,
     app_id: String,
@@ -366,7 +374,13 @@ impl Server {
     }
 
     fn call(&mut self, id: Option<protocol::RawId>, caller: Caller, call: Value) {
-        self.calls.retain(|call| !call.thread.is_finished());
+        self.answered.retain(|thread| !thread.is_finished());
+        let (answered, waiting) = std::mem::take(&mut self.calls)
+            .into_iter()
+            .partition(|call| call.answered.load(Ordering::Acquire));
+        self.calls = waiting;
+        self.answered
+            .extend(answered.into_iter().map(|call: InFlight| call.thread));
         let refuse = |message: String| {
             let mut line = Map::new();
             line.insert("error".into(), Value::String(message));
@@ -398,15 +412,19 @@ impl Server {
         let engine = self.engine.clone();
         let out = self.out.clone();
         let answer_id = id.clone();
+        let answered = Arc::new(AtomicBool::new(false));
+        let done = answered.clone();
         let spawned = std::thread::Builder::new()
             .name("bridge-call".into())
             .stack_size(CALL_STACK_BYTES)
             .spawn(move || {
                 let result = futures::executor::block_on(engine.handle_value(caller, call));
+                done.store(true, Ordering::Release);
                 out.send_line(&answer_line(answer_id.as_deref(), &result.json));
             });
         match spawned {
             Ok(thread) => self.calls.push(InFlight {
+                answered,
                 thread,
                 user_id,
                 app_id,
@@ -484,6 +502,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         ui,
         out,
         calls: Vec::new(),
+        answered: Vec::new(),
     };
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
@@ -511,9 +530,10 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         server.serve_line(&buffer);
     }
     server.ui.close();
-    for call in server.calls.drain(..) {
+    let threads = server.calls.drain(..).map(|call| call.thread);
+    for thread in threads.chain(server.answered.drain(..)) {
         // A call thread cannot panic on any input; if one did, the others still finish.
-        let _ = call.thread.join();
+        let _ = thread.join();
     }
     Ok(())
 }

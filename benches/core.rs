@@ -2,6 +2,7 @@
 //! - authorize on a granted scope (the hot path) vs a bare `HashMap` lookup;
 //! - a first decision made durable vs a bare rusqlite insert in its own
 //!   transaction with the same pragmas (and with a metrics sink installed);
+//! - what recording metrics costs a first decision (in memory, no fsync);
 //! - getSetting with every scope decided; the bridge JSON round trip;
 //! - opening the store and answering the first call with 0 … 1,000,000 grants;
 //! - the hot path from 1 and 2 threads.
@@ -212,6 +213,70 @@ fn durable_decision(c: &mut Criterion) {
     group.finish();
 }
 
+/// What recording metrics costs a decision, without a disk's fsync to hide it:
+/// first decisions (a dialog answered, two commits: four events) in an
+/// in-memory engine, with no sink and with one. The two are also measured
+/// interleaved — rounds alternating off and on, the median ratio — since each
+/// decision adds a user and the database grows as the run goes on.
+fn metrics_cost(c: &mut Criterion) {
+    let engine = AuthEngine::in_memory(Arc::new(AllowAll), None).unwrap();
+    let next = AtomicU64::new(0);
+    let decide = || {
+        let n = next.fetch_add(1, Ordering::Relaxed);
+        let result = block_on(
+            engine.authorize_borrowed(&Caller::new(&format!("user{n}"), "wxBench"), "scope.record"),
+        );
+        assert!(result.ok);
+    };
+    let sink = |on: bool| {
+        let sink: Option<Arc<dyn miniapp_auth::MetricsSink>> = match on {
+            true => Some(Arc::new(DiscardMetrics)),
+            false => None,
+        };
+        miniapp_auth::set_metrics_sink(sink);
+    };
+    let mut group = c.benchmark_group("metrics_in_memory");
+    group.bench_function("first_decision_sink_off", |b| b.iter(decide));
+    sink(true);
+    group.bench_function("first_decision_sink_on", |b| b.iter(decide));
+    sink(false);
+    group.finish();
+    if std::env::args().any(|a| a == "--bench") {
+        let rounds: Vec<(f64, f64)> = (0..41)
+            .map(|round| {
+                let time = |on: bool| {
+                    sink(on);
+                    let start = Instant::now();
+                    for _ in 0..200 {
+                        decide();
+                    }
+                    let took = start.elapsed().as_nanos() as f64 / 200.0;
+                    sink(false);
+                    took
+                };
+                if round % 2 == 0 {
+                    let off = time(false);
+                    (off, time(true))
+                } else {
+                    let on = time(true);
+                    (time(false), on)
+                }
+            })
+            .collect();
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let ratio = median(rounds.iter().map(|(off, on)| on / off).collect());
+        let off_us = median(rounds.iter().map(|(off, _)| *off).collect()) / 1000.0;
+        let on_us = median(rounds.iter().map(|(_, on)| *on).collect()) / 1000.0;
+        println!(
+            "metrics_in_memory/interleaved: sink on {on_us:.1} µs, off {off_us:.1} µs, \
+             ratio {ratio:.3}x (median of 41 alternating rounds of 200 first decisions)"
+        );
+    }
+}
+
 fn reads(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine_in(&dir);
@@ -312,6 +377,7 @@ criterion_group!(
     benches,
     hot_path,
     durable_decision,
+    metrics_cost,
     reads,
     open_and_first_call,
     threads

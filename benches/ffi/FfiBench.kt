@@ -17,6 +17,7 @@
 import com.miniappauth.ApiResult
 import com.miniappauth.AuthEngine
 import com.miniappauth.Caller
+import com.miniappauth.toGenerated
 import com.miniappauth.ConsentDecision
 import com.miniappauth.ConsentUi
 import com.miniappauth.PrivacyDecision

@@ -28,10 +28,12 @@ fun lifecycleScenarios() {
             withTimeout(10_000) { while (ui.held.isEmpty()) delay(5) }
             check(descriptorsOn(path).isNotEmpty()) { "the file is not open" }
             engine.close()
-            // Before close() returned.
-            expect(ui.cancelled.get(), 1, "the host's dialog coroutine cancelled")
+            // Before close() returned: the host's dialog coroutine is cancelled (its own
+            // cleanup — the catch block counting `cancelled` — runs next, on its dispatcher).
+            expect(ui.heldJobs.single().isCancelled, true, "the host's dialog coroutine cancelled")
             expect(descriptorsOn(path), emptyList<String>(), "descriptors left on the file")
             expect(asking.await(), ENGINE_CLOSED)
+            withTimeout(5_000) { while (ui.cancelled.get() < 1) delay(1) }
             // The stream completed (a collector on a logout screen does not hang).
             withTimeout(5_000) { stream.await() }
         }

@@ -17,6 +17,7 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
     val held: MutableList<CompletableDeferred<ConsentDecision>> = Collections.synchronizedList(mutableListOf())
     var settingsAnswer: (SettingsRequest) -> List<ScopeSetting> = { it.items }
     val cancelled = java.util.concurrent.atomic.AtomicInteger()
+    val heldJobs: MutableList<Job> = Collections.synchronizedList(mutableListOf())
 
     private fun next(): String = synchronized(queue) { queue.removeFirstOrNull() ?: "throw" }
 
@@ -28,6 +29,7 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
             "deny" -> ConsentDecision.Deny
             "dismiss" -> ConsentDecision.Dismiss
             "hold" -> try {
+                heldJobs.add(currentCoroutineContext()[Job]!!) // whether the engine cancelled it, told at once
                 CompletableDeferred<ConsentDecision>().also { held.add(it) }.await()
             } catch (e: CancellationException) {
                 cancelled.incrementAndGet() // the engine gave up: take the dialog down

@@ -314,9 +314,7 @@ impl AuthEngine {
     /// The bridge: answers a mini app's call given as JSON (`{"api", "args"}`) with
     /// the result JSON. The identity is `caller`, never the payload.
     pub async fn handle(&self, caller: Caller, call_json: String) -> String {
-        self.answer_call(caller, json_call::read_text(&call_json))
-            .await
-            .json
+        self.answer_text(caller, &call_json, false, None).await.json
     }
 
     /// The bridge for a page script's calls (the mini app's own `wx.*`): as
@@ -332,23 +330,9 @@ impl AuthEngine {
         call_json: String,
         cancellation: Option<Arc<CallCancellation>>,
     ) -> String {
-        let call = match json_call::read_text(&call_json) {
-            Ok(call) => call,
-            Err(refused) => return refused.json,
-        };
-        if let Some(refused) = json_call::refused_from_a_page(&call.0) {
-            return refused.json;
-        }
-        let api = call.0.clone();
-        let answer = self.answer_call(caller, Ok(call));
-        match cancellation {
-            None => answer.await.json,
-            Some(cancellation) => {
-                unless_cancelled(&cancellation, answer, |f| ApiResult::failure(&api, &f))
-                    .await
-                    .json
-            }
-        }
+        self.answer_text(caller, &call_json, true, cancellation.as_deref())
+            .await
+            .json
     }
 
     /// [`Self::handle`], cancellable from outside, answering the whole
@@ -363,13 +347,8 @@ impl AuthEngine {
         call_json: String,
         cancellation: Arc<CallCancellation>,
     ) -> ApiResult {
-        let call = match json_call::read_text(&call_json) {
-            Ok(call) => call,
-            Err(refused) => return refused,
-        };
-        let api = call.0.clone();
-        let answer = self.answer_call(caller, Ok(call));
-        unless_cancelled(&cancellation, answer, |f| ApiResult::failure(&api, &f)).await
+        self.answer_text(caller, &call_json, false, Some(&cancellation))
+            .await
     }
 
     /// [`Self::ensure`], cancellable from outside as [`Self::handle_cancellable`] is.
@@ -595,7 +574,8 @@ impl AuthEngine {
     /// what [`Self::handle`] does after parsing, for Rust hosts that parsed the
     /// call themselves (the CLI's JSON-lines bridge).
     pub async fn handle_value(&self, caller: Caller, call: serde_json::Value) -> ApiResult {
-        self.answer_call(caller, json_call::read_value(call)).await
+        self.answer_read(caller, json_call::read_value(call), false, None)
+            .await
     }
 
     /// The answer to a call already decoded from JSON if memory alone gives it
@@ -618,14 +598,56 @@ impl AuthEngine {
         json_call::answer_from_memory(&self.inner, caller, &api, &args)
     }
 
-    /// A call read from JSON, answered from memory on this thread when it can be
-    /// (`authorize` the cache answers, a guarded API's gate allowing now), else
-    /// on the core's I/O threads.
-    async fn answer_call(&self, caller: Caller, call: json_call::ReadCall) -> ApiResult {
+    /// A bridge call as JSON text, answered as [`Self::answer_read`] does.
+    async fn answer_text(
+        &self,
+        caller: Caller,
+        call_json: &str,
+        from_a_page: bool,
+        cancellation: Option<&CallCancellation>,
+    ) -> ApiResult {
+        let call = json_call::read_text(call_json);
+        self.answer_read(caller, call, from_a_page, cancellation)
+            .await
+    }
+
+    /// The one way a bridge call is answered: a call that could not be read
+    /// answers its refusal; `from_a_page`, a runtime-only API is refused
+    /// ([`json_call::refused_from_a_page`]); then [`Self::answer_now`], ended
+    /// early — `cancelled by the host` — if `cancellation` is cancelled first.
+    async fn answer_read(
+        &self,
+        caller: Caller,
+        call: json_call::ReadCall,
+        from_a_page: bool,
+        cancellation: Option<&CallCancellation>,
+    ) -> ApiResult {
         let (api, args) = match call {
             Ok(call) => call,
             Err(refused) => return refused,
         };
+        if from_a_page {
+            if let Some(refused) = json_call::refused_from_a_page(&api) {
+                return refused;
+            }
+        }
+        let Some(cancellation) = cancellation else {
+            return self.answer_now(caller, api, args).await;
+        };
+        let shown = api.clone();
+        let answer = self.answer_now(caller, api, args);
+        unless_cancelled(cancellation, answer, |f| ApiResult::failure(&shown, &f)).await
+    }
+
+    /// A call read from JSON, answered from memory on this thread when it can be
+    /// (`authorize` the cache answers, a guarded API's gate allowing now), else
+    /// on the core's I/O threads.
+    async fn answer_now(
+        &self,
+        caller: Caller,
+        api: String,
+        args: serde_json::Map<String, serde_json::Value>,
+    ) -> ApiResult {
         if let Some(answer) = json_call::answer_from_memory(&self.inner, &caller, &api, &args) {
             return answer;
         }

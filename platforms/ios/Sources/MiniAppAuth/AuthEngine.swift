@@ -138,11 +138,8 @@ public final class AuthEngine: MiniAppAuthEngine {
     /// the host's renderer of the agree button reports that tap, with `agreePrivacyAuthorization`.
     public func handlePageCall(_ caller: Caller, callJson: String) async -> String {
         let caller = caller.generated
-        let cancellation = CallCancellation()
-        return await withTaskCancellationHandler {
+        return await withCancellation { [engine] cancellation in
             await engine.handlePageCall(caller: caller, callJson: callJson, cancellation: cancellation)
-        } onCancel: {
-            cancellation.cancel()
         }
     }
 
@@ -162,7 +159,7 @@ public final class AuthEngine: MiniAppAuthEngine {
 
     /// Runs `call` with a `CallCancellation` that the calling `Task`'s
     /// cancellation cancels.
-    private func withCancellation(_ call: (CallCancellation) async -> GApiResult) async -> GApiResult {
+    private func withCancellation<T>(_ call: (CallCancellation) async -> T) async -> T {
         let cancellation = CallCancellation()
         return await withTaskCancellationHandler {
             await call(cancellation)

@@ -110,6 +110,24 @@ impl Drop for Held {
 }
 
 impl CallerHandle {
+    /// The engine, held for the call, and the name of guarded API number
+    /// `api` (empty when unknown: the full call answers it); or, the engine
+    /// gone, the answer `ensure` gives then.
+    fn guarded_api(&self, api: u32) -> Result<(Held, String), ApiResult> {
+        let Some(engine) = Held::of(&self.engine) else {
+            return Err(ApiResult::from_outcome(
+                "ensure",
+                Err(Failure::StorageUnavailable),
+            ));
+        };
+        let name = engine
+            .api_numbers
+            .name(api)
+            .map(|name| name.to_string())
+            .unwrap_or_default();
+        Ok((engine, name))
+    }
+
     /// A handle for `caller` (already validated) in `engine`.
     pub(crate) fn new(engine: &Arc<Engine>, caller: Caller) -> CallerHandle {
         CallerHandle {
@@ -181,15 +199,10 @@ impl CallerHandle {
     /// The gate before guarded API number `api`, in full (the same as
     /// `AuthEngine::ensure`); an unknown number fails as an unsupported API.
     pub async fn ensure(&self, api: u32) -> ApiResult {
-        let Some(engine) = Held::of(&self.engine) else {
-            return ApiResult::from_outcome("ensure", Err(Failure::StorageUnavailable));
-        };
-        let name = engine
-            .api_numbers
-            .name(api)
-            .map(|name| name.to_string())
-            .unwrap_or_default();
-        ensure(&engine, self.caller.clone(), name).await
+        match self.guarded_api(api) {
+            Ok((engine, name)) => ensure(&engine, self.caller.clone(), name).await,
+            Err(gone) => gone,
+        }
     }
 
     /// [`Self::ensure`], cancellable from outside as [`Self::authorize_cancellable`] is.
@@ -198,10 +211,12 @@ impl CallerHandle {
         api: u32,
         cancellation: Arc<CallCancellation>,
     ) -> ApiResult {
-        let shown = Held::of(&self.engine)
-            .and_then(|engine| engine.api_numbers.name(api).map(|name| name.to_string()))
-            .unwrap_or_else(|| "ensure".into());
-        let call = self.ensure(api);
+        let (engine, name) = match self.guarded_api(api) {
+            Ok(found) => found,
+            Err(gone) => return gone,
+        };
+        let shown = name.clone();
+        let call = ensure(&engine, self.caller.clone(), name);
         unless_cancelled(&cancellation, call, |f| {
             ApiResult::of_ensure(&shown, Err(f))
         })

@@ -45,6 +45,7 @@ mod manifest;
 mod metrics;
 mod mini_app_api;
 mod namespace;
+mod plugin_rules;
 mod policy;
 mod privacy_agreement;
 mod privacy_refusals;

@@ -15,6 +15,7 @@ use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
 use crate::gate::Upkeep;
 use crate::manifest::{Manifest, PRIVATE_INFO_APIS};
+use crate::plugin_rules;
 use crate::policy::{PrivacyGate, Request, Verdict};
 use crate::scopes::PLUGIN_SCOPES;
 use crate::scopes::{privacy_only_scope, ScopeCatalogue, ScopeDefinition, TAP_ONLY_APIS};
@@ -23,9 +24,16 @@ impl Engine {
     /// `wx.authorize({scope})`.
     pub async fn authorize(&self, caller: &Caller, scope: &str) -> ApiResult {
         let api = "authorize";
-        let outcome = self
-            .authorize_scope(api, caller, caller.namespace_ref(), scope)
-            .await;
+        let outcome = match caller
+            .validate()
+            .and_then(|()| plugin_rules::offered_to(caller, api))
+        {
+            Ok(()) => {
+                self.authorize_scope(api, caller, caller.namespace_ref(), scope)
+                    .await
+            }
+            Err(failure) => Err(failure),
+        };
         ApiResult::from_outcome(api, outcome)
     }
 

@@ -11,6 +11,7 @@ use crate::decisions::Decision;
 use crate::dialect::{ApiResult, Failure};
 use crate::engine::Engine;
 use crate::namespace::Namespace;
+use crate::plugin_rules;
 use crate::policy::{self, GrantState};
 use crate::registry::Snapshot;
 use crate::scopes::ScopeKind;
@@ -75,7 +76,7 @@ impl Engine {
                     Value::Object(self.auth_setting(&app, &snapshot)?),
                 );
             }
-            if with_subscriptions {
+            if plugin_rules::shows_subscriptions(caller, with_subscriptions) {
                 extra.insert(
                     "subscriptionsSetting".into(),
                     self.subscriptions_setting(&caller.user_id, &caller.app_id)?,
@@ -91,6 +92,7 @@ impl Engine {
     /// subscriptions, also the main switch and the kept choices).
     pub async fn open_setting(&self, caller: &Caller, with_subscriptions: bool) -> ApiResult {
         let api = "openSetting";
+        let with_subscriptions = plugin_rules::shows_subscriptions(caller, with_subscriptions);
         let outcome = async {
             let setting = self.open_setting_page(caller, with_subscriptions).await?;
             let mut extra = Map::new();

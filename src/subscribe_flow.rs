@@ -19,6 +19,7 @@ use crate::decisions::OpenedIn;
 use crate::dialect::{ApiResult, Failure, SubscribeError};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::plugin_rules;
 use crate::policy::Lifetime;
 use crate::scopes::is_api_name;
 use crate::store::{LogPoint, StillTrue};
@@ -78,6 +79,7 @@ impl Engine {
         tmpl_ids: &[String],
     ) -> Result<Map<String, Value>, Failure> {
         caller.validate()?;
+        plugin_rules::offered_to(caller, "requestSubscribeMessage")?;
         if !caller.user_gesture {
             return Err(Failure::NeedsUserGesture);
         }

@@ -42,10 +42,11 @@ fn plugins_have_their_own_namespace() {
     let app = caller("u1", "wxA");
     let plugin = caller("u1", "wxA").with_plugin("wxPlugin1");
     assert!(block_on(engine.authorize(app.clone(), "scope.camera".into())).ok);
-    // The plugin is asked for itself, and its denial does not touch the app.
+    // The plugin is asked for itself (through the guarded API: a plugin has
+    // no wx.authorize), and its denial does not touch the app.
     assert_eq!(
-        block_on(engine.authorize(plugin.clone(), "scope.camera".into())).json,
-        r#"{"errMsg":"authorize:fail auth deny","errno":103}"#
+        block_on(engine.ensure(plugin.clone(), "createVKSession".into())).json,
+        r#"{"errMsg":"createVKSession:fail auth deny","errno":103}"#
     );
     assert_eq!(
         ui.scope_dialogs()[1].plugin_id.as_deref(),
@@ -133,9 +134,7 @@ fn resetting_an_app_or_forgetting_a_user_touches_nothing_else() {
     for (user, app) in [("u1", "wxA"), ("u2", "wxA"), ("u1", "wxB")] {
         assert!(block_on(engine.authorize(caller(user, app), "scope.record".into())).ok);
     }
-    assert!(
-        block_on(engine.authorize(caller("u1", "wxA").with_plugin("p"), "scope.record".into())).ok
-    );
+    assert!(block_on(engine.ensure(caller("u1", "wxA").with_plugin("p"), "startRecord".into())).ok);
     assert_eq!(
         engine.reset_app("wxA".into(), Some("u1".into())).unwrap(),
         2

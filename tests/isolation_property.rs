@@ -15,6 +15,14 @@ const SCOPES: [&str; 4] = [
     "scope.werun",
 ];
 
+/// The API each of [`SCOPES`] guards, as a plugin (which has no `authorize`) asks.
+const GUARDED_APIS: [&str; 4] = [
+    "startRecord",
+    "createVKSession",
+    "openBluetoothAdapter",
+    "getWeRunData",
+];
+
 /// The identities that act; the protected one is ("victim", "wxV", no plugin).
 fn actor(i: usize) -> Caller {
     match i % 5 {
@@ -82,7 +90,14 @@ proptest! {
             match a {
                 Act::Authorize(who, scope, decision) => {
                     ui.push(&[[Answer::Allow, Answer::Deny, Answer::AllowOnce][*decision as usize]]);
-                    block_on(engine.authorize(actor(*who), SCOPES[*scope].into()));
+                    let who = actor(*who);
+                    if who.plugin_id.is_some() {
+                        // A plugin has no wx.authorize (SPEC §4): it is asked
+                        // through the guarded API itself.
+                        block_on(engine.ensure(who, GUARDED_APIS[*scope].into()));
+                    } else {
+                        block_on(engine.authorize(who, SCOPES[*scope].into()));
+                    }
                 }
                 Act::ForMiniProgramAsOtherPlugin(scope) => {
                     // A plugin of another app asking "for the mini program".

@@ -384,8 +384,8 @@ fn a_version_1_database_is_migrated_keeps_its_decisions_and_matches_a_fresh_one(
         r#"{"errMsg":"authorize:fail auth deny","errno":103}"#
     );
     assert_eq!(
-        block_on(engine.authorize(me.with_plugin("p1"), "scope.camera".into())).json,
-        r#"{"errMsg":"authorize:ok"}"#
+        block_on(engine.ensure(me.with_plugin("p1"), "createVKSession".into())).json,
+        r#"{"errMsg":"createVKSession:ok"}"#
     );
     assert_eq!(
         ui.dialogs(),

@@ -579,6 +579,14 @@ impl AuthEngine {
             .await
     }
 
+    /// [`Self::handle_value`] for a page script's call: as
+    /// [`Self::handle_page_call`], the runtime's own calls are refused (the
+    /// CLI's bridge, for a line that does not say `"from":"runtime"`).
+    pub async fn handle_page_value(&self, caller: Caller, call: serde_json::Value) -> ApiResult {
+        self.answer_read(caller, json_call::read_value(call), true, None)
+            .await
+    }
+
     /// The answer to a call already decoded from JSON if memory alone gives it
     /// (`authorize` the cache answers, a guarded API's gate allowing now), with
     /// no I/O on this thread (a "last used" note goes to the core's I/O

@@ -158,13 +158,57 @@ fn the_bridge_carries_the_referrer_and_the_agree_button() {
     assert_eq!(consent["event"], "consent", "{consent}");
     bridge.decide(&consent, "allow");
     assert_eq!(bridge.recv()["result"]["errMsg"], "authorize:ok");
-    // Another user agrees through the mini app's own button.
-    bridge.send(r#"{"id":3,"user":"u2","app":"wxA","api":"agreePrivacyAuthorization","args":{"buttonId":"b"},"tap":true}"#);
+    // Another user agrees through the mini app's own button, which the
+    // runtime reports on its own channel.
+    bridge.send(r#"{"id":3,"user":"u2","app":"wxA","api":"agreePrivacyAuthorization","args":{"buttonId":"b"},"tap":true,"from":"runtime"}"#);
     assert_eq!(
         bridge.recv()["result"]["errMsg"],
         "agreePrivacyAuthorization:ok"
     );
     bridge.send(r#"{"id":4,"user":"u2","app":"wxA","api":"getPrivacySetting","args":{}}"#);
+    assert_eq!(bridge.recv()["result"]["needAuthorization"], false);
+    assert_eq!(bridge.finish().1, 0);
+}
+
+/// The bridge keeps the runtime's channel apart from the mini app's (#22, SPEC
+/// §7): a call line is the page's unless it says `"from":"runtime"`, and a
+/// page's `agreePrivacyAuthorization` — the mini app claiming a tap on its
+/// agree button — is refused (100) and records nothing, tap or no tap.
+#[test]
+fn the_bridge_refuses_a_pages_claim_of_an_agree_tap() {
+    use common::bridge::Bridge;
+    let db = TempDb::new();
+    let mut bridge = Bridge::start(&db.path());
+    bridge.send(
+        r#"{"id":1,"op":"register","app":"wxA","manifest":{"privacy":{"contractName":"Guide","version":"1","scopes":["scope.record"]}}}"#,
+    );
+    assert_eq!(bridge.recv()["ok"], true);
+    for from in ["", r#","from":"page""#] {
+        bridge.send(&format!(
+            r#"{{"id":2,"user":"u1","app":"wxA","api":"agreePrivacyAuthorization","args":{{"buttonId":"agree-btn"}},"tap":true{from}}}"#
+        ));
+        assert_eq!(
+            bridge.recv()["result"],
+            serde_json::json!({"errMsg": "agreePrivacyAuthorization:fail api is not supported", "errno": 100})
+        );
+    }
+    bridge.send(r#"{"id":3,"user":"u1","app":"wxA","api":"getPrivacySetting","args":{}}"#);
+    assert_eq!(bridge.recv()["result"]["needAuthorization"], true);
+    // Neither anything else.
+    bridge.send(r#"{"id":4,"user":"u1","app":"wxA","api":"getPrivacySetting","from":"host"}"#);
+    let refused = bridge.recv();
+    assert_eq!(refused["id"], 4);
+    assert_eq!(
+        refused["error"], r#"from must be "page" or "runtime""#,
+        "{refused}"
+    );
+    // The runtime's report of the tap records the agreement.
+    bridge.send(r#"{"id":5,"user":"u1","app":"wxA","api":"agreePrivacyAuthorization","args":{"buttonId":"agree-btn"},"tap":true,"from":"runtime"}"#);
+    assert_eq!(
+        bridge.recv()["result"],
+        serde_json::json!({"errMsg": "agreePrivacyAuthorization:ok"})
+    );
+    bridge.send(r#"{"id":6,"user":"u1","app":"wxA","api":"getPrivacySetting"}"#);
     assert_eq!(bridge.recv()["result"]["needAuthorization"], false);
     assert_eq!(bridge.finish().1, 0);
 }

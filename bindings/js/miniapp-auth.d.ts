@@ -93,11 +93,43 @@ export function dispatchNeedPrivacyAuthorization(
  */
 export function cancelNeedPrivacyAuthorization(wx: MiniAppWx): void;
 
-/** For the runtime: a tap on `<button open-type="agreePrivacyAuthorization">`. */
-export function agreePrivacyAuthorization(
-  wx: MiniAppWx,
-  buttonId?: string
-): Promise<WechatMiniprogram.GeneralCallbackResult>;
+/** The host's options for `createRuntime`. */
+export interface CreateRuntimeOptions extends CreateWxOptions {
+  /** The mini app's calls: wired to the host's bridge for a page's calls. */
+  invoke: Invoke;
+  /**
+   * The runtime's own calls (`agreePrivacyAuthorization`, the agree button's
+   * tap): wired to the runtime's channel, which the mini app never reaches.
+   */
+  runtimeInvoke: Invoke;
+}
+
+/** What only the host's runtime may do; the mini app gets `wx` alone. */
+export interface MiniAppRuntime {
+  /** The mini app's `wx`. */
+  readonly wx: MiniAppWx;
+  /**
+   * The person tapped `<button open-type="agreePrivacyAuthorization">` with
+   * id `buttonId`: pending privacy events may now be answered `agree` with it,
+   * and the agreement is recorded through `runtimeInvoke`.
+   */
+  agreeButtonTapped(buttonId?: string): Promise<WechatMiniprogram.GeneralCallbackResult>;
+  /** `dispatchNeedPrivacyAuthorization` for this runtime's `wx`. */
+  dispatchNeedPrivacyAuthorization(
+    eventInfo: NeedPrivacyAuthorizationEventInfo
+  ): Promise<
+    { event: 'agree' | 'disagree'; buttonId?: string } | { event: 'cancelled' } | null
+  >;
+  /** `cancelNeedPrivacyAuthorization` for this runtime's `wx`. */
+  cancelNeedPrivacyAuthorization(): void;
+}
+
+/**
+ * For the host's runtime: the mini app's `wx` and, kept apart from it, the
+ * report of a tap on the agree button. A listener's `agree` counts only for a
+ * button reported tapped during that event (WeChat's base library checks it).
+ */
+export function createRuntime(options: CreateRuntimeOptions): MiniAppRuntime;
 
 /** The APIs that go to the host. */
 export const APIS: readonly string[];

@@ -16,12 +16,20 @@
  * `createWx(invoke, {onCallbackError})`, or else as an uncaught error
  * (`reportCallbackError`).
  *
- * The mini app's own privacy popup: `wx.onNeedPrivacyAuthorization(listener)`;
- * the host reaches the listener with
- * `MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, {referrer})`, ends an event
- * the listener never answered with `MiniAppAuth.cancelNeedPrivacyAuthorization(wx)`
- * once its prompt is over, and the runtime reports a tap on the agree button
- * with `MiniAppAuth.agreePrivacyAuthorization(wx, buttonId)`.
+ * The mini app's own privacy popup: `wx.onNeedPrivacyAuthorization(listener)`.
+ * The host's runtime — the code that renders the page and its buttons, which
+ * the mini app's scripts cannot reach — builds the `wx` with
+ *
+ *   const runtime = MiniAppAuth.createRuntime({invoke, runtimeInvoke});
+ *   // hand runtime.wx to the mini app; keep runtime for yourself
+ *
+ * and reaches the listener with `runtime.dispatchNeedPrivacyAuthorization({referrer})`,
+ * ends an event the listener never answered with
+ * `runtime.cancelNeedPrivacyAuthorization()` once its prompt is over, and
+ * reports a tap on `<button open-type="agreePrivacyAuthorization">` with
+ * `runtime.agreeButtonTapped(buttonId)` over its own channel (`runtimeInvoke`).
+ * As in WeChat's base library, a listener's `agree` counts only for a button
+ * tapped during that event.
  */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) {
@@ -198,6 +206,11 @@
    *   openPrivacyContract
    */
   function createWx(invoke, options) {
+    return buildWx(invoke, options).wx;
+  }
+
+  /** The `wx` over `invoke`, and its state (the runtime's part keeps it). */
+  function buildWx(invoke, options) {
     if (typeof invoke !== 'function') {
       throw new TypeError('createWx needs an invoke(api, args) function');
     }
@@ -210,7 +223,10 @@
       invoke: invoke,
       onCallbackError: onCallbackError,
       privacyListener: null,
-      /** The privacy events waiting for the listener: each one's cancel. */
+      /**
+       * The privacy events waiting for the listener: each one's `cancel`, and
+       * the agree buttons the runtime reported tapped during it (`tapped`).
+       */
       pendingPrivacy: []
     };
     STATE.set(wx, state);
@@ -247,7 +263,7 @@
       }
       state.privacyListener = listener;
     };
-    return wx;
+    return { wx: wx, state: state };
   }
 
   function stateOf(wx) {
@@ -279,10 +295,11 @@
     return new Promise(function (resolve, reject) {
       var settled = false;
       /** Ends the event once: false if it had ended already. */
+      var pending = { cancel: cancel, tapped: [] };
       function end() {
         if (settled) return false;
         settled = true;
-        var at = state.pendingPrivacy.indexOf(cancel);
+        var at = state.pendingPrivacy.indexOf(pending);
         if (at >= 0) state.pendingPrivacy.splice(at, 1);
         return true;
       }
@@ -294,12 +311,19 @@
         if (event !== 'agree' && event !== 'disagree') {
           return; // exposureAuthorization, or anything else: not an answer
         }
+        var buttonId = result.buttonId === undefined ? undefined : String(result.buttonId);
+        if (event === 'agree' && (buttonId === undefined || pending.tapped.indexOf(buttonId) < 0)) {
+          // WeChat: "为确保用户有同意的操作，基础库会检查对应的同意按钮是否被点击过".
+          // No tap on that button during this event: no agreement, and no
+          // answer either — the event stays pending (docs/behaviour.md).
+          return;
+        }
         if (!end()) return; // answered or ended already
         var answer = { event: event };
-        if (result.buttonId !== undefined) answer.buttonId = String(result.buttonId);
+        if (buttonId !== undefined) answer.buttonId = buttonId;
         resolve(answer);
       }
-      state.pendingPrivacy.push(cancel);
+      state.pendingPrivacy.push(pending);
       try {
         listener(settle, info);
       } catch (error) {
@@ -321,29 +345,70 @@
    * @param {object} wx a `wx` made by `createWx`
    */
   function cancelNeedPrivacyAuthorization(wx) {
-    stateOf(wx).pendingPrivacy.slice().forEach(function (cancel) {
-      cancel();
+    stateOf(wx).pendingPrivacy.slice().forEach(function (pending) {
+      pending.cancel();
     });
   }
 
   /**
-   * For the runtime that renders `<button open-type="agreePrivacyAuthorization">`:
-   * on a tap, records the agreement through the host (`agreePrivacyAuthorization`,
-   * which needs the tap the host's invoke reports). Resolves with the result.
-   * @param {object} wx a `wx` made by `createWx`
-   * @param {string} [buttonId]
+   * For the host's mini-app runtime: builds the mini app's `wx` and keeps what
+   * only the runtime may do on an object the mini app never gets. Hand
+   * `runtime.wx` to the mini app; keep `runtime`.
+   * @param {{invoke: function(string, object): *, runtimeInvoke: function(string, object): *,
+   *   onCallbackError: (function(*, {api: string, callback: string}): void|undefined)}} options
+   *   `invoke`: the mini app's calls, wired to the host's bridge for a page's
+   *   calls (the CLI bridge's default `"from":"page"`, Kotlin and Swift
+   *   `handlePageCall`), which refuses the runtime's own; `runtimeInvoke`: the
+   *   runtime's own calls (`agreePrivacyAuthorization`), wired to the runtime's
+   *   channel (`"from":"runtime"`, `agreePrivacyAuthorization` of the engine)
+   *   with the tap as the user gesture; `onCallbackError` as for `createWx`
+   * @returns {{wx: object, agreeButtonTapped: function((string|undefined)): Promise<object>,
+   *   dispatchNeedPrivacyAuthorization: function({referrer: string}): Promise<?object>,
+   *   cancelNeedPrivacyAuthorization: function(): void}}
    */
-  function agreePrivacyAuthorization(wx, buttonId) {
-    var state = stateOf(wx);
-    var args = buttonId === undefined ? {} : { buttonId: String(buttonId) };
-    return call(state, 'agreePrivacyAuthorization', args);
+  function createRuntime(options) {
+    var invoke = options && options.invoke;
+    var runtimeInvoke = options && options.runtimeInvoke;
+    if (typeof runtimeInvoke !== 'function') {
+      throw new TypeError('createRuntime needs a runtimeInvoke(api, args) function: the runtime\'s own channel');
+    }
+    var built = buildWx(invoke, { onCallbackError: options.onCallbackError });
+    var wx = built.wx;
+    var runtimeState = { invoke: runtimeInvoke, onCallbackError: built.state.onCallbackError };
+    return {
+      wx: wx,
+      /**
+       * The person tapped `<button open-type="agreePrivacyAuthorization">`
+       * (`buttonId`: its id): the privacy events pending now may be answered
+       * `agree` with that id, and the agreement is recorded through the
+       * runtime's channel (as WeChat's button records it). Resolves with the
+       * result of `agreePrivacyAuthorization`.
+       */
+      agreeButtonTapped: function (buttonId) {
+        var id = buttonId === undefined ? undefined : String(buttonId);
+        if (id !== undefined) {
+          built.state.pendingPrivacy.forEach(function (pending) {
+            pending.tapped.push(id);
+          });
+        }
+        return call(runtimeState, 'agreePrivacyAuthorization', id === undefined ? {} : { buttonId: id });
+      },
+      /** `dispatchNeedPrivacyAuthorization` for this runtime's `wx`. */
+      dispatchNeedPrivacyAuthorization: function (eventInfo) {
+        return dispatchNeedPrivacyAuthorization(wx, eventInfo);
+      },
+      /** `cancelNeedPrivacyAuthorization` for this runtime's `wx`. */
+      cancelNeedPrivacyAuthorization: function () {
+        cancelNeedPrivacyAuthorization(wx);
+      }
+    };
   }
 
   return {
     createWx: createWx,
+    createRuntime: createRuntime,
     dispatchNeedPrivacyAuthorization: dispatchNeedPrivacyAuthorization,
     cancelNeedPrivacyAuthorization: cancelNeedPrivacyAuthorization,
-    agreePrivacyAuthorization: agreePrivacyAuthorization,
     APIS: APIS.slice()
   };
 });

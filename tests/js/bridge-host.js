@@ -92,7 +92,10 @@ class BridgeHost {
     });
   }
 
-  /** An `invoke(api, args)` for one user and app, as the host's JS bridge wires it. */
+  /**
+   * An `invoke(api, args)` for one user and app, as the host's JS bridge wires
+   * it: the mini app's page calls (the bridge's default, `"from":"page"`).
+   */
   invoker(user, app, options = {}) {
     return (api, args) => {
       const id = this.nextId++;
@@ -106,9 +109,20 @@ class BridgeHost {
           },
           reject,
         });
-        this.send({ id, user, app, api, args, tap });
+        const line = { id, user, app, api, args, tap };
+        if (options.from) line.from = options.from;
+        this.send(line);
       });
     };
+  }
+
+  /**
+   * The runtime's own channel for one user and app (`"from":"runtime"`, a tap):
+   * what `createRuntime`'s `runtimeInvoke` is wired to. The mini app's code
+   * never holds it.
+   */
+  runtimeInvoker(user, app) {
+    return this.invoker(user, app, { from: 'runtime', tap: () => true });
   }
 
   async close() {

@@ -194,15 +194,18 @@ test('callbacks receive only what the mini app passed, minus the functions', asy
 // keeps `resolve`, shows its popup, and the agree button's handler resolves
 // `{buttonId, event: 'agree'}` after the runtime reported the tap.
 test('the mini app\'s own privacy popup answers through onNeedPrivacyAuthorization', async () => {
-  const { dispatchNeedPrivacyAuthorization, agreePrivacyAuthorization } = require(MODULE);
+  const { createRuntime } = require(MODULE);
   const host = new BridgeHost(['allow']);
   await host.register('wxA', {
     name: 'Demo',
     privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record', 'scope.camera'] },
   });
-  let tapped = false;
-  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
-  host.privacyHandler = (event) => dispatchNeedPrivacyAuthorization(wx, { referrer: event.referrer });
+  const runtime = createRuntime({
+    invoke: host.invoker('u1', 'wxA'),
+    runtimeInvoke: host.runtimeInvoker('u1', 'wxA'),
+  });
+  const wx = runtime.wx;
+  host.privacyHandler = (event) => runtime.dispatchNeedPrivacyAuthorization({ referrer: event.referrer });
 
   // The page (WeChat's sample, nearly verbatim).
   const page = {
@@ -227,11 +230,9 @@ test('the mini app\'s own privacy popup answers through onNeedPrivacyAuthorizati
   while (!page.data.showPrivacy) await new Promise((r) => setTimeout(r, 5));
   assert.equal(page.referrer, 'authorize');
   // The user taps the agree button: the runtime records it, then the page resolves.
-  tapped = true;
-  assert.deepEqual(await agreePrivacyAuthorization(wx, 'agree-btn'), {
+  assert.deepEqual(await runtime.agreeButtonTapped('agree-btn'), {
     errMsg: 'agreePrivacyAuthorization:ok',
   });
-  tapped = false;
   page.handleAgreePrivacyAuthorization();
   assert.deepEqual(await pending, { errMsg: 'authorize:ok' });
   const privacyEvents = host.events.filter((e) => e.event === 'privacy');
@@ -281,15 +282,18 @@ test('a disagreement in the mini app\'s popup fails 104; without a listener the 
 test('a privacy listener that never answers: the call times out, nothing is recorded, the event ends', { timeout: 60000 }, async () => {
   const { execFileSync } = require('node:child_process');
   const {
-    dispatchNeedPrivacyAuthorization, cancelNeedPrivacyAuthorization, agreePrivacyAuthorization,
+    createRuntime, dispatchNeedPrivacyAuthorization, cancelNeedPrivacyAuthorization,
   } = require(MODULE);
   const { BIN } = require('./bridge-host');
   const host = new BridgeHost([], { bridgeArgs: ['--dialog-timeout-ms', '300'] });
   await host.register('wxA', {
     privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
   });
-  let tapped = false;
-  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => tapped }));
+  const runtime = createRuntime({
+    invoke: host.invoker('u1', 'wxA'),
+    runtimeInvoke: host.runtimeInvoker('u1', 'wxA'),
+  });
+  const wx = runtime.wx;
   const dispatched = [];
   host.privacyHandler = (event) => {
     const answer = dispatchNeedPrivacyAuthorization(wx, { referrer: event.referrer });
@@ -316,9 +320,7 @@ test('a privacy listener that never answers: the call times out, nothing is reco
   // No refusal gap: the next gated call asks at once, and this time the user agrees.
   const again = wx.requirePrivacyAuthorize();
   while (resolves.length < 2) await new Promise((r) => setTimeout(r, 5));
-  tapped = true;
-  assert.equal((await agreePrivacyAuthorization(wx, 'agree-btn')).errMsg, 'agreePrivacyAuthorization:ok');
-  tapped = false;
+  assert.equal((await runtime.agreeButtonTapped('agree-btn')).errMsg, 'agreePrivacyAuthorization:ok');
   resolves[1]({ event: 'agree', buttonId: 'agree-btn' });
   assert.deepEqual(await again, { errMsg: 'requirePrivacyAuthorize:ok' });
   assert.deepEqual(await dispatched[1], { event: 'agree', buttonId: 'agree-btn' });
@@ -329,6 +331,86 @@ test('a privacy listener that never answers: the call times out, nothing is reco
     encoding: 'utf8',
   })).receipts;
   assert.deepEqual(receipts.map((r) => [r.decision, r.source]), [['agreed', 'privacy-button']]);
+  assert.equal(await host.close(), 0);
+});
+
+// The tap rule (#22, SPEC §7): "为确保用户有同意的操作，基础库会检查对应的同意按钮是否被
+// 点击过" (wx.onNeedPrivacyAuthorization, developers.weixin.qq.com
+// …/api/open-api/privacy/wx.onNeedPrivacyAuthorization.html). A listener's
+// `agree` counts only for a button the runtime reported tapped during this
+// event. WeChat does not document what the pending API then gets; here the
+// `agree` answers nothing — the event stays pending, as if resolve had not been
+// called, until the person taps and the page resolves again, disagrees, or
+// the host ends the event (its dialog bound: errno 5).
+test('an agree without a tap on its button is no agreement', { timeout: 60000 }, async () => {
+  const { createRuntime } = require(MODULE);
+  const host = new BridgeHost(['allow', 'allow'], { bridgeArgs: ['--dialog-timeout-ms', '400'] });
+  await host.register('wxA', {
+    privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
+  });
+  const runtime = createRuntime({
+    invoke: host.invoker('u1', 'wxA'),
+    runtimeInvoke: host.runtimeInvoker('u1', 'wxA'),
+  });
+  const wx = runtime.wx;
+  const dispatched = [];
+  host.privacyHandler = (event) => {
+    const answer = runtime.dispatchNeedPrivacyAuthorization({ referrer: event.referrer });
+    dispatched.push(answer);
+    return answer;
+  };
+  host.cancelHandler = () => runtime.cancelNeedPrivacyAuthorization();
+  // The listener claims the agree button at once: nobody tapped it.
+  wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'agree', buttonId: 'agree-btn' }));
+  await assert.rejects(wx.authorize({ scope: 'scope.record' }), {
+    errMsg: 'authorize:fail dialog timed out',
+    errno: 5,
+  });
+  assert.deepEqual(await dispatched[0], { event: 'cancelled' }, 'the agree answered nothing');
+  assert.equal((await wx.getPrivacySetting()).needAuthorization, true);
+  assert.equal(host.events.filter((e) => e.event === 'consent').length, 0, 'no consent dialog');
+  assert.equal((await wx.getSetting()).authSetting['scope.record'], undefined);
+
+  // A tap counts for the event it happened in, not for a later one.
+  const resolves = [];
+  wx.onNeedPrivacyAuthorization((resolve) => resolves.push(resolve));
+  const first = wx.authorize({ scope: 'scope.record' });
+  while (resolves.length < 1) await new Promise((r) => setTimeout(r, 5));
+  assert.equal((await runtime.agreeButtonTapped('agree-btn')).errMsg, 'agreePrivacyAuthorization:ok');
+  resolves[0]({ event: 'agree', buttonId: 'agree-btn' });
+  assert.deepEqual(await first, { errMsg: 'authorize:ok' });
+  // Version 2 declares the camera too: a new event, and no new tap.
+  await host.register('wxA', {
+    privacy: { contractName: 'Demo guide', version: '2', scopes: ['scope.record', 'scope.camera'] },
+  });
+  const second = wx.authorize({ scope: 'scope.camera' });
+  while (resolves.length < 2) await new Promise((r) => setTimeout(r, 5));
+  resolves[1]({ event: 'agree', buttonId: 'agree-btn' });
+  await assert.rejects(second, { errMsg: 'authorize:fail dialog timed out', errno: 5 });
+  assert.equal((await wx.getSetting()).authSetting['scope.camera'], undefined);
+  assert.equal(await host.close(), 0);
+});
+
+// The mini app's own code cannot report the tap: its invoke is the page's
+// channel, which refuses the runtime's agreePrivacyAuthorization (100), and the
+// module keeps the report on the runtime object the host does not hand out.
+test('the mini app cannot claim a tap on its agree button', async () => {
+  const module = require(MODULE);
+  const host = new BridgeHost();
+  await host.register('wxA', {
+    privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
+  });
+  const pageInvoke = host.invoker('u1', 'wxA', { tap: () => true });
+  const runtime = module.createRuntime({ invoke: pageInvoke, runtimeInvoke: host.runtimeInvoker('u1', 'wxA') });
+  assert.deepEqual(await pageInvoke('agreePrivacyAuthorization', { buttonId: 'agree-btn' }), {
+    errMsg: 'agreePrivacyAuthorization:fail api is not supported',
+    errno: 100,
+  });
+  assert.equal(module.agreePrivacyAuthorization, undefined, 'nothing reachable from wx reports a tap');
+  assert.equal(runtime.wx.agreePrivacyAuthorization, undefined);
+  assert.equal(runtime.wx.canIUse('agreePrivacyAuthorization'), false);
+  assert.equal((await runtime.wx.getPrivacySetting()).needAuthorization, true);
+  assert.throws(() => module.createRuntime({ invoke: pageInvoke }), TypeError, 'the runtime channel is required');
   assert.equal(await host.close(), 0);
 });
 
@@ -420,6 +502,6 @@ test('the module runs unchanged in JavaScriptCore', async () => {
   const out = execFileSync(jsc, [path.join(__dirname, 'jsc', 'replay.js'), '--', MODULE, file], {
     encoding: 'utf8',
   });
-  assert.match(out, /^jsc: 10 passed$/m, out);
+  assert.match(out, /^jsc: 11 passed$/m, out);
   assert.doesNotMatch(out, /not ok/, out);
 });

@@ -20,7 +20,7 @@ use miniapp_auth::{
 use serde_json::{json, Map, Value};
 
 use crate::args::{engine_config, Args, CONFIG_OPTIONS};
-use crate::protocol::{self, Line, Op};
+use crate::protocol::{self, CallFrom, Line, Op};
 
 /// The longest input line accepted, in bytes.
 const MAX_LINE_BYTES: usize = 256 * 1024;
@@ -332,7 +332,12 @@ impl Server {
                 self.out
                     .send_line(&protocol::reply_line(id.as_deref(), &reply));
             }
-            Line::Call { id, caller, call } => self.call(id, caller, call),
+            Line::Call {
+                id,
+                caller,
+                call,
+                from,
+            } => self.call(id, caller, call, from),
         }
     }
 
@@ -373,7 +378,7 @@ impl Server {
         }
     }
 
-    fn call(&mut self, id: Option<protocol::RawId>, caller: Caller, call: Value) {
+    fn call(&mut self, id: Option<protocol::RawId>, caller: Caller, call: Value, from: CallFrom) {
         self.answered.retain(|thread| !thread.is_finished());
         let (answered, waiting) = std::mem::take(&mut self.calls)
             .into_iter()
@@ -418,7 +423,12 @@ impl Server {
             .name("bridge-call".into())
             .stack_size(CALL_STACK_BYTES)
             .spawn(move || {
-                let result = futures::executor::block_on(engine.handle_value(caller, call));
+                let result = futures::executor::block_on(async {
+                    match from {
+                        CallFrom::Page => engine.handle_page_value(caller, call).await,
+                        CallFrom::Runtime => engine.handle_value(caller, call).await,
+                    }
+                });
                 done.store(true, Ordering::Release);
                 out.send_line(&answer_line(answer_id.as_deref(), &result.json));
             });

@@ -15,6 +15,18 @@ use serde_json::{Map, Value};
 /// exactly in every reply to it.
 pub type RawId = Box<str>;
 
+/// Whose call a line carries (`"from"`): the mini app's page script — the
+/// default, whose calls may not include the runtime's own
+/// (`agreePrivacyAuthorization`: the mini app claiming a tap on its agree
+/// button, SPEC §7) — or the host's runtime, which reports that tap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallFrom {
+    /// `"from":"page"`, or no `from`: `AuthEngine::handle_page_value`.
+    Page,
+    /// `"from":"runtime"`: `AuthEngine::handle_value`.
+    Runtime,
+}
+
 /// One input line, understood.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Line {
@@ -27,6 +39,8 @@ pub enum Line {
         /// `{"api", "args"}` for `AuthEngine::handle_value`, taken from the line
         /// as parsed (never serialised and parsed again).
         call: Value,
+        /// Who makes it: the mini app's page (the default) or the runtime.
+        from: CallFrom,
     },
     /// An operation on the bridge itself.
     Op {
@@ -184,6 +198,12 @@ pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
     }
     if line.contains_key("api") {
         let caller = parse_caller(&line).map_err(fail)?;
+        let from = match line.get("from") {
+            None | Some(Value::Null) => CallFrom::Page,
+            Some(Value::String(from)) if from == "page" => CallFrom::Page,
+            Some(Value::String(from)) if from == "runtime" => CallFrom::Runtime,
+            Some(_) => return Err(fail(r#"from must be "page" or "runtime""#.into())),
+        };
         let mut line = line;
         let mut call = Map::new();
         // Moved, not copied: the call reaches the engine as parsed here.
@@ -196,6 +216,7 @@ pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
             id,
             caller,
             call: Value::Object(call),
+            from,
         }));
     }
     Err(fail(
@@ -386,7 +407,9 @@ mod tests {
             .unwrap()
             .unwrap();
         match call {
-            Line::Call { id, caller, call } => {
+            Line::Call {
+                id, caller, call, ..
+            } => {
                 assert_eq!(id.as_deref(), Some("1"));
                 assert!(caller.user_gesture);
                 assert_eq!(call.to_string(), r#"{"api":"getSetting"}"#);

@@ -35,7 +35,17 @@ var invoke = function (api, args) {
   // The host's bridge may answer with JSON text.
   return Promise.resolve(JSON.stringify(entry.result));
 };
-var wx = MiniAppAuth.createWx(invoke);
+// The runtime's own channel (the agree button's tap): answered here, not
+// recorded in the transcript (the page's calls are).
+var runtimeCalls = [];
+var runtime = MiniAppAuth.createRuntime({
+  invoke: invoke,
+  runtimeInvoke: function (api, args) {
+    runtimeCalls.push(api + ':' + args.buttonId);
+    return Promise.resolve({ errMsg: api + ':ok' });
+  }
+});
+var wx = runtime.wx;
 
 function withCallbacks(fn, options) {
   return new Promise(function (resolve) {
@@ -80,12 +90,22 @@ async function main() {
     !wx.canIUse('getSetting.object.nonsense') && !wx.canIUse('navigateTo'), 'canIUse');
 
   var shownTo = null;
+  var agreeLater = null;
   wx.onNeedPrivacyAuthorization(function (resolve, eventInfo) {
     shownTo = eventInfo.referrer;
     resolve({ event: 'exposureAuthorization' });
-    resolve({ event: 'agree', buttonId: 'agree-btn' });
+    resolve({ event: 'agree', buttonId: 'agree-btn' }); // no tap yet: no answer
+    agreeLater = resolve;
   });
-  var answer = await MiniAppAuth.dispatchNeedPrivacyAuthorization(wx, { referrer: 'authorize' });
+  var answeredEarly = false;
+  var answered = runtime.dispatchNeedPrivacyAuthorization({ referrer: 'authorize' });
+  answered.then(function () { answeredEarly = true; });
+  var tap = await runtime.agreeButtonTapped('agree-btn');
+  check(!answeredEarly && tap.errMsg === 'agreePrivacyAuthorization:ok' &&
+    same(runtimeCalls, ['agreePrivacyAuthorization:agree-btn']),
+    'an agree counts only after the runtime reports the tap, on its own channel');
+  agreeLater({ event: 'agree', buttonId: 'agree-btn' });
+  var answer = await answered;
   check(shownTo === 'authorize' && answer.event === 'agree' && answer.buttonId === 'agree-btn',
     'the mini app\'s own privacy popup answers through its listener');
 

@@ -5,9 +5,9 @@
 // mistakes the declarations must refuse (tsc fails if one is accepted).
 import {
   createWx,
+  createRuntime,
   dispatchNeedPrivacyAuthorization,
   cancelNeedPrivacyAuthorization,
-  agreePrivacyAuthorization,
   MiniAppWx,
 } from 'miniapp-auth';
 
@@ -89,13 +89,27 @@ async function hostSide(): Promise<void> {
     return; // the prompt is over: nothing to answer
   }
   if (answer !== null && answer.event === 'agree') {
-    await agreePrivacyAuthorization(wx, answer.buttonId);
+    console.log(answer.buttonId);
   }
 }
+
+// The host's runtime: the mini app gets `runtime.wx`; the tap report stays here.
+const runtime = createRuntime({ invoke: host, runtimeInvoke: host });
+const runtimeWx: MiniAppWx = runtime.wx;
+async function agreeButton(buttonId: string): Promise<void> {
+  const recorded = await runtime.agreeButtonTapped(buttonId);
+  console.log(recorded.errMsg);
+  const answer = await runtime.dispatchNeedPrivacyAuthorization({ referrer: 'getLocation' });
+  if (answer === null) runtime.cancelNeedPrivacyAuthorization();
+}
+// @ts-expect-error: the runtime's channel is required.
+createRuntime({ invoke: host });
+// @ts-expect-error: the mini app's wx cannot report a tap.
+runtimeWx.agreeButtonTapped('agree-btn');
 
 // The core gave up on the prompt (the bridge's `cancelled` event).
 function onPromptCancelled(): void {
   cancelNeedPrivacyAuthorization(wx);
 }
 
-export { promises, page, hostSide, onPromptCancelled, reporting };
+export { promises, page, hostSide, onPromptCancelled, reporting, agreeButton };

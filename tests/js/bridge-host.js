@@ -125,6 +125,27 @@ class BridgeHost {
     return this.invoker(user, app, { from: 'runtime', tap: () => true });
   }
 
+  /**
+   * The host's runtime for one user and app, made with the module's
+   * `createRuntime` and wired as a host wires it: privacy prompts go to the
+   * mini app's listener (each dispatch's promise kept in `this.dispatched`),
+   * and a prompt the core gave up on ends the mini app's event.
+   */
+  mountRuntime(createRuntime, user, app) {
+    const runtime = createRuntime({
+      invoke: this.invoker(user, app),
+      runtimeInvoke: this.runtimeInvoker(user, app),
+    });
+    this.dispatched = [];
+    this.privacyHandler = (event) => {
+      const answer = runtime.dispatchNeedPrivacyAuthorization({ referrer: event.referrer });
+      this.dispatched.push(answer);
+      return answer;
+    };
+    this.cancelHandler = () => runtime.cancelNeedPrivacyAuthorization();
+    return runtime;
+  }
+
   async close() {
     this.child.stdin.end();
     const code = await this.exited;

@@ -200,12 +200,8 @@ test('the mini app\'s own privacy popup answers through onNeedPrivacyAuthorizati
     name: 'Demo',
     privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record', 'scope.camera'] },
   });
-  const runtime = createRuntime({
-    invoke: host.invoker('u1', 'wxA'),
-    runtimeInvoke: host.runtimeInvoker('u1', 'wxA'),
-  });
+  const runtime = host.mountRuntime(createRuntime, 'u1', 'wxA');
   const wx = runtime.wx;
-  host.privacyHandler = (event) => runtime.dispatchNeedPrivacyAuthorization({ referrer: event.referrer });
 
   // The page (WeChat's sample, nearly verbatim).
   const page = {
@@ -281,26 +277,15 @@ test('a disagreement in the mini app\'s popup fails 104; without a listener the 
 // `cancelled`), ends the mini app's event with cancelNeedPrivacyAuthorization.
 test('a privacy listener that never answers: the call times out, nothing is recorded, the event ends', { timeout: 60000 }, async () => {
   const { execFileSync } = require('node:child_process');
-  const {
-    createRuntime, dispatchNeedPrivacyAuthorization, cancelNeedPrivacyAuthorization,
-  } = require(MODULE);
+  const { createRuntime } = require(MODULE);
   const { BIN } = require('./bridge-host');
   const host = new BridgeHost([], { bridgeArgs: ['--dialog-timeout-ms', '300'] });
   await host.register('wxA', {
     privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
   });
-  const runtime = createRuntime({
-    invoke: host.invoker('u1', 'wxA'),
-    runtimeInvoke: host.runtimeInvoker('u1', 'wxA'),
-  });
+  const runtime = host.mountRuntime(createRuntime, 'u1', 'wxA');
   const wx = runtime.wx;
-  const dispatched = [];
-  host.privacyHandler = (event) => {
-    const answer = dispatchNeedPrivacyAuthorization(wx, { referrer: event.referrer });
-    dispatched.push(answer);
-    return answer;
-  };
-  host.cancelHandler = () => cancelNeedPrivacyAuthorization(wx);
+  const dispatched = host.dispatched;
   // The page shows its popup and keeps resolve, but nothing ever calls it.
   const resolves = [];
   wx.onNeedPrivacyAuthorization((resolve) => {
@@ -348,18 +333,9 @@ test('an agree without a tap on its button is no agreement', { timeout: 60000 },
   await host.register('wxA', {
     privacy: { contractName: 'Demo guide', version: '1', scopes: ['scope.record'] },
   });
-  const runtime = createRuntime({
-    invoke: host.invoker('u1', 'wxA'),
-    runtimeInvoke: host.runtimeInvoker('u1', 'wxA'),
-  });
+  const runtime = host.mountRuntime(createRuntime, 'u1', 'wxA');
   const wx = runtime.wx;
-  const dispatched = [];
-  host.privacyHandler = (event) => {
-    const answer = runtime.dispatchNeedPrivacyAuthorization({ referrer: event.referrer });
-    dispatched.push(answer);
-    return answer;
-  };
-  host.cancelHandler = () => runtime.cancelNeedPrivacyAuthorization();
+  const dispatched = host.dispatched;
   // The listener claims the agree button at once: nobody tapped it.
   wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'agree', buttonId: 'agree-btn' }));
   await assert.rejects(wx.authorize({ scope: 'scope.record' }), {

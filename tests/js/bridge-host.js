@@ -110,6 +110,7 @@ class BridgeHost {
           reject,
         });
         const line = { id, user, app, api, args, tap };
+        if (options.plugin) line.plugin = options.plugin;
         if (options.from) line.from = options.from;
         this.send(line);
       });

@@ -390,6 +390,36 @@ test('the mini app cannot claim a tap on its agree button', async () => {
   assert.equal(await host.close(), 0);
 });
 
+// Plugins (#22, SPEC §4): WeChat offers them no wx.authorize ("在插件中使用：
+// 不支持") and no subscription messages ("插件暂无订阅消息"), through the real bridge.
+test('a plugin\'s wx has no authorize and no subscription state', async () => {
+  const host = new BridgeHost(['allow']);
+  host.subscribeAnswer = (tmplIds) => ({
+    subscriptions: Object.fromEntries(tmplIds.map((id) => [id, 'accept'])),
+    keep: true,
+  });
+  const app = createWx(host.invoker('u1', 'wxA', { tap: () => true }));
+  const plugin = createWx(host.invoker('u1', 'wxA', { plugin: 'wxPlugin1', tap: () => true }));
+  await app.requestSubscribeMessage({ tmplIds: ['TMPL_A'] });
+  await assert.rejects(plugin.authorize({ scope: 'scope.record' }), {
+    errMsg: 'authorize:fail api is not supported',
+    errno: 100,
+  });
+  await assert.rejects(plugin.requestSubscribeMessage({ tmplIds: ['TMPL_A'] }), { errno: 100 });
+  const fromPlugin = await plugin.getSetting({ withSubscriptions: true });
+  assert.equal(fromPlugin.subscriptionsSetting, undefined);
+  assert.equal(fromPlugin.authSetting['scope.record'], undefined, 'nothing granted to the plugin');
+  assert.equal(fromPlugin.miniprogramAuthSetting.subscriptionsSetting, undefined);
+  // The plugin's way: authorizeForMiniProgram, granting the mini program.
+  assert.deepEqual(await plugin.authorizeForMiniProgram({ scope: 'scope.record' }), {
+    errMsg: 'authorizeForMiniProgram:ok',
+  });
+  const fromApp = await app.getSetting({ withSubscriptions: true });
+  assert.equal(fromApp.authSetting['scope.record'], true);
+  assert.deepEqual(fromApp.subscriptionsSetting.itemSettings, { TMPL_A: 'accept' });
+  assert.equal(await host.close(), 0);
+});
+
 test('cancelNeedPrivacyAuthorization ends every pending event of its wx, and only those', async () => {
   const { dispatchNeedPrivacyAuthorization, cancelNeedPrivacyAuthorization } = require(MODULE);
   const wx = createWx(() => ({ errMsg: 'requirePrivacyAuthorize:ok' }));

@@ -119,6 +119,27 @@ function typeCheck(dir, { moduleResolution, module, scripts }, sources, types) {
   return run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], dir);
 }
 
+// Mini-app projects pin the typings of their time (3.x is common). The package
+// reads none, so it must not constrain them: an optional peer's range still
+// makes npm refuse the install (ERESOLVE) beside a version outside it. The
+// installed typings' contents do not matter to npm: a stub of that version.
+test('installs into a project that pins older WeChat typings', () => {
+  const stub = path.join(scratch, 'typings-3.12.3');
+  fs.mkdirSync(stub);
+  fs.writeFileSync(
+    path.join(stub, 'package.json'),
+    JSON.stringify({ name: 'miniprogram-api-typings', version: '3.12.3', types: 'index.d.ts' })
+  );
+  fs.writeFileSync(path.join(stub, 'index.d.ts'), 'declare namespace WechatMiniprogram {}\n');
+  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', scratch], stub));
+  const dir = path.join(scratch, 'older-typings');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'older-typings', version: '1.0.0', private: true }));
+  npm(['install', path.join(scratch, packed[0].filename)], dir);
+  npm(['install', tarball], dir);
+  assert.deepEqual(installed(dir), ['miniapp-auth', 'miniprogram-api-typings']);
+});
+
 for (const resolution of RESOLUTIONS) {
   const label = `moduleResolution ${resolution.moduleResolution}, module ${resolution.module}`;
 

@@ -56,8 +56,12 @@ export type NeedPrivacyAuthorizationListener = (
 ) => void;
 
 /**
- * The `wx` object `createWx` builds: WeChat's signatures (`WechatMiniprogram.Wx`'s),
- * the Promise style where WeChat's page says "以 Promise 风格 调用：支持".
+ * The `wx` object `createWx` builds: WeChat's signatures (`WechatMiniprogram.Wx`'s).
+ * The Promise style (no callback: a Promise of the success result) is typed
+ * where WeChat's typings type it; getPrivacySetting, requirePrivacyAuthorize,
+ * openPrivacyContract and authorizeForMiniProgram are typed `void`, as there
+ * (getPrivacySetting's page: "以 Promise 风格 调用：不支持"), although the module
+ * answers them with a Promise too.
  */
 export interface MiniAppWx {
   authorize<T extends AuthorizeOption = AuthorizeOption>(

@@ -82,7 +82,7 @@ function callbacks(): void {
   results.push(String(authorized));
 }
 
-/** The APIs whose WeChat page says "以 Promise 风格 调用：支持", without callbacks. */
+/** The APIs WeChat's typings give the Promise style, without callbacks. */
 async function promises(): Promise<string[]> {
   const authorized: GeneralCallbackResult = await wx.authorize({ scope: 'scope.camera' });
   const setting: GetSettingSuccessCallbackResult = await wx.getSetting();

@@ -3,7 +3,8 @@
 # cache outside the work tree (MINIAPP_AUTH_CACHE, default ~/.cache/miniapp-auth):
 #   kotlin  kotlinc (npm package kotlin-compiler) and JNA (Debian's libjna-java)
 #   swift   a Debian 13 root with swiftlang (debootstrap), for swiftc on Debian 12
-#   js      TypeScript and WeChat's miniprogram-api-typings (npm), JavaScriptCore's
+#   js      TypeScript and WeChat's miniprogram-api-typings (npm; installed, and its
+#           tarball for the package test's fresh projects), JavaScriptCore's
 #           jsc shell (Debian's libjavascriptcoregtk-4.0-bin), and real mini-app
 #           framework API layers (miniprogram-api-promise, Mpx, Taro, uni-app; npm),
 #           bundled with esbuild as a mini-app build would, for the JS suite
@@ -151,6 +152,18 @@ provision_js() {
             "typescript@$TYPESCRIPT_VERSION" "miniprogram-api-typings@$API_TYPINGS_VERSION" >&2 \
             || toolchain_fail "npm install typescript miniprogram-api-typings failed" || return 1
     fi
+    # The typings' registry tarball, which the package test installs offline
+    # into fresh projects beside the packed module (tests/js/package.test.js).
+    API_TYPINGS_TARBALL="$dir/miniprogram-api-typings-$API_TYPINGS_VERSION.tgz"
+    if [ ! -f "$API_TYPINGS_TARBALL" ]; then
+        echo "toolchains: fetching the miniprogram-api-typings@$API_TYPINGS_VERSION tarball into $dir" >&2
+        local packed # a folder of this run's own (another checkout's suite may provision too)
+        packed=$(mktemp -d "$dir/pack.XXXXXX")
+        (cd "$packed" && npm pack --loglevel=error "miniprogram-api-typings@$API_TYPINGS_VERSION" >&2) \
+            || toolchain_fail "npm pack miniprogram-api-typings@$API_TYPINGS_VERSION failed" || return 1
+        mv "$packed/miniprogram-api-typings-$API_TYPINGS_VERSION.tgz" "$API_TYPINGS_TARBALL"
+        rm -rf "$packed"
+    fi
     # The frameworks, bundled to CommonJS as a mini-app build bundles them
     # (their sources are bundler-style ES modules).
     FRAMEWORKS="$MINIAPP_AUTH_CACHE/frameworks-3"
@@ -192,7 +205,7 @@ provision_js() {
         apt_install libjavascriptcoregtk-4.0-bin || return 1
         JSC="$(command -v jsc)" || toolchain_fail "jsc not found after installing it" || return 1
     fi
-    export TS_MODULES JSC FRAMEWORKS
+    export TS_MODULES API_TYPINGS_TARBALL JSC FRAMEWORKS
 }
 
 # Mounts /proc in the root (swiftc needs it); swift_unmount undoes it.
@@ -284,7 +297,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     case "${1:-all}" in
         kotlin) provision_kotlin && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR" ;;
         swift) provision_swift && echo "SWIFT_ROOT=$SWIFT_ROOT" ;;
-        js) provision_js && echo "TS_MODULES=$TS_MODULES JSC=$JSC FRAMEWORKS=$FRAMEWORKS" ;;
+        js) provision_js && echo "TS_MODULES=$TS_MODULES API_TYPINGS_TARBALL=$API_TYPINGS_TARBALL JSC=$JSC FRAMEWORKS=$FRAMEWORKS" ;;
         all) provision_kotlin && provision_swift && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR SWIFT_ROOT=$SWIFT_ROOT" ;;
         *) echo "usage: $0 kotlin|swift|js|all" >&2; exit 2 ;;
     esac

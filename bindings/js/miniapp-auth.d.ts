@@ -1,13 +1,28 @@
 /**
  * miniapp-auth — the mini-app side (SPEC §7). The options and results of every
- * `wx` API here are WeChat's own, as `miniprogram-api-typings` declares them
- * (`WechatMiniprogram.Wx`), so code written for WeChat type-checks unchanged.
+ * `wx` API here are WeChat's own: the package declares them itself
+ * (wechat-types.d.ts), structurally identical to `miniprogram-api-typings`'
+ * (`WechatMiniprogram.Wx`), so it type-checks installed alone, and code written
+ * for WeChat type-checks unchanged against it, with WeChat's typings or without.
  * The one exception is `onNeedPrivacyAuthorization`, whose listener the official
  * typings declare as `(res) => void`; WeChat calls it with `(resolve, eventInfo)`
  * (developers.weixin.qq.com …/api/open-api/privacy/wx.onNeedPrivacyAuthorization.html),
  * and so is it typed here.
  */
-/// <reference types="miniprogram-api-typings" />
+import {
+  AuthorizeForMiniProgramOption,
+  AuthorizeOption,
+  GeneralCallbackResult,
+  GetPrivacySettingOption,
+  GetSettingOption,
+  OpenPrivacyContractOption,
+  OpenSettingOption,
+  PromisifySuccessResult,
+  RequestSubscribeMessageOption,
+  RequirePrivacyAuthorizeOption,
+} from './wechat-types';
+
+export * from './wechat-types';
 
 /** The `wx` APIs `createWx` provides with WeChat's own signatures. */
 export type ProvidedApi =
@@ -40,8 +55,33 @@ export type NeedPrivacyAuthorizationListener = (
   eventInfo: NeedPrivacyAuthorizationEventInfo
 ) => void;
 
-/** The `wx` object `createWx` builds. */
-export interface MiniAppWx extends Pick<WechatMiniprogram.Wx, ProvidedApi> {
+/**
+ * The `wx` object `createWx` builds: WeChat's signatures (`WechatMiniprogram.Wx`'s).
+ * The Promise style (no callback: a Promise of the success result) is typed
+ * where WeChat's typings type it; getPrivacySetting, requirePrivacyAuthorize,
+ * openPrivacyContract and authorizeForMiniProgram are typed `void`, as there
+ * (getPrivacySetting's page: "以 Promise 风格 调用：不支持"), although the module
+ * answers them with a Promise too.
+ */
+export interface MiniAppWx {
+  authorize<T extends AuthorizeOption = AuthorizeOption>(
+    option: T
+  ): PromisifySuccessResult<T, AuthorizeOption>;
+  getSetting<T extends GetSettingOption = GetSettingOption>(
+    option?: T
+  ): PromisifySuccessResult<T, GetSettingOption>;
+  openSetting<T extends OpenSettingOption = OpenSettingOption>(
+    option?: T
+  ): PromisifySuccessResult<T, OpenSettingOption>;
+  authorizeForMiniProgram(option: AuthorizeForMiniProgramOption): void;
+  getPrivacySetting(option: GetPrivacySettingOption): void;
+  requirePrivacyAuthorize(option: RequirePrivacyAuthorizeOption): void;
+  openPrivacyContract(option: OpenPrivacyContractOption): void;
+  requestSubscribeMessage<T extends RequestSubscribeMessageOption = RequestSubscribeMessageOption>(
+    option: T
+  ): PromisifySuccessResult<T, RequestSubscribeMessageOption>;
+  /** `${API}.${method}.${param}.${option}`: whether this module provides it. */
+  canIUse(schema: string): boolean;
   onNeedPrivacyAuthorization(listener: NeedPrivacyAuthorizationListener): void;
 }
 
@@ -113,7 +153,7 @@ export interface MiniAppRuntime {
    * id `buttonId`: pending privacy events may now be answered `agree` with it,
    * and the agreement is recorded through `runtimeInvoke`.
    */
-  agreeButtonTapped(buttonId?: string): Promise<WechatMiniprogram.GeneralCallbackResult>;
+  agreeButtonTapped(buttonId?: string): Promise<GeneralCallbackResult>;
   /** `dispatchNeedPrivacyAuthorization` for this runtime's `wx`. */
   dispatchNeedPrivacyAuthorization(
     eventInfo: NeedPrivacyAuthorizationEventInfo

@@ -47,6 +47,11 @@ pub struct ConsentRecord {
     /// covers (absent in records written before this was kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// For an agreement: the kinds of information the contract declared
+    /// (WeChat's `privacy_key`s), which the agreement covers too (absent in
+    /// records written before kinds were kept, and when it declared none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infos: Option<Vec<String>>,
     /// For a subscription decision: the template id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
@@ -221,6 +226,9 @@ pub struct NewRecord {
     pub contract_version: Option<String>,
     /// For an agreement: the scopes the contract declared.
     pub scopes: Option<Vec<String>>,
+    /// For an agreement: the kinds of information the contract declared
+    /// (`None` when it declared none: the record reads as before kinds).
+    pub infos: Option<Vec<String>>,
     /// For a subscription decision: the template id.
     pub template: Option<String>,
     /// How.
@@ -246,6 +254,7 @@ impl NewRecord {
             purpose: None,
             contract_version: None,
             scopes: None,
+            infos: None,
             template: None,
             source: source.into(),
         }
@@ -263,10 +272,16 @@ impl NewRecord {
         self
     }
 
-    /// The same record, of an agreement covering the scopes `manifest`'s
-    /// contract declares.
+    /// The same record, of an agreement covering the scopes and kinds of
+    /// information `manifest`'s contract declares (a contract declaring no kind
+    /// writes the record as before kinds were kept).
     pub fn covering_declared_scopes(mut self, manifest: &Manifest) -> NewRecord {
         self.scopes = manifest.privacy.as_ref().map(|c| c.scopes.clone());
+        self.infos = manifest
+            .privacy
+            .as_ref()
+            .filter(|c| !c.infos.is_empty())
+            .map(|c| c.infos.clone());
         self
     }
 

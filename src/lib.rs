@@ -47,6 +47,7 @@ mod mini_app_api;
 mod namespace;
 mod policy;
 mod privacy_agreement;
+mod privacy_interfaces;
 mod privacy_refusals;
 mod registry;
 mod scopes;
@@ -520,8 +521,7 @@ impl AuthEngine {
     /// the same for the engine's life), or `None` when no scope the engine
     /// knows guards it.
     pub fn api_number(&self, api: String) -> Option<u32> {
-        let known =
-            mini_app_api::gating_scope(&api, &self.inner.registry.read().catalogue).is_some();
+        let known = mini_app_api::gating_of(&api, &self.inner.registry.read().catalogue).is_some();
         known.then(|| self.inner.api_numbers.number(&api))
     }
 

@@ -8,8 +8,10 @@
 
 mod common;
 
+use common::bridge::Bridge;
 use common::*;
 use miniapp_auth::EngineConfig;
+use serde_json::json;
 
 /// A manifest whose contract (version `version`) declares `scopes` and `infos`.
 fn contract(version: &str, scopes: &[&str], infos: &[&str]) -> String {
@@ -280,4 +282,48 @@ fn the_hot_path_gates_a_privacy_interface_by_its_number() {
         "undeclared: never from memory"
     );
     assert_eq!(ui.dialogs(), 1);
+}
+
+/// Through the real bridge (SPEC §6): the register line's manifest declares
+/// kinds; a call of a privacy interface opens the privacy prompt only, named
+/// for the interface, and answers in its name.
+#[test]
+fn the_bridge_gates_privacy_interfaces_by_the_declared_kinds() {
+    let db = TempDb::new();
+    let mut bridge = Bridge::start(&db.path());
+    bridge.send(
+        &json!({"id": 1, "op": "register", "app": "wxA", "manifest": {
+            "name": "Demo",
+            "privacy": {"contractName": "Demo guide", "version": "1", "infos": ["Clipboard"]}
+        }})
+        .to_string(),
+    );
+    assert_eq!(bridge.recv(), json!({"id": 1, "ok": true}));
+    bridge.send(
+        &json!({"id": 2, "op": "register", "app": "wxB", "manifest": {
+            "privacy": {"contractName": "G", "version": "1", "infos": ["Clipbaord"]}
+        }})
+        .to_string(),
+    );
+    let refused = bridge.recv();
+    assert_eq!(refused["id"], 2);
+    assert!(
+        refused["error"].as_str().unwrap().contains("Clipbaord"),
+        "{refused}"
+    );
+
+    bridge.send(r#"{"id":3,"user":"u1","app":"wxA","api":"chooseMedia"}"#);
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 3, "result": {"errMsg": "chooseMedia:fail api scope is not declared in the privacy agreement", "errno": 112}})
+    );
+    bridge.send(r#"{"id":4,"user":"u1","app":"wxA","api":"getClipboardData"}"#);
+    let privacy = bridge.recv();
+    assert_eq!(privacy["event"], "privacy", "{privacy}");
+    assert_eq!(privacy["referrer"], "getClipboardData");
+    bridge.decide(&privacy, "disagree");
+    assert_eq!(
+        bridge.recv(),
+        json!({"id": 4, "result": {"errMsg": "getClipboardData:fail privacy permission is not authorized", "errno": 104}})
+    );
 }

@@ -525,6 +525,14 @@ impl AuthEngine {
         known.then(|| self.inner.api_numbers.number(&api))
     }
 
+    /// What `ensure` of `api` answers when its gate allows it, word for word
+    /// (`{"errMsg":"getClipboardData:ok"}`; a button in its event's name,
+    /// `button.getPhoneNumber` → `getPhoneNumber:ok`): what the layers' hot
+    /// path answers without crossing again.
+    pub fn ensure_ok(&self, api: String) -> ApiResult {
+        ApiResult::of_ensure(&api, Ok(()))
+    }
+
     /// Tells `observer` a user's grants now and after every change, whatever
     /// made it (a dialog, the settings page, administration, an ended grant,
     /// another process), on the core's watch thread, until the returned

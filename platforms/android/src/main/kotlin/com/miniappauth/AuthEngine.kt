@@ -90,7 +90,8 @@ public class AuthEngine private constructor(private val engine: GeneratedEngine)
      * resolved once for [MiniAppCaller.ensure], or `null` when no scope the
      * engine knows guards it. Resolve each API once and keep it.
      */
-    public fun guardedApi(name: String): GuardedApi? = engine.apiNumber(name)?.let { GuardedApi(it.toInt(), name) }
+    public fun guardedApi(name: String): GuardedApi? =
+        engine.apiNumber(name)?.let { GuardedApi(it.toInt(), name, engine.ensureOk(name).toPublic()) }
 
     override suspend fun getSetting(caller: Caller, withSubscriptions: Boolean): ApiResult =
         engine.getSetting(caller.toGenerated(), withSubscriptions).toPublic()

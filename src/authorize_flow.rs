@@ -224,10 +224,7 @@ impl Engine {
         manifest: &Manifest,
     ) -> Result<(), Failure> {
         let gated = Gated::Kinds(kinds);
-        let declared = manifest
-            .privacy
-            .as_ref()
-            .is_none_or(|contract| gated.declared_by(&contract.declaration()));
+        let declared = manifest.privacy_declares(gated);
         loop {
             let privacy = self
                 .gate()

@@ -255,10 +255,7 @@ impl Gate<'_> {
             purpose_required: scope.requires_purpose,
             purpose_present: purpose.is_some(),
             privacy,
-            declared_in_contract: manifest
-                .privacy
-                .as_ref()
-                .is_none_or(|c| c.declaration().declares_scope(&scope.name)),
+            declared_in_contract: manifest.privacy_declares(Gated::Scope(&scope.name)),
             os: OsPermissionStatus::Unknown,
             denials: grant
                 .filter(|g| g.state == GrantState::Denied)

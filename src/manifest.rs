@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::privacy_agreement::Gated;
 use crate::privacy_interfaces::{info_kind, Declaration};
 use crate::scopes::ScopeCatalogue;
 
@@ -200,6 +201,14 @@ impl Manifest {
     /// The app's display name: `name`, or the app id when the manifest has none.
     pub fn display_name(&self, app_id: &str) -> String {
         self.name.clone().unwrap_or_else(|| app_id.to_string())
+    }
+
+    /// Whether the privacy contract declares `gated` (everything counts as
+    /// declared without a contract: then nothing is gated).
+    pub fn privacy_declares(&self, gated: Gated<'_>) -> bool {
+        self.privacy
+            .as_ref()
+            .is_none_or(|contract| gated.declared_by(&contract.declaration()))
     }
 
     /// Whether `requiredPrivateInfos` declares `api`.

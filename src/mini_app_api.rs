@@ -103,10 +103,7 @@ impl Engine {
                 Gating::Scope(scope) => scope.clone(),
                 Gating::PrivacyOnly(kinds) => {
                     let gated = Gated::Kinds(&kinds);
-                    let declared = manifest
-                        .privacy
-                        .as_ref()
-                        .is_none_or(|contract| gated.declared_by(&contract.declaration()));
+                    let declared = manifest.privacy_declares(gated);
                     let privacy = self.gate().cached_privacy(
                         &caller.user_id,
                         &caller.app_id,

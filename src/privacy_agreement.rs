@@ -44,6 +44,17 @@ pub struct Agreement {
     pub infos: Option<Vec<String>>,
 }
 
+/// What an agreement being recorded covers, besides its version: the scopes
+/// and kinds of information that version declared (`None`: not known — see
+/// [`Agreement`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Covered {
+    /// The scopes.
+    pub scopes: Option<Vec<String>>,
+    /// The kinds of information.
+    pub infos: Option<Vec<String>>,
+}
+
 /// Whether `agreed` covers `gated` of the app's current `contract` (everything
 /// it declares, for [`Gated::Contract`]). An agreement covers the scopes and
 /// kinds declared when the user agreed: a new version that only rewords the

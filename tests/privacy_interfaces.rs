@@ -327,3 +327,60 @@ fn the_bridge_gates_privacy_interfaces_by_the_declared_kinds() {
         json!({"id": 4, "result": {"errMsg": "getClipboardData:fail privacy permission is not authorized", "errno": 104}})
     );
 }
+
+/// An agreement a host imports for the registered version covers the kinds
+/// that version declares, as one made here would.
+#[test]
+fn an_imported_agreement_covers_the_registered_versions_kinds() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[]);
+    let engine = db.open(ui.clone());
+    engine
+        .register_manifest(
+            "wxA".into(),
+            contract("4", &["scope.record"], &["Clipboard"]),
+        )
+        .unwrap();
+    let report = engine
+        .import_from_host(miniapp_auth::HostImport {
+            privacy_agreements: vec![miniapp_auth::ImportedPrivacyAgreement {
+                user_id: "u1".into(),
+                app_id: "wxA".into(),
+                contract_version: "4".into(),
+                declared_scopes: None,
+                agreed_at_ms: None,
+            }],
+            ..miniapp_auth::HostImport::default()
+        })
+        .unwrap();
+    assert_eq!(report.privacy_agreements.imported, 1);
+    let me = caller("u1", "wxA");
+    assert_eq!(
+        ensure(&engine, &me, "getClipboardData"),
+        r#"{"errMsg":"getClipboardData:ok"}"#
+    );
+    assert_eq!(
+        ui.dialogs(),
+        0,
+        "no privacy prompt: the import covers the kind"
+    );
+    let record = engine
+        .consent_records(Some("u1".into()))
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(record.infos, Some(vec!["Clipboard".to_string()]));
+    // A newer version declaring more kinds gates only those.
+    engine
+        .register_manifest(
+            "wxA".into(),
+            contract("5", &["scope.record"], &["Clipboard", "Album"]),
+        )
+        .unwrap();
+    assert!(block_on(engine.ensure(me.clone(), "setClipboardData".into())).ok);
+    ui.push(&[Answer::Disagree]);
+    assert_eq!(
+        ensure(&engine, &me, "chooseVideo"),
+        r#"{"errMsg":"chooseVideo:fail privacy permission is not authorized","errno":104}"#
+    );
+}

@@ -124,6 +124,7 @@ fun hotPathScenarios() {
                 val fast = caller.ensure(button)
                 expect(fast, other.ensure(me(), "button.getPhoneNumber"), "the layer's ok result against the full call's")
             }
+            expect(other.consentRecords("u1").last().infos, listOf("PhoneNumber"), "the agreement's kinds, recorded")
         }
         engine.close()
     }

@@ -126,6 +126,7 @@ extension Scenarios {
             try expect(agreed.isAllowedNow(button), true, "agreed: from memory")
             let fast = await agreed.ensure(button)
             try expect(fast, await other.ensure(me(), api: "button.getPhoneNumber"), "the layer's ok result against the full call's")
+            try expect(try await other.consentRecords(userId: "u1").last?.infos, ["PhoneNumber"], "the agreement's kinds, recorded")
         }
 
         await scenario("hot path: off the main actor too (a detached task)") {

@@ -517,9 +517,10 @@ impl AuthEngine {
     }
 
     /// The number `CallerHandle::ensure_cached` and `CallerHandle::ensure` name
-    /// guarded API `api` by (`getLocation`, `startRecord`, a host scope's API;
-    /// the same for the engine's life), or `None` when no scope the engine
-    /// knows guards it.
+    /// guarded API `api` by (`getLocation`, `startRecord`, a host scope's API,
+    /// a privacy interface no scope guards such as `getClipboardData` or
+    /// `button.getPhoneNumber`; the same for the engine's life), or `None` when
+    /// nothing the engine knows gates it.
     pub fn api_number(&self, api: String) -> Option<u32> {
         let known = mini_app_api::gating_of(&api, &self.inner.registry.read().catalogue).is_some();
         known.then(|| self.inner.api_numbers.number(&api))

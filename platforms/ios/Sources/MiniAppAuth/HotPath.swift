@@ -144,9 +144,10 @@ extension AuthEngine {
         engine.scopeNumber(scope: name).map(Scope.init(number:))
     }
 
-    /// The guarded API `name` (`getLocation`, `startRecord`, a host scope's API)
-    /// resolved once for `MiniAppCaller.ensure(_:)`, or `nil` when no scope the
-    /// engine knows guards it. Resolve each API once and keep it.
+    /// The guarded API `name` (`getLocation`, `startRecord`, a host scope's API,
+    /// or a privacy interface no scope guards: `getClipboardData`,
+    /// `button.getPhoneNumber`) resolved once for `MiniAppCaller.ensure(_:)`, or
+    /// `nil` when nothing the engine knows gates it. Resolve each API once and keep it.
     public func guardedApi(_ name: String) -> GuardedApi? {
         engine.apiNumber(api: name).map { GuardedApi(number: $0, name: name, ok: ApiResult(engine.ensureOk(api: name))) }
     }

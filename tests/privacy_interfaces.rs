@@ -370,6 +370,10 @@ fn an_imported_agreement_covers_the_registered_versions_kinds() {
         .pop()
         .unwrap();
     assert_eq!(record.infos, Some(vec!["Clipboard".to_string()]));
+    assert!(
+        engine.verify_consent_log().unwrap().intact,
+        "the chain holds the new field"
+    );
     // A newer version declaring more kinds gates only those.
     engine
         .register_manifest(

@@ -10,6 +10,7 @@ use crate::admin_records::DecisionSource;
 use crate::manifest::Manifest;
 use crate::namespace::NamespaceRef;
 use crate::policy::Lifetime;
+use crate::privacy_agreement::Covered;
 
 /// One decision as recorded (and exported as a consent receipt).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
@@ -273,15 +274,16 @@ impl NewRecord {
     }
 
     /// The same record, of an agreement covering the scopes and kinds of
-    /// information `manifest`'s contract declares (a contract declaring no kind
-    /// writes the record as before kinds were kept).
-    pub fn covering_declared_scopes(mut self, manifest: &Manifest) -> NewRecord {
-        self.scopes = manifest.privacy.as_ref().map(|c| c.scopes.clone());
-        self.infos = manifest
-            .privacy
-            .as_ref()
-            .filter(|c| !c.infos.is_empty())
-            .map(|c| c.infos.clone());
+    /// information `manifest`'s contract declares.
+    pub fn covering_declared_scopes(self, manifest: &Manifest) -> NewRecord {
+        let covered = manifest.privacy.as_ref().map(|c| c.covered());
+        self.covering(covered.unwrap_or_default())
+    }
+
+    /// The same record, of an agreement covering `covered`.
+    pub fn covering(mut self, covered: Covered) -> NewRecord {
+        self.scopes = covered.scopes;
+        self.infos = covered.infos;
         self
     }
 

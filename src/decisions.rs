@@ -185,10 +185,9 @@ impl Decisions<'_> {
         (version, covered): (&str, Covered),
         at_ms: i64,
     ) -> Result<bool> {
-        let mut record = NewRecord::new(app, None, Recorded::Agreed, DecisionSource::Import);
+        let mut record =
+            NewRecord::new(app, None, Recorded::Agreed, DecisionSource::Import).covering(covered);
         record.contract_version = Some(version.to_string());
-        record.scopes = covered.scopes;
-        record.infos = covered.infos;
         let undecided = StillTrue::Undecided(DecisionKey::Agreement(app));
         let stored = self.store.set_agreed_version(
             (app.user_id, app.app_id),

@@ -76,9 +76,10 @@ fn ask_probe(
     }
 }
 
-/// Where the privacy gate stands for `gated`, given what the user agreed to (`agreement()`, read only when the app has a
-/// contract) and whether they refused it moments ago (`refused_recently()`,
-/// asked only when the agreement does not cover it).
+/// Where the privacy gate stands for `gated`, given what the user agreed to
+/// (`agreement()`, read only when the app has a contract) and whether they
+/// refused it moments ago (`refused_recently()`, asked only when the agreement
+/// does not cover it).
 fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
     manifest: &Manifest,
     gated: Gated<'_>,

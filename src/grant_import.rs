@@ -354,16 +354,15 @@ impl Engine {
                 }
                 // What a dialog would record for this version, if it is the
                 // registered one; else the agreement covers its own version.
-                None => {
-                    let manifest = self.registry.snapshot(&agreement.app_id).manifest;
-                    match manifest.privacy.as_ref() {
-                        Some(c) if c.version == agreement.contract_version => Covered {
-                            scopes: Some(c.scopes.clone()),
-                            infos: (!c.infos.is_empty()).then(|| c.infos.clone()),
-                        },
-                        _ => Covered::default(),
-                    }
-                }
+                None => self
+                    .registry
+                    .snapshot(&agreement.app_id)
+                    .manifest
+                    .privacy
+                    .as_ref()
+                    .filter(|c| c.version == agreement.contract_version)
+                    .map(|c| c.covered())
+                    .unwrap_or_default(),
             };
             once(&mut seen, (&agreement.user_id, &agreement.app_id)).map_err(|e| entry(&e))?;
             let at_ms =

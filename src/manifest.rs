@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::privacy_agreement::Gated;
+use crate::privacy_agreement::{Covered, Gated};
 use crate::privacy_interfaces::{info_kind, Declaration};
 use crate::scopes::ScopeCatalogue;
 
@@ -69,6 +69,16 @@ impl PrivacyContract {
         Declaration {
             scopes: &self.scopes,
             infos: &self.infos,
+        }
+    }
+
+    /// What an agreement to it covers, as its record keeps it: its scopes, and
+    /// its kinds when it declares any (a contract declaring none is recorded
+    /// as before kinds were kept).
+    pub fn covered(&self) -> Covered {
+        Covered {
+            scopes: Some(self.scopes.clone()),
+            infos: (!self.infos.is_empty()).then(|| self.infos.clone()),
         }
     }
 }

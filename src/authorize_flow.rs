@@ -20,6 +20,7 @@ use crate::gate::Upkeep;
 use crate::manifest::Manifest;
 use crate::namespace::{Namespace, NamespaceRef};
 use crate::policy::{self, DialogEffect, PrivacyGate, Request, Verdict};
+use crate::privacy_agreement::Gated;
 use crate::registry::Snapshot;
 use crate::scopes::ScopeDefinition;
 
@@ -209,6 +210,36 @@ impl Engine {
         Flight::Done(answer)
     }
 
+    /// The gate before a privacy interface no scope guards (`getClipboardData`,
+    /// `chooseMedia`, the `getPhoneNumber` button), listed under `kinds`: the
+    /// privacy gate alone — 112 when the contract does not declare every one
+    /// of them, the privacy prompt when the user's agreement does not cover
+    /// them (disagree: 104), ok once it does. No consent dialog: WeChat shows
+    /// them none.
+    pub(crate) async fn privacy_gate_only(
+        &self,
+        api: &str,
+        caller: &Caller,
+        kinds: &[&'static str],
+        manifest: &Manifest,
+    ) -> Result<(), Failure> {
+        let gated = Gated::Kinds(kinds);
+        let declared = manifest.privacy_declares(gated);
+        loop {
+            let privacy = self
+                .gate()
+                .privacy(&caller.user_id, &caller.app_id, manifest, gated)?;
+            match policy::privacy_verdict(privacy, declared) {
+                None | Some(Verdict::Allow) => return Ok(()),
+                Some(Verdict::AskPrivacy) => self.ask_privacy(api, caller, manifest).await?,
+                Some(Verdict::Refuse(failure)) => return Err(failure),
+                // Not a verdict of the privacy gate; these interfaces have no
+                // consent dialog: refuse rather than let through.
+                Some(Verdict::AskUser) => return Err(Failure::PrivacyNotAuthorized),
+            }
+        }
+    }
+
     /// Asks for agreement to the app's privacy contract (one prompt for everyone
     /// who needs it at the same time).
     pub(crate) async fn ask_privacy(
@@ -229,7 +260,7 @@ impl Engine {
         let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
         match self
             .gate()
-            .privacy(&caller.user_id, &caller.app_id, manifest, None)
+            .privacy(&caller.user_id, &caller.app_id, manifest, Gated::Contract)
         {
             Err(failure) => return Flight::Done(Err(failure)),
             Ok(PrivacyGate::NotAgreed) => {}
@@ -253,9 +284,9 @@ impl Engine {
         if agreed {
             // The mini app's own popup may have recorded it already (its agree
             // button, `agreePrivacyAuthorization`): then once is enough.
-            let covered = self
-                .gate()
-                .privacy(&caller.user_id, &caller.app_id, manifest, None);
+            let covered =
+                self.gate()
+                    .privacy(&caller.user_id, &caller.app_id, manifest, Gated::Contract);
             if covered != Ok(PrivacyGate::Agreed) {
                 let stored = self.decisions().store_agreement(
                     &app,

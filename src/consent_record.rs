@@ -10,6 +10,7 @@ use crate::admin_records::DecisionSource;
 use crate::manifest::Manifest;
 use crate::namespace::NamespaceRef;
 use crate::policy::Lifetime;
+use crate::privacy_agreement::Covered;
 
 /// One decision as recorded (and exported as a consent receipt).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
@@ -47,6 +48,11 @@ pub struct ConsentRecord {
     /// covers (absent in records written before this was kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// For an agreement: the kinds of information the contract declared
+    /// (WeChat's `privacy_key`s), which the agreement covers too (absent in
+    /// records written before kinds were kept, and when it declared none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infos: Option<Vec<String>>,
     /// For a subscription decision: the template id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
@@ -221,6 +227,9 @@ pub struct NewRecord {
     pub contract_version: Option<String>,
     /// For an agreement: the scopes the contract declared.
     pub scopes: Option<Vec<String>>,
+    /// For an agreement: the kinds of information the contract declared
+    /// (`None` when it declared none: the record reads as before kinds).
+    pub infos: Option<Vec<String>>,
     /// For a subscription decision: the template id.
     pub template: Option<String>,
     /// How.
@@ -246,6 +255,7 @@ impl NewRecord {
             purpose: None,
             contract_version: None,
             scopes: None,
+            infos: None,
             template: None,
             source: source.into(),
         }
@@ -263,10 +273,17 @@ impl NewRecord {
         self
     }
 
-    /// The same record, of an agreement covering the scopes `manifest`'s
-    /// contract declares.
-    pub fn covering_declared_scopes(mut self, manifest: &Manifest) -> NewRecord {
-        self.scopes = manifest.privacy.as_ref().map(|c| c.scopes.clone());
+    /// The same record, of an agreement covering the scopes and kinds of
+    /// information `manifest`'s contract declares.
+    pub fn covering_declared_scopes(self, manifest: &Manifest) -> NewRecord {
+        let covered = manifest.privacy.as_ref().map(|c| c.covered());
+        self.covering(covered.unwrap_or_default())
+    }
+
+    /// The same record, of an agreement covering `covered`.
+    pub fn covering(mut self, covered: Covered) -> NewRecord {
+        self.scopes = covered.scopes;
+        self.infos = covered.infos;
         self
     }
 

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::namespace::{Namespace, NamespaceRef};
 use crate::policy::{GrantState, Lifetime};
+use crate::privacy_agreement::Covered;
 use crate::store::{Change, Decided, DecisionKey, LogPoint, StillTrue, Store};
 
 /// A decision about one scope.
@@ -174,19 +175,19 @@ impl Decisions<'_> {
     }
 
     /// Stores (user, app)'s agreement to `version` of the app's privacy
-    /// contract, covering `scopes` (`None`: that version only), as imported
+    /// contract, covering `covered` (no scopes: that version only), as imported
     /// at `at_ms`, only if this database never decided the agreement
     /// (agreed, disagreed, the app reset) — checked in the transaction that
     /// writes. Whether it was stored.
     pub fn store_agreement_if_undecided(
         &self,
         app: NamespaceRef<'_>,
-        (version, scopes): (&str, Option<Vec<String>>),
+        (version, covered): (&str, Covered),
         at_ms: i64,
     ) -> Result<bool> {
-        let mut record = NewRecord::new(app, None, Recorded::Agreed, DecisionSource::Import);
+        let mut record =
+            NewRecord::new(app, None, Recorded::Agreed, DecisionSource::Import).covering(covered);
         record.contract_version = Some(version.to_string());
-        record.scopes = scopes;
         let undecided = StillTrue::Undecided(DecisionKey::Agreement(app));
         let stored = self.store.set_agreed_version(
             (app.user_id, app.app_id),

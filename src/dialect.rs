@@ -252,12 +252,13 @@ impl ApiResult {
         Self::from_fields(api, outcome.map(|()| Map::new()))
     }
 
-    /// A guarded API's gate (`ensure`), answering in the API's name — or in
-    /// `ensure`'s, when the name from outside the catalogue does not look like
-    /// an API name (it is echoed only then).
+    /// A guarded API's gate (`ensure`), answering in the API's name (a
+    /// button's in its event's: [`crate::privacy_interfaces::answer_name`]) —
+    /// or in `ensure`'s, when the name from outside the catalogue does not look
+    /// like an API name (it is echoed only then).
     pub fn of_ensure(api: &str, outcome: Result<(), Failure>) -> ApiResult {
         let shown = if crate::scopes::is_api_name(api) {
-            api
+            crate::privacy_interfaces::answer_name(api)
         } else {
             "ensure"
         };

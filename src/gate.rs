@@ -26,7 +26,7 @@ use crate::namespace::NamespaceRef;
 use crate::policy::{
     self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing, Verdict,
 };
-use crate::privacy_agreement::{agreement_covers, Agreement};
+use crate::privacy_agreement::{agreement_covers, Agreement, Gated};
 use crate::privacy_refusals::PrivacyRefusals;
 use crate::registry::{Registry, Snapshot};
 use crate::scopes::{OsPermission, ScopeDefinition, ScopeKind};
@@ -76,13 +76,13 @@ fn ask_probe(
     }
 }
 
-/// Where the privacy gate stands for `scope` (the whole contract, for `None`),
-/// given what the user agreed to (`agreement()`, read only when the app has a
-/// contract) and whether they refused it moments ago (`refused_recently()`,
-/// asked only when the agreement does not cover it).
+/// Where the privacy gate stands for `gated`, given what the user agreed to
+/// (`agreement()`, read only when the app has a contract) and whether they
+/// refused it moments ago (`refused_recently()`, asked only when the agreement
+/// does not cover it).
 fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
     manifest: &Manifest,
-    scope: Option<&str>,
+    gated: Gated<'_>,
     knobs: &Knobs,
     agreement: impl FnOnce() -> Result<Option<A>, Failure>,
     refused_recently: impl FnOnce() -> bool,
@@ -91,7 +91,7 @@ fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
         return Ok(PrivacyGate::NoContract);
     };
     let covered = agreement()?.is_some_and(|agreed| {
-        agreement_covers(&agreed, contract, scope, knobs.reconsent_on_change)
+        agreement_covers(&agreed, contract, gated, knobs.reconsent_on_change)
     });
     Ok(if covered {
         PrivacyGate::Agreed
@@ -123,21 +123,44 @@ fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> Verd
 
 impl Gate<'_> {
     /// Where the privacy gate of the caller's app stands for its user, for
-    /// `scope` (for the whole contract: `None`).
+    /// `gated`.
     pub fn privacy(
         &self,
         user_id: &str,
         app_id: &str,
         manifest: &Manifest,
-        scope: Option<&str>,
+        gated: Gated<'_>,
     ) -> Result<PrivacyGate, Failure> {
         privacy_with(
             manifest,
-            scope,
+            gated,
             &self.knobs,
             || Ok(self.store.agreement(user_id, app_id)?),
             || self.refused_recently(user_id, app_id),
         )
+    }
+
+    /// Where the privacy gate stands for `gated` from the cache alone, without
+    /// I/O: `None` when the agreement is not cached.
+    pub fn cached_privacy(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        manifest: &Manifest,
+        gated: Gated<'_>,
+    ) -> Option<PrivacyGate> {
+        let agreed = match &manifest.privacy {
+            Some(_) => self.store.cached_agreement(user_id, app_id)?,
+            None => None,
+        };
+        privacy_with(
+            manifest,
+            gated,
+            &self.knobs,
+            || Ok(agreed),
+            || self.refused_recently(user_id, app_id),
+        )
+        .ok()
     }
 
     /// Whether the user refused the app's contract within the no-prompt gap.
@@ -233,10 +256,7 @@ impl Gate<'_> {
             purpose_required: scope.requires_purpose,
             purpose_present: purpose.is_some(),
             privacy,
-            declared_in_contract: manifest
-                .privacy
-                .as_ref()
-                .is_none_or(|c| c.scopes.contains(&scope.name)),
+            declared_in_contract: manifest.privacy_declares(Gated::Scope(&scope.name)),
             os: OsPermissionStatus::Unknown,
             denials: grant
                 .filter(|g| g.state == GrantState::Denied)
@@ -294,7 +314,7 @@ impl Gate<'_> {
                     .read_cached(ns, manifest.privacy.is_some(), |stored, agreed| {
                         let privacy = privacy_with(
                             manifest,
-                            Some(&scope.name),
+                            Gated::Scope(&scope.name),
                             &self.knobs,
                             || Ok(agreed),
                             || self.refused_recently(ns.user_id, ns.app_id),
@@ -329,7 +349,7 @@ impl Gate<'_> {
         let manifest = &snapshot.manifest;
         let stored = self.store.namespace(&ns)?;
         self.recheck_allow_once(ns)?;
-        let privacy = self.privacy(ns.user_id, ns.app_id, manifest, Some(&scope.name))?;
+        let privacy = self.privacy(ns.user_id, ns.app_id, manifest, Gated::Scope(&scope.name))?;
         let asked = Asked { request, ns, scope };
         let (facts, upkeep) = self.facts(asked, manifest, &stored, privacy, now_ms);
         let verdict = verdict(facts, || match scope.os_permission {

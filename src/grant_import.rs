@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::manifest::is_contract_version;
 use crate::namespace::NamespaceRef;
 use crate::policy::Lifetime;
+use crate::privacy_agreement::Covered;
 use crate::scopes::is_api_name;
 
 /// How far ahead of the engine's clock a time from the host's old store may
@@ -67,9 +68,9 @@ pub struct ImportedPrivacyAgreement {
     /// The scopes that version declared, if the host kept them: the agreement
     /// covers those (as an agreement made here covers what its version
     /// declared), so a later version declaring more asks for the new ones
-    /// only. `None`: the scopes of the app's registered contract when it is
-    /// this version; otherwise the agreement covers its own version only (a
-    /// different version asks again).
+    /// only. `None`: the scopes (and kinds of information) of the app's
+    /// registered contract when it is this version; otherwise the agreement
+    /// covers its own version only (a different version asks again).
     #[uniffi(default = None)]
     pub declared_scopes: Option<Vec<String>>,
     /// When the user agreed, in ms since the Unix epoch (`None`: now).
@@ -254,11 +255,11 @@ impl Engine {
             )?;
             report.grants.count(stored);
         }
-        for (agreement, (scopes, at_ms)) in batch.privacy_agreements.iter().zip(agreements) {
+        for (agreement, (covered, at_ms)) in batch.privacy_agreements.iter().zip(agreements) {
             let app = NamespaceRef::new(&agreement.user_id, &agreement.app_id, None);
             let stored = decisions.store_agreement_if_undecided(
                 app,
-                (&agreement.contract_version, scopes),
+                (&agreement.contract_version, covered),
                 at_ms,
             )?;
             report.privacy_agreements.count(stored);
@@ -316,14 +317,14 @@ impl Engine {
     }
 
     /// Checks every agreement entry — ids, contract version, declared scopes
-    /// (known ones), its (user, app) once, its time — and gives the scopes the
-    /// agreement covers (see [`ImportedPrivacyAgreement::declared_scopes`])
-    /// and when it was made.
+    /// (known ones), its (user, app) once, its time — and gives the scopes and
+    /// kinds the agreement covers (see
+    /// [`ImportedPrivacyAgreement::declared_scopes`]) and when it was made.
     fn check_agreements(
         &self,
         agreements: &[ImportedPrivacyAgreement],
         now: i64,
-    ) -> Result<Vec<(Option<Vec<String>>, i64)>> {
+    ) -> Result<Vec<(Covered, i64)>> {
         let mut seen = HashSet::new();
         let mut checked = Vec::with_capacity(agreements.len());
         for (i, agreement) in agreements.iter().enumerate() {
@@ -335,7 +336,7 @@ impl Engine {
                     agreement.contract_version
                 )));
             }
-            let scopes = match &agreement.declared_scopes {
+            let covered = match &agreement.declared_scopes {
                 Some(scopes) => {
                     let registry = self.registry.read();
                     if let Some(unknown) = scopes
@@ -346,7 +347,10 @@ impl Engine {
                             "declared_scopes names an invalid scope {unknown:?}"
                         )));
                     }
-                    Some(scopes.clone())
+                    Covered {
+                        scopes: Some(scopes.clone()),
+                        infos: None,
+                    }
                 }
                 // What a dialog would record for this version, if it is the
                 // registered one; else the agreement covers its own version.
@@ -357,12 +361,13 @@ impl Engine {
                     .privacy
                     .as_ref()
                     .filter(|c| c.version == agreement.contract_version)
-                    .map(|c| c.scopes.clone()),
+                    .map(|c| c.covered())
+                    .unwrap_or_default(),
             };
             once(&mut seen, (&agreement.user_id, &agreement.app_id)).map_err(|e| entry(&e))?;
             let at_ms =
                 time_of("agreed_at_ms", agreement.agreed_at_ms, now).map_err(|e| entry(&e))?;
-            checked.push((scopes, at_ms));
+            checked.push((covered, at_ms));
         }
         Ok(checked)
     }

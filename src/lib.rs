@@ -48,6 +48,7 @@ mod namespace;
 mod plugin_rules;
 mod policy;
 mod privacy_agreement;
+mod privacy_interfaces;
 mod privacy_refusals;
 mod registry;
 mod scopes;
@@ -517,13 +518,21 @@ impl AuthEngine {
     }
 
     /// The number `CallerHandle::ensure_cached` and `CallerHandle::ensure` name
-    /// guarded API `api` by (`getLocation`, `startRecord`, a host scope's API;
-    /// the same for the engine's life), or `None` when no scope the engine
-    /// knows guards it.
+    /// guarded API `api` by (`getLocation`, `startRecord`, a host scope's API,
+    /// a privacy interface no scope guards such as `getClipboardData` or
+    /// `button.getPhoneNumber`; the same for the engine's life), or `None` when
+    /// nothing the engine knows gates it.
     pub fn api_number(&self, api: String) -> Option<u32> {
-        let known =
-            mini_app_api::gating_scope(&api, &self.inner.registry.read().catalogue).is_some();
+        let known = mini_app_api::gating_of(&api, &self.inner.registry.read().catalogue).is_some();
         known.then(|| self.inner.api_numbers.number(&api))
+    }
+
+    /// What `ensure` of `api` answers when its gate allows it, word for word
+    /// (`{"errMsg":"getClipboardData:ok"}`; a button in its event's name,
+    /// `button.getPhoneNumber` → `getPhoneNumber:ok`): what the layers' hot
+    /// path answers without crossing again.
+    pub fn ensure_ok(&self, api: String) -> ApiResult {
+        ApiResult::of_ensure(&api, Ok(()))
     }
 
     /// Tells `observer` a user's grants now and after every change, whatever

@@ -41,10 +41,10 @@ pub(crate) fn authorize_from_memory(
 /// Whether `ensure` of `api` allows now, told from memory without I/O; a "last
 /// used" note it leaves goes to the I/O threads. `false`: the full call answers.
 pub(crate) fn ensure_allowed_from_memory(engine: &Arc<Engine>, caller: &Caller, api: &str) -> bool {
-    let Some((scope, upkeep)) = engine.ensure_allowed_from_cache(caller, api) else {
+    let Some(allowed) = engine.ensure_allowed_from_cache(caller, api) else {
         return false;
     };
-    if upkeep != Upkeep::Nothing {
+    if let Some((scope, upkeep)) = allowed.filter(|(_, upkeep)| *upkeep != Upkeep::Nothing) {
         engine
             .use_notes
             .leave(engine, caller.namespace_ref(), &scope.name, upkeep);

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::privacy_agreement::{Covered, Gated};
+use crate::privacy_interfaces::{info_kind, Declaration};
 use crate::scopes::ScopeCatalogue;
 
 /// WeChat's limit on a purpose string (`permission[scope].desc`), in characters.
@@ -54,6 +56,31 @@ pub struct PrivacyContract {
     /// The scopes the contract declares; others fail errno 112.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// The kinds of information it declares, by WeChat's `privacy_key`
+    /// (`Clipboard`, `Album`, `PhoneNumber`, …: [`crate::privacy_interfaces`]);
+    /// a privacy interface of a kind not declared fails errno 112.
+    #[serde(default)]
+    pub infos: Vec<String>,
+}
+
+impl PrivacyContract {
+    /// What it declares, scopes and kinds together.
+    pub fn declaration(&self) -> Declaration<'_> {
+        Declaration {
+            scopes: &self.scopes,
+            infos: &self.infos,
+        }
+    }
+
+    /// What an agreement to it covers, as its record keeps it: its scopes, and
+    /// its kinds when it declares any (a contract declaring none is recorded
+    /// as before kinds were kept).
+    pub fn covered(&self) -> Covered {
+        Covered {
+            scopes: Some(self.scopes.clone()),
+            infos: (!self.infos.is_empty()).then(|| self.infos.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,6 +187,13 @@ impl Manifest {
                     return bad(format!("privacy.scopes names an invalid scope {scope:?}"));
                 }
             }
+            for kind in &contract.infos {
+                if info_kind(kind).is_none() {
+                    return bad(format!(
+                        "privacy.infos names an unknown kind of information {kind:?}"
+                    ));
+                }
+            }
         }
         Ok(Manifest {
             name: raw.name,
@@ -177,6 +211,14 @@ impl Manifest {
     /// The app's display name: `name`, or the app id when the manifest has none.
     pub fn display_name(&self, app_id: &str) -> String {
         self.name.clone().unwrap_or_else(|| app_id.to_string())
+    }
+
+    /// Whether the privacy contract declares `gated` (everything counts as
+    /// declared without a contract: then nothing is gated).
+    pub fn privacy_declares(&self, gated: Gated<'_>) -> bool {
+        self.privacy
+            .as_ref()
+            .is_none_or(|contract| gated.declared_by(&contract.declaration()))
     }
 
     /// Whether `requiredPrivateInfos` declares `api`.
@@ -207,6 +249,18 @@ mod tests {
     }
 
     #[test]
+    fn a_contract_declares_kinds_of_information_by_wechats_privacy_key() {
+        let m = parse(
+            r#"{"privacy":{"contractName":"G","version":"1","infos":["Clipboard","Album"]}}"#,
+        )
+        .unwrap();
+        let contract = m.privacy.unwrap();
+        assert_eq!(contract.infos, ["Clipboard", "Album"]);
+        assert!(contract.declaration().declares_kind("Album"));
+        assert!(!contract.declaration().declares_kind("PhoneNumber"));
+    }
+
+    #[test]
     fn rejects_fuzzy_and_precise_location_together() {
         let err = parse(r#"{"requiredPrivateInfos":["getFuzzyLocation","getLocation"]}"#)
             .unwrap_err()
@@ -225,6 +279,8 @@ mod tests {
             r#"{"requiredPrivateInfos":["getPhoneNumber"]}"#,
             r#"{"privacy":{"contractName":"x","version":""}}"#,
             r#"{"privacy":{"contractName":"x","version":"1","scopes":["scope.nope"]}}"#,
+            r#"{"privacy":{"contractName":"x","version":"1","infos":["clipboard"]}}"#,
+            r#"{"privacy":{"contractName":"x","version":"1","infos":"Clipboard"}}"#,
             r#"{"name":5}"#,
         ] {
             assert!(parse(bad).is_err(), "accepted {bad}");

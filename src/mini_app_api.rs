@@ -16,9 +16,11 @@ use crate::engine::Engine;
 use crate::gate::Upkeep;
 use crate::manifest::{Manifest, PRIVATE_INFO_APIS};
 use crate::plugin_rules;
-use crate::policy::{PrivacyGate, Request, Verdict};
+use crate::policy::{self, PrivacyGate, Request, Verdict};
+use crate::privacy_agreement::Gated;
+use crate::privacy_interfaces::kinds_listing;
 use crate::scopes::PLUGIN_SCOPES;
-use crate::scopes::{privacy_only_scope, ScopeCatalogue, ScopeDefinition, TAP_ONLY_APIS};
+use crate::scopes::{ScopeCatalogue, ScopeDefinition, TAP_ONLY_APIS};
 
 impl Engine {
     /// `wx.authorize({scope})`.
@@ -59,45 +61,75 @@ impl Engine {
     }
 
     /// A guarded API (`getLocation`, `startRecord`, ...): the same gate as
-    /// `authorize` for the scope guarding it, answering in that API's name.
+    /// `authorize` for the scope guarding it; a privacy interface no scope
+    /// guards (`getClipboardData`, `button.getPhoneNumber`, ...): the privacy
+    /// gate alone. It answers in that API's name.
     pub async fn ensure(&self, caller: &Caller, api: &str) -> ApiResult {
         let outcome = async {
             caller.validate()?;
             let snapshot = self.registry.snapshot(&caller.app_id);
-            let (scope, request) =
-                guarded_scope(api, caller, &snapshot.catalogue, &snapshot.manifest)?;
-            let scope = scope.clone();
-            let ns = caller.namespace_ref();
-            self.run_gate(request, api, caller, ns, &scope, &snapshot, None)
-                .await
+            match gating(api, caller, &snapshot.catalogue, &snapshot.manifest)? {
+                Gating::Scope(scope) => {
+                    let scope = scope.clone();
+                    let ns = caller.namespace_ref();
+                    self.run_gate(
+                        Request::GuardedApi,
+                        api,
+                        caller,
+                        ns,
+                        &scope,
+                        &snapshot,
+                        None,
+                    )
+                    .await
+                }
+                Gating::PrivacyOnly(kinds) => {
+                    self.privacy_gate_only(api, caller, &kinds, &snapshot.manifest)
+                        .await
+                }
+            }
         };
         ApiResult::of_ensure(api, outcome.await)
     }
 
-    /// `ensure` of `api` answered from memory: `Some` with the scope gating it
-    /// and what is left to write about its grant ([`crate::gate::Upkeep`]) when
-    /// the full call would allow it now; `None` when it would not, or cannot be
-    /// told without the database or a dialog (the full call answers). No I/O.
+    /// `ensure` of `api` answered from memory: `Some` when the full call would
+    /// allow it now — with the scope gating it and what is left to write about
+    /// its grant ([`crate::gate::Upkeep`]), or `None` for a privacy interface
+    /// no scope guards; `None` when it would not, or cannot be told without the
+    /// database or a dialog (the full call answers). No I/O.
     pub(crate) fn ensure_allowed_from_cache(
         &self,
         caller: &Caller,
         api: &str,
-    ) -> Option<(Arc<ScopeDefinition>, Upkeep)> {
+    ) -> Option<Option<(Arc<ScopeDefinition>, Upkeep)>> {
         caller.validate().ok()?;
         let ns = caller.namespace_ref();
-        let (scope, request) = {
+        let scope = {
             let registry = self.registry.read();
             let manifest = registry.manifest(&caller.app_id);
-            let (scope, request) =
-                guarded_scope(api, caller, &registry.catalogue, manifest).ok()?;
-            (scope.clone(), request)
+            match gating(api, caller, &registry.catalogue, manifest).ok()? {
+                Gating::Scope(scope) => scope.clone(),
+                Gating::PrivacyOnly(kinds) => {
+                    let gated = Gated::Kinds(&kinds);
+                    let declared = manifest.privacy_declares(gated);
+                    let privacy = self.gate().cached_privacy(
+                        &caller.user_id,
+                        &caller.app_id,
+                        manifest,
+                        gated,
+                    )?;
+                    return policy::privacy_verdict(privacy, declared)
+                        .is_none()
+                        .then_some(None);
+                }
+            }
         };
         match self
             .gate()
-            .cached_verdict(request, &caller.app_id, ns, &scope.name)?
+            .cached_verdict(Request::GuardedApi, &caller.app_id, ns, &scope.name)?
         {
             (_, Upkeep::StoreEnd { .. }) => None,
-            (Verdict::Allow, upkeep) => Some((scope, upkeep)),
+            (Verdict::Allow, upkeep) => Some(Some((scope, upkeep))),
             _ => None,
         }
     }
@@ -108,9 +140,9 @@ impl Engine {
         let outcome = (|| {
             caller.validate()?;
             let manifest = self.registry.snapshot(&caller.app_id).manifest;
-            let gate = self
-                .gate()
-                .privacy(&caller.user_id, &caller.app_id, &manifest, None)?;
+            let gate =
+                self.gate()
+                    .privacy(&caller.user_id, &caller.app_id, &manifest, Gated::Contract)?;
             let mut extra = Map::new();
             extra.insert(
                 "needAuthorization".into(),
@@ -140,10 +172,12 @@ impl Engine {
         let outcome = async {
             caller.validate()?;
             let manifest = self.registry.snapshot(&caller.app_id).manifest;
-            match self
-                .gate()
-                .privacy(&caller.user_id, &caller.app_id, &manifest, None)?
-            {
+            match self.gate().privacy(
+                &caller.user_id,
+                &caller.app_id,
+                &manifest,
+                Gated::Contract,
+            )? {
                 PrivacyGate::NotAgreed => self.ask_privacy(api, caller, &manifest).await,
                 PrivacyGate::RefusedRecently => Err(Failure::PrivacyNotAuthorized),
                 PrivacyGate::NoContract | PrivacyGate::Agreed => Ok(()),
@@ -176,7 +210,7 @@ impl Engine {
                 .as_ref()
                 .ok_or(Failure::NoPrivacyContract)?;
             let gate = self.gate();
-            if gate.privacy(&caller.user_id, &caller.app_id, &manifest, None)?
+            if gate.privacy(&caller.user_id, &caller.app_id, &manifest, Gated::Contract)?
                 != PrivacyGate::Agreed
             {
                 let decisions = self.decisions();
@@ -215,34 +249,41 @@ impl Engine {
     }
 }
 
-/// The scope gating `api` and how, if any scope does: a privacy-only API by the
-/// scope its contract declares, any other by the scope guarding it.
-pub(crate) fn gating_scope<'a>(
-    api: &str,
-    catalogue: &'a ScopeCatalogue,
-) -> Option<(&'a Arc<ScopeDefinition>, Request)> {
-    match privacy_only_scope(api) {
-        Some(declared_as) => Some((catalogue.get(declared_as)?, Request::PrivacyOnly)),
-        None => Some((catalogue.scope_for_api(api)?, Request::GuardedApi)),
-    }
+/// What gates an API before it runs: the scope guarding it, or — a privacy
+/// interface no scope guards — the privacy gate alone, for the kinds of
+/// information listing it.
+pub(crate) enum Gating<'a> {
+    /// The scope's gate, as `authorize` (and the privacy gate for the scope).
+    Scope(&'a Arc<ScopeDefinition>),
+    /// The privacy gate alone, for these kinds.
+    PrivacyOnly(Vec<&'static str>),
 }
 
-/// The scope gating `api` and how (`ensure`'s checks before the gate): a
-/// privacy-only API by the scope its contract declares, any other by the scope
-/// guarding it; a private-info API the manifest does not declare, and a tap-only
-/// API without a tap, are refused.
-fn guarded_scope<'a>(
+/// What gates `api`, if anything does: the scope guarding it (a host's scope
+/// included), else the kinds of information WeChat's guide lists it under.
+pub(crate) fn gating_of<'a>(api: &str, catalogue: &'a ScopeCatalogue) -> Option<Gating<'a>> {
+    if let Some(scope) = catalogue.scope_for_api(api) {
+        return Some(Gating::Scope(scope));
+    }
+    let kinds = kinds_listing(api);
+    (!kinds.is_empty()).then_some(Gating::PrivacyOnly(kinds))
+}
+
+/// What gates `api` (`ensure`'s checks before the gate): a private-info API
+/// the manifest does not declare, and a tap-only API without a tap, are
+/// refused; an API nothing gates is not supported.
+fn gating<'a>(
     api: &str,
     caller: &Caller,
     catalogue: &'a ScopeCatalogue,
     manifest: &Manifest,
-) -> Result<(&'a Arc<ScopeDefinition>, Request), Failure> {
-    let (scope, request) = gating_scope(api, catalogue).ok_or(Failure::UnsupportedApi)?;
+) -> Result<Gating<'a>, Failure> {
+    let gating = gating_of(api, catalogue).ok_or(Failure::UnsupportedApi)?;
     if PRIVATE_INFO_APIS.contains(&api) && !manifest.declares_private_api(api) {
         return Err(Failure::NotInRequiredPrivateInfos);
     }
     if TAP_ONLY_APIS.contains(&api) && !caller.user_gesture {
         return Err(Failure::NeedsUserGesture);
     }
-    Ok((scope, request))
+    Ok(gating)
 }

@@ -52,10 +52,9 @@ pub enum Request {
     /// `authorize` (or `authorizeForMiniProgram`) names the scope.
     Authorize,
     /// A guarded API (`getLocation`, `chooseAddress`, ...) is about to run.
+    /// (A privacy interface no scope guards — `getClipboardData`,
+    /// `chooseLocation` — passes the privacy gate alone: [`privacy_verdict`].)
     GuardedApi,
-    /// An API that needs only the privacy contract's agreement, no grant of the
-    /// scope (`chooseLocation`, `choosePoi`: [`crate::scopes::PRIVACY_ONLY_APIS`]).
-    PrivacyOnly,
 }
 
 /// Everything [`evaluate`] needs to decide.
@@ -248,10 +247,20 @@ pub enum PrivacyDecision {
 /// The privacy contract's gate: a scope the contract does not declare is
 /// refused; without agreement to the contract, it is asked for first.
 fn privacy_gate(f: &Facts) -> Option<Verdict> {
-    if f.privacy != PrivacyGate::NoContract && !f.declared_in_contract {
+    privacy_verdict(f.privacy, f.declared_in_contract)
+}
+
+/// The privacy contract's gate on its own, for a scope or for a privacy
+/// interface no scope guards (`getClipboardData`, `chooseMedia`, the
+/// `getPhoneNumber` button — WeChat shows them no authorization dialog): what
+/// the contract does not declare (`declared`) is refused (errno 112); without
+/// agreement it is asked for first, and refused (errno 104) within the gap
+/// after a refusal; `None`: the gate lets it through.
+pub fn privacy_verdict(privacy: PrivacyGate, declared: bool) -> Option<Verdict> {
+    if privacy != PrivacyGate::NoContract && !declared {
         return Some(Verdict::Refuse(Failure::NotDeclaredInPrivacy));
     }
-    match f.privacy {
+    match privacy {
         PrivacyGate::NotAgreed => Some(Verdict::AskPrivacy),
         PrivacyGate::RefusedRecently => Some(Verdict::Refuse(Failure::PrivacyNotAuthorized)),
         PrivacyGate::NoContract | PrivacyGate::Agreed => None,
@@ -274,7 +283,6 @@ fn may_ask_again_after_denial(f: &Facts) -> bool {
 /// privacy guide (2023-09) lists them among the APIs that need the agreement.
 pub fn evaluate(f: &Facts) -> Verdict {
     match (f.kind, f.request) {
-        (_, Request::PrivacyOnly) => return privacy_gate(f).unwrap_or(Verdict::Allow),
         (ScopeKind::NeverPrompts, _) | (ScopeKind::AlwaysGranted, Request::Authorize) => {
             return Verdict::Allow;
         }
@@ -378,11 +386,7 @@ mod tests {
         PrivacyGate::NotAgreed,
         PrivacyGate::RefusedRecently,
     ];
-    const ALL_REQUESTS: [Request; 3] = [
-        Request::Authorize,
-        Request::GuardedApi,
-        Request::PrivacyOnly,
-    ];
+    const ALL_REQUESTS: [Request; 2] = [Request::Authorize, Request::GuardedApi];
     const ALL_OS: [OsPermissionStatus; 3] = [
         OsPermissionStatus::Granted,
         OsPermissionStatus::Denied,
@@ -453,7 +457,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 4 * 3 * 8 * 3 * 4 * 3 * 3);
+        assert_eq!(checked, 4 * 3 * 4 * 3 * 8 * 3 * 4 * 3 * 2);
     }
 
     fn check(f: &Facts) {
@@ -467,17 +471,7 @@ mod tests {
                     && f.now_ms < d.last_at_ms + f.knobs.embargo.duration_ms
             });
         let privacy_refused = f.privacy != PrivacyGate::NoContract && !f.declared_in_contract;
-        let expected = if f.request == Request::PrivacyOnly {
-            if privacy_refused {
-                Verdict::Refuse(Failure::NotDeclaredInPrivacy)
-            } else if f.privacy == PrivacyGate::NotAgreed {
-                Verdict::AskPrivacy
-            } else if f.privacy == PrivacyGate::RefusedRecently {
-                Verdict::Refuse(Failure::PrivacyNotAuthorized)
-            } else {
-                Verdict::Allow
-            }
-        } else if !privacy_applies {
+        let expected = if !privacy_applies {
             Verdict::Allow
         } else if !ungated && f.purpose_required && !f.purpose_present {
             Verdict::Refuse(Failure::RequirePermissionDesc)
@@ -504,14 +498,30 @@ mod tests {
         };
         let v = evaluate(f);
         assert_eq!(v, expected, "{f:?}");
-        // Safety: a gated scope is allowed only when granted (a privacy-only
-        // API asks for no grant of its scope: it is not gated by it).
-        if v == Verdict::Allow && !ungated && f.request != Request::PrivacyOnly {
+        // Safety: a gated scope is allowed only when granted.
+        if v == Verdict::Allow && !ungated {
             assert_eq!(f.state, GrantState::Granted, "{f:?}");
         }
         // Sticky deny never shows a dialog.
         if f.state == GrantState::Denied && !f.knobs.soft_deny {
             assert_ne!(v, Verdict::AskUser, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn the_privacy_gate_alone_refuses_what_is_undeclared_and_asks_for_agreement() {
+        for privacy in ALL_GATES {
+            for declared in [false, true] {
+                let expected = match (privacy, declared) {
+                    (PrivacyGate::NoContract, _) | (PrivacyGate::Agreed, true) => None,
+                    (_, false) => Some(Verdict::Refuse(Failure::NotDeclaredInPrivacy)),
+                    (PrivacyGate::NotAgreed, true) => Some(Verdict::AskPrivacy),
+                    (PrivacyGate::RefusedRecently, true) => {
+                        Some(Verdict::Refuse(Failure::PrivacyNotAuthorized))
+                    }
+                };
+                assert_eq!(privacy_verdict(privacy, declared), expected);
+            }
         }
     }
 

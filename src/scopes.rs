@@ -218,26 +218,6 @@ const BUILTINS: &[Builtin] = &[
     },
 ];
 
-/// APIs that need the privacy contract's agreement (and their
-/// `requiredPrivateInfos` declaration) but no scope grant, each with the scope a
-/// contract declares for it. Since 2022-06-13 WeChat no longer gates
-/// chooseLocation and choosePoi behind `scope.userLocation` ("将不再需要用户授权
-/// scope.userLocation", developers.weixin.qq.com/community/develop/doc/0008884ad0c4a860e6ed4f5d256001);
-/// its privacy guide still lists them ("Collect location information of your
-/// choice").
-pub const PRIVACY_ONLY_APIS: &[(&str, &str)] = &[
-    ("chooseLocation", "scope.userLocation"),
-    ("choosePoi", "scope.userLocation"),
-];
-
-/// The scope a contract declares for a privacy-only API ([`PRIVACY_ONLY_APIS`]).
-pub fn privacy_only_scope(api: &str) -> Option<&'static str> {
-    PRIVACY_ONLY_APIS
-        .iter()
-        .find(|(name, _)| *name == api)
-        .map(|(_, scope)| *scope)
-}
-
 /// Guarded APIs that only a user's tap may call (besides `openSetting`,
 /// `requestSubscribeMessage` and `agreePrivacyAuthorization`): "限制：仅在点击行为时调用"
 /// (developers.weixin.qq.com …/api/device/calendar/wx.addPhoneCalendar.md and

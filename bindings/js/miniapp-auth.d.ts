@@ -38,6 +38,10 @@ export type ProvidedApi =
 
 /** What the listener is told: the API or component that needs the agreement. */
 export interface NeedPrivacyAuthorizationEventInfo {
+  /**
+   * As WeChat names it: an API (`'getClipboardData'`, `'chooseMedia'`,
+   * `'authorize'`) or a component (`'button.getPhoneNumber'`, `'camera'`).
+   */
   referrer: string;
 }
 

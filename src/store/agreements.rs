@@ -20,10 +20,8 @@ use crate::privacy_agreement::Agreement;
 impl Store {
     /// What the user agreed to of the app's contract, if anything.
     pub fn agreement(&self, user_id: &str, app_id: &str) -> Result<Option<Arc<Agreement>>> {
-        if let Some(entries) = self.cache.fresh() {
-            if let Some(agreed) = agreement_in(&entries, user_id, app_id) {
-                return Ok(agreed.cloned());
-            }
+        if let Some(agreed) = self.cached_agreement(user_id, app_id) {
+            return Ok(agreed);
         }
         let inner = self.lock()?;
         if let Some(agreed) = agreement_in(&self.cache.read(), user_id, app_id) {
@@ -38,6 +36,14 @@ impl Store {
         Ok(agreed)
     }
 
+    /// [`Self::agreement`] from the cache alone, without I/O: `None` when it is
+    /// not cached or another connection may have committed since the store
+    /// last looked.
+    pub fn cached_agreement(&self, user_id: &str, app_id: &str) -> Option<Option<Arc<Agreement>>> {
+        let entries = self.cache.fresh()?;
+        agreement_in(&entries, user_id, app_id).map(|agreed| agreed.cloned())
+    }
+
     /// Records agreement to a contract version at `at_ms`, durably, with its
     /// consent record — while every `still_true` holds (see [`Store::apply`]).
     pub fn set_agreed_version(
@@ -48,7 +54,7 @@ impl Store {
         at_ms: i64,
         still_true: &[StillTrue<'_>],
     ) -> Result<()> {
-        let scopes = record.scopes.clone();
+        let (scopes, infos) = (record.scopes.clone(), record.infos.clone());
         let (written, ()) = self.through_door(still_true, |passage| {
             let links = consent_log::append(passage, &[record], at_ms)?;
             let link = links.into_iter().next().unwrap_or_default();
@@ -57,6 +63,7 @@ impl Store {
         let agreed = Agreement {
             version: version.to_string(),
             scopes,
+            infos,
         };
         if written.current {
             self.cache.remember_agreement(
@@ -108,6 +115,7 @@ pub(super) fn backed_agreement(
             |record| Agreement {
                 version,
                 scopes: record.scopes,
+                infos: record.infos,
             },
         ),
     )

@@ -100,6 +100,7 @@ pub fn append(passage: &Passage<'_>, records: &[NewRecord], now_ms: i64) -> Resu
             purpose: new.purpose.clone(),
             contract_version: new.contract_version.clone(),
             scopes: new.scopes.clone(),
+            infos: new.infos.clone(),
             template: new.template.clone(),
             source: new.source.as_str().to_string(),
             prev_hash: String::new(),

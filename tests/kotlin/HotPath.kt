@@ -99,4 +99,33 @@ fun hotPathScenarios() {
         }
         engine.close()
     }
+
+    scenario("hot path: a privacy interface no scope guards (getClipboardData, the getPhoneNumber button)") {
+        val ui = ScriptedUi("disagree")
+        val engine = AuthEngine.open(tempDb(), ui)
+        engine.registerManifest("wxA", """{"privacy":{"contractName":"Demo guide","version":"1","infos":["Clipboard","PhoneNumber"]}}""")
+        val clipboard = engine.guardedApi("getClipboardData")!!
+        val phone = engine.guardedApi("button.getPhoneNumber")!!
+        val media = engine.guardedApi("chooseMedia")!!
+        engine.caller("u1", "wxA").use { caller ->
+            expect(caller.isAllowedNow(clipboard), false, "not agreed: not allowed now")
+            expect(caller.ensure(media).json,
+                """{"errMsg":"chooseMedia:fail api scope is not declared in the privacy agreement","errno":112}""")
+            expect(caller.ensure(phone).json,
+                """{"errMsg":"getPhoneNumber:fail privacy permission is not authorized","errno":104}""")
+            expect(ui.shown, listOf("privacy wxA Demo guide v1 via button.getPhoneNumber"), "the privacy prompt only")
+        }
+        AuthEngine.open(tempDb(), ScriptedUi("agree")).use { other ->
+            other.registerManifest("wxA", """{"privacy":{"contractName":"Demo guide","version":"1","infos":["PhoneNumber"]}}""")
+            val button = other.guardedApi("button.getPhoneNumber")!!
+            other.caller("u1", "wxA").use { caller ->
+                expect(caller.ensure(button).json, """{"errMsg":"getPhoneNumber:ok"}""")
+                expect(caller.isAllowedNow(button), true, "agreed: from memory")
+                val fast = caller.ensure(button)
+                expect(fast, other.ensure(me(), "button.getPhoneNumber"), "the layer's ok result against the full call's")
+            }
+            expect(other.consentRecords("u1").last().infos, listOf("PhoneNumber"), "the agreement's kinds, recorded")
+        }
+        engine.close()
+    }
 }

@@ -99,6 +99,36 @@ extension Scenarios {
             try expect(refused.ok, false)
         }
 
+        await scenario("hot path: a privacy interface no scope guards (getClipboardData, the getPhoneNumber button)") {
+            let ui = ScriptedUi("disagree")
+            let engine = try await AuthEngine.open(path: tempDb(), ui: ui)
+            try await engine.registerManifest(
+                appId: "wxA", manifestJson: #"{"privacy":{"contractName":"Demo guide","version":"1","infos":["Clipboard","PhoneNumber"]}}"#)
+            guard let clipboard = engine.guardedApi("getClipboardData"),
+                let phone = engine.guardedApi("button.getPhoneNumber"),
+                let media = engine.guardedApi("chooseMedia")
+            else { throw Failure(description: "a privacy interface has no number") }
+            let caller = try engine.caller(userId: "u1", appId: "wxA")
+            try expect(caller.isAllowedNow(clipboard), false, "not agreed: not allowed now")
+            try expect(
+                await caller.ensure(media).json,
+                #"{"errMsg":"chooseMedia:fail api scope is not declared in the privacy agreement","errno":112}"#)
+            try expect(
+                await caller.ensure(phone).json,
+                #"{"errMsg":"getPhoneNumber:fail privacy permission is not authorized","errno":104}"#)
+            try expect(ui.shown, ["privacy wxA Demo guide v1 via button.getPhoneNumber"], "the privacy prompt only")
+            let other = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("agree"))
+            try await other.registerManifest(
+                appId: "wxA", manifestJson: #"{"privacy":{"contractName":"Demo guide","version":"1","infos":["PhoneNumber"]}}"#)
+            let button = other.guardedApi("button.getPhoneNumber")!
+            let agreed = try other.caller(userId: "u1", appId: "wxA")
+            try expect(await agreed.ensure(button).json, #"{"errMsg":"getPhoneNumber:ok"}"#)
+            try expect(agreed.isAllowedNow(button), true, "agreed: from memory")
+            let fast = await agreed.ensure(button)
+            try expect(fast, await other.ensure(me(), api: "button.getPhoneNumber"), "the layer's ok result against the full call's")
+            try expect(try await other.consentRecords(userId: "u1").last?.infos, ["PhoneNumber"], "the agreement's kinds, recorded")
+        }
+
         await scenario("hot path: off the main actor too (a detached task)") {
             let engine = try await AuthEngine.open(path: tempDb(), ui: ScriptedUi("allow"))
             let caller = try engine.caller(userId: "u1", appId: "wxA")

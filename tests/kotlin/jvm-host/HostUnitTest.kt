@@ -97,6 +97,20 @@ fun main() {
             expect(ui.shown.size, 1, "dialogs")
         }
     }
+    check("Fixtures.manifest's kinds of information: getClipboardData passes the privacy gate alone") {
+        val ui = ScriptedConsentUi()
+        Fixtures.inMemoryEngine(ui).use { engine ->
+            engine.registerManifest("wxTestApp", Fixtures.manifest(privacyContract = "Shop guide", privacyInfos = listOf("Clipboard")))
+            expect(engine.ensure(Fixtures.caller(), "getClipboardData").json, """{"errMsg":"getClipboardData:ok"}""", "agreed, then ok")
+            expect(engine.ensure(Fixtures.caller(), "chooseMedia").errno, 112, "Album is not declared")
+            expect(ui.shown, listOf("privacy wxTestApp v1"), "the privacy popup, no consent dialog")
+        }
+        expect(
+            Fixtures.manifest(privacyContract = "G", privacyInfos = listOf("Clipboard")),
+            """{"name":"Test app","permission":{},"requiredPrivateInfos":[],"privacy":{"contractName":"G","version":"1","scopes":[],"infos":["Clipboard"]}}""",
+            "the text",
+        )
+    }
     check("a fake engine of the host's own, through the same interface") {
         val button = CameraButton(AllowingEngine(setOf("scope.camera")), Fixtures.caller())
         expect(button.tap(), "authorize:ok", "tap")

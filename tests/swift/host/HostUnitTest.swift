@@ -268,6 +268,19 @@ struct HostUnitTest {
             try expect(ui.release(.allow), false, "release after all were taken down")
         }
 
+        await check("Fixtures.manifest's kinds of information: getClipboardData passes the privacy gate alone") {
+            let ui = ScriptedConsentUi()
+            let engine = try Fixtures.inMemoryEngine(ui: ui)
+            try await engine.registerManifest(
+                appId: "wxTestApp", manifestJson: Fixtures.manifest(privacyContract: "Shop guide", privacyInfos: ["Clipboard"]))
+            try expect(await engine.ensure(Fixtures.caller(), api: "getClipboardData").json, #"{"errMsg":"getClipboardData:ok"}"#, "agreed, then ok")
+            try expect(await engine.ensure(Fixtures.caller(), api: "chooseMedia").errno, 112, "Album is not declared")
+            try expect(ui.shown, ["privacy wxTestApp v1 via getClipboardData"], "the privacy popup, no consent dialog")
+            try expect(
+                Fixtures.manifest(privacyContract: "G", privacyInfos: ["Clipboard"]),
+                #"{"name":"Test app","permission":{},"requiredPrivateInfos":[],"privacy":{"contractName":"G","version":"1","scopes":[],"infos":["Clipboard"]}}"#)
+        }
+
         await check("ScriptedConsentUi: privacy, settings and subscribe answers; Fixtures.manifest's contract") {
             let ui = ScriptedConsentUi(.allow)
             ui.privacyDecision = .disagree

@@ -65,7 +65,7 @@ extension ConsentRecord {
         self.init(
             seq: Int64(clamping: g.seq), atMs: g.atMs, userId: g.userId, appId: g.appId, pluginId: g.pluginId,
             scope: g.scope, decision: g.decision, lifetime: g.lifetime, untilMs: g.untilMs, purpose: g.purpose,
-            contractVersion: g.contractVersion, scopes: g.scopes, template: g.template, source: g.source,
+            contractVersion: g.contractVersion, scopes: g.scopes, infos: g.infos, template: g.template, source: g.source,
             prevHash: g.prevHash, hash: g.hash, subject: g.subject)
     }
 }

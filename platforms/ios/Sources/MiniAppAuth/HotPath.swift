@@ -28,10 +28,12 @@ public struct GuardedApi: Hashable, Sendable {
     /// What `ensure` answers when the gate allows, as the core words it.
     let ok: ApiResult
 
-    init(number: UInt32, name: String) {
+    /// `ok`: what the core's `ensure` answers when the gate allows (a button
+    /// in its event's name: `button.getPhoneNumber` → `getPhoneNumber:ok`).
+    init(number: UInt32, name: String, ok: ApiResult) {
         self.number = number
         self.name = name
-        self.ok = ApiResult(ok: true, errMsg: "\(name):ok", errno: nil, json: #"{"errMsg":""# + name + #":ok"}"#)
+        self.ok = ok
     }
 
     /// Whether `a` and `b` are the same API (the same number).
@@ -142,10 +144,11 @@ extension AuthEngine {
         engine.scopeNumber(scope: name).map(Scope.init(number:))
     }
 
-    /// The guarded API `name` (`getLocation`, `startRecord`, a host scope's API)
-    /// resolved once for `MiniAppCaller.ensure(_:)`, or `nil` when no scope the
-    /// engine knows guards it. Resolve each API once and keep it.
+    /// The guarded API `name` (`getLocation`, `startRecord`, a host scope's API,
+    /// or a privacy interface no scope guards: `getClipboardData`,
+    /// `button.getPhoneNumber`) resolved once for `MiniAppCaller.ensure(_:)`, or
+    /// `nil` when nothing the engine knows gates it. Resolve each API once and keep it.
     public func guardedApi(_ name: String) -> GuardedApi? {
-        engine.apiNumber(api: name).map { GuardedApi(number: $0, name: name) }
+        engine.apiNumber(api: name).map { GuardedApi(number: $0, name: name, ok: ApiResult(engine.ensureOk(api: name))) }
     }
 }

@@ -116,6 +116,8 @@ public struct ConsentRecord: Hashable, Sendable {
     public let contractVersion: String?
     /// The scopes a contract declares.
     public let scopes: [String]?
+    /// The kinds of information a contract declares (WeChat's `privacy_key`s), for an agreement.
+    public let infos: [String]?
     /// The template, for a subscription choice.
     public let template: String?
     /// What made it (dialog, settings, admin, import, …).
@@ -130,7 +132,8 @@ public struct ConsentRecord: Hashable, Sendable {
     package init(
         seq: Int64, atMs: Int64, userId: String, appId: String, pluginId: String?, scope: String?,
         decision: String, lifetime: String?, untilMs: Int64?, purpose: String?, contractVersion: String?,
-        scopes: [String]?, template: String?, source: String, prevHash: String, hash: String, subject: String
+        scopes: [String]?, infos: [String]?, template: String?, source: String, prevHash: String, hash: String,
+        subject: String
     ) {
         self.seq = seq
         self.atMs = atMs
@@ -144,6 +147,7 @@ public struct ConsentRecord: Hashable, Sendable {
         self.purpose = purpose
         self.contractVersion = contractVersion
         self.scopes = scopes
+        self.infos = infos
         self.template = template
         self.source = source
         self.prevHash = prevHash

@@ -15,7 +15,8 @@ public enum Fixtures {
     /// A manifest: the app's `name`, a purpose string per scope (`purposes`:
     /// `permission.<scope>.desc`), the private-info APIs it declares, and — when
     /// `privacyContract` is given — a privacy contract of that name and
-    /// `privacyVersion` declaring `privacyScopes`. Keys in a fixed order (the
+    /// `privacyVersion` declaring `privacyScopes` and the kinds of information
+    /// `privacyInfos` (WeChat's `privacy_key`s: `Clipboard`, `Album`, …). Keys in a fixed order (the
     /// purposes sorted by scope), so the same arguments give the same text.
     public static func manifest(
         name: String = "Test app",
@@ -23,7 +24,8 @@ public enum Fixtures {
         requiredPrivateInfos: [String] = [],
         privacyContract: String? = nil,
         privacyVersion: String = "1",
-        privacyScopes: [String] = []
+        privacyScopes: [String] = [],
+        privacyInfos: [String] = []
     ) -> String {
         var json = "{\"name\":" + quoted(name)
         json += ",\"permission\":{"
@@ -32,7 +34,11 @@ public enum Fixtures {
         if let privacyContract {
             json += ",\"privacy\":{\"contractName\":" + quoted(privacyContract)
             json += ",\"version\":" + quoted(privacyVersion)
-            json += ",\"scopes\":[" + privacyScopes.map(quoted).joined(separator: ",") + "]}"
+            json += ",\"scopes\":[" + privacyScopes.map(quoted).joined(separator: ",") + "]"
+            if !privacyInfos.isEmpty {
+                json += ",\"infos\":[" + privacyInfos.map(quoted).joined(separator: ",") + "]"
+            }
+            json += "}"
         }
         return json + "}"
     }

@@ -86,11 +86,13 @@ public class AuthEngine private constructor(private val engine: GeneratedEngine)
     public fun scope(name: String): Scope? = engine.scopeNumber(name)?.let { Scope(it.toInt()) }
 
     /**
-     * The guarded API [name] (`getLocation`, `startRecord`, a host scope's API)
-     * resolved once for [MiniAppCaller.ensure], or `null` when no scope the
-     * engine knows guards it. Resolve each API once and keep it.
+     * The guarded API [name] (`getLocation`, `startRecord`, a host scope's API,
+     * or a privacy interface no scope guards: `getClipboardData`,
+     * `button.getPhoneNumber`) resolved once for [MiniAppCaller.ensure], or
+     * `null` when nothing the engine knows gates it. Resolve each API once and keep it.
      */
-    public fun guardedApi(name: String): GuardedApi? = engine.apiNumber(name)?.let { GuardedApi(it.toInt(), name) }
+    public fun guardedApi(name: String): GuardedApi? =
+        engine.apiNumber(name)?.let { GuardedApi(it.toInt(), name, engine.ensureOk(name).toPublic()) }
 
     override suspend fun getSetting(caller: Caller, withSubscriptions: Boolean): ApiResult =
         engine.getSetting(caller.toGenerated(), withSubscriptions).toPublic()

@@ -20,10 +20,12 @@ public value class Scope internal constructor(internal val number: Int)
  * [AuthEngine.guardedApi] to the number [MiniAppCaller.ensure] carries across
  * the FFI instead of its name. Valid for the engine that resolved it.
  */
-public class GuardedApi internal constructor(internal val number: Int, public val name: String) {
-    /** What `ensure` answers when the gate allows: `{"errMsg":"<name>:ok"}`, as the core words it. */
-    internal val ok: ApiResult =
-        ApiResult(ok = true, errMsg = "$name:ok", errno = null, json = """{"errMsg":"$name:ok"}""")
+public class GuardedApi internal constructor(
+    internal val number: Int,
+    public val name: String,
+    /** What `ensure` answers when the gate allows, as the core words it (`{"errMsg":"getPhoneNumber:ok"}` for `button.getPhoneNumber`). */
+    internal val ok: ApiResult,
+) {
 
     override fun equals(other: Any?): Boolean = other is GuardedApi && other.number == number
     override fun hashCode(): Int = number.hashCode()

@@ -130,6 +130,8 @@ public class ConsentRecord internal constructor(
     public val contractVersion: String?,
     /** The scopes a contract declares. */
     public val scopes: List<String>?,
+    /** The kinds of information a contract declares (WeChat's `privacy_key`s), for an agreement. */
+    public val infos: List<String>?,
     /** The template, for a subscription choice. */
     public val template: String?,
     /** What made it (dialog, settings, admin, import, …). */
@@ -155,15 +157,16 @@ public class ConsentRecord internal constructor(
             purpose == other.purpose &&
             contractVersion == other.contractVersion &&
             scopes == other.scopes &&
+            infos == other.infos &&
             template == other.template &&
             source == other.source &&
             prevHash == other.prevHash &&
             hash == other.hash &&
             subject == other.subject
 
-    override fun hashCode(): Int = java.util.Objects.hash(seq, atMs, userId, appId, pluginId, scope, decision, lifetime, untilMs, purpose, contractVersion, scopes, template, source, prevHash, hash, subject)
+    override fun hashCode(): Int = java.util.Objects.hash(seq, atMs, userId, appId, pluginId, scope, decision, lifetime, untilMs, purpose, contractVersion, scopes, infos, template, source, prevHash, hash, subject)
 
-    override fun toString(): String = "ConsentRecord(seq=$seq, atMs=$atMs, userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, decision=$decision, lifetime=$lifetime, untilMs=$untilMs, purpose=$purpose, contractVersion=$contractVersion, scopes=$scopes, template=$template, source=$source, prevHash=$prevHash, hash=$hash, subject=$subject)"
+    override fun toString(): String = "ConsentRecord(seq=$seq, atMs=$atMs, userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, decision=$decision, lifetime=$lifetime, untilMs=$untilMs, purpose=$purpose, contractVersion=$contractVersion, scopes=$scopes, infos=$infos, template=$template, source=$source, prevHash=$prevHash, hash=$hash, subject=$subject)"
 }
 
 /** The consent log's last sequence number and hash, for anchoring outside the file. */
@@ -600,6 +603,7 @@ internal fun GConsentRecord.toPublic(): ConsentRecord = ConsentRecord(
     `purpose`,
     `contractVersion`,
     `scopes`,
+    `infos`,
     `template`,
     `source`,
     `prevHash`,

@@ -21,7 +21,8 @@ public object Fixtures {
      * A manifest: the app's [name], a purpose string per scope ([purposes]:
      * `permission.<scope>.desc`), the private-info APIs it declares, and — when
      * [privacyContract] is given — a privacy contract of that name and
-     * [privacyVersion] declaring [privacyScopes].
+     * [privacyVersion] declaring [privacyScopes] and the kinds of information
+     * [privacyInfos] (WeChat's `privacy_key`s: `Clipboard`, `Album`, …).
      */
     @JvmStatic
     @JvmOverloads
@@ -32,6 +33,7 @@ public object Fixtures {
         privacyContract: String? = null,
         privacyVersion: String = "1",
         privacyScopes: List<String> = emptyList(),
+        privacyInfos: List<String> = emptyList(),
     ): String = buildString {
         append("{\"name\":").append(quoted(name))
         append(",\"permission\":{")
@@ -40,7 +42,11 @@ public object Fixtures {
         if (privacyContract != null) {
             append(",\"privacy\":{\"contractName\":").append(quoted(privacyContract))
             append(",\"version\":").append(quoted(privacyVersion))
-            append(",\"scopes\":[").append(privacyScopes.joinToString(",", transform = ::quoted)).append("]}")
+            append(",\"scopes\":[").append(privacyScopes.joinToString(",", transform = ::quoted)).append("]")
+            if (privacyInfos.isNotEmpty()) {
+                append(",\"infos\":[").append(privacyInfos.joinToString(",", transform = ::quoted)).append("]")
+            }
+            append("}")
         }
         append("}")
     }

@@ -144,6 +144,64 @@ pub enum SubscribeAnswer {
     },
     /// The host's server bans the app from subscription messages (errCode 20005).
     AppBanned,
+    /// The host fails the call with one of WeChat's codes only its server can
+    /// know of (SPEC §4): the mini app's `fail` gets WeChat's `errMsg` and
+    /// `errCode`. Not the user's decision: nothing is kept or recorded, and
+    /// the next call asks again.
+    Failed {
+        /// Which of WeChat's failures.
+        failure: SubscribeFailure,
+    },
+}
+
+/// A `requestSubscribeMessage` failure the host reports
+/// ([`SubscribeAnswer::Failed`]): WeChat's codes that depend on its server or
+/// its UI (developers.weixin.qq.com …/wx.requestSubscribeMessage.md, "错误码").
+/// The core's own checks (10001, 10004, 20003, 20004) are not among them, nor
+/// the app ban (20005, [`SubscribeAnswer::AppBanned`]). The text and code each
+/// answers with are in [`crate::dialect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum SubscribeFailure {
+    /// 10002: fetching the template list failed (WeChat: "网络问题，请求消息列表失败").
+    RequestListFailed,
+    /// 10003: sending the subscription failed (WeChat: "网络问题，订阅请求发送失败").
+    RequestSubscribeFailed,
+    /// 10005: the dialog cannot be shown, e.g. the app went to the background
+    /// (WeChat: "无法展示 UI，一般是小程序这个时候退后台了导致的").
+    CannotShowUi,
+    /// 20001: no such template, or not of the kind asked for (WeChat: "没有模板数据").
+    NoTemplateData,
+    /// 20002: one-time and long-term templates in one call (WeChat: "模板消息类型
+    /// 既有一次性的又有永久的").
+    TemplateTypesMixed,
+    /// 20013: a device-message template, which this API may not subscribe to
+    /// (WeChat: "不允许通过该接口订阅设备消息").
+    DeviceMessageTemplate,
+}
+
+impl SubscribeFailure {
+    /// Every failure a host may report.
+    pub const ALL: [SubscribeFailure; 6] = [
+        SubscribeFailure::RequestListFailed,
+        SubscribeFailure::RequestSubscribeFailed,
+        SubscribeFailure::CannotShowUi,
+        SubscribeFailure::NoTemplateData,
+        SubscribeFailure::TemplateTypesMixed,
+        SubscribeFailure::DeviceMessageTemplate,
+    ];
+
+    /// WeChat's `errCode` for it.
+    pub fn err_code(self) -> u32 {
+        crate::dialect::SubscribeError::from(self)
+            .code()
+            .unsigned_abs()
+    }
+
+    /// The failure WeChat's `errCode` names, or `None` for a code a host may
+    /// not report (unknown, one of the core's own checks, or 20005).
+    pub fn from_err_code(err_code: u32) -> Option<SubscribeFailure> {
+        Self::ALL.into_iter().find(|f| f.err_code() == err_code)
+    }
 }
 
 /// A privacy-contract prompt or display.

@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::consent_ui::SubscribeFailure;
+
 /// Why a mini-app call failed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Failure {
@@ -67,8 +69,9 @@ pub enum Failure {
     Subscribe(SubscribeError),
 }
 
-/// `requestSubscribeMessage`'s failures, with WeChat's `errCode`s
-/// (developers.weixin.qq.com …/api/open-api/subscribe-message/wx.requestSubscribeMessage.md).
+/// `requestSubscribeMessage`'s failures, with WeChat's `errCode`s and texts
+/// (developers.weixin.qq.com …/api/open-api/subscribe-message/wx.requestSubscribeMessage.md,
+/// the table "错误码": `errCode`, `errMsg`, 说明).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubscribeError {
     /// 10001: `tmplIds` is empty.
@@ -81,6 +84,15 @@ pub enum SubscribeError {
     MainSwitchOff,
     /// 20005: the host's server bans the app from subscription messages.
     AppBanned,
+    /// 10002, 10003, 10005, 20001, 20002, 20013: what the host's server or UI
+    /// reports ([`SubscribeAnswer::Failed`](crate::SubscribeAnswer::Failed)).
+    Host(SubscribeFailure),
+}
+
+impl From<SubscribeFailure> for SubscribeError {
+    fn from(failure: SubscribeFailure) -> SubscribeError {
+        SubscribeError::Host(failure)
+    }
 }
 
 impl SubscribeError {
@@ -92,6 +104,14 @@ impl SubscribeError {
             SubscribeError::TooManyTemplates => 20003,
             SubscribeError::MainSwitchOff => 20004,
             SubscribeError::AppBanned => 20005,
+            SubscribeError::Host(failure) => match failure {
+                SubscribeFailure::RequestListFailed => 10002,
+                SubscribeFailure::RequestSubscribeFailed => 10003,
+                SubscribeFailure::CannotShowUi => 10005,
+                SubscribeFailure::NoTemplateData => 20001,
+                SubscribeFailure::TemplateTypesMixed => 20002,
+                SubscribeFailure::DeviceMessageTemplate => 20013,
+            },
         }
     }
 
@@ -102,6 +122,16 @@ impl SubscribeError {
             SubscribeError::TooManyTemplates => "Templates count out of max bounds",
             SubscribeError::MainSwitchOff => "The main switch is switched off",
             SubscribeError::AppBanned => "This mini program was banned from subscribing messages",
+            SubscribeError::Host(failure) => match failure {
+                SubscribeFailure::RequestListFailed => "Request list fail",
+                SubscribeFailure::RequestSubscribeFailed => "Request subscribe fail",
+                SubscribeFailure::CannotShowUi => "Cannot show subscribe message UI",
+                SubscribeFailure::NoTemplateData => {
+                    "No template data return, verify the template id exist"
+                }
+                SubscribeFailure::TemplateTypesMixed => "Templates type must be same",
+                SubscribeFailure::DeviceMessageTemplate => "Reject DeviceMsg Template",
+            },
         }
     }
 }

@@ -74,8 +74,8 @@ pub use config::EngineConfig;
 pub use consent_record::{ConsentRecord, Head, LogVerification};
 pub use consent_ui::{
     ConsentUi, NoDialogs, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting,
-    SettingsAnswer, SettingsRequest, SubscribeAnswer, SubscribeChoice, SubscribeRequest,
-    SubscriptionsSetting, TemplateChoice,
+    SettingsAnswer, SettingsRequest, SubscribeAnswer, SubscribeChoice, SubscribeFailure,
+    SubscribeRequest, SubscriptionsSetting, TemplateChoice,
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};

@@ -111,6 +111,8 @@ pub enum DialogAnswer {
     Chosen,
     /// The host's server bans the app from subscription messages.
     AppBanned,
+    /// The host failed the call with one of WeChat's codes (a subscribe dialog).
+    Failed,
     /// Closed (the settings page, the privacy contract: they ask nothing).
     Closed,
 }
@@ -261,6 +263,7 @@ impl Answered for SubscribeAnswer {
         match self {
             SubscribeAnswer::Chosen { .. } => DialogAnswer::Chosen,
             SubscribeAnswer::AppBanned => DialogAnswer::AppBanned,
+            SubscribeAnswer::Failed { .. } => DialogAnswer::Failed,
         }
     }
 }

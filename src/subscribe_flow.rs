@@ -2,7 +2,9 @@
 //! template, whether the app may send one message of it. WeChat's rules
 //! (developers.weixin.qq.com …/api/open-api/subscribe-message/wx.requestSubscribeMessage.md):
 //! only from a tap ("仅在点击行为时调用"); 1 to 5 template ids ("一次调用最多可订阅5条消息");
-//! `errCode` 10001 / 10004 / 20003 / 20004 / 20005; the result names each
+//! `errCode` 10001 / 10004 / 20003 / 20004 / 20005, and those only the host's
+//! server knows of (10002 / 10003 / 10005 / 20001 / 20002 / 20013,
+//! [`SubscribeAnswer::Failed`]); the result names each
 //! template `accept`, `reject`, `ban` or `filter`; a choice the user kept
 //! ("总是保持以上选择，不再询问") is answered without a dialog. Every answer is
 //! in the consent log; kept choices are stored (`store/subscriptions.rs`).
@@ -122,6 +124,10 @@ impl Engine {
             let (answered, keep) = match answer {
                 SubscribeAnswer::AppBanned => {
                     return Err(Failure::Subscribe(SubscribeError::AppBanned))
+                }
+                // Not the user's decision: nothing is kept or recorded.
+                SubscribeAnswer::Failed { failure } => {
+                    return Err(Failure::Subscribe(failure.into()))
                 }
                 SubscribeAnswer::Chosen { choices, keep } => (choices, keep),
             };

@@ -11,7 +11,7 @@
 mod common;
 
 use common::*;
-use miniapp_auth::{SubscribeAnswer, SubscribeChoice, TemplateChoice};
+use miniapp_auth::{SubscribeAnswer, SubscribeChoice, SubscribeFailure, TemplateChoice};
 use serde_json::{json, Value};
 
 fn request(engine: &miniapp_auth::AuthEngine, tap: bool, tmpl_ids: Value) -> Value {
@@ -171,6 +171,106 @@ fn wechats_err_codes() {
         five["A"], "reject",
         "a template the dialog did not answer was not accepted"
     );
+}
+
+/// WeChat's failures only the host's server can know of (SPEC §4), with the
+/// page's own texts (wx.requestSubscribeMessage.md, "错误码"): 10002 "Request
+/// list fail", 10003 "Request subscribe fail", 10005 "Cannot show subscribe
+/// message UI", 20001 "No template data return, verify the template id exist",
+/// 20002 "Templates type must be same", 20013 "Reject DeviceMsg Template".
+const HOST_FAILURES: [(SubscribeFailure, u32, &str); 6] = [
+    (
+        SubscribeFailure::RequestListFailed,
+        10002,
+        "Request list fail",
+    ),
+    (
+        SubscribeFailure::RequestSubscribeFailed,
+        10003,
+        "Request subscribe fail",
+    ),
+    (
+        SubscribeFailure::CannotShowUi,
+        10005,
+        "Cannot show subscribe message UI",
+    ),
+    (
+        SubscribeFailure::NoTemplateData,
+        20001,
+        "No template data return, verify the template id exist",
+    ),
+    (
+        SubscribeFailure::TemplateTypesMixed,
+        20002,
+        "Templates type must be same",
+    ),
+    (
+        SubscribeFailure::DeviceMessageTemplate,
+        20013,
+        "Reject DeviceMsg Template",
+    ),
+];
+
+#[test]
+fn the_host_fails_a_call_with_wechats_other_codes_byte_exact_and_nothing_is_recorded() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[]);
+    let engine = db.open(ui.clone());
+    for (failure, code, text) in HOST_FAILURES {
+        ui.push_subscribe(SubscribeAnswer::Failed { failure });
+        let me = caller("u1", "wxA").with_tap();
+        let call =
+            json!({"api": "requestSubscribeMessage", "args": {"tmplIds": ["TMPL_A", "TMPL_B"]}});
+        let raw = block_on(engine.handle(me, call.to_string()));
+        assert_eq!(
+            raw,
+            format!(
+                r#"{{"errMsg":"requestSubscribeMessage:fail {text}","errCode":{code},"errno":{code}}}"#
+            )
+        );
+    }
+    assert_eq!(ui.subscribe_requests().len(), HOST_FAILURES.len());
+    // A failure is not the user's decision: nothing kept, nothing in the log…
+    assert!(engine
+        .consent_records(Some("u1".into()))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        subscriptions_setting(&engine),
+        json!({"mainSwitch": true, "itemSettings": {}})
+    );
+    // …and the next call asks again.
+    ui.push_subscribe(chosen(&[("TMPL_A", SubscribeChoice::Accept)], true));
+    assert_eq!(
+        request(&engine, true, json!(["TMPL_A"]))["TMPL_A"],
+        "accept"
+    );
+    assert_eq!(ui.subscribe_requests().len(), HOST_FAILURES.len() + 1);
+}
+
+#[test]
+fn a_host_failure_is_named_by_wechats_code_and_only_the_host_codes_name_one() {
+    for (failure, code, _) in HOST_FAILURES {
+        assert_eq!(failure.err_code(), code);
+        assert_eq!(SubscribeFailure::from_err_code(code), Some(failure));
+    }
+    assert_eq!(SubscribeFailure::ALL.len(), HOST_FAILURES.len());
+    // The core's own checks (10001, 10004, 20003, 20004) and the app ban, which
+    // has its own answer (`AppBanned`), are not a host failure; nor is anything else.
+    for code in [
+        0,
+        1,
+        10001,
+        10004,
+        10006,
+        20003,
+        20004,
+        20005,
+        20014,
+        u32::MAX,
+    ] {
+        assert_eq!(SubscribeFailure::from_err_code(code), None, "{code}");
+    }
 }
 
 #[test]

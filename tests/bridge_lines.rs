@@ -253,3 +253,56 @@ fn calls_of_many_apps_are_bounded_in_all_and_the_bridge_stays_up() {
     assert_eq!(answered, IN_FLIGHT_IN_ALL);
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// SPEC §4: the host fails a subscription with one of WeChat's codes only its
+/// server knows of — `{"prompt":N,"errCode":20001}` — and the mini app gets
+/// WeChat's result (wx.requestSubscribeMessage.md, "错误码": 20001 "No
+/// template data return, verify the template id exist"). A code the host may
+/// not report, or a failure mixed with choices, is the bridge's error line and
+/// leaves the prompt open.
+#[test]
+fn a_subscribe_prompt_answered_with_an_err_code_fails_the_call_byte_exact() {
+    let db = TempDb::new();
+    let mut bridge = Bridge::start(&db.path());
+    bridge.send(
+        r#"{"id":1,"user":"u1","app":"wxA","tap":true,"api":"requestSubscribeMessage","args":{"tmplIds":["TMPL_A"]}}"#,
+    );
+    let event = bridge.recv();
+    assert_eq!(event["event"], "subscribe", "{event}");
+    let prompt = event["prompt"].clone();
+    for bad in [
+        json!({"prompt": prompt, "errCode": 20005}),
+        json!({"prompt": prompt, "errCode": 10001}),
+        json!({"prompt": prompt, "errCode": 99999}),
+        json!({"prompt": prompt, "errCode": "20001"}),
+        json!({"prompt": prompt, "errCode": 20001.5}),
+        json!({"prompt": prompt, "errCode": -20001}),
+        json!({"prompt": prompt, "errCode": 20001, "subscriptions": {"TMPL_A": "accept"}}),
+        json!({"prompt": prompt, "errCode": 20001, "appBanned": true}),
+    ] {
+        bridge.send(&bad.to_string());
+        let reply = bridge.recv();
+        assert_eq!(reply["prompt"], prompt, "{bad} → {reply}");
+        let error = reply["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains("errCode") && error.contains("20001") && error.contains("20013"),
+            "{bad} → {reply}"
+        );
+    }
+    // Still open: the good answer decides it.
+    bridge.send(&json!({"prompt": prompt, "errCode": 20001}).to_string());
+    assert_eq!(
+        bridge.recv_line(),
+        r#"{"id":1,"result":{"errMsg":"requestSubscribeMessage:fail No template data return, verify the template id exist","errCode":20001,"errno":20001}}"#
+    );
+    let (rest, code) = bridge.finish();
+    assert_eq!((rest, code), (vec![], 0));
+    // Nothing was recorded.
+    let out = std::process::Command::new(BIN)
+        .args(["audit", "export", "--db", &db.path(), "--user", "u1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = String::from_utf8(out.stdout).unwrap();
+    assert!(!log.contains("TMPL_A"), "{log}");
+}

@@ -126,7 +126,7 @@ impl LineUi {
                 }
                 None => Err((
                     Pending::Consent(tx),
-                    "decision must be \"allow\", \"allowOnce\", \"allowUntil\" (with \"until\": epoch ms), \"deny\" or \"dismiss\"",
+                    "decision must be \"allow\", \"allowOnce\", \"allowUntil\" (with \"until\": epoch ms), \"deny\" or \"dismiss\"".into(),
                 )),
             },
             Pending::Privacy(tx) => match protocol::privacy_decision(fields) {
@@ -136,7 +136,7 @@ impl LineUi {
                 }
                 None => Err((
                     Pending::Privacy(tx),
-                    "decision must be \"agree\" or \"disagree\"",
+                    "decision must be \"agree\" or \"disagree\"".into(),
                 )),
             },
             Pending::Settings(tx) => match protocol::settings_answer(fields) {
@@ -146,7 +146,7 @@ impl LineUi {
                 }
                 None => Err((
                     Pending::Settings(tx),
-                    "authSetting must be an object of scope: true|false (and subscriptionsSetting, if given, {mainSwitch: bool, itemSettings: {tmplId: \"accept\"|\"reject\"}})",
+                    "authSetting must be an object of scope: true|false (and subscriptionsSetting, if given, {mainSwitch: bool, itemSettings: {tmplId: \"accept\"|\"reject\"}})".into(),
                 )),
             },
             Pending::Subscribe(tx) => match protocol::subscribe_answer(fields) {
@@ -156,13 +156,13 @@ impl LineUi {
                 }
                 None => Err((
                     Pending::Subscribe(tx),
-                    "subscriptions must be an object of template id: \"accept\"|\"reject\"|\"ban\"|\"filter\" (with \"keep\": true|false), or \"appBanned\": true",
+                    protocol::subscribe_answer_expected(),
                 )),
             },
         };
         result.map_err(|(pending, message)| {
             prompts.open.insert(prompt, pending);
-            message.to_string()
+            message
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use miniapp_auth::{
     Caller, ConsentDecision, PrivacyDecision, ScopeSetting, SettingsAnswer, SubscribeAnswer,
-    SubscribeChoice, SubscriptionsSetting, TemplateChoice,
+    SubscribeChoice, SubscribeFailure, SubscriptionsSetting, TemplateChoice,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -294,9 +294,19 @@ pub fn privacy_decision(fields: &Map<String, Value>) -> Option<PrivacyDecision> 
 }
 
 /// The answer to a subscribe dialog: `{"subscriptions": {tmplId: "accept" |
-/// "reject" | "ban" | "filter"}, "keep": bool}` (keep optional), or
-/// `{"appBanned": true}`.
+/// "reject" | "ban" | "filter"}, "keep": bool}` (keep optional),
+/// `{"appBanned": true}`, or `{"errCode": N}` with one of WeChat's codes a
+/// host may fail the call with ([`SubscribeFailure`]) and nothing else.
 pub fn subscribe_answer(fields: &Map<String, Value>) -> Option<SubscribeAnswer> {
+    if let Some(code) = fields.get("errCode") {
+        let alone = !["subscriptions", "keep", "appBanned"]
+            .iter()
+            .any(|other| fields.contains_key(*other));
+        let failure = u32::try_from(code.as_u64()?)
+            .ok()
+            .and_then(SubscribeFailure::from_err_code)?;
+        return alone.then_some(SubscribeAnswer::Failed { failure });
+    }
     if fields.get("appBanned").and_then(Value::as_bool) == Some(true) {
         return Some(SubscribeAnswer::AppBanned);
     }
@@ -312,6 +322,19 @@ pub fn subscribe_answer(fields: &Map<String, Value>) -> Option<SubscribeAnswer> 
         Some(keep) => keep.as_bool()?,
     };
     Some(SubscribeAnswer::Chosen { choices, keep })
+}
+
+/// What a subscribe answer must look like: the bridge's error line for one
+/// that does not.
+pub fn subscribe_answer_expected() -> String {
+    let codes: Vec<String> = SubscribeFailure::ALL
+        .iter()
+        .map(|failure| failure.err_code().to_string())
+        .collect();
+    format!(
+        "subscriptions must be an object of template id: \"accept\"|\"reject\"|\"ban\"|\"filter\" (with \"keep\": true|false), or \"appBanned\": true, or \"errCode\" alone: one of {}",
+        codes.join(", ")
+    )
 }
 
 /// The answer to a settings page: `authSetting` (see [`auth_setting`]) and,

@@ -34,7 +34,7 @@ class BridgeHost {
     this.cancelHandler = null;
     /** When an array: every call and its real result are recorded in it. */
     this.transcript = null;
-    /** (tmplIds) => {subscriptions: {id: choice}, keep} or {appBanned: true}. */
+    /** (tmplIds) => {subscriptions: {id: choice}, keep}, {appBanned: true} or {errCode: N}. */
     this.subscribeAnswer = (tmplIds) => ({
       subscriptions: Object.fromEntries(tmplIds.map((id) => [id, 'reject'])),
       keep: false,

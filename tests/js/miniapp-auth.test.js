@@ -476,6 +476,39 @@ test('requestSubscribeMessage through the module: per-template answers, kept cho
   assert.equal(await host.close(), 0);
 });
 
+// SPEC §4: the host (whose server knows its templates) fails the call with one
+// of WeChat's other codes (wx.requestSubscribeMessage.md, "错误码"): `fail` gets
+// WeChat's result with `errCode`, as the official typings'
+// RequestSubscribeMessageFailCallbackResult has it; nothing is kept.
+test('requestSubscribeMessage failed by the host: fail gets errMsg and errCode, nothing is kept', async () => {
+  // A bridge that refused the answer would leave the prompt open: time it out.
+  const host = new BridgeHost([], { bridgeArgs: ['--dialog-timeout-ms', '5000'] });
+  host.subscribeAnswer = () => ({ errCode: 20001 });
+  const wx = createWx(host.invoker('u1', 'wxA', { tap: () => true }));
+  const failed = await withCallbacks(wx.requestSubscribeMessage, { tmplIds: ['TMPL_A'] });
+  assert.deepEqual(failed.ran, ['fail', 'complete']);
+  assert.deepEqual(failed.result, {
+    errMsg: 'requestSubscribeMessage:fail No template data return, verify the template id exist',
+    errCode: 20001,
+    errno: 20001,
+  });
+  host.subscribeAnswer = () => ({ errCode: 20002 });
+  await assert.rejects(wx.requestSubscribeMessage({ tmplIds: ['TMPL_A', 'TMPL_B'] }), {
+    errMsg: 'requestSubscribeMessage:fail Templates type must be same',
+    errCode: 20002,
+  });
+  assert.deepEqual((await wx.getSetting({ withSubscriptions: true })).subscriptionsSetting, {
+    mainSwitch: true, itemSettings: {},
+  });
+  // Not the user's decision: the next call asks again.
+  host.subscribeAnswer = (tmplIds) => ({ subscriptions: { [tmplIds[0]]: 'accept' } });
+  assert.deepEqual(await wx.requestSubscribeMessage({ tmplIds: ['TMPL_A'] }), {
+    errMsg: 'requestSubscribeMessage:ok', TMPL_A: 'accept',
+  });
+  assert.equal(host.events.filter((e) => e.event === 'subscribe').length, 3);
+  assert.equal(await host.close(), 0);
+});
+
 // The module in JavaScriptCore (the engine of iOS mini-app runtimes), not only
 // in node's V8: calls are made through the real bridge here and recorded, then
 // `jsc` runs the module as an injected script and replays them

@@ -42,6 +42,14 @@ async function promises(): Promise<void> {
   );
   const subscribed = await wx.requestSubscribeMessage({ tmplIds: ['TMPL_A'] });
   const choice: string = subscribed['TMPL_A'];
+  // A failure carries WeChat's errCode (the host's 20001, the core's 10001, …).
+  wx.requestSubscribeMessage({
+    tmplIds: ['TMPL_A'],
+    fail(res) {
+      const code: number = res.errCode;
+      console.log(code, res.errMsg);
+    },
+  });
   await official.authorize({ scope: 'scope.camera' });
   if (wx.canIUse('getSetting.object.withSubscriptions') && mainSwitch && needed) {
     console.log(kept, choice);

@@ -61,12 +61,15 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
     override suspend fun askSubscribe(request: SubscribeRequest): SubscribeAnswer {
         shown.add("subscribe ${request.appId} ${request.tmplIds}")
         val all = { choice: SubscribeChoice -> request.tmplIds.map { TemplateChoice(it, choice) } }
-        return when (next()) {
+        return when (val answer = next()) {
             "accept" -> SubscribeAnswer.Chosen(all(SubscribeChoice.ACCEPT), false)
             "acceptKeep" -> SubscribeAnswer.Chosen(all(SubscribeChoice.ACCEPT), true)
             "reject" -> SubscribeAnswer.Chosen(all(SubscribeChoice.REJECT), false)
             "appBanned" -> SubscribeAnswer.AppBanned
-            else -> throw IllegalStateException("scripted crash")
+            else -> when (val failure = answer.removePrefix("fail:").toIntOrNull()?.let { SubscribeFailure.fromErrCode(it) }) {
+                null -> throw IllegalStateException("scripted crash")
+                else -> SubscribeAnswer.Failed(failure)
+            }
         }
     }
 }
@@ -228,6 +231,33 @@ fun main() {
         engine.setSubscriptionsMainSwitch("u1", "wxA", false)
         expect(engine.requestSubscribeMessage(tap, listOf("T1")).json,
             """{"errMsg":"requestSubscribeMessage:fail The main switch is switched off","errCode":20004,"errno":20004}""")
+    }
+
+    // SPEC §4; WeChat's table (wx.requestSubscribeMessage.md, "错误码").
+    scenario("the host fails a subscription with WeChat's other codes: byte-exact, nothing kept or recorded") {
+        val texts = mapOf(
+            10002 to "Request list fail",
+            10003 to "Request subscribe fail",
+            10005 to "Cannot show subscribe message UI",
+            20001 to "No template data return, verify the template id exist",
+            20002 to "Templates type must be same",
+            20013 to "Reject DeviceMsg Template",
+        )
+        expect(SubscribeFailure.ALL.map { it.errCode }, texts.keys.toList())
+        val ui = ScriptedUi(*texts.keys.map { "fail:$it" }.toTypedArray(), "acceptKeep")
+        val engine = AuthEngine.open(tempDb(), ui)
+        val tap = me(tap = true)
+        for ((code, text) in texts) {
+            expect(engine.requestSubscribeMessage(tap, listOf("T1")).json,
+                """{"errMsg":"requestSubscribeMessage:fail $text","errCode":$code,"errno":$code}""")
+        }
+        expect(engine.consentRecords("u1"), emptyList<ConsentRecord>())
+        expect(engine.requestSubscribeMessage(tap, listOf("T1")).json, """{"errMsg":"requestSubscribeMessage:ok","T1":"accept"}""")
+        expect(ui.shown.size, texts.size + 1)
+        // Only the host's codes name a failure: not the core's own, not 20005 (AppBanned).
+        for (code in listOf(0, 10001, 10004, 20003, 20004, 20005, 99999, -20001)) expect(SubscribeFailure.fromErrCode(code), null)
+        expect(SubscribeFailure.fromErrCode(20001), SubscribeFailure.NO_TEMPLATE_DATA)
+        expect(SubscribeAnswer.Failed(SubscribeFailure.NO_TEMPLATE_DATA), SubscribeAnswer.Failed(SubscribeFailure.fromErrCode(20001)!!))
     }
 
     scenario("plugins: three scopes only, and their own namespace") {

@@ -16,6 +16,7 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
     var settingsAnswer: @Sendable (SettingsRequest) -> [ScopeSetting] = { $0.items }
 
     init(_ answers: String...) { self.answers = answers }
+    init(_ answers: [String]) { self.answers = answers }
 
     private var _cancelled = 0
     var shown: [String] { lock.withLock { _shown } }
@@ -84,12 +85,18 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
         let all = { (choice: SubscribeChoice) in
             request.tmplIds.map { TemplateChoice(tmplId: $0, choice: choice) }
         }
-        switch record("subscribe \(request.appId) \(request.tmplIds.joined(separator: ","))") {
+        let answer = record("subscribe \(request.appId) \(request.tmplIds.joined(separator: ","))")
+        switch answer {
         case "accept": return .chosen(choices: all(.accept), keep: false)
         case "acceptKeep": return .chosen(choices: all(.accept), keep: true)
         case "reject": return .chosen(choices: all(.reject), keep: false)
         case "appBanned": return .appBanned
-        default: throw DialogUnavailable("scripted crash")
+        default:
+            // "fail:20001": the host's server fails the call with WeChat's code.
+            guard answer.hasPrefix("fail:"), let code = Int(answer.dropFirst(5)),
+                  let failure = SubscribeFailure(errCode: code)
+            else { throw DialogUnavailable("scripted crash") }
+            return .failed(failure)
         }
     }
 }
@@ -257,6 +264,35 @@ struct Scenarios {
             try await engine.setSubscriptionsMainSwitch(userId: "u1", appId: "wxA", on: false)
             try expect(await engine.requestSubscribeMessage(tap, tmplIds: ["T1"]).json,
                 #"{"errMsg":"requestSubscribeMessage:fail The main switch is switched off","errCode":20004,"errno":20004}"#)
+        }
+
+        // SPEC §4; WeChat's table (wx.requestSubscribeMessage.md, "错误码").
+        await scenario("the host fails a subscription with WeChat's other codes: byte-exact, nothing kept or recorded") {
+            let texts: [(Int, String)] = [
+                (10002, "Request list fail"),
+                (10003, "Request subscribe fail"),
+                (10005, "Cannot show subscribe message UI"),
+                (20001, "No template data return, verify the template id exist"),
+                (20002, "Templates type must be same"),
+                (20013, "Reject DeviceMsg Template"),
+            ]
+            try expect(SubscribeFailure.all.map(\.errCode), texts.map(\.0))
+            let ui = ScriptedUi(texts.map { "fail:\($0.0)" } + ["acceptKeep"])
+            let engine = try await AuthEngine.open(path: tempDb(), ui: ui)
+            let tap = me(tap: true)
+            for (code, text) in texts {
+                try expect(await engine.requestSubscribeMessage(tap, tmplIds: ["T1"]).json,
+                    #"{"errMsg":"requestSubscribeMessage:fail \#(text)","errCode":\#(code),"errno":\#(code)}"#)
+            }
+            try expect(try await engine.consentRecords(userId: "u1").count, 0, "records")
+            try expect(await engine.requestSubscribeMessage(tap, tmplIds: ["T1"]).json,
+                #"{"errMsg":"requestSubscribeMessage:ok","T1":"accept"}"#)
+            try expect(ui.shown.count, texts.count + 1)
+            // Only the host's codes name a failure: not the core's own, not 20005 (appBanned).
+            for code in [0, 10001, 10004, 20003, 20004, 20005, 99999, -20001] {
+                try expect(SubscribeFailure(errCode: code), nil, "\(code)")
+            }
+            try expect(SubscribeFailure(errCode: 20001), .noTemplateData)
         }
 
         await scenario("plugins: three scopes only, and their own namespace") {

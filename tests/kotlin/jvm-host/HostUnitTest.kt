@@ -10,6 +10,7 @@ import com.miniappauth.Caller
 import com.miniappauth.ConsentDecision
 import com.miniappauth.Grant
 import com.miniappauth.MiniAppAuthEngine
+import com.miniappauth.SubscribeFailure
 import com.miniappauth.testing.Fixtures
 import com.miniappauth.testing.ScriptedConsentUi
 import kotlinx.coroutines.flow.Flow
@@ -110,6 +111,18 @@ fun main() {
             """{"name":"Test app","permission":{},"requiredPrivateInfos":[],"privacy":{"contractName":"G","version":"1","scopes":[],"infos":["Clipboard"]}}""",
             "the text",
         )
+    }
+    check("ScriptedConsentUi scripts the host's server failing a subscription: the mini app gets WeChat's errCode, nothing is kept") {
+        val ui = ScriptedConsentUi().failSubscriptionsWith(SubscribeFailure.NO_TEMPLATE_DATA)
+        Fixtures.inMemoryEngine(ui).use { engine ->
+            val answer = engine.requestSubscribeMessage(Fixtures.caller(userGesture = true), listOf("T1"))
+            expect(answer.json,
+                """{"errMsg":"requestSubscribeMessage:fail No template data return, verify the template id exist","errCode":20001,"errno":20001}""",
+                "result")
+            expect(answer.errno, 20001, "errno")
+            expect(ui.shown, listOf("subscribe wxTestApp T1"), "dialogs")
+            expect(engine.getSetting(Fixtures.caller(), true).json.contains(""""itemSettings":{}"""), true, "nothing kept")
+        }
     }
     check("a fake engine of the host's own, through the same interface") {
         val button = CameraButton(AllowingEngine(setOf("scope.camera")), Fixtures.caller())

@@ -298,10 +298,14 @@ struct HostUnitTest {
                        #"{"errMsg":"requestSubscribeMessage:ok","T1":"accept","T2":"accept"}"#)
             ui.subscribe = { _ in .appBanned }
             try expect(await engine.requestSubscribeMessage(me, tmplIds: ["T3"]).errno, 20005)
+            // The host's server fails the call with one of WeChat's codes.
+            ui.failSubscriptions(with: .noTemplateData)
+            try expect(await engine.requestSubscribeMessage(me, tmplIds: ["T4"]).json,
+                #"{"errMsg":"requestSubscribeMessage:fail No template data return, verify the template id exist","errCode":20001,"errno":20001}"#)
             try expect(ui.shown, [
                 "privacy wxTestApp v3 via authorize", "privacy wxTestApp v3 via authorize",
                 "scope wxTestApp scope.record via authorize", "settings wxTestApp",
-                "subscribe wxTestApp T1,T2", "subscribe wxTestApp T3",
+                "subscribe wxTestApp T1,T2", "subscribe wxTestApp T3", "subscribe wxTestApp T4",
             ])
             try expect(Fixtures.manifest(), #"{"name":"Test app","permission":{},"requiredPrivateInfos":[]}"#)
             try expect(Fixtures.manifest(purposes: ["scope.record": "b", "scope.camera": "a\n"], requiredPrivateInfos: ["getLocation"]),

@@ -39,6 +39,7 @@ typealias GSettingsAnswer = MiniAppAuthBindings.SettingsAnswer
 typealias GSettingsRequest = MiniAppAuthBindings.SettingsRequest
 typealias GSubscribeAnswer = MiniAppAuthBindings.SubscribeAnswer
 typealias GSubscribeChoice = MiniAppAuthBindings.SubscribeChoice
+typealias GSubscribeFailure = MiniAppAuthBindings.SubscribeFailure
 typealias GSubscribeRequest = MiniAppAuthBindings.SubscribeRequest
 typealias GSubscriptionsSetting = MiniAppAuthBindings.SubscriptionsSetting
 typealias GTemplateChoice = MiniAppAuthBindings.TemplateChoice
@@ -241,6 +242,20 @@ extension SubscribeAnswer {
         switch self {
         case .chosen(let choices, let keep): return .chosen(choices: choices.map(\.generated), keep: keep)
         case .appBanned: return .appBanned
+        case .failed(let failure): return .failed(failure: failure.generated)
+        }
+    }
+}
+
+extension SubscribeFailure {
+    var generated: GSubscribeFailure {
+        switch kind {
+        case .requestListFailed: return .requestListFailed
+        case .requestSubscribeFailed: return .requestSubscribeFailed
+        case .cannotShowUi: return .cannotShowUi
+        case .noTemplateData: return .noTemplateData
+        case .templateTypesMixed: return .templateTypesMixed
+        case .deviceMessageTemplate: return .deviceMessageTemplate
         }
     }
 }

@@ -18,6 +18,8 @@ public enum DialogKind: Hashable, Sendable {
 /// How a dialog was answered.
 public enum DialogAnswer: Hashable, Sendable {
     case allow, allowOnce, allowUntil, deny, dismiss, agree, disagree, chosen, appBanned, closed
+    /// The host failed a subscription with one of WeChat's codes.
+    case failed
 }
 
 /// One count of the core's metrics: `name`, how many (`count`), how long
@@ -120,6 +122,7 @@ extension DialogAnswer {
         case .chosen: self = .chosen
         case .appBanned: self = .appBanned
         case .closed: self = .closed
+        case .failed: self = .failed
         }
     }
 }

@@ -467,12 +467,71 @@ public enum ConsentDecision: Hashable, Sendable {
     case dismiss
 }
 
-/// The host's answer to a subscribe dialog (`ConsentUi.askSubscribe`).
+/// The host's answer to a subscribe dialog (`ConsentUi.askSubscribe`). A host
+/// makes these; a release may add answers, so a `switch` over one needs a
+/// `default`.
 public enum SubscribeAnswer: Hashable, Sendable {
     /// Per template (a template left out counts as rejected); `keep`: "always keep this choice".
     case chosen(choices: [TemplateChoice], keep: Bool)
     /// The host's server bans the app from subscription messages (errCode 20005).
     case appBanned
+    /// The host fails the call with one of WeChat's codes only its server or UI
+    /// knows of: the mini app's `fail` gets WeChat's `errMsg` and `errCode`. Not
+    /// the user's decision: nothing is kept or recorded.
+    case failed(SubscribeFailure)
+}
+
+/// A `requestSubscribeMessage` failure the host reports (`SubscribeAnswer.failed`):
+/// one of WeChat's codes only its server or UI knows of (developers.weixin.qq.com
+/// …/wx.requestSubscribeMessage.md, "错误码"); the mini app gets WeChat's text
+/// and `errCode`. Open: the static members are every value there is, and a
+/// release may add one. The core's own checks (10001, 10004, 20003, 20004) are
+/// not among them, nor the app ban (20005, `SubscribeAnswer.appBanned`).
+public struct SubscribeFailure: Hashable, Sendable, CustomStringConvertible {
+    enum Kind: Hashable, Sendable {
+        case requestListFailed, requestSubscribeFailed, cannotShowUi
+        case noTemplateData, templateTypesMixed, deviceMessageTemplate
+    }
+
+    let kind: Kind
+    /// WeChat's `errCode`.
+    public let errCode: Int
+
+    private init(_ kind: Kind, errCode: Int) {
+        self.kind = kind
+        self.errCode = errCode
+    }
+
+    /// 10002 "Request list fail": fetching the template list failed.
+    public static let requestListFailed = SubscribeFailure(.requestListFailed, errCode: 10002)
+    /// 10003 "Request subscribe fail": sending the subscription failed.
+    public static let requestSubscribeFailed = SubscribeFailure(.requestSubscribeFailed, errCode: 10003)
+    /// 10005 "Cannot show subscribe message UI": e.g. the app went to the background.
+    public static let cannotShowUi = SubscribeFailure(.cannotShowUi, errCode: 10005)
+    /// 20001 "No template data return, verify the template id exist": no such
+    /// template, or not of the kind asked for.
+    public static let noTemplateData = SubscribeFailure(.noTemplateData, errCode: 20001)
+    /// 20002 "Templates type must be same": one-time and long-term templates in one call.
+    public static let templateTypesMixed = SubscribeFailure(.templateTypesMixed, errCode: 20002)
+    /// 20013 "Reject DeviceMsg Template": a device-message template, which this
+    /// API may not subscribe to.
+    public static let deviceMessageTemplate = SubscribeFailure(.deviceMessageTemplate, errCode: 20013)
+
+    /// Every failure a host may report.
+    public static let all: [SubscribeFailure] = [
+        .requestListFailed, .requestSubscribeFailed, .cannotShowUi,
+        .noTemplateData, .templateTypesMixed, .deviceMessageTemplate,
+    ]
+
+    /// The failure WeChat's `errCode` names; `nil` for a code a host may not
+    /// report (unknown, one of the core's own checks, or 20005).
+    public init?(errCode: Int) {
+        guard let failure = Self.all.first(where: { $0.errCode == errCode }) else { return nil }
+        self = failure
+    }
+
+    /// `SubscribeFailure(errCode: N)`.
+    public var description: String { "SubscribeFailure(errCode: \(errCode))" }
 }
 
 /// A stored decision's state.

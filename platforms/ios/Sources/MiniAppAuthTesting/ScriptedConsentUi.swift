@@ -102,10 +102,17 @@ public final class ScriptedConsentUi: ConsentUi, Sendable {
         set { state.withLock { $0.settingsPage = newValue } }
     }
 
-    /// The answer to a subscribe dialog. Default: every template accepted, not kept.
+    /// The answer to a subscribe dialog. Default: every template accepted, not
+    /// kept. The host's server failing the call: `failSubscriptions(with:)`.
     public var subscribe: @Sendable (SubscribeRequest) -> SubscribeAnswer {
         get { state.withLock { $0.subscribe } }
         set { state.withLock { $0.subscribe = newValue } }
+    }
+
+    /// Answers every subscribe dialog from now on as the host's server failing
+    /// the call with one of WeChat's codes (`SubscribeAnswer.failed`).
+    public func failSubscriptions(with failure: SubscribeFailure) {
+        subscribe = { _ in .failed(failure) }
     }
 
     /// Every dialog shown, one line each, oldest first: `scope <app> <scope> via <api>`,

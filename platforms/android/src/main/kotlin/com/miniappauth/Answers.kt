@@ -27,13 +27,32 @@ public sealed interface ConsentDecision {
     public data object Dismiss : ConsentDecision
 }
 
-/** The host's answer to a subscribe dialog ([ConsentUi.askSubscribe]). */
+/**
+ * The host's answer to a subscribe dialog ([ConsentUi.askSubscribe]). A host
+ * makes these; a release may add answers, so a `when` over one needs an `else`.
+ */
 public sealed interface SubscribeAnswer {
     /** Per template (a template left out counts as rejected); [keep]: "always keep this choice". */
     public data class Chosen(val choices: List<TemplateChoice>, val keep: Boolean) : SubscribeAnswer
 
     /** The host's server bans the app from subscription messages (errCode 20005). */
     public data object AppBanned : SubscribeAnswer
+
+    /**
+     * The host fails the call with one of WeChat's codes only its server or UI
+     * knows of ([SubscribeFailure]): the mini app's `fail` gets WeChat's `errMsg`
+     * and `errCode`. Not the user's decision: nothing is kept or recorded.
+     */
+    public class Failed public constructor(
+        /** Which of WeChat's failures. */
+        public val failure: SubscribeFailure,
+    ) : SubscribeAnswer {
+        override fun equals(other: Any?): Boolean = other is Failed && failure == other.failure
+
+        override fun hashCode(): Int = failure.hashCode()
+
+        override fun toString(): String = "Failed(failure=$failure)"
+    }
 }
 
 internal fun ConsentDecision.toGenerated(): GeneratedConsentDecision = when (this) {
@@ -47,4 +66,5 @@ internal fun ConsentDecision.toGenerated(): GeneratedConsentDecision = when (thi
 internal fun SubscribeAnswer.toGenerated(): GeneratedSubscribeAnswer = when (this) {
     is SubscribeAnswer.Chosen -> GeneratedSubscribeAnswer.Chosen(choices.map { it.toGenerated() }, keep)
     SubscribeAnswer.AppBanned -> GeneratedSubscribeAnswer.AppBanned
+    is SubscribeAnswer.Failed -> GeneratedSubscribeAnswer.Failed(failure.generated)
 }

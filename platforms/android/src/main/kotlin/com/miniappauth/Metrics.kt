@@ -14,7 +14,7 @@ public enum class MetricName {
 public enum class DialogKind { SCOPE, PRIVACY, PRIVACY_CONTRACT, SETTINGS, SUBSCRIBE }
 
 /** How a dialog was answered. */
-public enum class DialogAnswer { ALLOW, ALLOW_ONCE, ALLOW_UNTIL, DENY, DISMISS, AGREE, DISAGREE, CHOSEN, APP_BANNED, CLOSED }
+public enum class DialogAnswer { ALLOW, ALLOW_ONCE, ALLOW_UNTIL, DENY, DISMISS, AGREE, DISAGREE, CHOSEN, APP_BANNED, CLOSED, FAILED }
 
 /**
  * One count of the core's metrics: [name], how many ([count]), how long

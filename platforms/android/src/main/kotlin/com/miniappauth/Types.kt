@@ -39,6 +39,7 @@ import com.miniappauth.internal.ScopeSetting as GScopeSetting
 import com.miniappauth.internal.SettingsAnswer as GSettingsAnswer
 import com.miniappauth.internal.SettingsRequest as GSettingsRequest
 import com.miniappauth.internal.SubscribeChoice as GSubscribeChoice
+import com.miniappauth.internal.SubscribeFailure as GSubscribeFailure
 import com.miniappauth.internal.SubscribeRequest as GSubscribeRequest
 import com.miniappauth.internal.SubscriptionsSetting as GSubscriptionsSetting
 import com.miniappauth.internal.TemplateChoice as GTemplateChoice
@@ -568,6 +569,67 @@ public enum class ScopeKind { PROMPTABLE, SETTINGS_ONLY, NEVER_PROMPTS, ALWAYS_G
 
 /** A template's choice. */
 public enum class SubscribeChoice { ACCEPT, REJECT, BAN, FILTER }
+
+/**
+ * A `requestSubscribeMessage` failure the host reports ([SubscribeAnswer.Failed]):
+ * one of WeChat's codes only its server or UI knows of (developers.weixin.qq.com
+ * …/wx.requestSubscribeMessage.md, "错误码"); the mini app gets WeChat's text
+ * and [errCode]. Open: the constants below are every value there is, and a
+ * release may add one (a `when` over it needs an `else`). The core's own checks
+ * (10001, 10004, 20003, 20004) are not among them, nor the app ban (20005,
+ * [SubscribeAnswer.AppBanned]).
+ */
+public class SubscribeFailure private constructor(
+    /** WeChat's `errCode`. */
+    public val errCode: Int,
+    internal val generated: GSubscribeFailure,
+) {
+    override fun equals(other: Any?): Boolean = other is SubscribeFailure && errCode == other.errCode
+
+    override fun hashCode(): Int = errCode
+
+    override fun toString(): String = "SubscribeFailure(errCode=$errCode)"
+
+    public companion object {
+        /** 10002 "Request list fail": fetching the template list failed. */
+        @JvmField
+        public val REQUEST_LIST_FAILED: SubscribeFailure = SubscribeFailure(10002, GSubscribeFailure.REQUEST_LIST_FAILED)
+
+        /** 10003 "Request subscribe fail": sending the subscription failed. */
+        @JvmField
+        public val REQUEST_SUBSCRIBE_FAILED: SubscribeFailure = SubscribeFailure(10003, GSubscribeFailure.REQUEST_SUBSCRIBE_FAILED)
+
+        /** 10005 "Cannot show subscribe message UI": e.g. the app went to the background. */
+        @JvmField
+        public val CANNOT_SHOW_UI: SubscribeFailure = SubscribeFailure(10005, GSubscribeFailure.CANNOT_SHOW_UI)
+
+        /** 20001 "No template data return, verify the template id exist": no such template, or not of the kind asked for. */
+        @JvmField
+        public val NO_TEMPLATE_DATA: SubscribeFailure = SubscribeFailure(20001, GSubscribeFailure.NO_TEMPLATE_DATA)
+
+        /** 20002 "Templates type must be same": one-time and long-term templates in one call. */
+        @JvmField
+        public val TEMPLATE_TYPES_MIXED: SubscribeFailure = SubscribeFailure(20002, GSubscribeFailure.TEMPLATE_TYPES_MIXED)
+
+        /** 20013 "Reject DeviceMsg Template": a device-message template, which this API may not subscribe to. */
+        @JvmField
+        public val DEVICE_MESSAGE_TEMPLATE: SubscribeFailure = SubscribeFailure(20013, GSubscribeFailure.DEVICE_MESSAGE_TEMPLATE)
+
+        /** Every failure a host may report. */
+        @JvmField
+        public val ALL: List<SubscribeFailure> = listOf(
+            REQUEST_LIST_FAILED, REQUEST_SUBSCRIBE_FAILED, CANNOT_SHOW_UI,
+            NO_TEMPLATE_DATA, TEMPLATE_TYPES_MIXED, DEVICE_MESSAGE_TEMPLATE,
+        )
+
+        /**
+         * The failure WeChat's [errCode] names, or `null` for a code a host may
+         * not report (unknown, one of the core's own checks, or 20005).
+         */
+        @JvmStatic
+        public fun fromErrCode(errCode: Int): SubscribeFailure? = ALL.firstOrNull { it.errCode == errCode }
+    }
+}
 
 // ----- the boundary --------------------------------------------------------------
 

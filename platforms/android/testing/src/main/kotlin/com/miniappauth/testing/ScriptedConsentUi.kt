@@ -10,6 +10,7 @@ import com.miniappauth.SettingsAnswer
 import com.miniappauth.SettingsRequest
 import com.miniappauth.SubscribeAnswer
 import com.miniappauth.SubscribeChoice
+import com.miniappauth.SubscribeFailure
 import com.miniappauth.SubscribeRequest
 import com.miniappauth.TemplateChoice
 import kotlinx.coroutines.CancellationException
@@ -51,11 +52,21 @@ public class ScriptedConsentUi : ConsentUi {
     @Volatile
     public var settingsPage: (SettingsRequest) -> SettingsAnswer = { SettingsAnswer(it.items, it.subscriptions) }
 
-    /** The answer to a subscribe dialog. Default: every template accepted, not kept. */
+    /**
+     * The answer to a subscribe dialog. Default: every template accepted, not
+     * kept. The host's server failing the call: [failSubscriptionsWith].
+     */
     @Volatile
     public var subscribe: (SubscribeRequest) -> SubscribeAnswer = { request ->
         SubscribeAnswer.Chosen(request.tmplIds.map { TemplateChoice(it, SubscribeChoice.ACCEPT) }, keep = false)
     }
+
+    /**
+     * Answers every subscribe dialog from now on as the host's server failing
+     * the call with one of WeChat's codes ([SubscribeAnswer.Failed]).
+     */
+    public fun failSubscriptionsWith(failure: SubscribeFailure): ScriptedConsentUi =
+        apply { subscribe = { SubscribeAnswer.Failed(failure) } }
 
     /** Queues the answer to the next scope dialog. */
     public fun thenAnswer(decision: ConsentDecision): ScriptedConsentUi = apply { synchronized(lock) { steps.addLast(Step.Answer(decision)) } }

@@ -66,5 +66,5 @@ internal fun ConsentDecision.toGenerated(): GeneratedConsentDecision = when (thi
 internal fun SubscribeAnswer.toGenerated(): GeneratedSubscribeAnswer = when (this) {
     is SubscribeAnswer.Chosen -> GeneratedSubscribeAnswer.Chosen(choices.map { it.toGenerated() }, keep)
     SubscribeAnswer.AppBanned -> GeneratedSubscribeAnswer.AppBanned
-    is SubscribeAnswer.Failed -> GeneratedSubscribeAnswer.Failed(failure.generated)
+    is SubscribeAnswer.Failed -> GeneratedSubscribeAnswer.Failed(failure.toGenerated())
 }

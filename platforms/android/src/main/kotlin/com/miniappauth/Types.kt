@@ -582,8 +582,20 @@ public enum class SubscribeChoice { ACCEPT, REJECT, BAN, FILTER }
 public class SubscribeFailure private constructor(
     /** WeChat's `errCode`. */
     public val errCode: Int,
-    internal val generated: GSubscribeFailure,
+    private val kind: Kind,
 ) {
+    /** Which one, for the boundary ([toGenerated]). */
+    private enum class Kind { REQUEST_LIST_FAILED, REQUEST_SUBSCRIBE_FAILED, CANNOT_SHOW_UI, NO_TEMPLATE_DATA, TEMPLATE_TYPES_MIXED, DEVICE_MESSAGE_TEMPLATE }
+
+    internal fun toGenerated(): GSubscribeFailure = when (kind) {
+        Kind.REQUEST_LIST_FAILED -> GSubscribeFailure.REQUEST_LIST_FAILED
+        Kind.REQUEST_SUBSCRIBE_FAILED -> GSubscribeFailure.REQUEST_SUBSCRIBE_FAILED
+        Kind.CANNOT_SHOW_UI -> GSubscribeFailure.CANNOT_SHOW_UI
+        Kind.NO_TEMPLATE_DATA -> GSubscribeFailure.NO_TEMPLATE_DATA
+        Kind.TEMPLATE_TYPES_MIXED -> GSubscribeFailure.TEMPLATE_TYPES_MIXED
+        Kind.DEVICE_MESSAGE_TEMPLATE -> GSubscribeFailure.DEVICE_MESSAGE_TEMPLATE
+    }
+
     override fun equals(other: Any?): Boolean = other is SubscribeFailure && errCode == other.errCode
 
     override fun hashCode(): Int = errCode
@@ -593,27 +605,27 @@ public class SubscribeFailure private constructor(
     public companion object {
         /** 10002 "Request list fail": fetching the template list failed. */
         @JvmField
-        public val REQUEST_LIST_FAILED: SubscribeFailure = SubscribeFailure(10002, GSubscribeFailure.REQUEST_LIST_FAILED)
+        public val REQUEST_LIST_FAILED: SubscribeFailure = SubscribeFailure(10002, Kind.REQUEST_LIST_FAILED)
 
         /** 10003 "Request subscribe fail": sending the subscription failed. */
         @JvmField
-        public val REQUEST_SUBSCRIBE_FAILED: SubscribeFailure = SubscribeFailure(10003, GSubscribeFailure.REQUEST_SUBSCRIBE_FAILED)
+        public val REQUEST_SUBSCRIBE_FAILED: SubscribeFailure = SubscribeFailure(10003, Kind.REQUEST_SUBSCRIBE_FAILED)
 
         /** 10005 "Cannot show subscribe message UI": e.g. the app went to the background. */
         @JvmField
-        public val CANNOT_SHOW_UI: SubscribeFailure = SubscribeFailure(10005, GSubscribeFailure.CANNOT_SHOW_UI)
+        public val CANNOT_SHOW_UI: SubscribeFailure = SubscribeFailure(10005, Kind.CANNOT_SHOW_UI)
 
         /** 20001 "No template data return, verify the template id exist": no such template, or not of the kind asked for. */
         @JvmField
-        public val NO_TEMPLATE_DATA: SubscribeFailure = SubscribeFailure(20001, GSubscribeFailure.NO_TEMPLATE_DATA)
+        public val NO_TEMPLATE_DATA: SubscribeFailure = SubscribeFailure(20001, Kind.NO_TEMPLATE_DATA)
 
         /** 20002 "Templates type must be same": one-time and long-term templates in one call. */
         @JvmField
-        public val TEMPLATE_TYPES_MIXED: SubscribeFailure = SubscribeFailure(20002, GSubscribeFailure.TEMPLATE_TYPES_MIXED)
+        public val TEMPLATE_TYPES_MIXED: SubscribeFailure = SubscribeFailure(20002, Kind.TEMPLATE_TYPES_MIXED)
 
         /** 20013 "Reject DeviceMsg Template": a device-message template, which this API may not subscribe to. */
         @JvmField
-        public val DEVICE_MESSAGE_TEMPLATE: SubscribeFailure = SubscribeFailure(20013, GSubscribeFailure.DEVICE_MESSAGE_TEMPLATE)
+        public val DEVICE_MESSAGE_TEMPLATE: SubscribeFailure = SubscribeFailure(20013, Kind.DEVICE_MESSAGE_TEMPLATE)
 
         /** Every failure a host may report. */
         @JvmField
@@ -882,4 +894,3 @@ internal fun SubscribeChoice.toGenerated(): GSubscribeChoice = when (this) {
     SubscribeChoice.BAN -> GSubscribeChoice.BAN
     SubscribeChoice.FILTER -> GSubscribeChoice.FILTER
 }
-

@@ -154,6 +154,29 @@ fn each_dialog_is_shown_once_and_answered_once_with_its_answer() {
 }
 
 #[test]
+fn a_subscription_the_host_failed_counts_as_failed() {
+    let metrics = Installed::new();
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[]);
+    ui.push_subscribe(miniapp_auth::SubscribeAnswer::Failed {
+        failure: miniapp_auth::SubscribeFailure::NoTemplateData,
+    });
+    let engine = db.open(ui.clone());
+    let call = r#"{"api":"requestSubscribeMessage","args":{"tmplIds":["TMPL_A"]}}"#;
+    let result = block_on(engine.handle(caller("u1", "wxA").with_tap(), call.into()));
+    assert!(result.contains(r#""errCode":20001"#), "{result}");
+    use DialogKind::*;
+    use MetricName::*;
+    assert_eq!(
+        dialog_events(&metrics.take()),
+        [
+            (DialogShown, Some(Subscribe), None),
+            (DialogAnswered, Some(Subscribe), Some(DialogAnswer::Failed)),
+        ]
+    );
+}
+
+#[test]
 fn calls_sharing_one_dialog_count_it_once_and_its_duration_is_the_users() {
     let metrics = Installed::new();
     let db = TempDb::new();

@@ -159,8 +159,10 @@ pub enum SubscribeAnswer {
 /// its UI (developers.weixin.qq.com …/wx.requestSubscribeMessage.md, "错误码").
 /// The core's own checks (10001, 10004, 20003, 20004) are not among them, nor
 /// the app ban (20005, [`SubscribeAnswer::AppBanned`]). The text and code each
-/// answers with are in [`crate::dialect`].
+/// answers with are in [`crate::dialect`]. Open: a release may add a code
+/// WeChat documents (a `match` over it needs a `_` arm).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+#[non_exhaustive]
 pub enum SubscribeFailure {
     /// 10002: fetching the template list failed (WeChat: "网络问题，请求消息列表失败").
     RequestListFailed,

@@ -269,8 +269,10 @@ fun main() {
             """{"errMsg":"authorizeForMiniProgram:fail scope \"scope.userLocation\" is not supported to be authorized by plugin","errno":1106}""",
         )
         expect(engine.authorizeForMiniProgram(plugin, "scope.camera").json, """{"errMsg":"authorizeForMiniProgram:ok"}""")
-        // The plugin's own authorize is its own namespace: asked again, and denied there only.
-        expect(engine.auth("scope.camera", plugin), DENY)
+        // A plugin has no wx.authorize (WeChat: 在插件中使用：不支持): errno 100 at once.
+        expect(engine.auth("scope.camera", plugin), """{"errMsg":"authorize:fail api is not supported","errno":100}""")
+        // Its guarded APIs are its own namespace: asked again, and denied there only.
+        expect(engine.ensure(plugin, "createVKSession").json, """{"errMsg":"createVKSession:fail auth deny","errno":103}""")
         expect(engine.auth("scope.camera"), OK)
         expect(ui.shown.size, 2)
     }

@@ -128,6 +128,7 @@ impl Engine {
         snapshot: &Snapshot,
         mut verdict: Option<Verdict>,
     ) -> Result<(), Failure> {
+        let mut privacy_asks = 0;
         loop {
             let now = match verdict.take() {
                 Some(verdict) => verdict,
@@ -136,7 +137,10 @@ impl Engine {
             match now {
                 Verdict::Allow => return Ok(()),
                 Verdict::Refuse(failure) => return Err(failure),
-                Verdict::AskPrivacy => self.ask_privacy(api, caller, &snapshot.manifest).await?,
+                Verdict::AskPrivacy => {
+                    privacy_asks_left(&mut privacy_asks)?;
+                    self.ask_privacy(api, caller, &snapshot.manifest).await?
+                }
                 Verdict::AskUser => {
                     let ns = ns.to_owned();
                     let lead = self.lead_consent(request, api, caller, &ns, scope, snapshot);
@@ -225,13 +229,17 @@ impl Engine {
     ) -> Result<(), Failure> {
         let gated = Gated::Kinds(kinds);
         let declared = manifest.privacy_declares(gated);
+        let mut privacy_asks = 0;
         loop {
             let privacy = self
                 .gate()
                 .privacy(&caller.user_id, &caller.app_id, manifest, gated)?;
             match policy::privacy_verdict(privacy, declared) {
                 None | Some(Verdict::Allow) => return Ok(()),
-                Some(Verdict::AskPrivacy) => self.ask_privacy(api, caller, manifest).await?,
+                Some(Verdict::AskPrivacy) => {
+                    privacy_asks_left(&mut privacy_asks)?;
+                    self.ask_privacy(api, caller, manifest).await?
+                }
                 Some(Verdict::Refuse(failure)) => return Err(failure),
                 // Not a verdict of the privacy gate; these interfaces have no
                 // consent dialog: refuse rather than let through.
@@ -309,4 +317,19 @@ impl Engine {
         }
         Flight::Done(answer)
     }
+}
+
+/// How many times one call may go to the privacy prompt: an agreement, then a
+/// contract registered again meanwhile, is the most a real call meets. Past it
+/// the call fails 104 rather than asking (or looping) again — a guard should
+/// "covers the contract" and "covers this scope or kind" ever disagree.
+const MAX_PRIVACY_ASKS_PER_CALL: u32 = 3;
+
+/// Counts one more trip to the privacy prompt; `Err(104)` past the bound.
+fn privacy_asks_left(asks: &mut u32) -> Result<(), Failure> {
+    *asks += 1;
+    if *asks > MAX_PRIVACY_ASKS_PER_CALL {
+        return Err(Failure::PrivacyNotAuthorized);
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ use crate::engine::Engine;
 use crate::gate::Upkeep;
 use crate::io_threads;
 use crate::namespace::{Namespace, NamespaceRef};
+use crate::plugin_rules;
 
 /// `authorize` answered from memory, without I/O, when it can be; a "last
 /// used" note it leaves goes to the I/O threads.
@@ -26,9 +27,8 @@ pub(crate) fn authorize_from_memory(
     caller: &Caller,
     scope: &str,
 ) -> Option<Result<(), Failure>> {
-    if caller.plugin_id.is_some() {
-        // The full call refuses it (`plugin_rules`): nothing to answer from memory.
-        return None;
+    if plugin_rules::offered_to(caller, "authorize").is_err() {
+        return None; // the full call refuses it: nothing to answer from memory
     }
     let ns = caller.namespace_ref();
     let (outcome, upkeep) = engine.authorize_from_cache(caller, ns, scope)?;

@@ -18,7 +18,7 @@ use crate::manifest::{Manifest, PRIVATE_INFO_APIS};
 use crate::plugin_rules;
 use crate::policy::{self, PrivacyGate, Request, Verdict};
 use crate::privacy_agreement::Gated;
-use crate::privacy_interfaces::kinds_listing;
+use crate::privacy_interfaces::{kinds_listing, scopes_of_unguarded};
 use crate::scopes::PLUGIN_SCOPES;
 use crate::scopes::{ScopeCatalogue, ScopeDefinition, TAP_ONLY_APIS};
 
@@ -83,9 +83,26 @@ impl Engine {
                     )
                     .await
                 }
-                Gating::PrivacyOnly(kinds) => {
+                Gating::Kinds { kinds, scopes } => {
                     self.privacy_gate_only(api, caller, &kinds, &snapshot.manifest)
-                        .await
+                        .await?;
+                    // A component no scope guards by name but whose kinds
+                    // have scopes (`live-pusher`): each scope's gate, in turn.
+                    let ns = caller.namespace_ref();
+                    for scope in scopes {
+                        let scope = scope.clone();
+                        self.run_gate(
+                            Request::GuardedApi,
+                            api,
+                            caller,
+                            ns,
+                            &scope,
+                            &snapshot,
+                            None,
+                        )
+                        .await?;
+                    }
+                    Ok(())
                 }
             }
         };
@@ -109,7 +126,9 @@ impl Engine {
             let manifest = registry.manifest(&caller.app_id);
             match gating(api, caller, &registry.catalogue, manifest).ok()? {
                 Gating::Scope(scope) => scope.clone(),
-                Gating::PrivacyOnly(kinds) => {
+                // Gated by scopes too: the full call answers.
+                Gating::Kinds { scopes, .. } if !scopes.is_empty() => return None,
+                Gating::Kinds { kinds, .. } => {
                     let gated = Gated::Kinds(&kinds);
                     let declared = manifest.privacy_declares(gated);
                     let privacy = self.gate().cached_privacy(
@@ -250,13 +269,19 @@ impl Engine {
 }
 
 /// What gates an API before it runs: the scope guarding it, or — a privacy
-/// interface no scope guards — the privacy gate alone, for the kinds of
-/// information listing it.
+/// interface no scope guards by name — the privacy gate for the kinds of
+/// information listing it, then the gates of those kinds' scopes, if any.
 pub(crate) enum Gating<'a> {
     /// The scope's gate, as `authorize` (and the privacy gate for the scope).
     Scope(&'a Arc<ScopeDefinition>),
-    /// The privacy gate alone, for these kinds.
-    PrivacyOnly(Vec<&'static str>),
+    /// The privacy gate for these kinds, then each of these scopes' gates
+    /// (none for `getClipboardData`; microphone and camera for `live-pusher`).
+    Kinds {
+        /// The kinds of information listing it.
+        kinds: Vec<&'static str>,
+        /// The scopes behind those kinds (`privacy_interfaces::scopes_of_unguarded`).
+        scopes: Vec<&'a Arc<ScopeDefinition>>,
+    },
 }
 
 /// What gates `api`, if anything does: the scope guarding it (a host's scope
@@ -266,7 +291,11 @@ pub(crate) fn gating_of<'a>(api: &str, catalogue: &'a ScopeCatalogue) -> Option<
         return Some(Gating::Scope(scope));
     }
     let kinds = kinds_listing(api);
-    (!kinds.is_empty()).then_some(Gating::PrivacyOnly(kinds))
+    let scopes = scopes_of_unguarded(api)
+        .into_iter()
+        .filter_map(|scope| catalogue.get(scope))
+        .collect();
+    (!kinds.is_empty()).then_some(Gating::Kinds { kinds, scopes })
 }
 
 /// What gates `api` (`ensure`'s checks before the gate): a private-info API

@@ -216,6 +216,19 @@ pub fn kinds_listing(interface: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The scopes gating `interface` when no scope guards it by name: the first
+/// scope of each kind listing it that has scopes — `live-pusher` needs
+/// `scope.record` and `scope.camera` (WeChat's live-pusher page: 需要用户授权
+/// scope.camera、scope.record), `voip-room` `scope.camera`. Empty for an
+/// interface the privacy gate alone gates (`getClipboardData`).
+pub fn scopes_of_unguarded(interface: &str) -> Vec<&'static str> {
+    INFO_KINDS
+        .iter()
+        .filter(|kind| kind.interfaces.contains(&interface))
+        .filter_map(|kind| kind.scopes.first().copied())
+        .collect()
+}
+
 /// The name a result gives `interface`: a button answers in its event's name,
 /// as WeChat's does (`button.getPhoneNumber` → `getPhoneNumber:fail …`); any
 /// other interface in its own.
@@ -261,10 +274,35 @@ impl Declaration<'_> {
             })
     }
 
-    /// Whether it declares everything `other` declares.
+    /// Every scope it declares: those listed, and those of the kinds listed.
+    fn declared_scopes(&self) -> impl Iterator<Item = &str> + '_ {
+        let of_kinds = self
+            .infos
+            .iter()
+            .filter_map(|kind| info_kind(kind))
+            .flat_map(|kind| kind.scopes.iter().copied());
+        self.scopes.iter().map(String::as_str).chain(of_kinds)
+    }
+
+    /// Every kind it declares: those listed, those of the scopes listed, and
+    /// those a listed scope declared before kinds existed.
+    fn declared_kinds(&self) -> impl Iterator<Item = &str> + '_ {
+        let of_scopes = self.scopes.iter().flat_map(|scope| {
+            let earlier = EARLIER_DECLARATIONS
+                .iter()
+                .filter(move |(s, _)| s == scope)
+                .map(|(_, kind)| *kind);
+            kind_of_scope(scope).into_iter().chain(earlier)
+        });
+        self.infos.iter().map(String::as_str).chain(of_scopes)
+    }
+
+    /// Whether it declares everything `other` declares — every scope and kind
+    /// `other` declares in either form, so that "covers the contract" and
+    /// "covers this scope (or kind) of it" never disagree.
     pub fn covers(&self, other: &Declaration<'_>) -> bool {
-        other.scopes.iter().all(|s| self.declares_scope(s))
-            && other.infos.iter().all(|k| self.declares_kind(k))
+        other.declared_scopes().all(|s| self.declares_scope(s))
+            && other.declared_kinds().all(|k| self.declares_kind(k))
     }
 }
 
@@ -328,6 +366,79 @@ mod tests {
             infos: &only_choose,
         };
         assert!(!declared.declares_scope("scope.userLocation"));
+    }
+
+    /// Covering a declaration means covering each scope and kind it declares,
+    /// whichever form either is written in (a call looped forever where the
+    /// two disagreed).
+    #[test]
+    fn covering_the_whole_is_covering_each_part() {
+        let forms: Vec<(Vec<String>, Vec<String>)> = vec![
+            (strings(&["scope.userLocation"]), vec![]),
+            (vec![], strings(&["Location"])),
+            (vec![], strings(&["ChooseLocation"])),
+            (strings(&["scope.record"]), strings(&["Camera"])),
+            (vec![], strings(&["Record", "Camera"])),
+            (strings(&["scope.invoice"]), vec![]),
+            (vec![], strings(&["Invoice", "Clipboard"])),
+        ];
+        let scopes_and_kinds: Vec<&str> = INFO_KINDS
+            .iter()
+            .flat_map(|kind| kind.scopes.iter().copied().chain([kind.name]))
+            .collect();
+        for (agreed_scopes, agreed_infos) in &forms {
+            let agreed = Declaration {
+                scopes: agreed_scopes,
+                infos: agreed_infos,
+            };
+            for (scopes, infos) in &forms {
+                let contract = Declaration { scopes, infos };
+                if !agreed.covers(&contract) {
+                    continue;
+                }
+                for item in &scopes_and_kinds {
+                    if item.starts_with("scope.") {
+                        assert!(
+                            !contract.declares_scope(item) || agreed.declares_scope(item),
+                            "{agreed:?} covers {contract:?} but not its {item}"
+                        );
+                    } else {
+                        assert!(
+                            !contract.declares_kind(item) || agreed.declares_kind(item),
+                            "{agreed:?} covers {contract:?} but not its {item}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// An interface WeChat lists under a kind that has scopes is guarded by one
+    /// of them, or the catalogue gates it by the kinds' scopes (`live-pusher`,
+    /// `voip-room`): never by the privacy agreement alone.
+    #[test]
+    fn interfaces_of_kinds_with_scopes_are_gated_by_a_scope() {
+        let catalogue = crate::scopes::ScopeCatalogue::default();
+        for kind in INFO_KINDS.iter().filter(|kind| !kind.scopes.is_empty()) {
+            for interface in kind.interfaces {
+                match catalogue.scope_for_api(interface) {
+                    Some(scope) => assert!(
+                        INFO_KINDS
+                            .iter()
+                            .filter(|k| k.interfaces.contains(interface))
+                            .any(|k| k.scopes.contains(&scope.name.as_str())),
+                        "{interface} is guarded by {} outside its kinds",
+                        scope.name
+                    ),
+                    None => assert!(!scopes_of_unguarded(interface).is_empty(), "{interface}"),
+                }
+            }
+        }
+        assert_eq!(
+            scopes_of_unguarded("live-pusher"),
+            ["scope.record", "scope.camera"]
+        );
+        assert!(scopes_of_unguarded("getClipboardData").is_empty());
     }
 
     #[test]

@@ -155,3 +155,30 @@ fn request_subscribe_message_from_a_plugin_fails_at_once_and_records_nothing() {
         .unwrap()
         .is_empty());
 }
+
+/// A plugin whose own namespace already holds a grant (through its guarded
+/// API) still has no `authorize`: neither the full call nor the answer from
+/// memory (`CallerHandle::authorize_cached`, the layers' hot path) lets it through.
+#[test]
+fn a_plugins_own_grant_does_not_open_authorize_from_memory() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Allow]);
+    let engine = db.open(ui.clone());
+    assert_eq!(
+        block_on(engine.ensure(plugin(), "startRecord".into())).json,
+        r#"{"errMsg":"startRecord:ok"}"#
+    );
+    let handle = engine
+        .caller_handle("u1".into(), "wxA".into(), Some("p1".into()))
+        .unwrap();
+    let record = engine.scope_number("scope.record".into()).unwrap();
+    assert!(!handle.authorize_cached(record));
+    assert_eq!(
+        block_on(handle.authorize(record)).json,
+        r#"{"errMsg":"authorize:fail api is not supported","errno":100}"#
+    );
+    assert_eq!(
+        block_on(engine.authorize(plugin(), "scope.record".into())).json,
+        r#"{"errMsg":"authorize:fail api is not supported","errno":100}"#
+    );
+}

@@ -148,7 +148,7 @@ fn without_a_contract_privacy_interfaces_run_and_unknown_names_are_not_supported
 #[test]
 fn kinds_and_scopes_declare_each_other() {
     let db = TempDb::new();
-    let ui = ScriptedUi::new(&[Answer::Agree, Answer::Allow]);
+    let ui = ScriptedUi::new(&[Answer::Agree, Answer::Allow, Answer::Allow]);
     let engine = db.open(ui.clone());
     // The kind Record declares scope.record; scope.camera declares Camera.
     engine
@@ -159,11 +159,144 @@ fn kinds_and_scopes_declare_each_other() {
         block_on(engine.authorize(me.clone(), "scope.record".into())).json,
         r#"{"errMsg":"authorize:ok"}"#
     );
+    // live-pusher needs the microphone and the camera (WeChat's live-pusher
+    // page: 需要用户授权 scope.camera、scope.record): the camera is asked too.
     assert_eq!(
         ensure(&engine, &me, "live-pusher"),
         r#"{"errMsg":"live-pusher:ok"}"#
     );
-    assert_eq!(ui.dialogs(), 2, "the privacy prompt and the record dialog");
+    assert_eq!(
+        ui.dialogs(),
+        3,
+        "the privacy prompt, the record dialog, the camera dialog"
+    );
+    assert_eq!(ui.scope_dialogs()[1].scope, "scope.camera");
+    assert_eq!(ui.scope_dialogs()[1].api, "live-pusher");
+}
+
+/// A component WeChat lists under kinds that have scopes, that no scope guards
+/// by name (`live-pusher`: microphone and camera; `voip-room`: camera), is
+/// gated by those scopes — never let through on the privacy agreement alone.
+#[test]
+fn live_pusher_and_voip_room_need_their_scopes_granted() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Agree, Answer::Allow, Answer::Deny]);
+    let engine = db.open(ui.clone());
+    engine
+        .register_manifest("wxA".into(), contract("1", &[], &["Record", "Camera"]))
+        .unwrap();
+    let me = caller("u1", "wxA");
+    assert_eq!(
+        ensure(&engine, &me, "live-pusher"),
+        r#"{"errMsg":"live-pusher:fail auth deny","errno":103}"#,
+        "agreed, microphone allowed, camera denied"
+    );
+    assert_eq!(
+        ensure(&engine, &me, "voip-room"),
+        r#"{"errMsg":"voip-room:fail auth deny","errno":103}"#
+    );
+    assert_eq!(ui.dialogs(), 3);
+    let handle = engine
+        .caller_handle("u1".into(), "wxA".into(), None)
+        .unwrap();
+    let number = engine.api_number("live-pusher".into()).unwrap();
+    assert!(
+        !handle.ensure_cached(number),
+        "no fast path lets it through"
+    );
+}
+
+/// Runs `f` on a thread of its own and fails the test if it does not answer
+/// in 20 s (a call that loops forever must fail, not hang the suite).
+fn within_20_s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the call did not answer in 20 s")
+}
+
+/// An agreement to a contract written in scopes, then a version written in
+/// kinds (or the other way round): what one form declares that the other does
+/// not — fuzzy location behind `Location`, `ChooseLocation` behind
+/// `scope.userLocation` — is asked for, and the call answers (it looped
+/// forever when "the contract is covered" and "this item is covered" disagreed).
+#[test]
+fn moving_a_contract_between_scopes_and_kinds_asks_for_what_is_new() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Agree, Answer::Agree, Answer::Allow, Answer::Agree]);
+    let engine = db.open(ui.clone());
+    let location = |version: &str, scopes: &str, infos: &str, apis: &str| {
+        format!(
+            r#"{{"permission":{{"scope.userLocation":{{"desc":"to find shops"}},"scope.userFuzzyLocation":{{"desc":"to find shops"}}}},"requiredPrivateInfos":{apis},"privacy":{{"contractName":"Guide","version":"{version}","scopes":{scopes},"infos":{infos}}}}}"#
+        )
+    };
+    engine
+        .register_manifest(
+            "wxA".into(),
+            location(
+                "1",
+                r#"["scope.userLocation"]"#,
+                "[]",
+                r#"["getFuzzyLocation"]"#,
+            ),
+        )
+        .unwrap();
+    let me = caller("u1", "wxA");
+    assert_eq!(
+        block_on(engine.require_privacy_authorize(me.clone())).json,
+        r#"{"errMsg":"requirePrivacyAuthorize:ok"}"#
+    );
+    engine
+        .register_manifest(
+            "wxA".into(),
+            location("2", "[]", r#"["Location"]"#, r#"["getFuzzyLocation"]"#),
+        )
+        .unwrap();
+    let (e, m) = (engine.clone(), me.clone());
+    let answer = within_20_s(move || ensure(&e, &m, "getFuzzyLocation"));
+    assert_eq!(answer, r#"{"errMsg":"getFuzzyLocation:ok"}"#);
+    assert_eq!(
+        ui.dialogs(),
+        3,
+        "agree to 1, agree to 2 (fuzzy is new), allow"
+    );
+
+    // The other way: an agreement in kinds, then a contract in scopes that
+    // (as before kinds) also declares ChooseLocation.
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Agree, Answer::Agree]);
+    let engine = db.open(ui.clone());
+    engine
+        .register_manifest(
+            "wxA".into(),
+            location("1", "[]", r#"["Location"]"#, r#"["chooseLocation"]"#),
+        )
+        .unwrap();
+    assert_eq!(
+        block_on(engine.require_privacy_authorize(me.clone())).json,
+        r#"{"errMsg":"requirePrivacyAuthorize:ok"}"#
+    );
+    engine
+        .register_manifest(
+            "wxA".into(),
+            location(
+                "2",
+                r#"["scope.userLocation"]"#,
+                "[]",
+                r#"["chooseLocation"]"#,
+            ),
+        )
+        .unwrap();
+    let (e, m) = (engine.clone(), me.clone());
+    let answer = within_20_s(move || ensure(&e, &m, "chooseLocation"));
+    assert_eq!(answer, r#"{"errMsg":"chooseLocation:ok"}"#);
+    assert_eq!(
+        ui.dialogs(),
+        2,
+        "agree to 1, agree to 2 (ChooseLocation is new)"
+    );
 }
 
 #[test]
@@ -217,24 +350,38 @@ fn an_agreement_recorded_before_kinds_covers_what_its_scopes_declare() {
     let me = caller("u1", "wxA");
     assert!(block_on(engine.ensure(me.clone(), "getLocation".into())).ok);
     assert_eq!(ui.dialogs(), 2);
-    // The same contract now also lists the kind its scope declares, and
-    // chooseLocation (ChooseLocation, which scope.userLocation declared before
-    // kinds): nothing new to agree to.
-    engine
-        .register_manifest(
-            "wxA".into(),
-            r#"{"name":"Demo","permission":{"scope.userLocation":{"desc":"Find shops near you"}},
+    // A new version of the same contract whose app now calls chooseLocation
+    // (ChooseLocation, which scope.userLocation declared before kinds):
+    // nothing new to agree to.
+    let version = |version: &str, infos: &str| {
+        format!(
+            r#"{{"name":"Demo","permission":{{"scope.userLocation":{{"desc":"Find shops near you"}}}},
                "requiredPrivateInfos":["getLocation","chooseLocation"],
-               "privacy":{"contractName":"Demo guide","version":"2","scopes":["scope.userLocation"],"infos":["Location"]}}"#
-                .into(),
+               "privacy":{{"contractName":"Demo guide","version":"{version}","scopes":["scope.userLocation"],"infos":{infos}}}}}"#
         )
+    };
+    engine
+        .register_manifest("wxA".into(), version("2", "[]"))
         .unwrap();
     assert!(block_on(engine.ensure(me.clone(), "chooseLocation".into())).ok);
     assert!(block_on(engine.ensure(me.clone(), "getLocation".into())).ok);
     assert_eq!(ui.dialogs(), 2, "no new prompt");
-    assert!(block_on(engine.get_privacy_setting(me))
+    assert!(block_on(engine.get_privacy_setting(me.clone()))
         .json
         .contains(r#""needAuthorization":false"#));
+    // Listing the kind Location declares more than scope.userLocation did
+    // (fuzzy and background location): that is new, and asked for.
+    engine
+        .register_manifest("wxA".into(), version("3", r#"["Location"]"#))
+        .unwrap();
+    assert!(block_on(engine.get_privacy_setting(me.clone()))
+        .json
+        .contains(r#""needAuthorization":true"#));
+    assert!(
+        block_on(engine.ensure(me.clone(), "getLocation".into())).ok,
+        "getLocation itself stays covered: no prompt for it"
+    );
+    assert_eq!(ui.dialogs(), 2);
 }
 
 #[test]

@@ -28,6 +28,8 @@ USAGE:
       --max-denials N (2)              --max-dismissals N (0 = off)
       --dismissal-cooldown-ms N (604800000)  --auto-revoke-unused-days N (0 = off)
       --reconsent-on-change true|false (false)  --privacy-refusal-gap-ms N (10000)
+      --combined-privacy-dialog true|false (false: the privacy popup, then the
+        consent dialog; true: the contract as a checkbox on the consent dialog)
   miniapp-auth grants list    --db PATH [--user U] [--app A]
   miniapp-auth grants set     --db PATH --user U --app A --scope S --state granted|denied [--plugin P]
   miniapp-auth grants revoke  --db PATH --user U --app A --scope S [--plugin P]

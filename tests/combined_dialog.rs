@@ -233,6 +233,44 @@ fn calls_without_an_authorization_dialog_keep_the_separate_popup() {
 }
 
 #[test]
+fn an_always_granted_scope_keeps_the_popup_and_a_soft_denied_one_gets_the_dialog() {
+    // chooseAddress (scope.address, always granted): no authorization dialog
+    // ever, so the agreement is asked by the popup.
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Agree]);
+    let engine = db.open_with(ui.clone(), combined());
+    engine
+        .register_manifest(
+            "wxA".into(),
+            r#"{"requiredPrivateInfos":["chooseAddress"],
+                "privacy":{"contractName":"Guide","version":"1","scopes":["scope.address"]}}"#
+                .into(),
+        )
+        .unwrap();
+    let me = caller("u1", "wxA");
+    assert!(block_on(engine.ensure(me.clone(), "chooseAddress".into())).ok);
+    assert_eq!(kinds(&ui), ["privacy"]);
+
+    // A soft denial that may be asked again leads to a dialog: the combined one.
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Deny]);
+    let engine = open_engine(
+        &db,
+        ui.clone(),
+        EngineConfig {
+            soft_deny: true,
+            ..combined()
+        },
+    );
+    assert!(!block_on(engine.ensure(me.clone(), "getLocation".into())).ok);
+    ui.push(&[Answer::Allow]);
+    ui.push_ticks(&[true]);
+    assert!(block_on(engine.ensure(me, "getLocation".into())).ok);
+    assert_eq!(kinds(&ui), ["combined", "combined"]);
+    assert!(!needs_agreement(&engine));
+}
+
+#[test]
 fn a_failure_between_the_two_writes_leaves_neither() {
     // SQLite aborts the agreement's row (as a crash between the two writes
     // would lose it): the grant written before it in the same transaction

@@ -18,7 +18,8 @@ USAGE:
   miniapp-auth demo [--db PATH] [--answers LIST] [POLICY]
       A simulated host running a sample mini app; you answer its dialogs.
       --answers answers them unattended, in order, comma-separated:
-      allow|once|deny|dismiss for consent, agree|disagree for privacy,
+      allow|once|deny|dismiss for consent (+agree ticks a combined dialog's
+      privacy checkbox), agree|disagree for privacy,
       keep or scope=on|off[+scope=on|off...] for the settings page.
   miniapp-auth bridge --db PATH [POLICY] [--clock-start-ms MS]
       JSON-lines host over stdin/stdout (docs/cli.md: \"The bridge protocol\").

@@ -270,6 +270,40 @@ fn an_always_granted_scope_keeps_the_popup_and_a_soft_denied_one_gets_the_dialog
     assert!(!needs_agreement(&engine));
 }
 
+/// An answer given after the app's run ended (or after a reset elsewhere)
+/// stores neither the decision nor the agreement (SPEC §8, as for any dialog).
+#[test]
+fn an_answer_that_outlived_its_run_stores_neither() {
+    for reset_elsewhere in [false, true] {
+        let db = TempDb::new();
+        let ui = ScriptedUi::new(&[Answer::Hold]);
+        ui.push_ticks(&[true]);
+        let engine = open_engine(&db, ui.clone(), combined());
+        let elsewhere = open_engine(&db, ScriptedUi::new(&[]), combined());
+        let call = engine.ensure(caller("u1", "wxA"), "getLocation".into());
+        let person = async {
+            until("the dialog is open", || ui.held() == 1).await;
+            if reset_elsewhere {
+                elsewhere
+                    .reset_app("wxA".into(), Some("u1".into()))
+                    .unwrap();
+            } else {
+                engine.end_app_run("u1".into(), "wxA".into()).unwrap();
+            }
+            ui.release(miniapp_auth::ConsentDecision::Allow);
+        };
+        let answer = block_on(futures::future::join(call, person)).0;
+        assert_eq!(answer.errno, Some(1304), "{}", answer.json);
+        assert!(needs_agreement(&engine));
+        assert_eq!(location_granted(&engine), None);
+        let kept: Vec<_> = records(&engine)
+            .into_iter()
+            .filter(|(decision, _)| decision != "reset")
+            .collect();
+        assert!(kept.is_empty(), "{kept:?}");
+    }
+}
+
 #[test]
 fn a_failure_between_the_two_writes_leaves_neither() {
     // SQLite aborts the agreement's row (as a crash between the two writes

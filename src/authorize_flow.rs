@@ -11,6 +11,7 @@ use std::pin::Pin;
 
 use crate::admin_records::DecisionSource;
 use crate::caller::Caller;
+use crate::combined_dialog::Asked;
 use crate::consent_ui::{PrivacyRequest, ScopeRequest};
 use crate::decisions::Decision;
 use crate::dialect::Failure;
@@ -149,6 +150,22 @@ impl Engine {
                         return answer;
                     }
                 }
+                Verdict::AskUserAndPrivacy => {
+                    let ns = ns.to_owned();
+                    let asked = Asked {
+                        request,
+                        api,
+                        caller,
+                        ns: &ns,
+                        scope,
+                        snapshot,
+                    };
+                    let lead = self.lead_combined(asked);
+                    if let Some(answer) = self.dialogs.consent_flight(&ns, &scope.name, lead).await
+                    {
+                        return answer;
+                    }
+                }
             }
         }
     }
@@ -178,17 +195,7 @@ impl Engine {
             Err(error) => return Flight::Done(Err(error.into())),
         };
         let manifest = &snapshot.manifest;
-        let request = ScopeRequest {
-            user_id: caller.user_id.clone(),
-            app_id: caller.app_id.clone(),
-            plugin_id: caller.plugin_id.clone(),
-            app_name: manifest.display_name(&caller.app_id),
-            scope: scope.name.clone(),
-            scope_title: scope.title.clone(),
-            scope_description: scope.description.clone(),
-            purpose: manifest.purpose(&scope.name).map(str::to_string),
-            api: api.to_string(),
-        };
+        let request = ScopeRequest::new(caller, manifest, scope, api, None);
         let asked = self.dialogs.ui().ask_scope(request);
         let asked = self
             .dialogs
@@ -243,7 +250,9 @@ impl Engine {
                 Some(Verdict::Refuse(failure)) => return Err(failure),
                 // Not a verdict of the privacy gate; these interfaces have no
                 // consent dialog: refuse rather than let through.
-                Some(Verdict::AskUser) => return Err(Failure::PrivacyNotAuthorized),
+                Some(Verdict::AskUser | Verdict::AskUserAndPrivacy) => {
+                    return Err(Failure::PrivacyNotAuthorized)
+                }
             }
         }
     }

@@ -61,6 +61,14 @@ engine_config! {
     /// (errno 104) for this long without a new prompt. Default: 10 000 (WeChat's
     /// official privacy popup, "默认间隔时间为10秒"); `0` asks again at once.
     privacy_refusal_gap_ms: u64 = 10000,
+    /// `false` (default): the privacy popup (`ConsentUi::ask_privacy`) comes
+    /// first, then the consent dialog. `true` (WeChat since base library 3.4.2,
+    /// 2024-04): a call that needs the agreement and leads to a consent dialog
+    /// shows that dialog only, with the contract as a checkbox
+    /// (`ConsentUi::ask_scope_with_privacy`); one answer records both. Calls
+    /// with no consent dialog (`requirePrivacyAuthorize`, a granted, denied or
+    /// always-granted scope) keep the separate popup. See docs/behaviour.md.
+    combined_privacy_dialog: bool = false,
 }
 
 #[cfg(test)]
@@ -78,5 +86,6 @@ mod tests {
         assert_eq!(config.auto_revoke_unused_days, 0);
         assert!(!config.reconsent_on_change);
         assert_eq!(config.privacy_refusal_gap_ms, 10_000);
+        assert!(!config.combined_privacy_dialog);
     }
 }

@@ -11,7 +11,7 @@ use crate::caller::Caller;
 use crate::error::HostError;
 use crate::manifest::{Manifest, PrivacyContract};
 use crate::policy::{ConsentDecision, OsPermissionStatus, PrivacyDecision};
-use crate::scopes::OsPermission;
+use crate::scopes::{OsPermission, ScopeDefinition};
 
 /// A consent dialog for one scope.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -34,6 +34,67 @@ pub struct ScopeRequest {
     pub purpose: Option<String>,
     /// The API that triggered the dialog (`authorize`, `getLocation`, ...).
     pub api: String,
+    /// The privacy contract to agree to on this dialog (a checkbox), when the
+    /// host asked for the combined dialog (`EngineConfig::combined_privacy_dialog`)
+    /// and the user has not agreed to it yet: set only in the request of
+    /// [`ConsentUi::ask_scope_with_privacy`], `None` in [`ConsentUi::ask_scope`]'s.
+    pub privacy_contract: Option<ContractToAgree>,
+}
+
+impl ScopeRequest {
+    /// The consent dialog about `scope` for `caller`, triggered by `api`, with
+    /// the contract to agree to on it (`privacy_contract`, a combined dialog).
+    pub(crate) fn new(
+        caller: &Caller,
+        manifest: &Manifest,
+        scope: &ScopeDefinition,
+        api: &str,
+        privacy_contract: Option<ContractToAgree>,
+    ) -> ScopeRequest {
+        ScopeRequest {
+            user_id: caller.user_id.clone(),
+            app_id: caller.app_id.clone(),
+            plugin_id: caller.plugin_id.clone(),
+            app_name: manifest.display_name(&caller.app_id),
+            scope: scope.name.clone(),
+            scope_title: scope.title.clone(),
+            scope_description: scope.description.clone(),
+            purpose: manifest.purpose(&scope.name).map(str::to_string),
+            api: api.to_string(),
+            privacy_contract,
+        }
+    }
+}
+
+/// The privacy contract a combined consent dialog asks the user to agree to
+/// (WeChat's "隐私勾选" on the authorization dialog, base library 3.4.2).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ContractToAgree {
+    /// The contract's name (the host shows it next to the checkbox).
+    pub contract_name: String,
+    /// The contract's version.
+    pub contract_version: String,
+}
+
+impl From<&PrivacyContract> for ContractToAgree {
+    fn from(contract: &PrivacyContract) -> Self {
+        ContractToAgree {
+            contract_name: contract.contract_name.clone(),
+            contract_version: contract.version.clone(),
+        }
+    }
+}
+
+/// The answer to a combined consent dialog: the decision about the scope and
+/// whether the user ticked the privacy contract's checkbox. An allow counts
+/// only with the checkbox ticked (WeChat's allow button needs it): an allow
+/// without it grants nothing (docs/behaviour.md, "The combined dialog").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct CombinedDecision {
+    /// The decision about the scope.
+    pub decision: ConsentDecision,
+    /// Whether the user ticked "I agree to the privacy contract".
+    pub agree_privacy: bool,
 }
 
 /// One row of the settings page.
@@ -253,6 +314,13 @@ impl PrivacyRequest {
 pub trait ConsentUi: Send + Sync {
     /// Asks the user about one scope for one app.
     async fn ask_scope(&self, request: ScopeRequest) -> Result<ConsentDecision, HostError>;
+    /// Asks the user about one scope for one app and, on the same dialog, to
+    /// agree to the app's privacy contract (`request.privacy_contract`, shown
+    /// as a checkbox): only with `EngineConfig::combined_privacy_dialog`.
+    async fn ask_scope_with_privacy(
+        &self,
+        request: ScopeRequest,
+    ) -> Result<CombinedDecision, HostError>;
     /// Shows the app's settings page; returns the switches (and, when shown, the
     /// subscription part) as the user left them.
     async fn show_settings(&self, request: SettingsRequest) -> Result<SettingsAnswer, HostError>;
@@ -281,6 +349,12 @@ pub struct NoDialogs;
 #[async_trait::async_trait]
 impl ConsentUi for NoDialogs {
     async fn ask_scope(&self, _request: ScopeRequest) -> Result<ConsentDecision, HostError> {
+        Err(no_dialogs())
+    }
+    async fn ask_scope_with_privacy(
+        &self,
+        _request: ScopeRequest,
+    ) -> Result<CombinedDecision, HostError> {
         Err(no_dialogs())
     }
     async fn show_settings(&self, _request: SettingsRequest) -> Result<SettingsAnswer, HostError> {

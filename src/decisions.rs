@@ -145,6 +145,32 @@ impl Decisions<'_> {
             (source, manifest),
             (opened, self.clock.now_ms()),
             still_true.as_slice(),
+            false,
+        )
+    }
+
+    /// Stores a combined dialog's answer (`EngineConfig::combined_privacy_dialog`):
+    /// the decision about `scope` of `ns` and the user's agreement to the
+    /// app's privacy contract (the version `manifest` declares, covering the
+    /// scopes it declares), each with its own consent record, in ONE durable
+    /// transaction — a crash leaves both or neither, never a grant whose
+    /// agreement is missing — while what the dialog was asked in (`opened`)
+    /// still stands.
+    pub fn store_with_agreement(
+        &self,
+        ns: &Namespace,
+        (scope, decision): (&str, Decision),
+        manifest: &Manifest,
+        opened: &OpenedIn,
+    ) -> Result<()> {
+        let still_true = StillTrue::dialog_current(&ns.user_id, &ns.app_id, Some(&opened.log));
+        self.store_where(
+            ns,
+            &[(scope, decision)],
+            (DecisionSource::Dialog, manifest),
+            (Some(opened), self.clock.now_ms()),
+            still_true.as_slice(),
+            true,
         )
     }
 
@@ -170,6 +196,7 @@ impl Decisions<'_> {
             (source, manifest),
             (None, at_ms),
             &[undecided],
+            false,
         );
         stored_unless_decided(stored)
     }
@@ -250,7 +277,8 @@ impl Decisions<'_> {
     }
 
     /// [`Self::store`], made at `at_ms`, written only while every
-    /// `still_true` holds.
+    /// `still_true` holds; with `agreed`, the user's agreement to the app's
+    /// privacy contract (as `manifest` declares it) in the same transaction.
     fn store_where(
         &self,
         ns: &Namespace,
@@ -258,18 +286,33 @@ impl Decisions<'_> {
         (source, manifest): (DecisionSource, &Manifest),
         (opened, at_ms): (Option<&OpenedIn>, i64),
         still_true: &[StillTrue<'_>],
+        agreed: bool,
     ) -> Result<()> {
         if let Some(opened) = opened {
             self.still_in_run((&ns.user_id, &ns.app_id), opened)?;
         }
-        let changes: Vec<Change> = decisions
+        let mut changes: Vec<Change> = decisions
             .iter()
             .map(|(scope, decision)| decision.change(scope, manifest))
             .collect();
-        let records: Vec<NewRecord> = decisions
+        let mut records: Vec<NewRecord> = decisions
             .iter()
             .filter_map(|(scope, decision)| decision.record(ns, scope, source, manifest))
             .collect();
+        if agreed {
+            let contract = manifest.privacy.as_ref().ok_or_else(|| {
+                Error::InvalidArgument("an agreement to an app without a privacy contract".into())
+            })?;
+            let app = NamespaceRef::new(&ns.user_id, &ns.app_id, None);
+            records.push(
+                NewRecord::new(app, None, Recorded::Agreed, source)
+                    .seen_under(manifest)
+                    .covering_declared_scopes(manifest),
+            );
+            changes.push(Change::Agree {
+                version: contract.version.clone(),
+            });
+        }
         let log = self
             .store
             .apply(ns, &changes, &records, source, at_ms, still_true)?;

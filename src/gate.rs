@@ -107,12 +107,13 @@ fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
 /// the probe is host code.
 fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> Verdict {
     let verdict = policy::evaluate(&facts);
-    if matches!(verdict, Verdict::Allow | Verdict::AskUser)
-        && !matches!(
-            facts.kind,
-            ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts
-        )
-    {
+    if matches!(
+        verdict,
+        Verdict::Allow | Verdict::AskUser | Verdict::AskUserAndPrivacy
+    ) && !matches!(
+        facts.kind,
+        ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts
+    ) {
         let os = os_status();
         if os != OsPermissionStatus::Unknown {
             return policy::evaluate(&Facts { os, ..facts });

@@ -18,6 +18,7 @@ mod caller;
 mod caller_handle;
 mod clock;
 mod closing;
+mod combined_dialog;
 mod config;
 mod consent_record;
 mod consent_ui;
@@ -73,9 +74,9 @@ pub use closing::CallCancellation;
 pub use config::EngineConfig;
 pub use consent_record::{ConsentRecord, Head, LogVerification};
 pub use consent_ui::{
-    ConsentUi, NoDialogs, OsPermissionProbe, PrivacyRequest, ScopeRequest, ScopeSetting,
-    SettingsAnswer, SettingsRequest, SubscribeAnswer, SubscribeChoice, SubscribeFailure,
-    SubscribeRequest, SubscriptionsSetting, TemplateChoice,
+    CombinedDecision, ConsentUi, ContractToAgree, NoDialogs, OsPermissionProbe, PrivacyRequest,
+    ScopeRequest, ScopeSetting, SettingsAnswer, SettingsRequest, SubscribeAnswer, SubscribeChoice,
+    SubscribeFailure, SubscribeRequest, SubscriptionsSetting, TemplateChoice,
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};

@@ -240,6 +240,15 @@ impl Answered for ConsentDecision {
     }
 }
 
+/// A combined dialog is a scope dialog (its metric names the scope decision;
+/// the checkbox shows in the consent log).
+impl Answered for crate::consent_ui::CombinedDecision {
+    const DIALOG: DialogKind = DialogKind::Scope;
+    fn answer(&self) -> DialogAnswer {
+        self.decision.answer()
+    }
+}
+
 impl Answered for PrivacyDecision {
     const DIALOG: DialogKind = DialogKind::Privacy;
     fn answer(&self) -> DialogAnswer {

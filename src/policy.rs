@@ -97,6 +97,10 @@ pub enum Verdict {
     AskPrivacy,
     /// Show the consent dialog.
     AskUser,
+    /// Show the consent dialog with the privacy contract on it, to agree to
+    /// with the same answer (`combined_privacy_dialog`; WeChat since base
+    /// library 3.4.2).
+    AskUserAndPrivacy,
 }
 
 /// The user's answer to a consent dialog.
@@ -169,6 +173,9 @@ pub struct Knobs {
     pub reconsent_on_change: bool,
     /// How long after a privacy refusal no new privacy prompt is shown.
     pub privacy_refusal_gap_ms: i64,
+    /// The privacy agreement is asked on the consent dialog itself, where one
+    /// follows ([`Verdict::AskUserAndPrivacy`]).
+    pub combined_privacy_dialog: bool,
 }
 
 impl Knobs {
@@ -180,6 +187,7 @@ impl Knobs {
             embargo: DismissalEmbargo::from_config(config),
             reconsent_on_change: config.reconsent_on_change,
             privacy_refusal_gap_ms: config.privacy_refusal_gap_ms.min(i64::MAX as u64) as i64,
+            combined_privacy_dialog: config.combined_privacy_dialog,
         }
     }
 }
@@ -282,6 +290,25 @@ fn may_ask_again_after_denial(f: &Facts) -> bool {
 /// `chooseInvoiceTitle`) still pass the privacy contract's gate: WeChat's
 /// privacy guide (2023-09) lists them among the APIs that need the agreement.
 pub fn evaluate(f: &Facts) -> Verdict {
+    let verdict = evaluate_two_step(f);
+    if verdict == Verdict::AskPrivacy && f.knobs.combined_privacy_dialog {
+        // WeChat since base library 3.4.2: "有授权弹窗的隐私接口(例如 wx.getLocation),
+        // 将不会再弹官方隐私弹窗,而是在授权弹窗上增加“隐私勾选”;无授权弹窗的隐私接口
+        // (如 wx.getClipboardData),将继续保留原来的官方隐私弹窗" (基础库更新日志 v3.4.2).
+        // A call leads to a consent dialog when it would once the agreement is given.
+        let agreed = Facts {
+            privacy: PrivacyGate::Agreed,
+            ..*f
+        };
+        if evaluate_two_step(&agreed) == Verdict::AskUser {
+            return Verdict::AskUserAndPrivacy;
+        }
+    }
+    verdict
+}
+
+/// [`evaluate`] with the privacy popup always a step of its own.
+fn evaluate_two_step(f: &Facts) -> Verdict {
     match (f.kind, f.request) {
         (ScopeKind::NeverPrompts, _) | (ScopeKind::AlwaysGranted, Request::Authorize) => {
             return Verdict::Allow;
@@ -338,6 +365,31 @@ pub fn after_privacy(decision: PrivacyDecision) -> (bool, Result<(), Failure>) {
     match decision {
         PrivacyDecision::Agree => (true, Ok(())),
         PrivacyDecision::Disagree => (false, Err(Failure::PrivacyNotAuthorized)),
+    }
+}
+
+/// What a combined dialog's answer (`EngineConfig::combined_privacy_dialog`)
+/// records — the effect on the scope, if any, and whether the agreement to
+/// the privacy contract — and the answer to the mini app:
+/// - an allow with the checkbox ticked: the grant and the agreement;
+/// - an allow without it: nothing (a grant needs the agreement; WeChat's allow
+///   button cannot be pressed unticked), the call fails `privacy permission is
+///   not authorized`;
+/// - a denial: the denial, and the agreement if the checkbox was ticked;
+/// - a dismissal: the dismissal only (a tick on a closed dialog agrees to nothing).
+pub fn after_combined(
+    decision: ConsentDecision,
+    agree_privacy: bool,
+    now_ms: i64,
+) -> (Option<DialogEffect>, bool, Result<(), Failure>) {
+    let (effect, answer) = after_consent(decision, now_ms);
+    match effect {
+        DialogEffect::Grant(_) if !agree_privacy => {
+            (None, false, Err(Failure::PrivacyNotAuthorized))
+        }
+        DialogEffect::Grant(_) => (Some(effect), true, answer),
+        DialogEffect::Deny => (Some(effect), agree_privacy, answer),
+        DialogEffect::Dismiss => (Some(effect), false, answer),
     }
 }
 
@@ -409,6 +461,10 @@ mod tests {
                 },
                 ..Knobs::default()
             },
+            Knobs {
+                combined_privacy_dialog: true,
+                ..Knobs::default()
+            },
         ];
         let now = 1_000_000;
         let mut checked = 0;
@@ -457,10 +513,44 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 4 * 3 * 8 * 3 * 4 * 3 * 2);
+        assert_eq!(checked, 4 * 3 * 4 * 3 * 8 * 3 * 4 * 4 * 2);
     }
 
     fn check(f: &Facts) {
+        let mut expected = expected_two_step(f);
+        // The combined dialog: the agreement is asked on the consent dialog
+        // when the call would show one once agreed; else the popup stays.
+        if expected == Verdict::AskPrivacy
+            && f.knobs.combined_privacy_dialog
+            && expected_two_step(&Facts {
+                privacy: PrivacyGate::Agreed,
+                ..*f
+            }) == Verdict::AskUser
+        {
+            expected = Verdict::AskUserAndPrivacy;
+        }
+        let ungated = matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts);
+        let v = evaluate(f);
+        assert_eq!(v, expected, "{f:?}");
+        // Safety: a gated scope is allowed only when granted.
+        if v == Verdict::Allow && !ungated {
+            assert_eq!(f.state, GrantState::Granted, "{f:?}");
+        }
+        // Sticky deny never shows a dialog.
+        if f.state == GrantState::Denied && !f.knobs.soft_deny {
+            assert_ne!(v, Verdict::AskUser, "{f:?}");
+            assert_ne!(v, Verdict::AskUserAndPrivacy, "{f:?}");
+        }
+        // The combined dialog is shown only with the knob, only where the
+        // agreement is missing.
+        if v == Verdict::AskUserAndPrivacy {
+            assert!(f.knobs.combined_privacy_dialog, "{f:?}");
+            assert_eq!(f.privacy, PrivacyGate::NotAgreed, "{f:?}");
+        }
+    }
+
+    /// The verdict of the two-step flow, written out longhand.
+    fn expected_two_step(f: &Facts) -> Verdict {
         let ungated = matches!(f.kind, ScopeKind::AlwaysGranted | ScopeKind::NeverPrompts);
         let privacy_applies = f.kind != ScopeKind::NeverPrompts
             && !(f.kind == ScopeKind::AlwaysGranted && f.request == Request::Authorize);
@@ -471,7 +561,7 @@ mod tests {
                     && f.now_ms < d.last_at_ms + f.knobs.embargo.duration_ms
             });
         let privacy_refused = f.privacy != PrivacyGate::NoContract && !f.declared_in_contract;
-        let expected = if !privacy_applies {
+        if !privacy_applies {
             Verdict::Allow
         } else if !ungated && f.purpose_required && !f.purpose_present {
             Verdict::Refuse(Failure::RequirePermissionDesc)
@@ -495,16 +585,6 @@ mod tests {
             Verdict::Refuse(Failure::UnderDismissalEmbargo)
         } else {
             Verdict::AskUser
-        };
-        let v = evaluate(f);
-        assert_eq!(v, expected, "{f:?}");
-        // Safety: a gated scope is allowed only when granted.
-        if v == Verdict::Allow && !ungated {
-            assert_eq!(f.state, GrantState::Granted, "{f:?}");
-        }
-        // Sticky deny never shows a dialog.
-        if f.state == GrantState::Denied && !f.knobs.soft_deny {
-            assert_ne!(v, Verdict::AskUser, "{f:?}");
         }
     }
 

@@ -379,6 +379,36 @@ fn the_demo_runs_unattended() {
     );
 }
 
+/// The demo with `--combined-privacy-dialog true` (issue #22 item 7): the
+/// first consent dialog carries the privacy contract as a checkbox, and
+/// `allow+agree` answers both; no separate privacy prompt is shown.
+#[test]
+fn the_demo_shows_the_combined_dialog() {
+    let out = Command::new(BIN)
+        .args([
+            "demo",
+            "--combined-privacy-dialog",
+            "true",
+            "--answers",
+            "allow+agree,allow,deny,keep,accept keep",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        r#"[ ] I have read and agree to "Demo Shop privacy guide" (version 1)"#,
+        r#"→ {"errMsg":"authorize:ok"}"#,
+        r#"→ {"errMsg":"startRecord:ok"}"#,
+        r#"→ {"errMsg":"getLocation:ok"}"#,
+    ] {
+        assert!(text.contains(expected), "missing {expected} in\n{text}");
+    }
+    assert!(!text.contains("please read"), "no separate popup:\n{text}");
+    assert_eq!(text.matches("I have read and agree").count(), 1, "{text}");
+}
+
 /// Bad input changes nothing (#20): a command the CLI cannot read is refused
 /// before the database is opened — not even the file is created.
 #[test]

@@ -198,6 +198,7 @@ fn auto_revoke_through_the_bridge_and_policy_options_are_checked() {
         vec!["--clock-start-ms", "noon"],
         vec!["--reconsent-on-change", "sometimes"],
         vec!["--privacy-refusal-gap-ms", "ten"],
+        vec!["--combined-privacy-dialog", "maybe"],
     ] {
         let out = Command::new(BIN)
             .args(["bridge", "--db", &db])

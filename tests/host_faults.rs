@@ -24,6 +24,13 @@ impl ConsentUi for PanickingUi {
         self.0.fetch_add(1, Ordering::SeqCst);
         panic!("the host's dialog code panicked");
     }
+    async fn ask_scope_with_privacy(
+        &self,
+        _: ScopeRequest,
+    ) -> Result<miniapp_auth::CombinedDecision, HostError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        panic!("the host's combined dialog panicked");
+    }
     async fn show_settings(&self, _: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         panic!("the settings page panicked");
     }

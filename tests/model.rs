@@ -259,6 +259,15 @@ impl ConsentUi for ModelUi {
             }),
         }
     }
+    async fn ask_scope_with_privacy(
+        &self,
+        _: ScopeRequest,
+    ) -> Result<miniapp_auth::CombinedDecision, HostError> {
+        // The model runs the two-step flow only.
+        Err(HostError::Failed {
+            reason: "the model never turns the combined dialog on".into(),
+        })
+    }
     async fn show_settings(&self, r: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         self.counts.lock().unwrap().2 += 1;
         let flip = self.next.lock().unwrap().2;

@@ -18,6 +18,15 @@ impl ConsentUi for AllowAll {
     async fn ask_scope(&self, _: ScopeRequest) -> Result<ConsentDecision, HostError> {
         Ok(ConsentDecision::Allow)
     }
+    async fn ask_scope_with_privacy(
+        &self,
+        _: ScopeRequest,
+    ) -> Result<miniapp_auth::CombinedDecision, HostError> {
+        Ok(miniapp_auth::CombinedDecision {
+            decision: ConsentDecision::Allow,
+            agree_privacy: true,
+        })
+    }
     async fn show_settings(&self, r: SettingsRequest) -> Result<SettingsAnswer, HostError> {
         Ok(SettingsAnswer::unchanged(&r))
     }

@@ -44,6 +44,37 @@ pub enum Change {
         /// The scope.
         scope: String,
     },
+    /// Store the user's agreement to `version` of the app's privacy contract
+    /// (for the namespace's user and app; its `agreed` record is among the
+    /// transaction's records) — given on a combined consent dialog, in the
+    /// same transaction as the decision it came with.
+    Agree {
+        /// The contract version.
+        version: String,
+    },
+}
+
+impl Change {
+    /// The agreement this change stores, as the cache keeps it (the scopes it
+    /// covers are its record's).
+    fn agreement(&self, records: &[NewRecord]) -> Option<Agreement> {
+        let Change::Agree { version } = self else {
+            return None;
+        };
+        let record = agreement_record(records);
+        Some(Agreement {
+            version: version.clone(),
+            scopes: record.and_then(|r| r.scopes.clone()),
+            infos: record.and_then(|r| r.infos.clone()),
+        })
+    }
+}
+
+/// The `agreed` record among a transaction's records (it has no scope).
+fn agreement_record(records: &[NewRecord]) -> Option<&NewRecord> {
+    records
+        .iter()
+        .find(|r| r.scope.is_none() && r.decision == crate::consent_record::Recorded::Agreed)
 }
 
 /// Applies one change inside `tx`, and to `current` (the namespace as read in
@@ -95,6 +126,19 @@ fn apply_change(
             let dismissals = Dismissals::after_one_more(current.dismissals.get(scope), now_ms);
             passage.set_dismissals(ns, scope, &dismissals)?;
             current.dismissals.insert(scope.clone(), dismissals);
+        }
+        Change::Agree { version } => {
+            let link = appended
+                .iter()
+                .find(|(record, _)| agreement_record(std::slice::from_ref(*record)).is_some())
+                .map(|(_, link)| link.clone())
+                // An agreement no record backs counts as none: never store one.
+                .ok_or_else(|| {
+                    crate::error::Error::InvalidArgument(
+                        "an agreement without its consent record".into(),
+                    )
+                })?;
+            passage.upsert_agreement((ns.user_id, ns.app_id), version, now_ms, &link)?;
         }
     }
     Ok(())
@@ -182,6 +226,13 @@ impl Store {
         if written.current {
             self.cache
                 .remember_namespace(&written.inner, ns, Arc::new(current));
+            for agreed in changes.iter().filter_map(|c| c.agreement(records)) {
+                self.cache.remember_agreement(
+                    &written.inner,
+                    Namespace::new(&ns.user_id, &ns.app_id, None),
+                    Some(Arc::new(agreed)),
+                );
+            }
         }
         Ok(point)
     }

@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use futures::channel::oneshot;
 use miniapp_auth::{
-    AuthEngine, Caller, ConsentDecision, ConsentUi, EngineConfig, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, ScopeSetting, SettingsAnswer, SettingsRequest, SubscribeAnswer,
-    SubscribeRequest, SubscriptionsSetting,
+    AuthEngine, Caller, CombinedDecision, ConsentDecision, ConsentUi, EngineConfig, HostError,
+    PrivacyDecision, PrivacyRequest, ScopeRequest, ScopeSetting, SettingsAnswer, SettingsRequest,
+    SubscribeAnswer, SubscribeRequest, SubscriptionsSetting,
 };
 use serde_json::Value;
 
@@ -59,6 +59,9 @@ pub struct ScriptedUi {
     open_per_app: Mutex<HashMap<(String, String), usize>>,
     pub max_open_per_app: AtomicUsize,
     while_subscribing: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    /// Whether the person ticks the privacy checkbox of the next combined
+    /// dialogs (unticked when none is queued).
+    ticks: Mutex<VecDeque<bool>>,
 }
 
 impl ScriptedUi {
@@ -75,6 +78,12 @@ impl ScriptedUi {
 
     pub fn push(&self, answers: &[Answer]) {
         self.answers.lock().unwrap().extend(answers.iter().copied());
+    }
+
+    /// Whether the person ticks the privacy checkbox of the next combined
+    /// dialogs, in order.
+    pub fn push_ticks(&self, ticks: &[bool]) {
+        self.ticks.lock().unwrap().extend(ticks.iter().copied());
     }
 
     /// What the settings page returns, given what it showed.
@@ -190,11 +199,9 @@ fn thrown() -> HostError {
     }
 }
 
-#[async_trait::async_trait]
-impl ConsentUi for ScriptedUi {
-    async fn ask_scope(&self, request: ScopeRequest) -> Result<ConsentDecision, HostError> {
-        let _open = self.enter(&request.user_id, &request.app_id);
-        self.shown.lock().unwrap().push(Shown::Scope(request));
+impl ScriptedUi {
+    /// The next scripted answer to a consent dialog.
+    async fn scope_answer(&self) -> Result<ConsentDecision, HostError> {
         match self.next() {
             Answer::Allow => Ok(ConsentDecision::Allow),
             Answer::AllowOnce => Ok(ConsentDecision::AllowOnce),
@@ -208,6 +215,28 @@ impl ConsentUi for ScriptedUi {
             }
             _ => Err(thrown()),
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConsentUi for ScriptedUi {
+    async fn ask_scope(&self, request: ScopeRequest) -> Result<ConsentDecision, HostError> {
+        let _open = self.enter(&request.user_id, &request.app_id);
+        self.shown.lock().unwrap().push(Shown::Scope(request));
+        self.scope_answer().await
+    }
+
+    async fn ask_scope_with_privacy(
+        &self,
+        request: ScopeRequest,
+    ) -> Result<CombinedDecision, HostError> {
+        let _open = self.enter(&request.user_id, &request.app_id);
+        self.shown.lock().unwrap().push(Shown::Scope(request));
+        let agree_privacy = self.ticks.lock().unwrap().pop_front().unwrap_or(false);
+        Ok(CombinedDecision {
+            decision: self.scope_answer().await?,
+            agree_privacy,
+        })
     }
 
     async fn show_settings(&self, request: SettingsRequest) -> Result<SettingsAnswer, HostError> {

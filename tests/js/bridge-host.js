@@ -30,6 +30,11 @@ class BridgeHost {
      * own popup); an answer {event: 'cancelled'} (the prompt was given up) is not sent.
      */
     this.privacyHandler = null;
+    /**
+     * When set: (consent event) => the answer's fields ({decision, agreePrivacy}):
+     * a combined dialog's (its event carries `privacyContract`) checkbox.
+     */
+    this.consentAnswer = null;
     /** When set: ({event: 'cancelled', prompt}) => void — the core gave up on a prompt. */
     this.cancelHandler = null;
     /** When an array: every call and its real result are recorded in it. */
@@ -69,6 +74,8 @@ class BridgeHost {
           if (answer && answer.buttonId !== undefined) reply.buttonId = answer.buttonId;
           this.send(reply);
         });
+      } else if (message.event === 'consent' && this.consentAnswer) {
+        this.send({ prompt: message.prompt, ...this.consentAnswer(message) });
       } else if (message.event === 'cancelled') {
         if (this.cancelHandler) this.cancelHandler(message);
       } else if (message.prompt !== undefined) {

@@ -87,6 +87,21 @@ fun sampleScenarios() {
         }
     }
 
+    scenario("the dialog holder's combined dialog: the privacy checkbox on the consent dialog") {
+        val dialogs = ConsentDialogs()
+        val engine = AuthEngine.open(tempDb(), dialogs, EngineConfig { combinedPrivacyDialog = true })
+        engine.registerManifest("wxA", MANIFEST)
+        coroutineScope {
+            val call = async(Dispatchers.Default) { engine.authorize(me(), "scope.record").json }
+            val shown = withTimeout(5_000) { dialogs.pending.first { it.isNotEmpty() }.single() }
+            check(shown is ConsentDialogs.Pending.ScopeWithPrivacy) { "shown: $shown" }
+            expect(shown.request.privacyContract?.contractName, "Demo guide", "the checkbox's contract")
+            dialogs.answer(shown, ConsentDecision.Allow, agreePrivacy = true)
+            expect(call.await(), OK)
+        }
+        expect(engine.getPrivacySetting(me()).json.contains("\"needAuthorization\":false"), true, "agreed")
+    }
+
     scenario("the WebView bridge answers the allowed origin's main frame only, with the host's identity") {
         val engine = AuthEngine.inMemory(ScriptedUi("allow"))
         coroutineScope {

@@ -40,6 +40,21 @@ class ScriptedUi(vararg answers: String) : ConsentUi {
         }
     }
 
+    /** A combined dialog: `allow+agree` ticks the privacy checkbox; `allow` leaves it unticked. */
+    override suspend fun askScopeWithPrivacy(request: ScopeRequest): CombinedDecision {
+        val contract = request.privacyContract
+        shown.add("combined ${request.appId} ${request.scope} ${contract?.contractName} v${contract?.contractVersion} via ${request.api}")
+        val answer = next()
+        val decision = when (answer.removeSuffix("+agree")) {
+            "allow" -> ConsentDecision.Allow
+            "once" -> ConsentDecision.AllowOnce
+            "deny" -> ConsentDecision.Deny
+            "dismiss" -> ConsentDecision.Dismiss
+            else -> throw IllegalStateException("scripted crash ($answer)")
+        }
+        return CombinedDecision(decision, agreePrivacy = answer.endsWith("+agree"))
+    }
+
     override suspend fun showSettings(request: SettingsRequest): SettingsAnswer {
         shown.add("settings ${request.appId} ${request.items.map { "${it.scope}=${it.granted}" }}")
         return SettingsAnswer(settingsAnswer(request), request.subscriptions)
@@ -190,6 +205,23 @@ fun main() {
         expect(engine2.auth("scope.record"), OK)
         expect(ui2.shown.map { it.substringBefore(' ') }, listOf("privacy", "privacy", "scope"))
         expect(engine2.auth("scope.camera"), """{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}""")
+    }
+
+    scenario("the combined dialog (EngineConfig.combinedPrivacyDialog): one dialog, its checkbox, both records") {
+        val refused = """{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"""
+        expect(EngineConfig {}.combinedPrivacyDialog, false, "off by default")
+        val ui = ScriptedUi("allow", "allow+agree", "agree")
+        val engine = AuthEngine.open(tempDb(), ui, EngineConfig { combinedPrivacyDialog = true })
+        engine.registerManifest("wxA", MANIFEST)
+        // An allow with the checkbox unticked grants nothing.
+        expect(engine.auth("scope.record"), refused)
+        expect(engine.consentRecords("u1").size, 0, "nothing recorded")
+        expect(engine.auth("scope.record"), OK)
+        expect(ui.shown, List(2) { "combined wxA scope.record Demo guide v1 via authorize" })
+        expect(engine.consentRecords("u1").map { it.decision to it.scope }, listOf("granted" to "scope.record", "agreed" to null))
+        // requirePrivacyAuthorize has no authorization dialog: the popup stays.
+        expect(engine.requirePrivacyAuthorize(me("u2")).ok, true)
+        expect(ui.shown.last(), "privacy wxA Demo guide v1 via requirePrivacyAuthorize")
     }
 
     scenario("the mini app's own privacy popup: the referrer, and its agree button") {

@@ -115,6 +115,22 @@ extension Scenarios {
             try expect(await engine.auth("scope.bluetooth", me("u1", "wxB")), HOST_FAILED, "no view controller")
         }
 
+        await scenario("the alert ConsentUi's combined dialog: one alert whose allow agrees to the contract too") {
+            let presenter = FakePresenter()
+            let alerts = AlertConsentUi()
+            alerts.presenter = presenter
+            let engine = try AuthEngine.inMemory(ui: alerts, config: EngineConfig { $0.combinedPrivacyDialog = true })
+            try await engine.registerManifest(appId: "wxA", manifestJson: MANIFEST)
+            let asking = Task { await engine.auth("scope.record") }
+            try await presenter.waitForAlerts(1)
+            try expect(presenter.shown[0].hasSuffix(" | Don't Allow/Agree to Demo guide and Allow"), true, presenter.shown[0])
+            presenter.tap(1)
+            try expect(await asking.value, OK)
+            try expect(presenter.shown.count, 1, "no separate privacy alert")
+            try expect(await engine.getPrivacySetting(me()).json.contains(#""needAuthorization":false"#), true, "agreed")
+            alerts.presenter = nil
+        }
+
         await scenario("the WKWebView bridge answers the allowed origin's main frame only, with the host's identity") {
             let engine = try AuthEngine.inMemory(ui: ScriptedUi("allow"))
             let bridge = MiniAppBridge(engine: engine, allowedOrigins: ["https://miniapp.example"], caller: { me(tap: true) })

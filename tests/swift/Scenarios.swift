@@ -35,6 +35,22 @@ final class ScriptedUi: ConsentUi, @unchecked Sendable {
         }
     }
 
+    /// A combined dialog: `allow+agree` ticks the privacy checkbox; `allow` leaves it unticked.
+    func askScopeWithPrivacy(_ request: ScopeRequest) async throws -> CombinedDecision {
+        let contract = request.privacyContract
+        let answer = record("combined \(request.appId) \(request.scope) \(contract?.contractName ?? "-") v\(contract?.contractVersion ?? "-") via \(request.api)")
+        let ticked = answer.hasSuffix("+agree")
+        let decision: ConsentDecision
+        switch ticked ? String(answer.dropLast("+agree".count)) : answer {
+        case "allow": decision = .allow
+        case "once": decision = .allowOnce
+        case "deny": decision = .deny
+        case "dismiss": decision = .dismiss
+        default: throw DialogUnavailable("scripted crash (\(answer))")
+        }
+        return CombinedDecision(decision: decision, agreePrivacy: ticked)
+    }
+
     func askScope(_ request: ScopeRequest) async throws -> ConsentDecision {
         switch record("scope \(request.userId)/\(request.appId) \(request.scope) via \(request.api)") {
         case "allow": return .allow
@@ -230,6 +246,25 @@ struct Scenarios {
             try expect(ui2.shown.map { String($0.split(separator: " ")[0]) }, ["privacy", "privacy", "scope"])
             try expect(await engine2.auth("scope.camera"),
                 #"{"errMsg":"authorize:fail api scope is not declared in the privacy agreement","errno":112}"#)
+        }
+
+        await scenario("the combined dialog (EngineConfig.combinedPrivacyDialog): one dialog, its checkbox, both records") {
+            let refused = #"{"errMsg":"authorize:fail privacy permission is not authorized","errno":104}"#
+            try expect(EngineConfig().combinedPrivacyDialog, false, "off by default")
+            let ui = ScriptedUi("allow", "allow+agree", "agree")
+            let engine = try await AuthEngine.open(
+                path: tempDb(), ui: ui, config: EngineConfig { $0.combinedPrivacyDialog = true })
+            try await engine.registerManifest(appId: "wxA", manifestJson: MANIFEST)
+            // An allow with the checkbox unticked grants nothing.
+            try expect(await engine.auth("scope.record"), refused)
+            try expect(try await engine.consentRecords(userId: "u1").count, 0, "nothing recorded")
+            try expect(await engine.auth("scope.record"), OK)
+            try expect(ui.shown, Array(repeating: "combined wxA scope.record Demo guide v1 via authorize", count: 2))
+            try expect(try await engine.consentRecords(userId: "u1").map { "\($0.decision) \($0.scope ?? "-")" },
+                ["granted scope.record", "agreed -"])
+            // requirePrivacyAuthorize has no authorization dialog: the popup stays.
+            try expect(await engine.requirePrivacyAuthorize(me("u2")).ok, true)
+            try expect(ui.shown.last, "privacy wxA Demo guide v1 via requirePrivacyAuthorize")
         }
 
         await scenario("the mini app's own privacy popup: the referrer, and its agree button") {

@@ -1,5 +1,6 @@
 package com.example.host
 
+import com.miniappauth.CombinedDecision
 import com.miniappauth.ConsentDecision
 import com.miniappauth.ConsentUi
 import com.miniappauth.PrivacyDecision
@@ -42,6 +43,15 @@ class ConsentDialogs : ConsentUi {
             override val appId get() = request.appId
             override val answer = CompletableDeferred<ConsentDecision>()
         }
+        /**
+         * A consent dialog with the privacy contract as a checkbox
+         * (`EngineConfig { combinedPrivacyDialog = true }`): "I have read and agree to
+         * [ScopeRequest.privacyContract]"; keep its allow button disabled until ticked.
+         */
+        class ScopeWithPrivacy(override val id: Long, val request: ScopeRequest) : Pending() {
+            override val appId get() = request.appId
+            override val answer = CompletableDeferred<CombinedDecision>()
+        }
         class Settings(override val id: Long, val request: SettingsRequest) : Pending() {
             override val appId get() = request.appId
             override val answer = CompletableDeferred<SettingsAnswer>()
@@ -70,6 +80,8 @@ class ConsentDialogs : ConsentUi {
     fun pendingFor(appId: String): Flow<List<Pending>> = pending.map { list -> list.filter { it.appId == appId } }
 
     fun answer(dialog: Pending.Scope, decision: ConsentDecision) = dialog.answer.complete(decision)
+    fun answer(dialog: Pending.ScopeWithPrivacy, decision: ConsentDecision, agreePrivacy: Boolean) =
+        dialog.answer.complete(CombinedDecision(decision, agreePrivacy))
     fun answer(dialog: Pending.Settings, answer: SettingsAnswer) = dialog.answer.complete(answer)
     fun answer(dialog: Pending.Privacy, decision: PrivacyDecision) = dialog.answer.complete(decision)
     fun closed(dialog: Pending.Contract) = dialog.answer.complete(Unit)
@@ -77,6 +89,9 @@ class ConsentDialogs : ConsentUi {
 
     override suspend fun askScope(request: ScopeRequest): ConsentDecision =
         wait(Pending.Scope(ids.incrementAndGet(), request)) { it.answer.await() }
+
+    override suspend fun askScopeWithPrivacy(request: ScopeRequest): CombinedDecision =
+        wait(Pending.ScopeWithPrivacy(ids.incrementAndGet(), request)) { it.answer.await() }
 
     override suspend fun showSettings(request: SettingsRequest): SettingsAnswer =
         wait(Pending.Settings(ids.incrementAndGet(), request)) { it.answer.await() }

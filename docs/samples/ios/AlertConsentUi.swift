@@ -23,6 +23,17 @@ final class AlertConsentUi: ConsentUi {
         return tapped == 1 ? .allow : .deny
     }
 
+    /// The combined dialog (`EngineConfig.combinedPrivacyDialog`): an alert has no
+    /// checkbox, so its allow button says it agrees to the contract too (WeChat's
+    /// allow cannot be pressed with the box unticked).
+    func askScopeWithPrivacy(_ request: ScopeRequest) async throws -> CombinedDecision {
+        let contract = request.privacyContract?.contractName ?? "the privacy guide"
+        let tapped = try await alert(title: "\(request.appName) would like to use \(request.scopeTitle)",
+                                     message: request.purpose ?? request.scopeDescription,
+                                     buttons: ["Don't Allow", "Agree to \(contract) and Allow"])
+        return CombinedDecision(decision: tapped == 1 ? .allow : .deny, agreePrivacy: tapped == 1)
+    }
+
     func askPrivacy(_ request: PrivacyRequest) async throws -> PrivacyDecision {
         let tapped = try await alert(title: "\(request.appName): \(request.contractName)",
                                      message: "Read and agree to the app's privacy guide to go on.",

@@ -54,6 +54,7 @@ pub const CONFIG_OPTIONS: &[&str] = &[
     "auto-revoke-unused-days",
     "reconsent-on-change",
     "privacy-refusal-gap-ms",
+    "combined-privacy-dialog",
 ];
 
 fn number<T: std::str::FromStr>(args: &Args, name: &str) -> Result<Option<T>, String> {
@@ -103,6 +104,15 @@ pub fn engine_config(args: &Args) -> Result<miniapp_auth::EngineConfig, String> 
     }
     if let Some(ms) = number(args, "privacy-refusal-gap-ms")? {
         config.privacy_refusal_gap_ms = ms;
+    }
+    match args.get("combined-privacy-dialog") {
+        None | Some("false") => {}
+        Some("true") => config.combined_privacy_dialog = true,
+        Some(other) => {
+            return Err(format!(
+                "--combined-privacy-dialog must be true or false, not {other:?}"
+            ))
+        }
     }
     Ok(config)
 }

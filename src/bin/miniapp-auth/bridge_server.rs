@@ -13,9 +13,9 @@ use std::thread::JoinHandle;
 
 use futures::channel::oneshot;
 use miniapp_auth::{
-    AuthEngine, Caller, Clock, ConsentDecision, ConsentUi, HostError, ManualClock, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, SettingsAnswer, SettingsRequest, SubscribeAnswer,
-    SubscribeRequest, SystemClock,
+    AuthEngine, Caller, Clock, CombinedDecision, ConsentDecision, ConsentUi, HostError,
+    ManualClock, PrivacyDecision, PrivacyRequest, ScopeRequest, SettingsAnswer, SettingsRequest,
+    SubscribeAnswer, SubscribeRequest, SystemClock,
 };
 use serde_json::{json, Map, Value};
 
@@ -61,6 +61,8 @@ impl Output {
 /// A dialog waiting for its `prompt` answer.
 enum Pending {
     Consent(oneshot::Sender<ConsentDecision>),
+    /// A consent dialog with the privacy contract's checkbox on it.
+    Combined(oneshot::Sender<CombinedDecision>),
     Privacy(oneshot::Sender<PrivacyDecision>),
     Settings(oneshot::Sender<SettingsAnswer>),
     Subscribe(oneshot::Sender<SubscribeAnswer>),
@@ -129,6 +131,16 @@ impl LineUi {
                     "decision must be \"allow\", \"allowOnce\", \"allowUntil\" (with \"until\": epoch ms), \"deny\" or \"dismiss\"".into(),
                 )),
             },
+            Pending::Combined(tx) => match protocol::combined_decision(fields) {
+                Some(d) => {
+                    let _ = tx.send(d);
+                    Ok(())
+                }
+                None => Err((
+                    Pending::Combined(tx),
+                    "decision must be \"allow\", \"allowOnce\", \"allowUntil\" (with \"until\": epoch ms), \"deny\" or \"dismiss\", and agreePrivacy, if given, true or false".into(),
+                )),
+            },
             Pending::Privacy(tx) => match protocol::privacy_decision(fields) {
                 Some(d) => {
                     let _ = tx.send(d);
@@ -177,6 +189,27 @@ fn identity(user: &str, app: &str, plugin: &Option<String>) -> Map<String, Value
     event
 }
 
+/// The `consent` event of a scope dialog; a combined dialog's carries the
+/// contract to agree to (`privacyContract`: `{"name", "version"}`), answered
+/// with `agreePrivacy`.
+fn consent_event(r: &ScopeRequest) -> Map<String, Value> {
+    let mut event = Map::new();
+    event.insert("event".into(), json!("consent"));
+    event.extend(identity(&r.user_id, &r.app_id, &r.plugin_id));
+    event.insert("scope".into(), json!(r.scope));
+    event.insert("api".into(), json!(r.api));
+    event.insert("appName".into(), json!(r.app_name));
+    event.insert("scopeTitle".into(), json!(r.scope_title));
+    event.insert("desc".into(), json!(r.purpose));
+    if let Some(contract) = &r.privacy_contract {
+        event.insert(
+            "privacyContract".into(),
+            json!({"name": contract.contract_name, "version": contract.contract_version}),
+        );
+    }
+    event
+}
+
 /// An event line waiting for its answer. Dropped unanswered (the engine gave up:
 /// timeout, or the call was cancelled) it closes the prompt and says so with
 /// `{"event":"cancelled","prompt":N}`, so the client can take its dialog down.
@@ -212,15 +245,13 @@ async fn wait<T>(opened: Option<OpenPrompt<'_>>, rx: oneshot::Receiver<T>) -> Re
 impl ConsentUi for LineUi {
     async fn ask_scope(&self, r: ScopeRequest) -> Result<ConsentDecision, HostError> {
         let (tx, rx) = oneshot::channel();
-        let mut event = Map::new();
-        event.insert("event".into(), json!("consent"));
-        event.extend(identity(&r.user_id, &r.app_id, &r.plugin_id));
-        event.insert("scope".into(), json!(r.scope));
-        event.insert("api".into(), json!(r.api));
-        event.insert("appName".into(), json!(r.app_name));
-        event.insert("scopeTitle".into(), json!(r.scope_title));
-        event.insert("desc".into(), json!(r.purpose));
-        let opened = self.open(Pending::Consent(tx), event);
+        let opened = self.open(Pending::Consent(tx), consent_event(&r));
+        wait(opened, rx).await
+    }
+
+    async fn ask_scope_with_privacy(&self, r: ScopeRequest) -> Result<CombinedDecision, HostError> {
+        let (tx, rx) = oneshot::channel();
+        let opened = self.open(Pending::Combined(tx), consent_event(&r));
         wait(opened, rx).await
     }
 

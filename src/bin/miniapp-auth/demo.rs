@@ -9,9 +9,9 @@ use std::io::{BufRead, Write};
 use std::sync::{Arc, Mutex};
 
 use miniapp_auth::{
-    ApiResult, AuthEngine, Caller, ConsentDecision, ConsentUi, HostError, PrivacyDecision,
-    PrivacyRequest, ScopeRequest, SettingsAnswer, SettingsRequest, SubscribeAnswer,
-    SubscribeChoice, SubscribeRequest, TemplateChoice,
+    ApiResult, AuthEngine, Caller, CombinedDecision, ConsentDecision, ConsentUi, HostError,
+    PrivacyDecision, PrivacyRequest, ScopeRequest, SettingsAnswer, SettingsRequest,
+    SubscribeAnswer, SubscribeChoice, SubscribeRequest, TemplateChoice,
 };
 use serde_json::Value;
 
@@ -83,21 +83,40 @@ impl TerminalUi {
 #[async_trait::async_trait]
 impl ConsentUi for TerminalUi {
     async fn ask_scope(&self, r: ScopeRequest) -> Result<ConsentDecision, HostError> {
-        println!(
-            "  ┌ {} asks to use: {} ({})",
-            r.app_name, r.scope_title, r.scope
-        );
-        if let Some(purpose) = &r.purpose {
-            println!("  │ purpose: {purpose}");
-        }
-        println!("  │ triggered by: {}", r.api);
+        show_scope_dialog(&r);
         loop {
-            match self.next_answer("allow / once / deny / dismiss").as_str() {
-                "allow" | "a" => return Ok(ConsentDecision::Allow),
-                "once" | "o" => return Ok(ConsentDecision::AllowOnce),
-                "deny" | "d" => return Ok(ConsentDecision::Deny),
-                "dismiss" | "x" | "" => return Ok(ConsentDecision::Dismiss),
-                other => println!("    (unknown answer {other:?})"),
+            let answer = self.next_answer("allow / once / deny / dismiss");
+            match consent_answer(&answer) {
+                Some(decision) => return Ok(decision),
+                None => println!("    (unknown answer {answer:?})"),
+            }
+        }
+    }
+
+    async fn ask_scope_with_privacy(&self, r: ScopeRequest) -> Result<CombinedDecision, HostError> {
+        // WeChat since base library 3.4.2: the authorization dialog carries the
+        // privacy agreement as a checkbox ("隐私勾选"); no separate popup.
+        show_scope_dialog(&r);
+        if let Some(contract) = &r.privacy_contract {
+            println!(
+                "  │ [ ] I have read and agree to \"{}\" (version {})",
+                contract.contract_name, contract.contract_version
+            );
+        }
+        loop {
+            let answer = self.next_answer("allow / once / deny / dismiss, +agree to tick the box");
+            let (decision, ticked) = match answer.strip_suffix("+agree") {
+                Some(decision) => (decision, true),
+                None => (answer.as_str(), false),
+            };
+            match consent_answer(decision) {
+                Some(decision) => {
+                    return Ok(CombinedDecision {
+                        decision,
+                        agree_privacy: ticked,
+                    })
+                }
+                None => println!("    (unknown answer {answer:?})"),
             }
         }
     }
@@ -177,6 +196,29 @@ impl ConsentUi for TerminalUi {
     }
 }
 
+/// Prints a consent dialog's text.
+fn show_scope_dialog(r: &ScopeRequest) {
+    println!(
+        "  ┌ {} asks to use: {} ({})",
+        r.app_name, r.scope_title, r.scope
+    );
+    if let Some(purpose) = &r.purpose {
+        println!("  │ purpose: {purpose}");
+    }
+    println!("  │ triggered by: {}", r.api);
+}
+
+/// A consent dialog's answer as typed, if it is one.
+fn consent_answer(answer: &str) -> Option<ConsentDecision> {
+    match answer {
+        "allow" | "a" => Some(ConsentDecision::Allow),
+        "once" | "o" => Some(ConsentDecision::AllowOnce),
+        "deny" | "d" => Some(ConsentDecision::Deny),
+        "dismiss" | "x" | "" => Some(ConsentDecision::Dismiss),
+        _ => None,
+    }
+}
+
 fn show(call: &str, result: &ApiResult) {
     println!("{call}\n  → {}", result.json);
 }
@@ -194,6 +236,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     options.extend_from_slice(CONFIG_OPTIONS);
     let args = Args::parse(argv, &options)?;
     let config = engine_config(&args)?;
+    let combined = config.combined_privacy_dialog;
     let scripted = args.get("answers").map(|list| {
         Mutex::new(
             list.split(',')
@@ -213,6 +256,9 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     let me = Caller::new(USER_ID, APP_ID);
     futures::executor::block_on(async {
         println!("== Demo Shop ({APP_ID}) as {USER_ID}\n");
+        if combined {
+            println!("(--combined-privacy-dialog true: a consent dialog carries the privacy contract as a checkbox; answer e.g. allow+agree)\n");
+        }
         show(
             "wx.getPrivacySetting()",
             &engine.get_privacy_setting(me.clone()).await,

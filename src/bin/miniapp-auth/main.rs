@@ -18,7 +18,8 @@ USAGE:
   miniapp-auth demo [--db PATH] [--answers LIST] [POLICY]
       A simulated host running a sample mini app; you answer its dialogs.
       --answers answers them unattended, in order, comma-separated:
-      allow|once|deny|dismiss for consent, agree|disagree for privacy,
+      allow|once|deny|dismiss for consent (+agree ticks a combined dialog's
+      privacy checkbox), agree|disagree for privacy,
       keep or scope=on|off[+scope=on|off...] for the settings page.
   miniapp-auth bridge --db PATH [POLICY] [--clock-start-ms MS]
       JSON-lines host over stdin/stdout (docs/cli.md: \"The bridge protocol\").
@@ -28,6 +29,8 @@ USAGE:
       --max-denials N (2)              --max-dismissals N (0 = off)
       --dismissal-cooldown-ms N (604800000)  --auto-revoke-unused-days N (0 = off)
       --reconsent-on-change true|false (false)  --privacy-refusal-gap-ms N (10000)
+      --combined-privacy-dialog true|false (false: the privacy popup, then the
+        consent dialog; true: the contract as a checkbox on the consent dialog)
   miniapp-auth grants list    --db PATH [--user U] [--app A]
   miniapp-auth grants set     --db PATH --user U --app A --scope S --state granted|denied [--plugin P]
   miniapp-auth grants revoke  --db PATH --user U --app A --scope S [--plugin P]

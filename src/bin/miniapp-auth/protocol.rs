@@ -4,8 +4,8 @@
 //! (`fuzz/fuzz_targets/json_lines.rs`) compiles this same file.
 
 use miniapp_auth::{
-    Caller, ConsentDecision, PrivacyDecision, ScopeSetting, SettingsAnswer, SubscribeAnswer,
-    SubscribeChoice, SubscribeFailure, SubscriptionsSetting, TemplateChoice,
+    Caller, CombinedDecision, ConsentDecision, PrivacyDecision, ScopeSetting, SettingsAnswer,
+    SubscribeAnswer, SubscribeChoice, SubscribeFailure, SubscriptionsSetting, TemplateChoice,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -282,6 +282,20 @@ pub fn consent_decision(fields: &Map<String, Value>) -> Option<ConsentDecision> 
         "dismiss" => Some(ConsentDecision::Dismiss),
         _ => None,
     }
+}
+
+/// The answer to a combined consent dialog (a `consent` event with a
+/// `privacyContract`): a consent decision and `agreePrivacy` (the checkbox:
+/// `true` or `false`; absent: not ticked).
+pub fn combined_decision(fields: &Map<String, Value>) -> Option<CombinedDecision> {
+    let agree_privacy = match fields.get("agreePrivacy") {
+        None => false,
+        Some(ticked) => ticked.as_bool()?,
+    };
+    Some(CombinedDecision {
+        decision: consent_decision(fields)?,
+        agree_privacy,
+    })
 }
 
 /// The answer to a privacy prompt: `agree` or `disagree`.

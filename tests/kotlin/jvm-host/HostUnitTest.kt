@@ -8,6 +8,7 @@
 import com.miniappauth.ApiResult
 import com.miniappauth.Caller
 import com.miniappauth.ConsentDecision
+import com.miniappauth.EngineConfig
 import com.miniappauth.Grant
 import com.miniappauth.MiniAppAuthEngine
 import com.miniappauth.SubscribeFailure
@@ -122,6 +123,22 @@ fun main() {
             expect(answer.errno, 20001, "errno")
             expect(ui.shown, listOf("subscribe wxTestApp T1"), "dialogs")
             expect(engine.getSetting(Fixtures.caller(), true).json.contains(""""itemSettings":{}"""), true, "nothing kept")
+        }
+    }
+    check("the real engine with the combined dialog: ScriptedConsentUi ticks the privacy checkbox") {
+        val ui = ScriptedConsentUi().thenAnswer(ConsentDecision.Allow).thenAnswer(ConsentDecision.Allow)
+        ui.ticksPrivacyCheckbox = false
+        Fixtures.inMemoryEngine(ui, EngineConfig { combinedPrivacyDialog = true }).use { engine ->
+            engine.registerManifest(
+                "wxTestApp",
+                Fixtures.manifest(privacyContract = "Test guide", privacyScopes = listOf("scope.camera")),
+            )
+            val button = CameraButton(engine, Fixtures.caller())
+            expect(button.tap(), "authorize:fail privacy permission is not authorized", "unticked")
+            ui.ticksPrivacyCheckbox = true
+            expect(button.tap(), "authorize:ok", "ticked")
+            expect(ui.shown, List(2) { "scope wxTestApp scope.camera via authorize +privacy v1" }, "dialogs")
+            expect(ui.scopeRequests.last().privacyContract?.contractName, "Test guide", "the checkbox's contract")
         }
     }
     check("a fake engine of the host's own, through the same interface") {

@@ -155,6 +155,21 @@ struct HostUnitTest {
             try expect(ui.scopeRequests.first?.purpose, "Scan codes", "the purpose string the dialog showed")
         }
 
+        await check("the real engine with the combined dialog: ScriptedConsentUi ticks the privacy checkbox") {
+            let ui = ScriptedConsentUi(.allow, .allow)
+            ui.ticksPrivacyCheckbox = false
+            let engine = try Fixtures.inMemoryEngine(ui: ui, config: EngineConfig { $0.combinedPrivacyDialog = true })
+            try await engine.registerManifest(
+                appId: "wxTestApp",
+                manifestJson: Fixtures.manifest(privacyContract: "Test guide", privacyScopes: ["scope.camera"]))
+            let button = CameraButton(engine: engine, caller: Fixtures.caller())
+            try expect(await button.tap(), "authorize:fail privacy permission is not authorized", "unticked")
+            ui.ticksPrivacyCheckbox = true
+            try expect(await button.tap(), OK, "ticked")
+            try expect(ui.shown, Array(repeating: "scope wxTestApp scope.camera via authorize +privacy v1", count: 2), "dialogs")
+            try expect(ui.scopeRequests.last?.privacyContract?.contractName, "Test guide", "the checkbox's contract")
+        }
+
         await check("the real engine: a denial keeps the camera shut, and is sticky") {
             let ui = ScriptedConsentUi(.deny)
             let engine = try Fixtures.inMemoryEngine(ui: ui)

@@ -15,6 +15,7 @@ internal import MiniAppAuthBindings
 typealias GApiResult = MiniAppAuthBindings.ApiResult
 typealias GCaller = MiniAppAuthBindings.Caller
 typealias GConsentDecision = MiniAppAuthBindings.ConsentDecision
+typealias GCombinedDecision = MiniAppAuthBindings.CombinedDecision
 typealias GConsentRecord = MiniAppAuthBindings.ConsentRecord
 typealias GDecisionSource = MiniAppAuthBindings.DecisionSource
 typealias GEngineConfig = MiniAppAuthBindings.EngineConfig
@@ -101,7 +102,10 @@ extension ScopeRequest {
     init(_ g: GScopeRequest) {
         self.init(
             userId: g.userId, appId: g.appId, pluginId: g.pluginId, appName: g.appName, scope: g.scope,
-            scopeTitle: g.scopeTitle, scopeDescription: g.scopeDescription, purpose: g.purpose, api: g.api)
+            scopeTitle: g.scopeTitle, scopeDescription: g.scopeDescription, purpose: g.purpose, api: g.api,
+            privacyContract: g.privacyContract.map {
+                ContractToAgree(contractName: $0.contractName, contractVersion: $0.contractVersion)
+            })
     }
 }
 
@@ -219,7 +223,8 @@ extension EngineConfig {
             dismissalCooldownMs: try ms("dismissalCooldownMs", dismissalCooldownMs),
             autoRevokeUnusedDays: try count("autoRevokeUnusedDays", autoRevokeUnusedDays),
             reconsentOnChange: reconsentOnChange,
-            privacyRefusalGapMs: try ms("privacyRefusalGapMs", privacyRefusalGapMs))
+            privacyRefusalGapMs: try ms("privacyRefusalGapMs", privacyRefusalGapMs),
+            combinedPrivacyDialog: combinedPrivacyDialog)
     }
 }
 
@@ -234,6 +239,12 @@ extension ConsentDecision {
         case .deny: return .deny
         case .dismiss: return .dismiss
         }
+    }
+}
+
+extension CombinedDecision {
+    var generated: GCombinedDecision {
+        GCombinedDecision(decision: decision.generated, agreePrivacy: agreePrivacy)
     }
 }
 

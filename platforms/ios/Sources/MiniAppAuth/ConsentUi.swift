@@ -25,6 +25,20 @@ public protocol ConsentUi: AnyObject, Sendable {
     func showPrivacyContract(_ request: PrivacyRequest) async throws
     /// Asks about the templates of one `requestSubscribeMessage` call (those without a kept choice).
     func askSubscribe(_ request: SubscribeRequest) async throws -> SubscribeAnswer
+    /// With `EngineConfig.combinedPrivacyDialog` only: asks about one scope and,
+    /// on the same dialog, to agree to the app's privacy contract
+    /// (`request.privacyContract`, a checkbox; WeChat's allow button needs it
+    /// ticked). The default shows `askScope`'s dialog and reports the checkbox
+    /// unticked, so an allow grants nothing: a host that turns the option on
+    /// implements this.
+    func askScopeWithPrivacy(_ request: ScopeRequest) async throws -> CombinedDecision
+}
+
+extension ConsentUi {
+    /// `askScope`'s dialog, the checkbox unticked (an allow grants nothing).
+    public func askScopeWithPrivacy(_ request: ScopeRequest) async throws -> CombinedDecision {
+        CombinedDecision(decision: try await askScope(request), agreePrivacy: false)
+    }
 }
 
 /// Optional: whether the host app itself holds an OS permission
@@ -54,6 +68,9 @@ final class ConsentUiAdapter: MiniAppAuthBindings.ConsentUi, Sendable {
 
     func askScope(request: GScopeRequest) async throws -> GConsentDecision {
         try await host { try await ui.askScope(ScopeRequest(request)).generated }
+    }
+    func askScopeWithPrivacy(request: GScopeRequest) async throws -> GCombinedDecision {
+        try await host { try await ui.askScopeWithPrivacy(ScopeRequest(request)).generated }
     }
     func showSettings(request: GSettingsRequest) async throws -> GSettingsAnswer {
         try await host { try await ui.showSettings(SettingsRequest(request)).generated }

@@ -33,6 +33,12 @@ public struct EngineConfig: Hashable, Sendable {
     public var reconsentOnChange: Bool
     /// After a privacy refusal, gated calls fail at once (errno 104) for this long. Default: 10 000 (WeChat).
     public var privacyRefusalGapMs: Int64
+    /// `false` (default): the privacy popup (`ConsentUi.askPrivacy`), then the
+    /// consent dialog. `true` (WeChat since base library 3.4.2): a call that
+    /// needs the agreement and leads to a consent dialog shows only that dialog,
+    /// with the contract as a checkbox (`ConsentUi.askScopeWithPrivacy`); calls
+    /// with no consent dialog keep the popup.
+    public var combinedPrivacyDialog: Bool
 
     /// Every knob at its default: WeChat's behaviour. The defaults have one
     /// home, the core's `src/config.rs`; this reads them from there.
@@ -46,6 +52,7 @@ public struct EngineConfig: Hashable, Sendable {
         autoRevokeUnusedDays = Int(defaults.autoRevokeUnusedDays)
         reconsentOnChange = defaults.reconsentOnChange
         privacyRefusalGapMs = Int64(clamping: defaults.privacyRefusalGapMs)
+        combinedPrivacyDialog = defaults.combinedPrivacyDialog
     }
 
     /// The defaults changed by `configure`: `EngineConfig { $0.dialogTimeoutMs = 60_000 }`.

@@ -237,10 +237,14 @@ public struct ScopeRequest: Hashable, Sendable {
     public let purpose: String?
     /// The API that asked.
     public let api: String
+    /// The privacy contract to agree to on this dialog, as a checkbox: set only
+    /// in `ConsentUi.askScopeWithPrivacy`'s request (`EngineConfig.combinedPrivacyDialog`).
+    public let privacyContract: ContractToAgree?
 
     package init(
         userId: String, appId: String, pluginId: String?, appName: String, scope: String,
-        scopeTitle: String, scopeDescription: String, purpose: String?, api: String
+        scopeTitle: String, scopeDescription: String, purpose: String?, api: String,
+        privacyContract: ContractToAgree? = nil
     ) {
         self.userId = userId
         self.appId = appId
@@ -251,6 +255,7 @@ public struct ScopeRequest: Hashable, Sendable {
         self.scopeDescription = scopeDescription
         self.purpose = purpose
         self.api = api
+        self.privacyContract = privacyContract
     }
 }
 
@@ -465,6 +470,36 @@ public enum ConsentDecision: Hashable, Sendable {
     case deny
     /// The dialog was closed without a decision.
     case dismiss
+}
+
+/// The privacy contract a combined consent dialog asks the user to agree to (its checkbox).
+public struct ContractToAgree: Hashable, Sendable {
+    /// The contract's name, shown next to the checkbox.
+    public let contractName: String
+    /// Its version.
+    public let contractVersion: String
+
+    package init(contractName: String, contractVersion: String) {
+        self.contractName = contractName
+        self.contractVersion = contractVersion
+    }
+}
+
+/// The answer to a combined dialog (`ConsentUi.askScopeWithPrivacy`): the
+/// decision about the scope and whether the user ticked the privacy contract's
+/// checkbox. An allow counts only with it ticked (WeChat's allow button needs
+/// it): an allow without it grants nothing and the call fails 104.
+public struct CombinedDecision: Hashable, Sendable {
+    /// The decision about the scope.
+    public var decision: ConsentDecision
+    /// Whether the user ticked "I agree to the privacy contract".
+    public var agreePrivacy: Bool
+
+    /// An answer to a combined dialog.
+    public init(decision: ConsentDecision, agreePrivacy: Bool) {
+        self.decision = decision
+        self.agreePrivacy = agreePrivacy
+    }
 }
 
 /// The host's answer to a subscribe dialog (`ConsentUi.askSubscribe`). A host

@@ -63,6 +63,7 @@ public final class ScriptedConsentUi: ConsentUi, Sendable {
         var nextId = 0
         var cancelled = 0
         var privacyDecision: PrivacyDecision = .agree
+        var ticksPrivacyCheckbox = true
         var settingsPage: @Sendable (SettingsRequest) -> SettingsAnswer = {
             SettingsAnswer(items: $0.items, subscriptions: $0.subscriptions)
         }
@@ -96,6 +97,14 @@ public final class ScriptedConsentUi: ConsentUi, Sendable {
         set { state.withLock { $0.privacyDecision = newValue } }
     }
 
+    /// Whether the person ticks the privacy checkbox of a combined dialog
+    /// (`ConsentUi.askScopeWithPrivacy`; its scope decision is the next scripted
+    /// answer). Default: ticked.
+    public var ticksPrivacyCheckbox: Bool {
+        get { state.withLock { $0.ticksPrivacyCheckbox } }
+        set { state.withLock { $0.ticksPrivacyCheckbox = newValue } }
+    }
+
     /// How the settings page is left. Default: as shown (nothing changed).
     public var settingsPage: @Sendable (SettingsRequest) -> SettingsAnswer {
         get { state.withLock { $0.settingsPage } }
@@ -115,7 +124,8 @@ public final class ScriptedConsentUi: ConsentUi, Sendable {
         subscribe = { _ in .failed(failure) }
     }
 
-    /// Every dialog shown, one line each, oldest first: `scope <app> <scope> via <api>`,
+    /// Every dialog shown, one line each, oldest first: `scope <app> <scope> via <api>`
+    /// (a combined dialog's with ` +privacy v<version>`),
     /// `privacy <app> v<version> via <referrer>`, `settings <app>`, `contract <app>`,
     /// `subscribe <app> <ids, comma-separated>`.
     public var shown: [String] { state.withLock { $0.shown } }
@@ -154,7 +164,19 @@ public final class ScriptedConsentUi: ConsentUi, Sendable {
 
     /// Answers the next scope dialog from the script.
     public func askScope(_ request: ScopeRequest) async throws -> ConsentDecision {
-        let line = "scope \(request.appId) \(request.scope) via \(request.api)"
+        try await answerScope(request)
+    }
+
+    /// Answers the next combined dialog: the scripted decision, the checkbox as
+    /// `ticksPrivacyCheckbox` says.
+    public func askScopeWithPrivacy(_ request: ScopeRequest) async throws -> CombinedDecision {
+        let ticked = ticksPrivacyCheckbox
+        return CombinedDecision(decision: try await answerScope(request), agreePrivacy: ticked)
+    }
+
+    private func answerScope(_ request: ScopeRequest) async throws -> ConsentDecision {
+        let checkbox = request.privacyContract.map { " +privacy v\($0.contractVersion)" } ?? ""
+        let line = "scope \(request.appId) \(request.scope) via \(request.api)\(checkbox)"
         guard let next = show(line, scope: request) else {
             throw DialogUnavailable("scripted: no answer left for \(request.scope)")
         }

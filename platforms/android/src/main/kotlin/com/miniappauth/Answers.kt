@@ -1,5 +1,6 @@
 package com.miniappauth
 
+import com.miniappauth.internal.CombinedDecision as GeneratedCombinedDecision
 import com.miniappauth.internal.ConsentDecision as GeneratedConsentDecision
 import com.miniappauth.internal.SubscribeAnswer as GeneratedSubscribeAnswer
 
@@ -25,6 +26,26 @@ public sealed interface ConsentDecision {
 
     /** The dialog was closed without a decision. */
     public data object Dismiss : ConsentDecision
+}
+
+/**
+ * The answer to a combined dialog ([ConsentUi.askScopeWithPrivacy]): the decision
+ * about the scope and whether the user ticked the privacy contract's checkbox. An
+ * allow counts only with it ticked (WeChat's allow button needs it): an allow
+ * without it grants nothing and the call fails 104.
+ */
+public class CombinedDecision(
+    /** The decision about the scope. */
+    public val decision: ConsentDecision,
+    /** Whether the user ticked "I agree to the privacy contract". */
+    public val agreePrivacy: Boolean,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is CombinedDecision && decision == other.decision && agreePrivacy == other.agreePrivacy
+
+    override fun hashCode(): Int = java.util.Objects.hash(decision, agreePrivacy)
+
+    override fun toString(): String = "CombinedDecision(decision=$decision, agreePrivacy=$agreePrivacy)"
 }
 
 /**
@@ -62,6 +83,9 @@ internal fun ConsentDecision.toGenerated(): GeneratedConsentDecision = when (thi
     ConsentDecision.Deny -> GeneratedConsentDecision.Deny
     ConsentDecision.Dismiss -> GeneratedConsentDecision.Dismiss
 }
+
+internal fun CombinedDecision.toGenerated(): GeneratedCombinedDecision =
+    GeneratedCombinedDecision(decision.toGenerated(), agreePrivacy)
 
 internal fun SubscribeAnswer.toGenerated(): GeneratedSubscribeAnswer = when (this) {
     is SubscribeAnswer.Chosen -> GeneratedSubscribeAnswer.Chosen(choices.map { it.toGenerated() }, keep)

@@ -29,6 +29,16 @@ public interface ConsentUi {
     /** Asks the user about one scope for one app. */
     public suspend fun askScope(request: ScopeRequest): ConsentDecision
 
+    /**
+     * With `EngineConfig.combinedPrivacyDialog` only: asks about one scope and, on the
+     * same dialog, to agree to the app's privacy contract ([ScopeRequest.privacyContract],
+     * a checkbox; WeChat's allow button needs it ticked). The default shows [askScope]'s
+     * dialog and reports the checkbox unticked, so an allow grants nothing: a host
+     * that turns the option on overrides this.
+     */
+    public suspend fun askScopeWithPrivacy(request: ScopeRequest): CombinedDecision =
+        CombinedDecision(askScope(request), agreePrivacy = false)
+
     /** Shows the app's settings page; returns the switches as the user left them. */
     public suspend fun showSettings(request: SettingsRequest): SettingsAnswer
 
@@ -54,6 +64,8 @@ public class DialogUnavailableException(message: String) : Exception(message)
 /** The generated interface, implemented over the host's [ConsentUi]. */
 internal class ConsentUiAdapter(private val ui: ConsentUi) : GeneratedConsentUi {
     override suspend fun askScope(request: GScopeRequest) = host { ui.askScope(request.toPublic()).toGenerated() }
+    override suspend fun askScopeWithPrivacy(request: GScopeRequest) =
+        host { ui.askScopeWithPrivacy(request.toPublic()).toGenerated() }
     override suspend fun showSettings(request: GSettingsRequest) = host { ui.showSettings(request.toPublic()).toGenerated() }
     override suspend fun askPrivacy(request: GPrivacyRequest) = host { ui.askPrivacy(request.toPublic()).toGenerated() }
     override suspend fun showPrivacyContract(request: GPrivacyRequest) = host { ui.showPrivacyContract(request.toPublic()) }

@@ -45,6 +45,15 @@ public class EngineConfig private constructor(builder: Builder) {
     /** After a privacy refusal, gated calls fail at once (errno 104) for this long. Default: 10 000 (WeChat). */
     public val privacyRefusalGapMs: Long = builder.privacyRefusalGapMs
 
+    /**
+     * `false` (default): the privacy popup ([ConsentUi.askPrivacy]), then the consent
+     * dialog. `true` (WeChat since base library 3.4.2): a call that needs the
+     * agreement and leads to a consent dialog shows only that dialog, with the
+     * contract as a checkbox ([ConsentUi.askScopeWithPrivacy]); calls with no
+     * consent dialog keep the popup.
+     */
+    public val combinedPrivacyDialog: Boolean = builder.combinedPrivacyDialog
+
     /** A builder starting from these values. */
     public fun toBuilder(): Builder = Builder().also {
         it.dialogTimeoutMs = dialogTimeoutMs
@@ -55,6 +64,7 @@ public class EngineConfig private constructor(builder: Builder) {
         it.autoRevokeUnusedDays = autoRevokeUnusedDays
         it.reconsentOnChange = reconsentOnChange
         it.privacyRefusalGapMs = privacyRefusalGapMs
+        it.combinedPrivacyDialog = combinedPrivacyDialog
     }
 
     override fun equals(other: Any?): Boolean = other is EngineConfig && toGenerated() == other.toGenerated()
@@ -65,7 +75,7 @@ public class EngineConfig private constructor(builder: Builder) {
         "EngineConfig(dialogTimeoutMs=$dialogTimeoutMs, softDeny=$softDeny, maxDenials=$maxDenials, " +
             "maxDismissals=$maxDismissals, dismissalCooldownMs=$dismissalCooldownMs, " +
             "autoRevokeUnusedDays=$autoRevokeUnusedDays, reconsentOnChange=$reconsentOnChange, " +
-            "privacyRefusalGapMs=$privacyRefusalGapMs)"
+            "privacyRefusalGapMs=$privacyRefusalGapMs, combinedPrivacyDialog=$combinedPrivacyDialog)"
 
     /** Builds an [EngineConfig]; every knob starts at its default. */
     public class Builder {
@@ -93,6 +103,9 @@ public class EngineConfig private constructor(builder: Builder) {
         /** See [EngineConfig.privacyRefusalGapMs]. */
         public var privacyRefusalGapMs: Long = DEFAULTS.privacyRefusalGapMs.toLong()
 
+        /** See [EngineConfig.combinedPrivacyDialog]. */
+        public var combinedPrivacyDialog: Boolean = DEFAULTS.combinedPrivacyDialog
+
         /** Sets [dialogTimeoutMs] (Java's chained form). */
         public fun dialogTimeoutMs(value: Long): Builder = apply { dialogTimeoutMs = value }
 
@@ -116,6 +129,9 @@ public class EngineConfig private constructor(builder: Builder) {
 
         /** Sets [privacyRefusalGapMs]. */
         public fun privacyRefusalGapMs(value: Long): Builder = apply { privacyRefusalGapMs = value }
+
+        /** Sets [combinedPrivacyDialog]. */
+        public fun combinedPrivacyDialog(value: Boolean): Builder = apply { combinedPrivacyDialog = value }
 
         /** The configuration; throws [IllegalArgumentException] for a negative number. */
         public fun build(): EngineConfig {
@@ -143,4 +159,5 @@ public fun EngineConfig(configure: EngineConfig.Builder.() -> Unit): EngineConfi
 internal fun EngineConfig.toGenerated(): GEngineConfig = GEngineConfig(
     dialogTimeoutMs.toULong(), softDeny, maxDenials.toUInt(), maxDismissals.toUInt(),
     dismissalCooldownMs.toULong(), autoRevokeUnusedDays.toUInt(), reconsentOnChange, privacyRefusalGapMs.toULong(),
+    combinedPrivacyDialog,
 )

@@ -267,6 +267,11 @@ public class ScopeRequest internal constructor(
     public val purpose: String?,
     /** The API that asked. */
     public val api: String,
+    /**
+     * The privacy contract to agree to on this dialog, as a checkbox: set only in
+     * [ConsentUi.askScopeWithPrivacy]'s request (`EngineConfig.combinedPrivacyDialog`).
+     */
+    public val privacyContract: ContractToAgree? = null,
 ) {
     override fun equals(other: Any?): Boolean =
         other is ScopeRequest &&
@@ -278,11 +283,27 @@ public class ScopeRequest internal constructor(
             scopeTitle == other.scopeTitle &&
             scopeDescription == other.scopeDescription &&
             purpose == other.purpose &&
-            api == other.api
+            api == other.api &&
+            privacyContract == other.privacyContract
 
-    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, appName, scope, scopeTitle, scopeDescription, purpose, api)
+    override fun hashCode(): Int = java.util.Objects.hash(userId, appId, pluginId, appName, scope, scopeTitle, scopeDescription, purpose, api, privacyContract)
 
-    override fun toString(): String = "ScopeRequest(userId=$userId, appId=$appId, pluginId=$pluginId, appName=$appName, scope=$scope, scopeTitle=$scopeTitle, scopeDescription=$scopeDescription, purpose=$purpose, api=$api)"
+    override fun toString(): String = "ScopeRequest(userId=$userId, appId=$appId, pluginId=$pluginId, appName=$appName, scope=$scope, scopeTitle=$scopeTitle, scopeDescription=$scopeDescription, purpose=$purpose, api=$api, privacyContract=$privacyContract)"
+}
+
+/** The privacy contract a combined consent dialog asks the user to agree to (its checkbox). */
+public class ContractToAgree internal constructor(
+    /** The contract's name, shown next to the checkbox. */
+    public val contractName: String,
+    /** Its version. */
+    public val contractVersion: String,
+) {
+    override fun equals(other: Any?): Boolean =
+        other is ContractToAgree && contractName == other.contractName && contractVersion == other.contractVersion
+
+    override fun hashCode(): Int = java.util.Objects.hash(contractName, contractVersion)
+
+    override fun toString(): String = "ContractToAgree(contractName=$contractName, contractVersion=$contractVersion)"
 }
 
 /** What the settings page shows ([ConsentUi.showSettings]). */
@@ -718,6 +739,7 @@ internal fun GScopeRequest.toPublic(): ScopeRequest = ScopeRequest(
     `scopeDescription`,
     `purpose`,
     `api`,
+    `privacyContract`?.let { ContractToAgree(it.contractName, it.contractVersion) },
 )
 
 internal fun GSettingsRequest.toPublic(): SettingsRequest = SettingsRequest(

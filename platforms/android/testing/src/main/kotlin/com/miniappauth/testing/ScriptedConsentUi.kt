@@ -1,5 +1,6 @@
 package com.miniappauth.testing
 
+import com.miniappauth.CombinedDecision
 import com.miniappauth.ConsentDecision
 import com.miniappauth.ConsentUi
 import com.miniappauth.DialogUnavailableException
@@ -44,6 +45,14 @@ public class ScriptedConsentUi : ConsentUi {
     private val heldDialogs = mutableListOf<CompletableDeferred<ConsentDecision>>()
     private var cancelledCount = 0
 
+    /**
+     * Whether the person ticks the privacy checkbox of a combined dialog
+     * ([ConsentUi.askScopeWithPrivacy]; its scope decision is the next queued answer).
+     * Default: ticked.
+     */
+    @Volatile
+    public var ticksPrivacyCheckbox: Boolean = true
+
     /** The answer to the privacy popup ([ConsentUi.askPrivacy]). Default: agree. */
     @Volatile
     public var privacyDecision: PrivacyDecision = PrivacyDecision.AGREE
@@ -79,7 +88,7 @@ public class ScriptedConsentUi : ConsentUi {
     public fun thenFail(message: String = "scripted: the dialog could not be shown"): ScriptedConsentUi =
         apply { synchronized(lock) { steps.addLast(Step.Fail(message)) } }
 
-    /** Every dialog shown, one line each (`scope <app> <scope> via <api>`, `privacy <app> v<version>`, `settings <app>`, `contract <app>`, `subscribe <app> <ids>`). */
+    /** Every dialog shown, one line each (`scope <app> <scope> via <api>`, a combined dialog's with ` +privacy v<version>`, `privacy <app> v<version>`, `settings <app>`, `contract <app>`, `subscribe <app> <ids>`). */
     public val shown: List<String> get() = synchronized(lock) { shownLines.toList() }
 
     /** The scope dialogs shown, in order. */
@@ -97,9 +106,17 @@ public class ScriptedConsentUi : ConsentUi {
         dialog.complete(decision)
     }
 
-    override suspend fun askScope(request: ScopeRequest): ConsentDecision {
+    override suspend fun askScope(request: ScopeRequest): ConsentDecision = answerScope(request)
+
+    override suspend fun askScopeWithPrivacy(request: ScopeRequest): CombinedDecision {
+        val ticked = ticksPrivacyCheckbox
+        return CombinedDecision(answerScope(request), agreePrivacy = ticked)
+    }
+
+    private suspend fun answerScope(request: ScopeRequest): ConsentDecision {
+        val checkbox = request.privacyContract?.let { " +privacy v${it.contractVersion}" } ?: ""
         val step = synchronized(lock) {
-            shownLines.add("scope ${request.appId} ${request.scope} via ${request.api}")
+            shownLines.add("scope ${request.appId} ${request.scope} via ${request.api}$checkbox")
             scopeRequestList.add(request)
             steps.removeFirstOrNull()
         } ?: throw DialogUnavailableException("scripted: no answer queued for ${request.scope}")

@@ -68,43 +68,34 @@ impl Engine {
         let outcome = async {
             caller.validate()?;
             let snapshot = self.registry.snapshot(&caller.app_id);
-            match gating(api, caller, &snapshot.catalogue, &snapshot.manifest)? {
-                Gating::Scope(scope) => {
-                    let scope = scope.clone();
-                    let ns = caller.namespace_ref();
-                    self.run_gate(
-                        Request::GuardedApi,
-                        api,
-                        caller,
-                        ns,
-                        &scope,
-                        &snapshot,
-                        None,
-                    )
-                    .await
-                }
-                Gating::Kinds { kinds, scopes } => {
-                    self.privacy_gate_only(api, caller, &kinds, &snapshot.manifest)
-                        .await?;
-                    // A component no scope guards by name but whose kinds
-                    // have scopes (`live-pusher`): each scope's gate, in turn.
-                    let ns = caller.namespace_ref();
-                    for scope in scopes {
-                        let scope = scope.clone();
-                        self.run_gate(
-                            Request::GuardedApi,
-                            api,
-                            caller,
-                            ns,
-                            &scope,
-                            &snapshot,
-                            None,
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                }
+            let (kinds, scopes) =
+                match gating(api, caller, &snapshot.catalogue, &snapshot.manifest)? {
+                    Gating::Scope(scope) => (Vec::new(), vec![scope]),
+                    Gating::Kinds { kinds, scopes } => (kinds, scopes),
+                };
+            // A privacy interface no scope guards: the privacy gate for its
+            // kinds first (`getClipboardData` needs nothing more).
+            if !kinds.is_empty() {
+                self.privacy_gate_only(api, caller, &kinds, &snapshot.manifest)
+                    .await?;
             }
+            // Then each scope's gate, in turn (one for a guarded API; the
+            // microphone and the camera for `live-pusher`).
+            let ns = caller.namespace_ref();
+            for scope in scopes {
+                let scope = scope.clone();
+                self.run_gate(
+                    Request::GuardedApi,
+                    api,
+                    caller,
+                    ns,
+                    &scope,
+                    &snapshot,
+                    None,
+                )
+                .await?;
+            }
+            Ok(())
         };
         ApiResult::of_ensure(api, outcome.await)
     }

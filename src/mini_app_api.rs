@@ -73,13 +73,19 @@ impl Engine {
                     Gating::Scope(scope) => (Vec::new(), vec![scope]),
                     Gating::Kinds { kinds, scopes } => (kinds, scopes),
                 };
-            // A privacy interface no scope guards: the privacy gate for its
-            // kinds first (`getClipboardData` needs nothing more).
-            if !kinds.is_empty() {
-                self.privacy_gate_only(api, caller, &kinds, &snapshot.manifest)
-                    .await?;
+            // A privacy interface no scope guards by name whose kinds have
+            // scopes (`live-pusher`): what its contract does not declare fails
+            // 112 before any dialog; the scopes' gates below ask for the
+            // agreement — the separate popup, or the combined dialog where the
+            // host turned it on, as for any interface with an authorization
+            // dialog.
+            if !kinds.is_empty()
+                && !scopes.is_empty()
+                && !snapshot.manifest.privacy_declares(Gated::Kinds(&kinds))
+            {
+                return Err(Failure::NotDeclaredInPrivacy);
             }
-            // Then each scope's gate, in turn (one for a guarded API; the
+            // Each scope's gate, in turn (one for a guarded API; the
             // microphone and the camera for `live-pusher`).
             let ns = caller.namespace_ref();
             for scope in scopes {
@@ -94,6 +100,13 @@ impl Engine {
                     None,
                 )
                 .await?;
+            }
+            // The privacy gate for the kinds: all of it for an interface with
+            // no authorization dialog (`getClipboardData`); after the scopes'
+            // gates, whose agreement covers the kinds, nothing left to ask.
+            if !kinds.is_empty() {
+                self.privacy_gate_only(api, caller, &kinds, &snapshot.manifest)
+                    .await?;
             }
             Ok(())
         };

@@ -340,3 +340,36 @@ fn a_failure_between_the_two_writes_leaves_neither() {
         assert!(again.verify_consent_log().unwrap().intact);
     }
 }
+
+/// `live-pusher` has authorization dialogs (the microphone's, the camera's —
+/// no scope guards it by name, its kinds' scopes do): with the option on it
+/// gets the combined dialog on the first of them, not the separate popup; a
+/// contract that does not declare its kinds still fails 112 before any dialog.
+#[test]
+fn live_pusher_gets_the_combined_dialog_and_112_comes_first() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Allow, Answer::Allow]);
+    ui.push_ticks(&[true]);
+    let engine = db.open_with(ui.clone(), combined());
+    engine
+        .register_manifest(
+            "wxA".into(),
+            manifest(Some(("1", &["scope.record", "scope.camera"]))),
+        )
+        .unwrap();
+    let result = block_on(engine.ensure(caller("u1", "wxA"), "live-pusher".into()));
+    assert_eq!(result.json, r#"{"errMsg":"live-pusher:ok"}"#);
+    assert_eq!(kinds(&ui), ["combined", "consent"]);
+    assert!(!needs_agreement(&engine));
+    // Declared only the microphone: 112 at once, no dialog.
+    let ui = ScriptedUi::new(&[]);
+    let engine = TempDb::new().open_with(ui.clone(), combined());
+    engine
+        .register_manifest("wxA".into(), manifest(Some(("1", &["scope.record"]))))
+        .unwrap();
+    assert_eq!(
+        block_on(engine.ensure(caller("u1", "wxA"), "live-pusher".into())).json,
+        r#"{"errMsg":"live-pusher:fail api scope is not declared in the privacy agreement","errno":112}"#
+    );
+    assert!(kinds(&ui).is_empty());
+}

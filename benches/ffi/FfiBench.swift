@@ -44,6 +44,9 @@ final class AllowAllGenerated: MiniAppAuthBindings.ConsentUi, @unchecked Sendabl
     func askPrivacy(request: MiniAppAuthBindings.PrivacyRequest) async throws -> MiniAppAuthBindings.PrivacyDecision { .agree }
     func showPrivacyContract(request: MiniAppAuthBindings.PrivacyRequest) async throws {}
     func askSubscribe(request: MiniAppAuthBindings.SubscribeRequest) async throws -> MiniAppAuthBindings.SubscribeAnswer { .appBanned }
+    func askScopeWithPrivacy(request: MiniAppAuthBindings.ScopeRequest) async throws -> MiniAppAuthBindings.CombinedDecision {
+        MiniAppAuthBindings.CombinedDecision(decision: .allow, agreePrivacy: true)
+    }
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

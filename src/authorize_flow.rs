@@ -11,10 +11,10 @@ use std::pin::Pin;
 
 use crate::admin_records::DecisionSource;
 use crate::caller::Caller;
-use crate::combined_dialog::Asked;
 use crate::consent_ui::{PrivacyRequest, ScopeRequest};
-use crate::decisions::Decision;
+use crate::decisions::{Decision, OpenedIn};
 use crate::dialect::Failure;
+use crate::dialog_slots::SlotGuard;
 use crate::dialogs::Flight;
 use crate::engine::Engine;
 use crate::gate::Upkeep;
@@ -33,6 +33,24 @@ impl From<DialogEffect> for Decision {
             DialogEffect::Dismiss => Decision::Dismiss,
         }
     }
+}
+
+/// What one scope dialog is about: what asks, as which API, for whom, in
+/// which namespace, for which scope, under which registration.
+#[derive(Clone, Copy)]
+pub(crate) struct Asked<'a> {
+    /// What asks.
+    pub request: Request,
+    /// The API answering.
+    pub api: &'a str,
+    /// Who calls.
+    pub caller: &'a Caller,
+    /// The namespace of the scope.
+    pub ns: &'a Namespace,
+    /// The scope.
+    pub scope: &'a ScopeDefinition,
+    /// The app's registration.
+    pub snapshot: &'a Snapshot,
 }
 
 impl Engine {
@@ -142,15 +160,7 @@ impl Engine {
                     privacy_asks_left(&mut privacy_asks)?;
                     self.ask_privacy(api, caller, &snapshot.manifest).await?
                 }
-                Verdict::AskUser => {
-                    let ns = ns.to_owned();
-                    let lead = self.lead_consent(request, api, caller, &ns, scope, snapshot);
-                    if let Some(answer) = self.dialogs.consent_flight(&ns, &scope.name, lead).await
-                    {
-                        return answer;
-                    }
-                }
-                Verdict::AskUserAndPrivacy => {
+                Verdict::AskUser | Verdict::AskUserAndPrivacy => {
                     let ns = ns.to_owned();
                     let asked = Asked {
                         request,
@@ -160,9 +170,17 @@ impl Engine {
                         scope,
                         snapshot,
                     };
-                    let lead = self.lead_combined(asked);
-                    if let Some(answer) = self.dialogs.consent_flight(&ns, &scope.name, lead).await
-                    {
+                    let flights = &self.dialogs;
+                    let answer = if now == Verdict::AskUser {
+                        flights
+                            .consent_flight(&ns, &scope.name, self.lead_consent(asked))
+                            .await
+                    } else {
+                        flights
+                            .consent_flight(&ns, &scope.name, self.lead_combined(asked))
+                            .await
+                    };
+                    if let Some(answer) = answer {
                         return answer;
                     }
                 }
@@ -170,30 +188,57 @@ impl Engine {
         }
     }
 
-    /// The consent dialog, shown by the one caller leading the flight.
-    async fn lead_consent(
+    /// Where a scope dialog opens, once its leader holds the (user, app) slot
+    /// and the gate still answers `expected` (another dialog, or the mini
+    /// app's own agree button, may have decided while it waited): the slot,
+    /// to hold until the answer is stored, and where the dialog opened.
+    /// `Err`: the flight's outcome, with no dialog.
+    pub(crate) async fn open_scope_dialog(
         &self,
-        request: Request,
-        api: &str,
-        caller: &Caller,
-        ns: &Namespace,
-        scope: &ScopeDefinition,
-        snapshot: &Snapshot,
-    ) -> Flight {
-        let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
-        // Another dialog may have decided while this one waited for the slot.
-        match self
-            .gate()
-            .evaluate(request, ns.borrowed(), scope, snapshot)
-        {
-            Err(failure) => return Flight::Done(Err(failure)),
-            Ok(Verdict::AskUser) => {}
-            Ok(_) => return Flight::Reevaluate,
+        asked: Asked<'_>,
+        expected: Verdict,
+    ) -> Result<(SlotGuard<'_>, OpenedIn), Flight> {
+        let caller = asked.caller;
+        let slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
+        match self.gate().evaluate(
+            asked.request,
+            asked.ns.borrowed(),
+            asked.scope,
+            asked.snapshot,
+        ) {
+            Err(failure) => return Err(Flight::Done(Err(failure))),
+            Ok(verdict) if verdict == expected => {}
+            Ok(_) => return Err(Flight::Reevaluate),
         }
-        let opened = match self.decisions().opened_in(&caller.user_id, &caller.app_id) {
+        match self.decisions().opened_in(&caller.user_id, &caller.app_id) {
+            Ok(opened) => Ok((slot, opened)),
+            Err(error) => Err(Flight::Done(Err(error.into()))),
+        }
+    }
+
+    /// Whether (user, app) still has no agreement covering the app's contract:
+    /// `false` once the mini app's own popup recorded it meanwhile (its agree
+    /// button, `agreePrivacyAuthorization`) — then once is enough.
+    pub(crate) fn agreement_still_needed(&self, caller: &Caller, manifest: &Manifest) -> bool {
+        self.gate()
+            .privacy(&caller.user_id, &caller.app_id, manifest, Gated::Contract)
+            != Ok(PrivacyGate::Agreed)
+    }
+
+    /// The consent dialog, shown by the one caller leading the flight.
+    async fn lead_consent(&self, asked: Asked<'_>) -> Flight {
+        let (_slot, opened) = match self.open_scope_dialog(asked, Verdict::AskUser).await {
             Ok(opened) => opened,
-            Err(error) => return Flight::Done(Err(error.into())),
+            Err(flight) => return flight,
         };
+        let Asked {
+            api,
+            caller,
+            ns,
+            scope,
+            snapshot,
+            ..
+        } = asked;
         let manifest = &snapshot.manifest;
         let request = ScopeRequest::new(caller, manifest, scope, api, None);
         let asked = self.dialogs.ui().ask_scope(request);
@@ -299,12 +344,7 @@ impl Engine {
         let (agreed, answer) = policy::after_privacy(decision);
         let app = caller.app_namespace();
         if agreed {
-            // The mini app's own popup may have recorded it already (its agree
-            // button, `agreePrivacyAuthorization`): then once is enough.
-            let covered =
-                self.gate()
-                    .privacy(&caller.user_id, &caller.app_id, manifest, Gated::Contract);
-            if covered != Ok(PrivacyGate::Agreed) {
+            if self.agreement_still_needed(caller, manifest) {
                 let stored = self.decisions().store_agreement(
                     &app,
                     &contract.version,

@@ -9,63 +9,33 @@
 //!
 //! [`ConsentUi::ask_scope_with_privacy`]: crate::ConsentUi::ask_scope_with_privacy
 
-use crate::caller::Caller;
+use crate::authorize_flow::Asked;
 use crate::consent_ui::{ContractToAgree, ScopeRequest};
 use crate::dialogs::Flight;
 use crate::engine::Engine;
-use crate::namespace::Namespace;
-use crate::policy::{self, PrivacyGate, Request, Verdict};
-use crate::privacy_agreement::Gated;
-use crate::registry::Snapshot;
-use crate::scopes::ScopeDefinition;
-
-/// What one combined dialog is about: what asks, as which API, for whom, in
-/// which namespace, for which scope, under which manifest.
-#[derive(Clone, Copy)]
-pub(crate) struct Asked<'a> {
-    /// What asks.
-    pub request: Request,
-    /// The API answering.
-    pub api: &'a str,
-    /// Who calls.
-    pub caller: &'a Caller,
-    /// The namespace of the scope.
-    pub ns: &'a Namespace,
-    /// The scope.
-    pub scope: &'a ScopeDefinition,
-    /// The app's registration.
-    pub snapshot: &'a Snapshot,
-}
+use crate::policy::{self, Verdict};
 
 impl Engine {
     /// The combined dialog, shown by the one caller leading the scope's flight.
     pub(crate) async fn lead_combined(&self, asked: Asked<'_>) -> Flight {
+        let (_slot, opened) = match self
+            .open_scope_dialog(asked, Verdict::AskUserAndPrivacy)
+            .await
+        {
+            Ok(opened) => opened,
+            Err(flight) => return flight,
+        };
         let Asked {
-            request,
             api,
             caller,
             ns,
             scope,
             snapshot,
+            ..
         } = asked;
-        let _slot = self.dialogs.slot(&caller.user_id, &caller.app_id).await;
-        // Another dialog (or the mini app's own agree button) may have decided
-        // while this one waited for the slot.
-        match self
-            .gate()
-            .evaluate(request, ns.borrowed(), scope, snapshot)
-        {
-            Err(failure) => return Flight::Done(Err(failure)),
-            Ok(Verdict::AskUserAndPrivacy) => {}
-            Ok(_) => return Flight::Reevaluate,
-        }
         let manifest = &snapshot.manifest;
         let Some(contract) = &manifest.privacy else {
             return Flight::Reevaluate;
-        };
-        let opened = match self.decisions().opened_in(&caller.user_id, &caller.app_id) {
-            Ok(opened) => opened,
-            Err(error) => return Flight::Done(Err(error.into())),
         };
         let dialog = ScopeRequest::new(
             caller,
@@ -89,13 +59,7 @@ impl Engine {
             // An allow without the agreement: nothing is stored.
             return Flight::Done(outcome);
         };
-        // The mini app's own popup may have recorded the agreement meanwhile
-        // (its agree button, `agreePrivacyAuthorization`): then once is enough.
-        let still_needed = agreed
-            && self
-                .gate()
-                .privacy(&caller.user_id, &caller.app_id, manifest, Gated::Contract)
-                != Ok(PrivacyGate::Agreed);
+        let still_needed = agreed && self.agreement_still_needed(caller, manifest);
         let decided = [(scope.name.as_str(), effect.into())];
         let stored = if still_needed {
             self.decisions()

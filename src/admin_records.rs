@@ -15,6 +15,9 @@ pub enum DecisionSource {
     Admin,
     /// Imported from the host's earlier permission store (`import_grants`).
     Import,
+    /// Decided on another of the user's devices, applied here by sync
+    /// (`sync_apply`, SPEC §10).
+    Sync,
 }
 
 impl DecisionSource {
@@ -25,6 +28,7 @@ impl DecisionSource {
             DecisionSource::Settings => "settings",
             DecisionSource::Admin => "admin",
             DecisionSource::Import => "import",
+            DecisionSource::Sync => "sync",
         }
     }
 
@@ -34,6 +38,7 @@ impl DecisionSource {
             "dialog" => DecisionSource::Dialog,
             "settings" => DecisionSource::Settings,
             "import" => DecisionSource::Import,
+            "sync" => DecisionSource::Sync,
             _ => DecisionSource::Admin,
         }
     }

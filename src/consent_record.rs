@@ -57,9 +57,24 @@ pub struct ConsentRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     /// How: `dialog`, `settings`, `admin`, `auto-revoke`, `expiry`, `reset`,
-    /// `privacy-button` (the mini app's own agree button), or `migration` (a
+    /// `privacy-button` (the mini app's own agree button), `sync` (decided
+    /// on another device: [`ConsentRecord::device`]), or `migration` (a
     /// decision stored before its version kept records).
     pub source: String,
+    /// For a decision every device shares (SPEC §10): when it was decided, on
+    /// the hybrid logical clock that orders decisions across devices
+    /// (`<13-digit ms>-<6-digit counter>`). Absent on device facts and on
+    /// records written before sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hlc: Option<String>,
+    /// For a record applied from another device (`source` `sync`): the
+    /// device that decided. Absent: decided on this device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// For a record applied from another device: its `seq` in that device's
+    /// log (with [`ConsentRecord::device`], the synced record's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_seq: Option<u64>,
     /// The hash of the record before (the chain link).
     #[serde(skip_deserializing, default)]
     pub prev_hash: String,
@@ -134,6 +149,28 @@ pub enum Recorded {
 }
 
 impl Recorded {
+    /// The decision stored as `word` (`None`: not a word this core writes).
+    pub fn from_word(word: &str) -> Option<Recorded> {
+        [
+            Recorded::Granted,
+            Recorded::Denied,
+            Recorded::Revoked,
+            Recorded::Expired,
+            Recorded::Agreed,
+            Recorded::Disagreed,
+            Recorded::Reset,
+            Recorded::Forgotten,
+            Recorded::Subscribed,
+            Recorded::Declined,
+            Recorded::Banned,
+            Recorded::Filtered,
+            Recorded::SubscriptionsOn,
+            Recorded::SubscriptionsOff,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == word)
+    }
+
     /// An app's subscription main switch turned `on` or off.
     pub fn main_switch(on: bool) -> Recorded {
         match on {
@@ -185,6 +222,8 @@ pub enum RecordSource {
     /// The mini app's own privacy popup: a tap on its agree button
     /// (`agreePrivacyAuthorization`).
     PrivacyButton,
+    /// Decided on another device, applied here by sync (SPEC §10).
+    Sync,
 }
 
 impl RecordSource {
@@ -196,6 +235,22 @@ impl RecordSource {
             RecordSource::AutoRevoke => "auto-revoke",
             RecordSource::Reset => "reset",
             RecordSource::PrivacyButton => "privacy-button",
+            RecordSource::Sync => "sync",
+        }
+    }
+}
+
+impl RecordSource {
+    /// The source stored as `word` (an unknown word reads as
+    /// [`DecisionSource::parse`] reads it).
+    pub fn from_word(word: &str) -> RecordSource {
+        match word {
+            "expiry" => RecordSource::Expiry,
+            "auto-revoke" => RecordSource::AutoRevoke,
+            "reset" => RecordSource::Reset,
+            "privacy-button" => RecordSource::PrivacyButton,
+            "sync" => RecordSource::Sync,
+            other => RecordSource::Decision(DecisionSource::parse(other)),
         }
     }
 }
@@ -234,6 +289,21 @@ pub struct NewRecord {
     pub template: Option<String>,
     /// How.
     pub source: RecordSource,
+    /// Where a synced fact was stamped already (`None`: stamped when appended,
+    /// if it is a fact every device shares): a record applied from another
+    /// device, or a fact kept across a reset or forget it outlived.
+    pub synced: Option<SyncedOrigin>,
+}
+
+/// The stamp (and, from another device, the origin) a record keeps when
+/// appended (SPEC §10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedOrigin {
+    /// When it was decided, on the hybrid logical clock.
+    pub stamp: crate::sync::Stamp,
+    /// The device that decided it and its `seq` there; `None` for this
+    /// device's own fact.
+    pub from: Option<(String, u64)>,
 }
 
 impl NewRecord {
@@ -258,6 +328,7 @@ impl NewRecord {
             infos: None,
             template: None,
             source: source.into(),
+            synced: None,
         }
     }
 

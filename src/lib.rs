@@ -57,6 +57,7 @@ mod settings_page;
 mod single_flight;
 mod store;
 mod subscribe_flow;
+mod sync;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod timer;
@@ -91,6 +92,7 @@ pub use metrics::{
 };
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
+pub use sync::{SyncApplied, SyncBatch, SyncState, MAX_BATCH as MAX_SYNC_BATCH};
 
 /// The parser behind `register_manifest`, for this project's manifest fuzz
 /// target (feature `test-hooks` only; not an API for hosts).
@@ -474,6 +476,69 @@ impl AuthEngine {
         Ok(self.inner.consent_log_head()?)
     }
 
+    /// Sync (SPEC §10): up to `limit` (1-10,000) of the user's decisions made
+    /// on this device that every device shares and that were not yet
+    /// acknowledged uploaded, oldest first, each a JSON object as text for the
+    /// host's transport to carry as is, and the cursor to hand to
+    /// [`Self::sync_mark_uploaded`] once the host's backend has committed
+    /// them. Empty when nothing waits. Nothing is marked until then: a batch
+    /// asked for again is the same batch.
+    pub fn sync_outgoing(&self, user_id: String, limit: u32) -> Result<SyncBatch, AuthError> {
+        let (records, cursor) = self.inner.sync_outgoing(&user_id, limit)?;
+        Ok(SyncBatch {
+            records: records.iter().map(|r| r.to_string()).collect(),
+            cursor,
+        })
+    }
+
+    /// Sync: acknowledges the user's records up to `cursor` (from
+    /// [`Self::sync_outgoing`]) as uploaded. Acknowledging again, or an older
+    /// cursor, changes nothing.
+    pub fn sync_mark_uploaded(&self, user_id: String, cursor: String) -> Result<(), AuthError> {
+        Ok(self.inner.sync_mark_uploaded(&user_id, &cursor)?)
+    }
+
+    /// Sync: applies other devices' records for the user (JSON objects as
+    /// text, as the backend returned them), in one durable transaction: per
+    /// (app, plugin, scope) — and contract, template, main switch — the newest
+    /// decision wins, a denial on a tie; a reset or forget overrides every
+    /// older fact; an older grant never undoes a newer denial. Each record
+    /// that takes effect enters the consent log with source `sync` and its
+    /// origin device. Applying a batch again changes nothing. A record that
+    /// is not valid JSON or breaks the record format fails the whole batch
+    /// (`InvalidArgument`, naming it) and nothing changes; one from a newer
+    /// core is kept, not applied (`rejected`).
+    pub fn sync_apply(
+        &self,
+        user_id: String,
+        records: Vec<String>,
+    ) -> Result<SyncApplied, AuthError> {
+        let values = records
+            .iter()
+            .enumerate()
+            .map(|(at, text)| {
+                serde_json::from_str(text).map_err(|e| AuthError::InvalidArgument {
+                    reason: format!("record {at} of the batch is not JSON: {e}"),
+                })
+            })
+            .collect::<Result<Vec<serde_json::Value>, AuthError>>()?;
+        Ok(self.inner.sync_apply(&user_id, &values)?)
+    }
+
+    /// Sync: where the user's sync stands on this device (its id and clock,
+    /// records waiting for upload, records kept from a newer core).
+    pub fn sync_state(&self, user_id: String) -> Result<SyncState, AuthError> {
+        Ok(self.inner.sync_state(&user_id)?)
+    }
+
+    /// Sync: forgets how far the user's records were uploaded, so that the
+    /// next batches send them all again — after the host disconnected this
+    /// device from its backend, or the backend lost data (it takes each
+    /// record id once, so nothing is stored twice).
+    pub fn sync_reset_uploads(&self, user_id: String) -> Result<(), AuthError> {
+        Ok(self.inner.sync_reset_uploads(&user_id)?)
+    }
+
     /// Closes the engine, before returning: every open dialog is taken down
     /// (the host's dialog future cancelled; the mini app's call answers
     /// `engine closed`, errno 1305), every grant observation ends (its
@@ -558,6 +623,26 @@ impl AuthEngine {
 }
 
 impl AuthEngine {
+    /// [`Self::sync_outgoing`] with the records as JSON values (Rust hosts,
+    /// the CLI's bridge).
+    pub fn sync_outgoing_values(
+        &self,
+        user_id: &str,
+        limit: u32,
+    ) -> Result<(Vec<serde_json::Value>, String), AuthError> {
+        Ok(self.inner.sync_outgoing(user_id, limit)?)
+    }
+
+    /// [`Self::sync_apply`] for records already parsed (Rust hosts, the CLI's
+    /// bridge).
+    pub fn sync_apply_values(
+        &self,
+        user_id: &str,
+        records: &[serde_json::Value],
+    ) -> Result<SyncApplied, AuthError> {
+        Ok(self.inner.sync_apply(user_id, records)?)
+    }
+
     /// Opens the database at `db_path` with an injected clock (Rust hosts, tests).
     pub fn open_with_clock(
         db_path: &str,

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 /// The tables whose every change must pass the door.
-const GUARDED: [&str; 9] = [
+const GUARDED: [&str; 13] = [
     "grants",
     "prompt_fatigue",
     "privacy_agreements",
@@ -23,6 +23,10 @@ const GUARDED: [&str; 9] = [
     "consent_log",
     "consent_head",
     "pending_erasure",
+    "sync_device",
+    "sync_uploaded",
+    "sync_forgotten",
+    "sync_held",
 ];
 
 /// Where such statements may live.

@@ -18,9 +18,11 @@ use sha2::{Digest, Sha256};
 use super::door::Passage;
 use super::pseudonyms;
 use super::record_links::{self, Link};
+use super::sync_device::Device;
 use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
+use crate::sync::{merge, Stamp};
 
 /// Where the log stood for one user at some moment: its last record, and the
 /// pseudonym the user had then (`None`: none yet). What happened to the user
@@ -79,14 +81,53 @@ pub fn head(conn: &Connection) -> Result<Head> {
 /// Appends records (inside the caller's transaction), each filed under its
 /// user's pseudonym (made if needed); returns where each landed.
 pub fn append(passage: &Passage<'_>, records: &[NewRecord], now_ms: i64) -> Result<Vec<Link>> {
+    Ok(append_stamped(passage, records, now_ms)?
+        .into_iter()
+        .map(|(link, _)| link)
+        .collect())
+}
+
+/// [`append`], also returning each record's sync stamp: a fact every device
+/// shares (SPEC §10) is stamped here, on this device's hybrid logical clock —
+/// so every writer's records are — unless it came stamped (applied from
+/// another device, or kept across an undo it outlived), when the clock only
+/// notes its stamp. The clock is stored in the same transaction.
+pub fn append_stamped(
+    passage: &Passage<'_>,
+    records: &[NewRecord],
+    now_ms: i64,
+) -> Result<Vec<(Link, Option<Stamp>)>> {
     let mut links = Vec::with_capacity(records.len());
     if records.is_empty() {
         return Ok(links);
     }
     let mut head = head(passage)?;
+    let mut device: Option<Device> = None;
     for new in records {
         let subject = pseudonyms::of_or_new(passage, &new.user_id)?;
         let (lifetime, until_ms) = new.lifetime_fields();
+        let source = new.source.as_str();
+        let (stamp, from) = match &new.synced {
+            Some(origin) => {
+                let clock = match &mut device {
+                    Some(clock) => clock,
+                    none => none.insert(Device::read_or_make(passage)?),
+                };
+                clock.receive(origin.stamp, now_ms);
+                (Some(origin.stamp), origin.from.clone())
+            }
+            None if new.user_id != pseudonyms::EVERYONE
+                && merge::synced(new.decision.as_str(), lifetime, source) =>
+            {
+                let clock = match &mut device {
+                    Some(clock) => clock,
+                    none => none.insert(Device::read_or_make(passage)?),
+                };
+                (Some(clock.stamp(now_ms)), None)
+            }
+            None => (None, None),
+        };
+        let (device_id, origin_seq) = from.unzip();
         let record = ConsentRecord {
             seq: head.seq + 1,
             at_ms: now_ms,
@@ -102,7 +143,10 @@ pub fn append(passage: &Passage<'_>, records: &[NewRecord], now_ms: i64) -> Resu
             scopes: new.scopes.clone(),
             infos: new.infos.clone(),
             template: new.template.clone(),
-            source: new.source.as_str().to_string(),
+            source: source.to_string(),
+            hlc: stamp.map(|s| s.to_string()),
+            device: device_id,
+            origin_seq,
             prev_hash: String::new(),
             hash: String::new(),
             subject: String::new(),
@@ -110,16 +154,22 @@ pub fn append(passage: &Passage<'_>, records: &[NewRecord], now_ms: i64) -> Resu
         let text = canonical(&record);
         let digest = hash(&head.hash, &text);
         passage.insert_record(record.seq, &record.user_id, &text, &head.hash, &digest)?;
-        links.push(Link {
-            seq: record.seq,
-            hash: digest.clone(),
-        });
+        links.push((
+            Link {
+                seq: record.seq,
+                hash: digest.clone(),
+            },
+            stamp,
+        ));
         head = Head {
             seq: record.seq,
             hash: digest,
         };
     }
     passage.set_head(head.seq, &head.hash)?;
+    if let Some(device) = device {
+        device.keep_clock(passage)?;
+    }
     Ok(links)
 }
 

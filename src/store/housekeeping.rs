@@ -8,6 +8,7 @@ use rusqlite::params;
 use super::consent_log;
 use super::door::{app_rows, APP_TABLES};
 use super::pseudonyms;
+use super::sync_device::Device;
 use super::Store;
 use crate::admin_records::{DecisionSource, MaintenanceReport};
 use crate::consent_record::{NewRecord, RecordSource, Recorded};
@@ -78,7 +79,18 @@ impl Store {
             let removed = passage.delete_user_rows(user_id)?;
             let everyone = NamespaceRef::new(user_id, "", None);
             let record = NewRecord::new(everyone, None, Recorded::Forgotten, DecisionSource::Admin);
-            consent_log::append(passage, &[record], now_ms)?;
+            let subject = pseudonyms::of(passage, user_id)?;
+            let appended = consent_log::append_stamped(passage, &[record], now_ms)?;
+            // The tombstone every other device learns the forget from (SPEC
+            // §10), and that keeps older facts about the id from coming back.
+            if let Some((link, Some(stamp))) = appended.first() {
+                let device = Device::read_or_make(passage)?;
+                let tag = device.forgotten_tag(user_id);
+                passage.upsert_tombstone(&tag, *stamp, &device.id, link.seq, false)?;
+            }
+            if let Some(subject) = subject {
+                passage.delete_sync_rows_of(&subject)?;
+            }
             pseudonyms::forget(passage, user_id)?;
             Ok(removed)
         })?;

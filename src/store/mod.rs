@@ -20,6 +20,10 @@
 //! | `consent_log.rs` | the append-only, hash-chained consent log |
 //! | `pseudonyms.rs` | how the log names users: keyed pseudonyms, destroyed to forget |
 //! | `record_links.rs` | each grant/agreement row's link to the record behind it, and the latest-record rule |
+//! | `sync_device.rs` | this device for sync: its id, its hybrid logical clock, the forget tombstones |
+//! | `sync_view.rs` | what stands for one user, as the merge sees it (read from the log) |
+//! | `sync_apply.rs` | applying other devices' records, through the door |
+//! | `sync_outgoing.rs` | this device's records not yet uploaded; upload progress |
 //! | `door/` | the one door: the write transaction every change passes, its checks, and every statement that changes a guarded table |
 //!
 //! Every write is one IMMEDIATE transaction committed with `synchronous=FULL`
@@ -46,12 +50,18 @@ mod schema_history;
 mod scope_map;
 mod sidecar_files;
 mod subscriptions;
+mod sync_apply;
+mod sync_device;
+mod sync_outgoing;
+mod sync_view;
 
 pub(crate) use commit_signal::CommitSignal;
 pub(crate) use consent_log::LogPoint;
 pub(crate) use door::{DecisionKey, StillTrue};
 pub(crate) use grant_row::{Decided, StoredGrant};
 pub(crate) use namespace_state::{Change, NamespaceState};
+pub(crate) use sync_apply::Incoming;
+pub(crate) use sync_outgoing::{Outgoing, UploadState};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -144,6 +144,28 @@ fn apply_change(
     Ok(())
 }
 
+/// Appends `records` and applies `changes` to `ns` inside an open passage
+/// (`Store::apply`'s work, and applying a synced fact's): returns the
+/// namespace as it now stands.
+pub(super) fn change_in_passage(
+    passage: &Passage<'_>,
+    ns: NamespaceRef<'_>,
+    changes: &[Change],
+    records: &[NewRecord],
+    (source, now_ms): (DecisionSource, i64),
+) -> Result<NamespaceState> {
+    // The records first: each decision's row names its record.
+    let links = consent_log::append(passage, records, now_ms)?;
+    let appended: Vec<(&NewRecord, Link)> = records.iter().zip(links).collect();
+    // Read inside the transaction, not from the cache: another process may
+    // have written since (denial and dismissal counts must not be lost).
+    let mut current = load(passage, ns)?;
+    for change in changes {
+        apply_change(passage, ns, change, (source, now_ms), &appended, &mut current)?;
+    }
+    Ok(current)
+}
+
 impl Store {
     /// Everything stored about one namespace. The hot path: no lock but the
     /// cache's read lock when nothing was committed since the store last looked
@@ -205,22 +227,8 @@ impl Store {
         still_true: &[StillTrue<'_>],
     ) -> Result<LogPoint> {
         let (written, (current, point)) = self.through_door(still_true, |passage| {
-            // The records first: each decision's row names its record.
-            let links = consent_log::append(passage, records, now_ms)?;
-            let appended: Vec<(&NewRecord, Link)> = records.iter().zip(links).collect();
-            // Read inside the transaction, not from the cache: another process may
-            // have written since (denial and dismissal counts must not be lost).
-            let mut current = load(passage, ns.borrowed())?;
-            for change in changes {
-                apply_change(
-                    passage,
-                    ns.borrowed(),
-                    change,
-                    (source, now_ms),
-                    &appended,
-                    &mut current,
-                )?;
-            }
+            let current =
+                change_in_passage(passage, ns.borrowed(), changes, records, (source, now_ms))?;
             Ok((current, consent_log::point_now(passage, &ns.user_id)?))
         })?;
         if written.current {

@@ -9,7 +9,7 @@ use super::schema_history;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// The whole current schema, as a fresh database gets it.
 pub const SQL: &str = "
@@ -92,6 +92,37 @@ CREATE TABLE consent_head (
     hash TEXT NOT NULL
 );
 
+CREATE TABLE sync_device (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id   TEXT    NOT NULL,
+    secret      TEXT    NOT NULL,
+    hlc_wall    INTEGER NOT NULL,
+    hlc_counter INTEGER NOT NULL
+);
+
+CREATE TABLE sync_uploaded (
+    subject     TEXT    NOT NULL PRIMARY KEY,
+    through_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE sync_forgotten (
+    tag        TEXT    NOT NULL PRIMARY KEY,
+    hlc        TEXT    NOT NULL,
+    device     TEXT    NOT NULL,
+    record_seq INTEGER NOT NULL,
+    uploaded   INTEGER NOT NULL CHECK (uploaded IN (0, 1))
+) WITHOUT ROWID;
+
+CREATE TABLE sync_held (
+    subject   TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    record    TEXT NOT NULL,
+    PRIMARY KEY (subject, record_id)
+) WITHOUT ROWID;
+
+INSERT INTO sync_device (id, device_id, secret, hlc_wall, hlc_counter)
+VALUES (1, 'd-' || lower(hex(randomblob(16))), lower(hex(randomblob(32))), 0, 0);
+
 CREATE TRIGGER consent_log_append_only_update BEFORE UPDATE ON consent_log
 BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
 CREATE TRIGGER consent_log_append_only_delete BEFORE DELETE ON consent_log
@@ -108,6 +139,10 @@ const OUR_TABLES: &[&str] = &[
     "user_keys",
     "subscription_switches",
     "subscription_choices",
+    "sync_device",
+    "sync_uploaded",
+    "sync_forgotten",
+    "sync_held",
 ];
 
 /// Reads `PRAGMA user_version`.
@@ -168,6 +203,7 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
     match version {
         1 => schema_history::upgrade_1_to_2(conn),
         2 => schema_history::upgrade_2_to_3(conn),
+        3 => schema_history::upgrade_3_to_4(conn),
         _ => Err(Error::InvalidArgument(format!(
             "no upgrade path from schema version {version}"
         ))),

@@ -579,3 +579,47 @@ fn link_agreement_rows_v3(
     }
     Ok(())
 }
+
+/// Version 3 → 4 (issue #23, SPEC §10): the sync tables — this device's id,
+/// pseudonym secret and hybrid-logical-clock stamp (`sync_device`), how far
+/// each user's records were uploaded (`sync_uploaded`), the forget tombstones
+/// that keep older facts from coming back (`sync_forgotten`) and records from
+/// a newer core kept unapplied (`sync_held`). Nothing existing changes: a
+/// record written before has no stamp and syncs at its own time.
+pub fn upgrade_3_to_4(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "
+CREATE TABLE sync_device (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id   TEXT    NOT NULL,
+    secret      TEXT    NOT NULL,
+    hlc_wall    INTEGER NOT NULL,
+    hlc_counter INTEGER NOT NULL
+);
+
+CREATE TABLE sync_uploaded (
+    subject     TEXT    NOT NULL PRIMARY KEY,
+    through_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE sync_forgotten (
+    tag        TEXT    NOT NULL PRIMARY KEY,
+    hlc        TEXT    NOT NULL,
+    device     TEXT    NOT NULL,
+    record_seq INTEGER NOT NULL,
+    uploaded   INTEGER NOT NULL CHECK (uploaded IN (0, 1))
+) WITHOUT ROWID;
+
+CREATE TABLE sync_held (
+    subject   TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    record    TEXT NOT NULL,
+    PRIMARY KEY (subject, record_id)
+) WITHOUT ROWID;
+
+INSERT INTO sync_device (id, device_id, secret, hlc_wall, hlc_counter)
+VALUES (1, 'd-' || lower(hex(randomblob(16))), lower(hex(randomblob(32))), 0, 0);
+",
+    )?;
+    Ok(())
+}

@@ -400,6 +400,31 @@ impl Server {
                 }
                 Ok(json!({"ok": true, "nowMs": clock.now_ms()}))
             }
+            Op::SyncOutgoing { user, limit } => {
+                let (records, cursor) = self
+                    .engine
+                    .sync_outgoing_values(&user, limit)
+                    .map_err(|e| e.to_string())?;
+                Ok(json!({"records": records, "cursor": cursor}))
+            }
+            Op::SyncUploaded { user, cursor } => {
+                self.engine
+                    .sync_mark_uploaded(user, cursor)
+                    .map_err(|e| e.to_string())?;
+                Ok(json!({"ok": true}))
+            }
+            Op::SyncApply { user, records } => {
+                let done = self
+                    .engine
+                    .sync_apply_values(&user, &records)
+                    .map_err(|e| e.to_string())?;
+                Ok(json!({
+                    "applied": done.applied,
+                    "duplicates": done.duplicates,
+                    "superseded": done.superseded,
+                    "rejected": done.rejected,
+                }))
+            }
             Op::Register { app, manifest } => {
                 self.engine
                     .register_manifest_value(&app, manifest)

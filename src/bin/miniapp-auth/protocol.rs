@@ -83,6 +83,27 @@ pub enum Op {
         /// By how much.
         ms: i64,
     },
+    /// Sync (SPEC §10): this device's records for the user not yet uploaded.
+    SyncOutgoing {
+        /// The user.
+        user: String,
+        /// At most this many (1-10,000).
+        limit: u32,
+    },
+    /// Sync: the user's records up to `cursor` were uploaded.
+    SyncUploaded {
+        /// The user.
+        user: String,
+        /// The cursor `syncOutgoing` gave.
+        cursor: String,
+    },
+    /// Sync: apply other devices' records for the user.
+    SyncApply {
+        /// The user.
+        user: String,
+        /// The records, JSON objects as the transport carried them.
+        records: Vec<Value>,
+    },
 }
 
 /// The error line a bad input line earns.
@@ -245,8 +266,31 @@ fn parse_op(line: &Map<String, Value>) -> Result<Op, String> {
                 .filter(|ms| *ms >= 0)
                 .ok_or("advanceClock needs \"ms\": a non-negative number")?,
         }),
+        Some("syncOutgoing") => Ok(Op::SyncOutgoing {
+            user: required(line, "user", "syncOutgoing")?,
+            limit: line
+                .get("limit")
+                .and_then(Value::as_u64)
+                .and_then(|limit| u32::try_from(limit).ok())
+                .filter(|limit| (1..=miniapp_auth::MAX_SYNC_BATCH as u32).contains(limit))
+                .ok_or(format!(
+                    "syncOutgoing needs \"limit\": a number 1-{}",
+                    miniapp_auth::MAX_SYNC_BATCH
+                ))?,
+        }),
+        Some("syncUploaded") => Ok(Op::SyncUploaded {
+            user: required(line, "user", "syncUploaded")?,
+            cursor: required(line, "cursor", "syncUploaded")?,
+        }),
+        Some("syncApply") => Ok(Op::SyncApply {
+            user: required(line, "user", "syncApply")?,
+            records: match line.get("records") {
+                Some(Value::Array(records)) => records.clone(),
+                _ => return Err("syncApply needs \"records\": an array of record objects".into()),
+            },
+        }),
         _ => Err(
-            "unknown op (known: \"register\", \"endRun\", \"maintenance\", \"advanceClock\")"
+            "unknown op (known: \"register\", \"endRun\", \"maintenance\", \"advanceClock\", \"syncOutgoing\", \"syncUploaded\", \"syncApply\")"
                 .into(),
         ),
     }

@@ -1,6 +1,7 @@
 //! Every SQL statement that changes a guarded table (grants, dismissal counts,
 //! privacy agreements, subscription settings, user keys, the consent log and
-//! its head), each a method of the door's [`Passage`]: the only place in the
+//! its head, and sync's device clock, upload progress, tombstones and held
+//! records), each a method of the door's [`Passage`]: the only place in the
 //! crate such a statement may live (`tests/writers.rs` checks).
 
 use rusqlite::params;
@@ -271,6 +272,100 @@ impl Passage<'_> {
             )?;
         }
         Ok(removed as u64)
+    }
+
+    /// Makes this device's sync row: a random id and tombstone secret (from
+    /// SQLite's cryptographically seeded generator), its clock at zero.
+    pub fn make_sync_device(&self) -> Result<()> {
+        self.execute(
+            "INSERT OR IGNORE INTO sync_device (id, device_id, secret, hlc_wall, hlc_counter)
+             VALUES (1, 'd-' || lower(hex(randomblob(16))), lower(hex(randomblob(32))), 0, 0)",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// Stores this device's hybrid-logical-clock stamp.
+    pub fn set_sync_clock(&self, last: crate::sync::Stamp) -> Result<()> {
+        self.prepare_cached("UPDATE sync_device SET hlc_wall = ?1, hlc_counter = ?2 WHERE id = 1")?
+            .execute(params![last.wall_ms, i64::from(last.counter)])?;
+        Ok(())
+    }
+
+    /// Notes that the records of `subject` up to `seq` were uploaded (never
+    /// moving back).
+    pub fn set_uploaded_through(&self, subject: &str, seq: u64) -> Result<()> {
+        self.prepare_cached(
+            "INSERT INTO sync_uploaded (subject, through_seq) VALUES (?1, ?2)
+             ON CONFLICT (subject) DO UPDATE SET through_seq = max(through_seq, excluded.through_seq)",
+        )?
+        .execute(params![subject, seq as i64])?;
+        Ok(())
+    }
+
+    /// Forgets how far `subject`'s records were uploaded (all go again), and
+    /// whether the forget tombstone `tag` was.
+    pub fn reset_uploaded(&self, subject: Option<&str>, tag: &str) -> Result<()> {
+        self.execute(
+            "DELETE FROM sync_uploaded WHERE subject = ?1",
+            params![subject],
+        )?;
+        self.execute(
+            "UPDATE sync_forgotten SET uploaded = 0 WHERE tag = ?1",
+            params![tag],
+        )?;
+        Ok(())
+    }
+
+    /// Files a forget tombstone under `tag` (keeping the newest).
+    pub fn upsert_tombstone(
+        &self,
+        tag: &str,
+        stamp: crate::sync::Stamp,
+        device: &str,
+        record_seq: u64,
+        uploaded: bool,
+    ) -> Result<()> {
+        self.prepare_cached(
+            "INSERT INTO sync_forgotten (tag, hlc, device, record_seq, uploaded)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (tag) DO UPDATE SET hlc = excluded.hlc, device = excluded.device,
+                 record_seq = excluded.record_seq, uploaded = excluded.uploaded
+             WHERE excluded.hlc > sync_forgotten.hlc",
+        )?
+        .execute(params![
+            tag,
+            stamp.to_string(),
+            device,
+            record_seq as i64,
+            uploaded as i64
+        ])?;
+        Ok(())
+    }
+
+    /// Notes that this device's forget filed under `tag` was uploaded.
+    pub fn set_tombstone_uploaded(&self, tag: &str) -> Result<()> {
+        self.prepare_cached("UPDATE sync_forgotten SET uploaded = 1 WHERE tag = ?1")?
+            .execute(params![tag])?;
+        Ok(())
+    }
+
+    /// Keeps a record from a newer core, as it came, unapplied.
+    pub fn hold_record(&self, subject: &str, record_id: &str, record: &str) -> Result<bool> {
+        let added = self
+            .prepare_cached(
+                "INSERT OR IGNORE INTO sync_held (subject, record_id, record) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![subject, record_id, record])?;
+        Ok(added > 0)
+    }
+
+    /// Removes what sync keeps of `subject` (a forgotten user's pseudonym):
+    /// upload progress and held records.
+    pub fn delete_sync_rows_of(&self, subject: &str) -> Result<()> {
+        self.execute("DELETE FROM sync_uploaded WHERE subject = ?1", params![subject])?;
+        self.execute("DELETE FROM sync_held WHERE subject = ?1", params![subject])?;
+        Ok(())
     }
 
     /// Removes every row of `user_id` but their key. Returns how many grants.

@@ -1,0 +1,295 @@
+//! Applying other devices' records (SPEC §10): one more writer through the
+//! door. A batch is one transaction: the user's standing facts are read from
+//! the log inside it ([`UserView`]), each record is weighed against them by
+//! the merge's rules (`sync::merge`), and each one that takes effect is
+//! appended to the log with source `sync` and its origin device and stamp,
+//! its row written beside it — so every device's chain still verifies, and a
+//! crash anywhere leaves the batch applied whole or not at all.
+//!
+//! A reset or forget that arrives after facts newer than it (decided after
+//! it, elsewhere) undoes only what is at or before it: the facts it does not
+//! override are appended again after it, unchanged (same stamp, same origin),
+//! so that the latest-record rule (`record_links.rs`) still backs them.
+
+use super::door::Passage;
+use super::namespace_state::{change_in_passage, Change};
+use super::sync_device::Device;
+use super::sync_view::UserView;
+use super::{consent_log, db, pseudonyms, Decided, Store};
+use crate::admin_records::DecisionSource;
+use crate::consent_record::{NewRecord, RecordSource, Recorded, SyncedOrigin};
+use crate::error::{Error, Result};
+use crate::namespace::NamespaceRef;
+use crate::policy::{GrantState, Lifetime};
+use crate::sync::merge::Subject;
+use crate::sync::wire::SyncRecord;
+
+/// One record of a batch, as read.
+#[derive(Debug, Clone)]
+pub enum Incoming {
+    /// A record this core applies.
+    Known(Box<SyncRecord>),
+    /// A record from a newer core: kept as it came, not applied.
+    FromNewerCore {
+        /// Its id.
+        id: String,
+        /// Its text, exactly as received.
+        text: String,
+    },
+}
+
+/// What applying a batch did (SPEC §10's counts), and what it touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Records that took effect.
+    pub applied: u64,
+    /// Records already here (this device's own, or applied before).
+    pub duplicates: u64,
+    /// Records a newer fact here overrides.
+    pub superseded: u64,
+    /// Records from a newer core, kept but not applied.
+    pub rejected: u64,
+    /// The scopes decided (allow-once grants of them end).
+    pub scopes: Vec<(String, String, String)>,
+    /// The apps reset for the user.
+    pub apps_reset: Vec<String>,
+    /// Whether the user was forgotten.
+    pub forgotten: bool,
+}
+
+impl Store {
+    /// Applies `batch` for `user_id` at `now_ms`, in one transaction through
+    /// the door (an erasure when it holds a forget).
+    pub fn sync_apply(
+        &self,
+        user_id: &str,
+        batch: &[Incoming],
+        now_ms: i64,
+    ) -> Result<BatchOutcome> {
+        let erasing = batch
+            .iter()
+            .any(|item| matches!(item, Incoming::Known(r) if r.decision == "forgotten"));
+        if erasing {
+            if let Some(path) = &self.path {
+                db::begin_erasure(path)?;
+            }
+        }
+        let (written, outcome) =
+            self.through_door(&[], |passage| apply_batch(passage, user_id, batch, now_ms))?;
+        if erasing {
+            if let Some(path) = &self.path {
+                db::finish_erasure(&written.inner.conn, path);
+            }
+        }
+        if outcome.applied > 0 {
+            let mut cache = self.cache.write(&written.inner);
+            cache.namespaces.retain(|ns, _| ns.user_id != user_id);
+            cache.agreements.retain(|key, _| key.user_id != user_id);
+        }
+        Ok(outcome)
+    }
+}
+
+/// The batch's work, inside the door's transaction.
+fn apply_batch(
+    passage: &Passage<'_>,
+    user_id: &str,
+    batch: &[Incoming],
+    now_ms: i64,
+) -> Result<BatchOutcome> {
+    let device = Device::read_or_make(passage)?;
+    let mut view = UserView::read(passage, user_id, &device)?;
+    let mut outcome = BatchOutcome::default();
+    let mut applier = Applier {
+        passage,
+        user_id,
+        device: &device,
+        now_ms,
+    };
+    for item in batch {
+        let record = match item {
+            Incoming::FromNewerCore { id, text } => {
+                let subject = pseudonyms::of_or_new(passage, user_id)?;
+                passage.hold_record(&subject, id, text)?;
+                outcome.rejected += 1;
+                continue;
+            }
+            Incoming::Known(record) => record,
+        };
+        if record.device == device.id || view.seen.contains(&record.id) {
+            outcome.duplicates += 1;
+            continue;
+        }
+        if !view.takes_effect(record) {
+            outcome.superseded += 1;
+            continue;
+        }
+        match record.subject() {
+            Subject::User => {
+                applier.forget(record, &mut view)?;
+                outcome.forgotten = true;
+            }
+            Subject::App { app } => {
+                applier.reset(record, &app, &mut view)?;
+                outcome.apps_reset.push(app);
+            }
+            subject => {
+                applier.decide(record, false)?;
+                if let Subject::Scope { app, plugin, scope } = subject {
+                    outcome.scopes.push((app, plugin, scope));
+                }
+                view.note((**record).clone());
+            }
+        }
+        outcome.applied += 1;
+    }
+    Ok(outcome)
+}
+
+/// Writes facts for one user inside the batch's passage.
+struct Applier<'p, 't> {
+    passage: &'p Passage<'t>,
+    user_id: &'p str,
+    device: &'p Device,
+    now_ms: i64,
+}
+
+impl Applier<'_, '_> {
+    /// The consent record `fact` is appended as: with source `sync` and its
+    /// origin — or, for this device's own fact kept across an undo
+    /// (`own`), its own source and stamp.
+    fn record_of(&self, fact: &SyncRecord, own: bool) -> Result<NewRecord> {
+        let decision = Recorded::from_word(&fact.decision)
+            .ok_or_else(|| Error::InvalidArgument(format!("record {}: unknown decision", fact.id)))?;
+        let ns = NamespaceRef::new(self.user_id, &fact.app, fact.plugin.as_deref());
+        let source = match own {
+            true => RecordSource::from_word(&fact.source),
+            false => RecordSource::Sync,
+        };
+        let mut record = NewRecord::new(ns, fact.scope.as_deref(), decision, source);
+        record.lifetime = match (fact.lifetime.as_deref(), fact.until_ms) {
+            (Some("permanent"), _) => Some(Lifetime::Permanent),
+            (Some("until"), Some(at)) => Some(Lifetime::Until(at)),
+            _ => None,
+        };
+        record.purpose = fact.purpose.clone();
+        record.contract_version = fact.contract_version.clone();
+        record.scopes = fact.scopes.clone();
+        record.infos = fact.infos.clone();
+        record.template = fact.template.clone();
+        record.synced = Some(SyncedOrigin {
+            stamp: fact.stamp(),
+            from: match own {
+                true => None,
+                false => fact.origin_seq().map(|seq| (fact.device.clone(), seq)),
+            },
+        });
+        Ok(record)
+    }
+
+    /// Appends `fact` and writes what it decides.
+    fn decide(&mut self, fact: &SyncRecord, own: bool) -> Result<()> {
+        let record = self.record_of(fact, own)?;
+        let ns = NamespaceRef::new(self.user_id, &fact.app, fact.plugin.as_deref());
+        let source = (DecisionSource::Sync, self.now_ms);
+        let app = (self.user_id, fact.app.as_str());
+        let change = |state| {
+            Change::Decide(Decided {
+                scope: fact.scope.clone().unwrap_or_default(),
+                state,
+                expires_at_ms: fact.until_ms,
+                purpose: fact.purpose.clone(),
+                contract_version: fact.contract_version.clone(),
+            })
+        };
+        match record.decision {
+            Recorded::Granted => {
+                change_in_passage(self.passage, ns, &[change(GrantState::Granted)], &[record], source)?;
+            }
+            Recorded::Denied => {
+                change_in_passage(self.passage, ns, &[change(GrantState::Denied)], &[record], source)?;
+            }
+            Recorded::Revoked => {
+                let forget = Change::Forget {
+                    scope: fact.scope.clone().unwrap_or_default(),
+                };
+                change_in_passage(self.passage, ns, &[forget], &[record], source)?;
+            }
+            Recorded::Agreed => {
+                let version = fact.contract_version.clone().unwrap_or_default();
+                let agree = Change::Agree { version };
+                let app_ns = NamespaceRef::new(self.user_id, &fact.app, None);
+                change_in_passage(self.passage, app_ns, &[agree], &[record], source)?;
+            }
+            Recorded::Subscribed | Recorded::Declined => {
+                let accept = record.decision == Recorded::Subscribed;
+                let template = fact.template.clone().unwrap_or_default();
+                let links = consent_log::append(self.passage, &[record], self.now_ms)?;
+                let link = links.into_iter().next().unwrap_or_default();
+                let choice = if accept { "accept" } else { "reject" };
+                self.passage
+                    .upsert_kept_choice((app.0, app.1, &template), choice, &link)?;
+            }
+            Recorded::SubscriptionsOn | Recorded::SubscriptionsOff => {
+                let on = record.decision == Recorded::SubscriptionsOn;
+                let links = consent_log::append(self.passage, &[record], self.now_ms)?;
+                let link = links.into_iter().next().unwrap_or_default();
+                self.passage.upsert_main_switch(app, on, &link)?;
+            }
+            // A disagreement is kept in the log and changes no state.
+            _ => {
+                consent_log::append(self.passage, &[record], self.now_ms)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a reset of `app` at `fact`'s time: everything of the app at
+    /// or before it goes; what is newer is appended again after it.
+    fn reset(&mut self, fact: &SyncRecord, app: &str, view: &mut UserView) -> Result<()> {
+        let outliving = view.outliving(&fact.version(), Some(app));
+        self.passage.delete_app_rows(app, Some(self.user_id))?;
+        let record = self.record_of(fact, false)?;
+        consent_log::append(self.passage, &[record], self.now_ms)?;
+        view.note(fact.clone());
+        for kept in &outliving {
+            self.decide(kept, kept.device == self.device.id)?;
+        }
+        Ok(())
+    }
+
+    /// Applies a forget of the user at `fact`'s time: an erasure, as on this
+    /// device (rows gone, the pseudonym's key destroyed), with a tombstone
+    /// that refuses every older fact about the id from now on; what is newer
+    /// is appended again after it, under the user's next pseudonym.
+    fn forget(&mut self, fact: &SyncRecord, view: &mut UserView) -> Result<()> {
+        let forget = fact.version();
+        let outliving = view.outliving(&forget, None);
+        self.passage.delete_user_rows(self.user_id)?;
+        let record = self.record_of(fact, false)?;
+        let appended = consent_log::append(self.passage, &[record], self.now_ms)?;
+        let seq = appended.first().map(|link| link.seq).unwrap_or_default();
+        let tag = self.device.forgotten_tag(self.user_id);
+        self.passage
+            .upsert_tombstone(&tag, forget.stamp, &fact.device, seq, true)?;
+        if let Some(subject) = &view.subject {
+            self.passage.delete_sync_rows_of(subject)?;
+        }
+        pseudonyms::forget(self.passage, self.user_id)?;
+        *view = UserView {
+            forgotten: Some(forget),
+            ..UserView::default()
+        };
+        for kept in &outliving {
+            if kept.decision == "reset" {
+                let record = self.record_of(kept, kept.device == self.device.id)?;
+                consent_log::append(self.passage, &[record], self.now_ms)?;
+            } else {
+                self.decide(kept, kept.device == self.device.id)?;
+            }
+            view.note(kept.clone());
+        }
+        view.subject = pseudonyms::of(self.passage, self.user_id)?;
+        Ok(())
+    }
+}

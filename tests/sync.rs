@@ -1,0 +1,384 @@
+//! Sync across devices (SPEC §10, issue #23), device to device without a
+//! backend: each device an engine on its own file and its own clock; what one
+//! uploads, the other applies. The merge's rules, idempotency, forget,
+//! device-local facts, records from a newer core and bad input. (The same
+//! through a real PostgreSQL backend, three devices and random faults:
+//! `tests/sync_convergence.rs`.)
+
+mod common;
+
+use common::devices::{carry, Device};
+use common::*;
+use miniapp_auth::{AuthError, DecisionSource, EngineConfig, SyncApplied};
+use serde_json::{json, Value};
+
+const USER: &str = "alice@example.com";
+
+fn granted(device: &Device, app: &str, scope: &str) -> Option<bool> {
+    device.settings(USER, app)["authSetting"][scope].as_bool()
+}
+
+fn counts(applied: u64, duplicates: u64, superseded: u64, rejected: u64) -> SyncApplied {
+    SyncApplied {
+        applied,
+        duplicates,
+        superseded,
+        rejected,
+    }
+}
+
+#[test]
+fn a_grant_and_its_revocation_reach_the_other_device() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    assert_eq!(carry(&phone, &tablet, USER), counts(1, 0, 0, 0));
+    assert_eq!(granted(&tablet, "wxA", "scope.record"), Some(true));
+    let grants = tablet.engine.list_grants(USER.into(), None).unwrap();
+    assert_eq!(grants[0].source, DecisionSource::Sync);
+
+    phone.wait(1000);
+    phone
+        .engine
+        .revoke_grant(USER.into(), "wxA".into(), None, "scope.record".into())
+        .unwrap();
+    assert_eq!(carry(&phone, &tablet, USER), counts(1, 0, 0, 0));
+    assert_eq!(granted(&tablet, "wxA", "scope.record"), None);
+    assert_eq!(tablet.everything(USER), phone.everything(USER));
+}
+
+#[test]
+fn an_applied_record_names_its_origin_and_every_chain_verifies() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    carry(&phone, &tablet, USER);
+    let phone_state = phone.engine.sync_state(USER.into()).unwrap();
+    let records = tablet.engine.consent_records(Some(USER.into())).unwrap();
+    let applied = records.last().unwrap();
+    assert_eq!(applied.source, "sync");
+    assert_eq!(applied.device.as_deref(), Some(phone_state.device_id.as_str()));
+    assert!(applied.hlc.is_some());
+    let own = phone.engine.consent_records(Some(USER.into())).unwrap();
+    assert_eq!(own.last().unwrap().device, None, "decided here");
+    assert_eq!(applied.hlc, own.last().unwrap().hlc);
+    for device in [&phone, &tablet] {
+        let verified = device.engine.verify_consent_log().unwrap();
+        assert!(verified.intact, "{verified:?}");
+    }
+}
+
+/// The tablet's clock is an hour ahead: its denial, made before the phone's
+/// grant in real time, carries a later stamp — and wins, whatever order they
+/// arrive in. Then the phone, having seen it, decides again: newer than
+/// both.
+#[test]
+fn the_newest_decision_wins_in_either_order_of_arrival() {
+    let (phone, tablet) = (Device::new(0), Device::new(HOUR));
+    tablet.set(USER, "wxA", "scope.record", false);
+    phone.set(USER, "wxA", "scope.record", true);
+    // The older grant arrives after the newer denial: superseded.
+    assert_eq!(carry(&phone, &tablet, USER), counts(0, 0, 1, 0));
+    assert_eq!(granted(&tablet, "wxA", "scope.record"), Some(false));
+    // The newer denial arrives after the older grant: applied.
+    assert_eq!(carry(&tablet, &phone, USER), counts(1, 0, 0, 0));
+    assert_eq!(granted(&phone, "wxA", "scope.record"), Some(false));
+    // The phone (an hour behind) decides after seeing the denial: its stamp
+    // is past the denial's, so the grant wins everywhere.
+    phone.set(USER, "wxA", "scope.record", true);
+    assert_eq!(carry(&phone, &tablet, USER), counts(1, 0, 0, 0));
+    assert_eq!(granted(&tablet, "wxA", "scope.record"), Some(true));
+    assert_eq!(tablet.everything(USER), phone.everything(USER));
+}
+
+/// Two devices decide at the same stamp (same clock reading, first
+/// decision of each): the denial wins on both.
+#[test]
+fn on_a_tie_the_denial_wins() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    tablet.set(USER, "wxA", "scope.record", false);
+    let to_tablet = phone.upload(USER);
+    let to_phone = tablet.upload(USER);
+    assert_eq!(to_tablet[0]["hlc"], to_phone[0]["hlc"], "a tie");
+    assert_eq!(tablet.apply(USER, &to_tablet), counts(0, 0, 1, 0));
+    assert_eq!(phone.apply(USER, &to_phone), counts(1, 0, 0, 0));
+    for device in [&phone, &tablet] {
+        assert_eq!(granted(device, "wxA", "scope.record"), Some(false));
+    }
+}
+
+#[test]
+fn a_batch_applied_twice_or_uploaded_twice_changes_nothing_the_second_time() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    phone.set(USER, "wxB", "scope.userLocation", false);
+    // Asked twice before acknowledging: the same batch.
+    let first = phone.engine.sync_outgoing_values(USER, 100).unwrap();
+    let again = phone.engine.sync_outgoing_values(USER, 100).unwrap();
+    assert_eq!(first, again);
+    assert_eq!(first.0.len(), 2);
+    assert_eq!(tablet.apply(USER, &first.0), counts(2, 0, 0, 0));
+    let head = tablet.engine.consent_log_head().unwrap();
+    assert_eq!(tablet.apply(USER, &first.0), counts(0, 2, 0, 0));
+    assert_eq!(tablet.engine.consent_log_head().unwrap(), head);
+    // The device's own records coming back are duplicates too.
+    assert_eq!(phone.apply(USER, &first.0), counts(0, 2, 0, 0));
+    // Acknowledged twice: nothing left, nothing lost.
+    phone.engine.sync_mark_uploaded(USER.into(), first.1.clone()).unwrap();
+    phone.engine.sync_mark_uploaded(USER.into(), first.1).unwrap();
+    assert!(phone.upload(USER).is_empty());
+    assert_eq!(phone.engine.sync_state(USER.into()).unwrap().pending, 0);
+}
+
+#[test]
+fn a_partial_batch_and_its_cursor_leave_the_rest_for_the_next() {
+    let phone = Device::new(0);
+    for scope in ["scope.record", "scope.camera", "scope.userLocation"] {
+        phone.set(USER, "wxA", scope, true);
+    }
+    let (first, cursor) = phone.engine.sync_outgoing_values(USER, 2).unwrap();
+    assert_eq!(first.len(), 2);
+    phone.engine.sync_mark_uploaded(USER.into(), cursor).unwrap();
+    let (rest, _) = phone.engine.sync_outgoing_values(USER, 2).unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0]["scope"], "scope.userLocation");
+    assert_eq!(phone.engine.sync_state(USER.into()).unwrap().pending, 1);
+}
+
+#[test]
+fn sync_reset_uploads_sends_everything_again_and_the_other_side_takes_it_once() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    carry(&phone, &tablet, USER);
+    phone.engine.sync_reset_uploads(USER.into()).unwrap();
+    let again = phone.upload(USER);
+    assert_eq!(again.len(), 1);
+    assert_eq!(tablet.apply(USER, &again), counts(0, 1, 0, 0));
+}
+
+/// Allow-once, dismissals and auto-revoke are each device's own: none is
+/// uploaded, and auto-revoke on one device leaves the grant on another
+/// that uses it.
+#[test]
+fn device_facts_stay_on_their_device() {
+    let config = EngineConfig {
+        auto_revoke_unused_days: 30,
+        ..EngineConfig::default()
+    };
+    let phone = Device::with_config(0, config.clone());
+    let tablet = Device::with_config(0, config);
+    phone.ui.push(&[Answer::Agree, Answer::AllowOnce, Answer::Dismiss]);
+    block_on(phone.engine.authorize(caller(USER, "wxA"), "scope.record".into()));
+    block_on(phone.engine.authorize(caller(USER, "wxA"), "scope.userLocation".into()));
+    let uploaded = phone.upload(USER);
+    let decisions: Vec<&str> = uploaded
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["agreed"], "only the agreement syncs: {uploaded:?}");
+    tablet.apply(USER, &uploaded);
+
+    phone.set(USER, "wxA", "scope.camera", true);
+    carry(&phone, &tablet, USER);
+    // The tablet uses the camera; the phone does not, for 31 days.
+    for day in 0..31 {
+        for device in [&phone, &tablet] {
+            device.wait(DAY);
+        }
+        if day % 7 == 0 {
+            let r = block_on(tablet.engine.authorize(caller(USER, "wxA"), "scope.camera".into()));
+            assert!(r.json.contains(":ok"), "{}", r.json);
+        }
+    }
+    let revoked = phone.engine.run_maintenance().unwrap();
+    assert_eq!(revoked.revoked_unused, 1);
+    tablet.engine.run_maintenance().unwrap();
+    assert!(phone.upload(USER).is_empty(), "auto-revoke does not sync");
+    assert_eq!(granted(&tablet, "wxA", "scope.camera"), Some(true));
+    assert_eq!(granted(&phone, "wxA", "scope.camera"), None);
+}
+
+/// A forget on one device reaches the other: every decision of the user
+/// gone, both chains verify, the id nowhere in the other device's files; an
+/// older grant arriving afterwards stays superseded; a decision made after
+/// the forget counts.
+#[test]
+fn a_forget_reaches_every_device_and_outlives_older_grants() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    tablet.set(USER, "wxB", "scope.userLocation", true);
+    phone.apply(USER, &tablet.upload(USER));
+    let stale = phone.upload(USER);
+    tablet.apply(USER, &stale);
+    phone.wait(1000);
+    phone.engine.forget_user(USER.into()).unwrap();
+    let forget = phone.upload(USER);
+    assert_eq!(forget.len(), 1);
+    assert_eq!(forget[0]["decision"], "forgotten");
+    assert_eq!(tablet.apply(USER, &forget), counts(1, 0, 0, 0));
+    assert!(tablet.engine.list_grants(USER.into(), None).unwrap().is_empty());
+    assert_eq!(tablet.everything(USER), phone.everything(USER));
+    // The stale batch again (a retry from before the forget): superseded.
+    assert_eq!(tablet.apply(USER, &stale), counts(0, 0, 1, 0));
+    assert!(tablet.engine.list_grants(USER.into(), None).unwrap().is_empty());
+    for device in [&phone, &tablet] {
+        assert!(device.engine.verify_consent_log().unwrap().intact);
+        device.engine.shut_down();
+        for file in std::fs::read_dir(device.db.dir.path()).unwrap() {
+            let bytes = std::fs::read(file.unwrap().path()).unwrap();
+            assert!(
+                !bytes.windows(USER.len()).any(|w| w == USER.as_bytes()),
+                "the id is left in the files"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_decision_after_a_forget_counts_on_every_device() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    carry(&phone, &tablet, USER);
+    phone.wait(1000);
+    phone.engine.forget_user(USER.into()).unwrap();
+    phone.wait(1000);
+    phone.set(USER, "wxA", "scope.camera", true);
+    let records = phone.upload(USER);
+    assert_eq!(records.len(), 2, "the forget, then the new grant: {records:?}");
+    assert_eq!(tablet.apply(USER, &records), counts(2, 0, 0, 0));
+    assert_eq!(granted(&tablet, "wxA", "scope.camera"), Some(true));
+    assert_eq!(granted(&tablet, "wxA", "scope.record"), None);
+}
+
+/// A reset at t overrides what is at or before t, not a decision made after
+/// it on another device that arrived first.
+#[test]
+fn a_late_reset_undoes_only_what_is_older() {
+    let (phone, tablet, watch) = (Device::new(0), Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    let grant = phone.upload(USER);
+    tablet.apply(USER, &grant);
+    watch.apply(USER, &grant);
+    tablet.wait(1000);
+    tablet
+        .engine
+        .reset_app("wxA".into(), Some(USER.into()))
+        .unwrap();
+    let reset = tablet.upload(USER);
+    phone.wait(5000);
+    phone.set(USER, "wxA", "scope.camera", true);
+    let camera = phone.upload(USER);
+    // The watch gets the newer camera grant first, then the reset.
+    assert_eq!(watch.apply(USER, &camera), counts(1, 0, 0, 0));
+    assert_eq!(watch.apply(USER, &reset), counts(1, 0, 0, 0));
+    assert_eq!(granted(&watch, "wxA", "scope.camera"), Some(true));
+    assert_eq!(granted(&watch, "wxA", "scope.record"), None);
+    phone.apply(USER, &reset);
+    tablet.apply(USER, &camera);
+    for device in [&phone, &tablet] {
+        assert_eq!(device.everything(USER), watch.everything(USER));
+    }
+    assert!(watch.engine.verify_consent_log().unwrap().intact);
+}
+
+#[test]
+fn privacy_agreements_kept_choices_and_the_main_switch_sync() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.ui.push(&[Answer::Agree, Answer::Allow]);
+    block_on(phone.engine.authorize(caller(USER, "wxA"), "scope.record".into()));
+    phone
+        .engine
+        .set_subscriptions_main_switch(USER.into(), "wxB".into(), false)
+        .unwrap();
+    assert_eq!(tablet.privacy(USER, "wxA")["needAuthorization"], true);
+    let applied = carry(&phone, &tablet, USER);
+    assert_eq!(applied.applied, 3, "{applied:?}");
+    assert_eq!(tablet.everything(USER), phone.everything(USER));
+    assert_eq!(tablet.privacy(USER, "wxA")["needAuthorization"], false);
+}
+
+#[test]
+fn a_record_from_a_newer_core_is_kept_not_applied() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    let mut records = phone.upload(USER);
+    let mut newer = records[0].clone();
+    newer["id"] = json!("d-future:9");
+    newer["device"] = json!("d-future");
+    newer["format"] = json!(2);
+    let mut unknown_field = records[0].clone();
+    unknown_field["id"] = json!("d-future:10");
+    unknown_field["device"] = json!("d-future");
+    unknown_field["confidence"] = json!(0.9);
+    let mut unknown_scope = records[0].clone();
+    unknown_scope["id"] = json!("d-future:11");
+    unknown_scope["device"] = json!("d-future");
+    unknown_scope["scope"] = json!("scope.telepathy");
+    records.extend([newer, unknown_field, unknown_scope]);
+    assert_eq!(tablet.apply(USER, &records), counts(1, 0, 0, 3));
+    assert_eq!(tablet.engine.sync_state(USER.into()).unwrap().held, 3);
+    assert_eq!(tablet.apply(USER, &records), counts(0, 1, 0, 3));
+    assert_eq!(tablet.engine.sync_state(USER.into()).unwrap().held, 3, "kept once");
+}
+
+/// A record that breaks the format it claims fails the whole batch, naming
+/// it, and nothing changes — not even the good record before it.
+#[test]
+fn a_broken_record_fails_the_batch_and_changes_nothing() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    let good = phone.upload(USER);
+    let head = tablet.engine.consent_log_head().unwrap();
+    for broken in [
+        json!("not an object"),
+        json!({"format": 1, "id": "d-x:1"}),
+        {
+            let mut r = good[0].clone();
+            r["hlc"] = json!("yesterday");
+            r
+        },
+        {
+            let mut r = good[0].clone();
+            r["lifetime"] = json!("once");
+            r
+        },
+    ] {
+        let batch: Vec<Value> = vec![good[0].clone(), broken.clone()];
+        let error = tablet.engine.sync_apply_values(USER, &batch).unwrap_err();
+        match error {
+            AuthError::InvalidArgument { reason } => {
+                assert!(reason.contains("record 1"), "{reason}")
+            }
+            other => panic!("{broken}: {other:?}"),
+        }
+        assert_eq!(tablet.engine.consent_log_head().unwrap(), head);
+    }
+    let not_json = tablet
+        .engine
+        .sync_apply(USER.into(), vec!["{".into()])
+        .unwrap_err();
+    assert!(matches!(not_json, AuthError::InvalidArgument { .. }));
+    assert!(tablet
+        .engine
+        .sync_mark_uploaded(USER.into(), "soon".into())
+        .is_err());
+    assert!(tablet
+        .engine
+        .sync_mark_uploaded(USER.into(), "999999".into())
+        .is_err());
+    assert!(tablet.engine.sync_outgoing_values(USER, 0).is_err());
+}
+
+/// The clock is persisted: a restart on a wall clock set back an hour still
+/// stamps after everything stamped before.
+#[test]
+fn the_clock_never_goes_back_across_a_restart() {
+    let mut phone = Device::new(0);
+    phone.set(USER, "wxA", "scope.record", true);
+    let before = phone.engine.sync_state(USER.into()).unwrap().clock;
+    phone.restart(std::sync::Arc::new(miniapp_auth::ManualClock::new(T0 - HOUR)));
+    phone.set(USER, "wxA", "scope.camera", true);
+    let after = phone.engine.sync_state(USER.into()).unwrap().clock;
+    assert!(after > before, "{after} after {before}");
+    let records = phone.upload(USER);
+    assert!(records[1]["hlc"].as_str() > records[0]["hlc"].as_str());
+}

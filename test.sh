@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust suite (cargo test), then the Kotlin, Swift and
+# Runs every test: the Rust suite (cargo test), the sync backend's suite against a
+# real PostgreSQL server, then the Kotlin, Swift and
 # JavaScript suites against the real library and CLI, and the packaging checks.
 # Provisions kotlinc, JNA, the
 # Swift root, TypeScript with WeChat's typings and the jsc shell itself (cached in
-# ~/.cache/miniapp-auth; scripts/toolchains.sh).
+# ~/.cache/miniapp-auth; scripts/toolchains.sh), and a throwaway PostgreSQL server.
 #   ./test.sh                 everything
-#   ./test.sh rust js         only some suites (rust, bench, ffi, kotlin, swift, js, packaging, fuzz)
+#   ./test.sh rust js         only some suites (rust, sync, bench, ffi, kotlin, swift, js, packaging, fuzz)
 # The bench, ffi and fuzz suites are smoke runs (each benchmark once, 200 FFI calls
 # a language, each fuzz target 10 s); `cargo bench`, benches/ffi/run.sh and
 # scripts/fuzz.sh run the real thing.
 set -uo pipefail
 cd "$(dirname "$0")"
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(rust bench ffi kotlin swift js packaging fuzz)
+[ ${#suites[@]} -gt 0 ] || suites=(rust sync bench ffi kotlin swift js packaging fuzz)
 mkdir -p target/test-logs
 summary=()
 total_passed=0
@@ -41,6 +42,22 @@ for suite in "${suites[@]}"; do
             passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}')
             failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
             record rust "$passed" "$failed" "$status"
+            ;;
+        sync)
+            # The reference sync backend (docs/sync/*.sql) on a fresh PostgreSQL
+            # server in a temp dir (socket only), stopped on exit even on failure;
+            # tests/sync_backend.rs's tests are #[ignore]d without it.
+            (
+                source scripts/toolchains.sh || exit 1
+                trap 'stop_postgres' EXIT
+                trap 'exit 130' INT TERM
+                provision_postgres || exit 1
+                cargo test --test sync_backend -- --include-ignored
+            ) 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}')
+            failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
+            record sync "$passed" "$failed" "$status"
             ;;
         bench)
             MINIAPP_AUTH_BENCH_MAX_GRANTS=10000 cargo test --benches 2>&1 | tee "$log"
@@ -101,7 +118,7 @@ for suite in "${suites[@]}"; do
             record fuzz "$passed" "$failed" "$status"
             ;;
         *)
-            echo "unknown suite $suite (rust, bench, ffi, kotlin, swift, js, packaging, fuzz)" >&2
+            echo "unknown suite $suite (rust, sync, bench, ffi, kotlin, swift, js, packaging, fuzz)" >&2
             exit 2
             ;;
     esac

@@ -8,7 +8,8 @@
 #           jsc shell (Debian's libjavascriptcoregtk-4.0-bin), and real mini-app
 #           framework API layers (miniprogram-api-promise, Mpx, Taro, uni-app; npm),
 #           bundled with esbuild as a mini-app build would, for the JS suite
-# Usage: scripts/toolchains.sh kotlin|swift|all   (prints what it provisioned)
+#   postgres a throwaway PostgreSQL server for the sync suite (Debian's postgresql)
+# Usage: scripts/toolchains.sh kotlin|swift|js|postgres|all   (prints what it provisioned)
 # Sourced, it defines provision_kotlin / provision_swift and the paths they set.
 set -euo pipefail
 
@@ -208,6 +209,103 @@ provision_js() {
     export TS_MODULES API_TYPINGS_TARBALL JSC FRAMEWORKS
 }
 
+# PostgreSQL for the sync suite: the reference sync backend (docs/sync/*.sql).
+# provision_postgres starts a fresh server in a temp dir (a Unix socket there, no
+# TCP), creates the schema, and exports MINIAPP_AUTH_PG_HOST (the socket dir),
+# MINIAPP_AUTH_PG_PORT, MINIAPP_AUTH_PG_USER, MINIAPP_AUTH_PG_DB, PG_BIN (its
+# binaries, also put first on PATH) and PG_TEMP_DIR; stop_postgres stops it and
+# removes the dir. PostgreSQL refuses to run as root: as root, the server runs as
+# the system user miniapp-pg (created when missing); otherwise as the current user.
+PG_OS_USER="miniapp-pg"
+PG_ROLE="miniapp"
+PG_DATABASE="miniapp_sync"
+PG_PORT="5432" # names the socket file only (.s.PGSQL.5432): there is no TCP
+
+# Sets PG_BIN: the folder with initdb, pg_ctl and psql (installs postgresql if none).
+find_postgres_bin() {
+    local initdb
+    initdb=$(command -v initdb || true)
+    [ -n "$initdb" ] || initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)
+    if [ -z "$initdb" ]; then
+        echo "toolchains: installing postgresql" >&2
+        apt_install postgresql || return 1
+        initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)
+        [ -n "$initdb" ] || toolchain_fail "initdb not found after installing postgresql" || return 1
+    fi
+    PG_BIN=$(dirname "$(readlink -f "$initdb")")
+    [ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/psql" ] || toolchain_fail "no pg_ctl or psql beside $initdb" || return 1
+}
+
+# Runs a command as the server's OS user, in the server's temp dir.
+as_pg_user() {
+    if [ "$(id -u)" = 0 ]; then
+        (cd "$PG_TEMP_DIR" && runuser -u "$PG_OS_USER" -- "$@")
+    else
+        (cd "$PG_TEMP_DIR" && "$@")
+    fi
+}
+
+provision_postgres() {
+    # Already started by this shell: keep that one.
+    if [ -n "${PG_TEMP_DIR:-}" ] && [ -f "$PG_TEMP_DIR/data/postmaster.pid" ] && [ -n "${MINIAPP_AUTH_PG_HOST:-}" ]; then
+        return 0
+    fi
+    find_postgres_bin || return 1
+    if [ "$(id -u)" = 0 ] && ! id -u "$PG_OS_USER" >/dev/null 2>&1; then
+        echo "toolchains: creating the system user $PG_OS_USER (PostgreSQL refuses to run as root)" >&2
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER" \
+            || toolchain_fail "useradd $PG_OS_USER failed" || return 1
+    fi
+    PG_TEMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/miniapp-pg.XXXXXX")
+    export PG_TEMP_DIR
+    if [ "$(id -u)" = 0 ]; then
+        chown "$PG_OS_USER:" "$PG_TEMP_DIR" || return 1
+    fi
+    chmod 700 "$PG_TEMP_DIR"
+    local started
+    started=$(date +%s%N)
+    as_pg_user "$PG_BIN/initdb" --pgdata="$PG_TEMP_DIR/data" --auth=trust --username="$PG_ROLE" \
+        --encoding=UTF8 --locale=C.UTF-8 >"$PG_TEMP_DIR/initdb.log" 2>&1 \
+        || { cat "$PG_TEMP_DIR/initdb.log" >&2; toolchain_fail "initdb failed"; } || return 1
+    # -k: the socket in the temp dir; listen_addresses='': no TCP at all.
+    as_pg_user "$PG_BIN/pg_ctl" start --wait --timeout=60 --pgdata="$PG_TEMP_DIR/data" \
+        --log="$PG_TEMP_DIR/server.log" \
+        -o "-k $PG_TEMP_DIR -p $PG_PORT -c listen_addresses='' -c fsync=on" >/dev/null \
+        || { cat "$PG_TEMP_DIR/server.log" >&2; toolchain_fail "pg_ctl start failed"; } || return 1
+    local tries=0
+    until "$PG_BIN/pg_isready" -q -h "$PG_TEMP_DIR" -p "$PG_PORT" -U "$PG_ROLE" -d postgres; do
+        tries=$((tries + 1))
+        [ "$tries" -lt 100 ] || toolchain_fail "the server in $PG_TEMP_DIR is not ready after 10 s" || return 1
+        sleep 0.1
+    done
+    local root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    "$PG_BIN/psql" -X -q -h "$PG_TEMP_DIR" -p "$PG_PORT" -U "$PG_ROLE" -d postgres -v ON_ERROR_STOP=1 \
+        -c "CREATE DATABASE $PG_DATABASE" >&2 || toolchain_fail "CREATE DATABASE failed" || return 1
+    "$PG_BIN/psql" -X -q -h "$PG_TEMP_DIR" -p "$PG_PORT" -U "$PG_ROLE" -d "$PG_DATABASE" -v ON_ERROR_STOP=1 \
+        -f "$root/docs/sync/schema.sql" >&2 || toolchain_fail "docs/sync/schema.sql failed" || return 1
+    echo "toolchains: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') ready in $PG_TEMP_DIR" \
+        "($(( ($(date +%s%N) - started) / 1000000 )) ms: initdb, start, database, schema)" >&2
+    MINIAPP_AUTH_PG_HOST="$PG_TEMP_DIR"
+    MINIAPP_AUTH_PG_PORT="$PG_PORT"
+    MINIAPP_AUTH_PG_USER="$PG_ROLE"
+    MINIAPP_AUTH_PG_DB="$PG_DATABASE"
+    PATH="$PG_BIN:$PATH"
+    export MINIAPP_AUTH_PG_HOST MINIAPP_AUTH_PG_PORT MINIAPP_AUTH_PG_USER MINIAPP_AUTH_PG_DB PG_BIN PATH
+}
+
+# Stops the server provision_postgres started and removes its temp dir (safe to
+# call when it never started, or twice).
+stop_postgres() {
+    [ -n "${PG_TEMP_DIR:-}" ] && [ -d "$PG_TEMP_DIR" ] || return 0
+    if [ -f "$PG_TEMP_DIR/data/postmaster.pid" ]; then
+        as_pg_user "$PG_BIN/pg_ctl" stop --wait --mode=fast --pgdata="$PG_TEMP_DIR/data" >/dev/null 2>&1 \
+            || echo "toolchains: pg_ctl stop failed (log: $PG_TEMP_DIR/server.log)" >&2
+    fi
+    rm -rf "$PG_TEMP_DIR"
+    PG_TEMP_DIR=""
+}
+
 # Mounts /proc in the root (swiftc needs it); swift_unmount undoes it.
 # The root's /proc is shared by every run using the root at once (two checkouts'
 # suites, a benchmark): each run registers its PID, and the last live one to
@@ -298,7 +396,11 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         kotlin) provision_kotlin && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR" ;;
         swift) provision_swift && echo "SWIFT_ROOT=$SWIFT_ROOT" ;;
         js) provision_js && echo "TS_MODULES=$TS_MODULES API_TYPINGS_TARBALL=$API_TYPINGS_TARBALL JSC=$JSC FRAMEWORKS=$FRAMEWORKS" ;;
+        postgres) # starts a server, checks it answers, stops it (a provisioning check)
+            trap stop_postgres EXIT
+            provision_postgres && psql -X -At -h "$MINIAPP_AUTH_PG_HOST" -p "$MINIAPP_AUTH_PG_PORT" \
+                -U "$MINIAPP_AUTH_PG_USER" -d "$MINIAPP_AUTH_PG_DB" -c 'SELECT version()' ;;
         all) provision_kotlin && provision_swift && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR SWIFT_ROOT=$SWIFT_ROOT" ;;
-        *) echo "usage: $0 kotlin|swift|js|all" >&2; exit 2 ;;
+        *) echo "usage: $0 kotlin|swift|js|postgres|all" >&2; exit 2 ;;
     esac
 fi

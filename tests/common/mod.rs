@@ -5,6 +5,7 @@
 
 pub mod bridge;
 pub mod devices;
+pub mod sync_backend;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};

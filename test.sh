@@ -46,13 +46,15 @@ for suite in "${suites[@]}"; do
         sync)
             # The reference sync backend (docs/sync/*.sql) on a fresh PostgreSQL
             # server in a temp dir (socket only), stopped on exit even on failure;
-            # tests/sync_backend.rs's tests are #[ignore]d without it.
+            # tests/sync_backend.rs's and tests/sync_convergence.rs's tests are
+            # #[ignore]d without it (their child_ helpers run only in a process
+            # a test starts).
             (
                 source scripts/toolchains.sh || exit 1
                 trap 'stop_postgres' EXIT
                 trap 'exit 130' INT TERM
                 provision_postgres || exit 1
-                cargo test --test sync_backend -- --include-ignored
+                cargo test --test sync_backend --test sync_convergence -- --include-ignored --skip child_
             ) 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}')

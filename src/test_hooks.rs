@@ -102,6 +102,23 @@ pub(crate) fn maybe_crash_after_forget_commit() {
     }
 }
 
+static CRASH_BEFORE_NEXT_COMMIT: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Makes the next passage through the door of this process abort it (as a
+/// kill would) after its writes, before its commit: what a crash mid-apply
+/// leaves (tests/sync.rs).
+pub fn crash_before_next_commit() {
+    CRASH_BEFORE_NEXT_COMMIT.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Aborts the process if [`crash_before_next_commit`] asked for it.
+pub(crate) fn maybe_crash_before_commit() {
+    if CRASH_BEFORE_NEXT_COMMIT.load(std::sync::atomic::Ordering::SeqCst) {
+        std::process::abort();
+    }
+}
+
 static STOP_INSIDE_OPEN_LOCK: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 static OPEN_LOCK_WAIT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -120,9 +120,6 @@ CREATE TABLE sync_held (
     PRIMARY KEY (subject, record_id)
 ) WITHOUT ROWID;
 
-INSERT INTO sync_device (id, device_id, secret, hlc_wall, hlc_counter)
-VALUES (1, 'd-' || lower(hex(randomblob(16))), lower(hex(randomblob(32))), 0, 0);
-
 CREATE TRIGGER consent_log_append_only_update BEFORE UPDATE ON consent_log
 BEGIN SELECT RAISE(ABORT, 'the consent log is append-only'); END;
 CREATE TRIGGER consent_log_append_only_delete BEFORE DELETE ON consent_log

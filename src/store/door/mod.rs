@@ -178,6 +178,8 @@ impl Store {
             check.check(&tx)?;
         }
         let out = write(&Passage { tx: &tx })?;
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::maybe_crash_before_commit();
         tx.commit()?;
         let took = asked.elapsed();
         metrics::record(|| MetricEvent::of(MetricName::Commit).took(took));

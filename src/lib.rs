@@ -99,8 +99,9 @@ pub use sync::{SyncApplied, SyncBatch, SyncState, MAX_BATCH as MAX_SYNC_BATCH};
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub use test_hooks::{
-    before_next_door_passage, crash_after_next_forget_commit, crash_before_next_commit, flush_metrics, set_open_lock_wait,
-    stop_inside_next_open_lock, stores_closed_on, Manifest, ScopeCatalogue, WatchTally,
+    before_next_door_passage, crash_after_next_forget_commit, crash_before_next_commit,
+    flush_metrics, set_open_lock_wait, stop_inside_next_open_lock, stores_closed_on, Manifest,
+    ScopeCatalogue, WatchTally,
 };
 
 /// The database schema version this build writes (and the newest it opens).

@@ -55,7 +55,10 @@ fn an_applied_record_names_its_origin_and_every_chain_verifies() {
     let records = tablet.engine.consent_records(Some(USER.into())).unwrap();
     let applied = records.last().unwrap();
     assert_eq!(applied.source, "sync");
-    assert_eq!(applied.device.as_deref(), Some(phone_state.device_id.as_str()));
+    assert_eq!(
+        applied.device.as_deref(),
+        Some(phone_state.device_id.as_str())
+    );
     assert!(applied.hlc.is_some());
     let own = phone.engine.consent_records(Some(USER.into())).unwrap();
     assert_eq!(own.last().unwrap().device, None, "decided here");
@@ -123,8 +126,14 @@ fn a_batch_applied_twice_or_uploaded_twice_changes_nothing_the_second_time() {
     // The device's own records coming back are duplicates too.
     assert_eq!(phone.apply(USER, &first.0), counts(0, 2, 0, 0));
     // Acknowledged twice: nothing left, nothing lost.
-    phone.engine.sync_mark_uploaded(USER.into(), first.1.clone()).unwrap();
-    phone.engine.sync_mark_uploaded(USER.into(), first.1).unwrap();
+    phone
+        .engine
+        .sync_mark_uploaded(USER.into(), first.1.clone())
+        .unwrap();
+    phone
+        .engine
+        .sync_mark_uploaded(USER.into(), first.1)
+        .unwrap();
     assert!(phone.upload(USER).is_empty());
     assert_eq!(phone.engine.sync_state(USER.into()).unwrap().pending, 0);
 }
@@ -137,7 +146,10 @@ fn a_partial_batch_and_its_cursor_leave_the_rest_for_the_next() {
     }
     let (first, cursor) = phone.engine.sync_outgoing_values(USER, 2).unwrap();
     assert_eq!(first.len(), 2);
-    phone.engine.sync_mark_uploaded(USER.into(), cursor).unwrap();
+    phone
+        .engine
+        .sync_mark_uploaded(USER.into(), cursor)
+        .unwrap();
     let (rest, _) = phone.engine.sync_outgoing_values(USER, 2).unwrap();
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0]["scope"], "scope.userLocation");
@@ -166,15 +178,29 @@ fn device_facts_stay_on_their_device() {
     };
     let phone = Device::with_config(0, config.clone());
     let tablet = Device::with_config(0, config);
-    phone.ui.push(&[Answer::Agree, Answer::AllowOnce, Answer::Dismiss]);
-    block_on(phone.engine.authorize(caller(USER, "wxA"), "scope.record".into()));
-    block_on(phone.engine.authorize(caller(USER, "wxA"), "scope.userLocation".into()));
+    phone
+        .ui
+        .push(&[Answer::Agree, Answer::AllowOnce, Answer::Dismiss]);
+    block_on(
+        phone
+            .engine
+            .authorize(caller(USER, "wxA"), "scope.record".into()),
+    );
+    block_on(
+        phone
+            .engine
+            .authorize(caller(USER, "wxA"), "scope.userLocation".into()),
+    );
     let uploaded = phone.upload(USER);
     let decisions: Vec<&str> = uploaded
         .iter()
         .map(|r| r["decision"].as_str().unwrap())
         .collect();
-    assert_eq!(decisions, ["agreed"], "only the agreement syncs: {uploaded:?}");
+    assert_eq!(
+        decisions,
+        ["agreed"],
+        "only the agreement syncs: {uploaded:?}"
+    );
     tablet.apply(USER, &uploaded);
 
     phone.set(USER, "wxA", "scope.camera", true);
@@ -185,7 +211,11 @@ fn device_facts_stay_on_their_device() {
             device.wait(DAY);
         }
         if day % 7 == 0 {
-            let r = block_on(tablet.engine.authorize(caller(USER, "wxA"), "scope.camera".into()));
+            let r = block_on(
+                tablet
+                    .engine
+                    .authorize(caller(USER, "wxA"), "scope.camera".into()),
+            );
             assert!(r.json.contains(":ok"), "{}", r.json);
         }
     }
@@ -215,11 +245,19 @@ fn a_forget_reaches_every_device_and_outlives_older_grants() {
     assert_eq!(forget.len(), 1);
     assert_eq!(forget[0]["decision"], "forgotten");
     assert_eq!(tablet.apply(USER, &forget), counts(1, 0, 0, 0));
-    assert!(tablet.engine.list_grants(USER.into(), None).unwrap().is_empty());
+    assert!(tablet
+        .engine
+        .list_grants(USER.into(), None)
+        .unwrap()
+        .is_empty());
     assert_eq!(tablet.everything(USER), phone.everything(USER));
     // The stale batch again (a retry from before the forget): superseded.
     assert_eq!(tablet.apply(USER, &stale), counts(0, 0, 1, 0));
-    assert!(tablet.engine.list_grants(USER.into(), None).unwrap().is_empty());
+    assert!(tablet
+        .engine
+        .list_grants(USER.into(), None)
+        .unwrap()
+        .is_empty());
     for device in [&phone, &tablet] {
         assert!(device.engine.verify_consent_log().unwrap().intact);
         device.engine.shut_down();
@@ -243,7 +281,11 @@ fn a_decision_after_a_forget_counts_on_every_device() {
     phone.wait(1000);
     phone.set(USER, "wxA", "scope.camera", true);
     let records = phone.upload(USER);
-    assert_eq!(records.len(), 2, "the forget, then the new grant: {records:?}");
+    assert_eq!(
+        records.len(),
+        2,
+        "the forget, then the new grant: {records:?}"
+    );
     assert_eq!(tablet.apply(USER, &records), counts(2, 0, 0, 0));
     assert_eq!(granted(&tablet, "wxA", "scope.camera"), Some(true));
     assert_eq!(granted(&tablet, "wxA", "scope.record"), None);
@@ -284,7 +326,11 @@ fn a_late_reset_undoes_only_what_is_older() {
 fn privacy_agreements_kept_choices_and_the_main_switch_sync() {
     let (phone, tablet) = (Device::new(0), Device::new(0));
     phone.ui.push(&[Answer::Agree, Answer::Allow]);
-    block_on(phone.engine.authorize(caller(USER, "wxA"), "scope.record".into()));
+    block_on(
+        phone
+            .engine
+            .authorize(caller(USER, "wxA"), "scope.record".into()),
+    );
     phone
         .engine
         .set_subscriptions_main_switch(USER.into(), "wxB".into(), false)
@@ -317,7 +363,11 @@ fn a_record_from_a_newer_core_is_kept_not_applied() {
     assert_eq!(tablet.apply(USER, &records), counts(1, 0, 0, 3));
     assert_eq!(tablet.engine.sync_state(USER.into()).unwrap().held, 3);
     assert_eq!(tablet.apply(USER, &records), counts(0, 1, 0, 3));
-    assert_eq!(tablet.engine.sync_state(USER.into()).unwrap().held, 3, "kept once");
+    assert_eq!(
+        tablet.engine.sync_state(USER.into()).unwrap().held,
+        3,
+        "kept once"
+    );
 }
 
 /// A record that breaks the format it claims fails the whole batch, naming
@@ -375,7 +425,9 @@ fn the_clock_never_goes_back_across_a_restart() {
     let mut phone = Device::new(0);
     phone.set(USER, "wxA", "scope.record", true);
     let before = phone.engine.sync_state(USER.into()).unwrap().clock;
-    phone.restart(std::sync::Arc::new(miniapp_auth::ManualClock::new(T0 - HOUR)));
+    phone.restart(std::sync::Arc::new(miniapp_auth::ManualClock::new(
+        T0 - HOUR,
+    )));
     phone.set(USER, "wxA", "scope.camera", true);
     let after = phone.engine.sync_state(USER.into()).unwrap().clock;
     assert!(after > before, "{after} after {before}");
@@ -407,12 +459,23 @@ fn a_device_killed_between_apply_and_commit_loses_and_duplicates_nothing() {
     let said = String::from_utf8_lossy(&child.stdout);
     assert!(said.contains("applying now"), "{said}");
     assert!(!child.status.success(), "the child was killed");
-    let tablet = miniapp_auth::AuthEngine::open(tablet.db.path(), ScriptedUi::new(&[]), None).unwrap();
-    assert_eq!(tablet.consent_log_head().unwrap(), head, "nothing of the batch");
+    let tablet =
+        miniapp_auth::AuthEngine::open(tablet.db.path(), ScriptedUi::new(&[]), None).unwrap();
+    assert_eq!(
+        tablet.consent_log_head().unwrap(),
+        head,
+        "nothing of the batch"
+    );
     assert!(tablet.list_grants(USER.into(), None).unwrap().is_empty());
     assert!(tablet.verify_consent_log().unwrap().intact);
-    assert_eq!(tablet.sync_apply_values(USER, &batch).unwrap(), counts(3, 0, 0, 0));
-    assert_eq!(tablet.sync_apply_values(USER, &batch).unwrap(), counts(0, 3, 0, 0));
+    assert_eq!(
+        tablet.sync_apply_values(USER, &batch).unwrap(),
+        counts(3, 0, 0, 0)
+    );
+    assert_eq!(
+        tablet.sync_apply_values(USER, &batch).unwrap(),
+        counts(0, 3, 0, 0)
+    );
     assert_eq!(tablet.list_grants(USER.into(), None).unwrap().len(), 3);
 }
 

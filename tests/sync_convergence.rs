@@ -59,7 +59,8 @@ struct Sent(BTreeMap<String, Value>);
 impl Sent {
     fn note(&mut self, records: &[Value]) {
         for r in records {
-            self.0.insert(r["id"].as_str().unwrap().to_string(), r.clone());
+            self.0
+                .insert(r["id"].as_str().unwrap().to_string(), r.clone());
         }
     }
 
@@ -87,7 +88,8 @@ impl Sent {
             .filter(|r| r["app"] == app && r["scope"] == scope)
             .max_by_key(|r| order(r))?;
         let overridden = self.0.values().any(|r| {
-            let undoes = (r["decision"] == "reset" && r["app"] == app) || r["decision"] == "forgotten";
+            let undoes =
+                (r["decision"] == "reset" && r["app"] == app) || r["decision"] == "forgotten";
             undoes && order(r) > order(newest)
         });
         if overridden {
@@ -107,7 +109,11 @@ impl Sent {
 /// died first; the batch goes again).
 fn upload(host: &Host, backend: &PgBackend, user: &str, rng: &mut Rng, sent: &mut Sent) {
     let limit = 1 + rng.below(4) as u32;
-    let (records, cursor) = host.device.engine.sync_outgoing_values(user, limit).unwrap();
+    let (records, cursor) = host
+        .device
+        .engine
+        .sync_outgoing_values(user, limit)
+        .unwrap();
     if records.is_empty() {
         return;
     }
@@ -243,7 +249,11 @@ fn three_devices_converge_through_postgres_whatever_the_transport_does() {
         quiesce(&mut hosts, &backend, &user, &mut sent);
         let first = hosts[0].device.everything(&user);
         for host in &hosts[1..] {
-            assert_eq!(host.device.everything(&user), first, "round {round}: devices differ");
+            assert_eq!(
+                host.device.everything(&user),
+                first,
+                "round {round}: devices differ"
+            );
         }
         for app in APPS {
             let settings = hosts[0].device.settings(&user, app);
@@ -291,7 +301,11 @@ fn a_forget_leaves_only_its_tombstone_on_the_backend_and_reaches_every_device() 
     assert_eq!(backend.push(&user, &late), 0);
     for device in &devices {
         device.apply(&user, &backend.pull(&user, "0", 100).0);
-        assert!(device.engine.list_grants(user.clone(), None).unwrap().is_empty());
+        assert!(device
+            .engine
+            .list_grants(user.clone(), None)
+            .unwrap()
+            .is_empty());
         assert!(device.engine.verify_consent_log().unwrap().intact);
         assert_eq!(device.everything(&user), devices[0].everything(&user));
     }
@@ -320,13 +334,22 @@ fn a_device_killed_between_the_backends_commit_and_the_mark_stores_nothing_twice
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&child.stdout);
-    assert!(said.contains("pushed"), "{said}{}", String::from_utf8_lossy(&child.stderr));
+    assert!(
+        said.contains("pushed"),
+        "{said}{}",
+        String::from_utf8_lossy(&child.stderr)
+    );
     assert!(!child.status.success(), "the child was killed");
     assert_eq!(backend.records_of(&user).len(), 3);
-    let phone = miniapp_auth::AuthEngine::open(phone.db.path(), ScriptedUi::new(&[]), None).unwrap();
+    let phone =
+        miniapp_auth::AuthEngine::open(phone.db.path(), ScriptedUi::new(&[]), None).unwrap();
     let (again, cursor) = phone.sync_outgoing_values(&user, 100).unwrap();
     assert_eq!(again.len(), 3, "not marked: sent again");
-    assert_eq!(backend.push(&user, &again), 0, "the backend takes each id once");
+    assert_eq!(
+        backend.push(&user, &again),
+        0,
+        "the backend takes each id once"
+    );
     phone.sync_mark_uploaded(user.clone(), cursor).unwrap();
     assert_eq!(backend.records_of(&user).len(), 3);
     let (pulled, _) = backend.pull(&user, "0", 100);
@@ -362,47 +385,93 @@ fn the_bridge_ops_carry_a_decision_between_two_bridge_processes() {
     common::bridge::cli_set_grant(&db_a, &user, "wxA", "scope.record", "granted");
     let mut a = common::bridge::Bridge::start(&db_a);
     let mut b = common::bridge::Bridge::start(&db_b);
-    let mut ask = |bridge: &mut common::bridge::Bridge, line: Value| {
+    let ask = |bridge: &mut common::bridge::Bridge, line: Value| {
         bridge.send(&line.to_string());
         bridge.recv()
     };
-    let out = ask(&mut a, json!({"id": 2, "op": "syncOutgoing", "user": user, "limit": 100}));
+    let out = ask(
+        &mut a,
+        json!({"id": 2, "op": "syncOutgoing", "user": user, "limit": 100}),
+    );
     let records: Vec<Value> = out["records"].as_array().unwrap().clone();
     assert_eq!(records.len(), 1, "{out}");
     assert_eq!(backend.push(&user, &records), 1);
-    let marked = ask(&mut a, json!({"id": 3, "op": "syncUploaded", "user": user, "cursor": out["cursor"]}));
+    let marked = ask(
+        &mut a,
+        json!({"id": 3, "op": "syncUploaded", "user": user, "cursor": out["cursor"]}),
+    );
     assert_eq!(marked, json!({"id": 3, "ok": true}));
-    let again = ask(&mut a, json!({"id": 4, "op": "syncOutgoing", "user": user, "limit": 100}));
+    let again = ask(
+        &mut a,
+        json!({"id": 4, "op": "syncOutgoing", "user": user, "limit": 100}),
+    );
     assert_eq!(again["records"], json!([]));
     let (pulled, _) = backend.pull(&user, "0", 100);
-    let applied = ask(&mut b, json!({"id": 5, "op": "syncApply", "user": user, "records": pulled}));
+    let applied = ask(
+        &mut b,
+        json!({"id": 5, "op": "syncApply", "user": user, "records": pulled}),
+    );
     assert_eq!(
         applied,
         json!({"id": 5, "applied": 1, "duplicates": 0, "superseded": 0, "rejected": 0})
     );
-    let twice = ask(&mut b, json!({"id": 6, "op": "syncApply", "user": user, "records": pulled}));
+    let twice = ask(
+        &mut b,
+        json!({"id": 6, "op": "syncApply", "user": user, "records": pulled}),
+    );
     assert_eq!(twice["duplicates"], 1);
-    let setting = ask(&mut b, json!({"id": 7, "user": user, "app": "wxA", "api": "getSetting", "args": {}}));
-    assert_eq!(setting["result"]["authSetting"]["scope.record"], true, "{setting}");
-    let broken = ask(&mut b, json!({"id": 8, "op": "syncApply", "user": user, "records": [{"format": 1}]}));
-    assert!(broken["error"].as_str().unwrap().contains("record 0"), "{broken}");
-    let limit = ask(&mut b, json!({"id": 9, "op": "syncOutgoing", "user": user, "limit": 0}));
-    assert!(limit["error"].as_str().unwrap().contains("limit"), "{limit}");
+    let setting = ask(
+        &mut b,
+        json!({"id": 7, "user": user, "app": "wxA", "api": "getSetting", "args": {}}),
+    );
+    assert_eq!(
+        setting["result"]["authSetting"]["scope.record"], true,
+        "{setting}"
+    );
+    let broken = ask(
+        &mut b,
+        json!({"id": 8, "op": "syncApply", "user": user, "records": [{"format": 1}]}),
+    );
+    assert!(
+        broken["error"].as_str().unwrap().contains("record 0"),
+        "{broken}"
+    );
+    let limit = ask(
+        &mut b,
+        json!({"id": 9, "op": "syncOutgoing", "user": user, "limit": 0}),
+    );
+    assert!(
+        limit["error"].as_str().unwrap().contains("limit"),
+        "{limit}"
+    );
 }
 
 /// Keeps the oracle honest: it tells a grant from a denial, a newer reset
 /// from an older one.
 #[test]
 fn the_oracle_reads_the_newest_fact() {
-    let record = |id: &str, hlc: &str, decision: &str, scope: Option<&str>| {
-        json!({"id": id, "hlc": hlc, "device": "d-a", "app": "wxA", "scope": scope, "decision": decision})
-    };
+    let record = |id: &str, hlc: &str, decision: &str, scope: Option<&str>| json!({"id": id, "hlc": hlc, "device": "d-a", "app": "wxA", "scope": scope, "decision": decision});
     let mut sent = Sent::default();
     sent.note(&[
-        record("d-a:1", "0000000000001-000000", "granted", Some("scope.record")),
-        record("d-a:2", "0000000000002-000000", "denied", Some("scope.camera")),
+        record(
+            "d-a:1",
+            "0000000000001-000000",
+            "granted",
+            Some("scope.record"),
+        ),
+        record(
+            "d-a:2",
+            "0000000000002-000000",
+            "denied",
+            Some("scope.camera"),
+        ),
         record("d-a:3", "0000000000003-000000", "reset", None),
-        record("d-a:4", "0000000000004-000000", "granted", Some("scope.camera")),
+        record(
+            "d-a:4",
+            "0000000000004-000000",
+            "granted",
+            Some("scope.camera"),
+        ),
     ]);
     assert_eq!(sent.expected("wxA", "scope.record"), None);
     assert_eq!(sent.expected("wxA", "scope.camera"), Some(true));

@@ -161,7 +161,14 @@ pub(super) fn change_in_passage(
     // have written since (denial and dismissal counts must not be lost).
     let mut current = load(passage, ns)?;
     for change in changes {
-        apply_change(passage, ns, change, (source, now_ms), &appended, &mut current)?;
+        apply_change(
+            passage,
+            ns,
+            change,
+            (source, now_ms),
+            &appended,
+            &mut current,
+        )?;
     }
     Ok(current)
 }

@@ -159,8 +159,9 @@ impl Applier<'_, '_> {
     /// origin — or, for this device's own fact kept across an undo
     /// (`own`), its own source and stamp.
     fn record_of(&self, fact: &SyncRecord, own: bool) -> Result<NewRecord> {
-        let decision = Recorded::from_word(&fact.decision)
-            .ok_or_else(|| Error::InvalidArgument(format!("record {}: unknown decision", fact.id)))?;
+        let decision = Recorded::from_word(&fact.decision).ok_or_else(|| {
+            Error::InvalidArgument(format!("record {}: unknown decision", fact.id))
+        })?;
         let ns = NamespaceRef::new(self.user_id, &fact.app, fact.plugin.as_deref());
         let source = match own {
             true => RecordSource::from_word(&fact.source),
@@ -204,10 +205,22 @@ impl Applier<'_, '_> {
         };
         match record.decision {
             Recorded::Granted => {
-                change_in_passage(self.passage, ns, &[change(GrantState::Granted)], &[record], source)?;
+                change_in_passage(
+                    self.passage,
+                    ns,
+                    &[change(GrantState::Granted)],
+                    &[record],
+                    source,
+                )?;
             }
             Recorded::Denied => {
-                change_in_passage(self.passage, ns, &[change(GrantState::Denied)], &[record], source)?;
+                change_in_passage(
+                    self.passage,
+                    ns,
+                    &[change(GrantState::Denied)],
+                    &[record],
+                    source,
+                )?;
             }
             Recorded::Revoked => {
                 let forget = Change::Forget {

@@ -132,7 +132,7 @@ impl UserView {
             (in_scope && outlives_app_reset && merge::survives(&standing.version, undo))
                 .then_some(standing)
         }));
-        out.sort_by(|a, b| a.version.stamp.cmp(&b.version.stamp));
+        out.sort_by_key(|s| s.version.stamp);
         out.into_iter().map(|s| s.record.clone()).collect()
     }
 }

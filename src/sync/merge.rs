@@ -102,7 +102,13 @@ impl Subject {
 pub fn restrictive(decision: &str) -> bool {
     matches!(
         decision,
-        "denied" | "revoked" | "disagreed" | "declined" | "subscriptions-off" | "reset" | "forgotten"
+        "denied"
+            | "revoked"
+            | "disagreed"
+            | "declined"
+            | "subscriptions-off"
+            | "reset"
+            | "forgotten"
     )
 }
 
@@ -178,7 +184,10 @@ mod tests {
         assert!(!grant.newer_than(&denial));
         let other = version(10, 0, true, "b");
         assert!(other.newer_than(&denial));
-        assert!(!denial.newer_than(&denial), "a fact is not newer than itself");
+        assert!(
+            !denial.newer_than(&denial),
+            "a fact is not newer than itself"
+        );
     }
 
     #[test]
@@ -253,8 +262,7 @@ mod tests {
                     self.resets.insert(app.clone(), fact.version.clone());
                 }
                 Subject::User => {
-                    self.standing
-                        .retain(|_, (v, _)| survives(v, &fact.version));
+                    self.standing.retain(|_, (v, _)| survives(v, &fact.version));
                     self.resets.retain(|_, v| survives(v, &fact.version));
                     self.forgotten = Some(fact.version.clone());
                 }

@@ -156,7 +156,9 @@ impl Engine {
                 }
                 wire::Read::Known(record) => Incoming::Known(record),
                 wire::Read::FromNewerCore { id, reason } => {
-                    log::info!("sync: record {id} is from a newer core ({reason}); kept, not applied");
+                    log::info!(
+                        "sync: record {id} is from a newer core ({reason}); kept, not applied"
+                    );
                     Incoming::FromNewerCore {
                         id,
                         text: value.to_string(),

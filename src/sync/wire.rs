@@ -248,7 +248,10 @@ impl SyncRecord {
         }
         let device_ok = !self.device.is_empty()
             && self.device.len() <= 64
-            && self.device.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            && self
+                .device
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !device_ok {
             return Err("device must be 1-64 letters, digits or '-'".into());
         }
@@ -274,7 +277,9 @@ impl SyncRecord {
                 match (self.lifetime.as_deref(), self.until_ms) {
                     (Some("permanent"), None) => Ok(()),
                     (Some("until"), Some(_)) => Ok(()),
-                    _ => Err("a granted record needs lifetime permanent, or until with untilMs".into()),
+                    _ => Err(
+                        "a granted record needs lifetime permanent, or until with untilMs".into(),
+                    ),
                 }
             }
             "denied" | "revoked" => needs(self.scope.is_some(), "a scope"),

@@ -62,9 +62,9 @@ impl Device {
     pub fn restart(&mut self, clock: Arc<ManualClock>) {
         self.engine.shut_down();
         self.clock = clock;
-        self.engine = self
-            .db
-            .open_clocked(self.ui.clone(), self.config.clone(), self.clock.clone());
+        self.engine =
+            self.db
+                .open_clocked(self.ui.clone(), self.config.clone(), self.clock.clone());
         self.register();
     }
 

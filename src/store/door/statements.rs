@@ -363,7 +363,10 @@ impl Passage<'_> {
     /// Removes what sync keeps of `subject` (a forgotten user's pseudonym):
     /// upload progress and held records.
     pub fn delete_sync_rows_of(&self, subject: &str) -> Result<()> {
-        self.execute("DELETE FROM sync_uploaded WHERE subject = ?1", params![subject])?;
+        self.execute(
+            "DELETE FROM sync_uploaded WHERE subject = ?1",
+            params![subject],
+        )?;
         self.execute("DELETE FROM sync_held WHERE subject = ?1", params![subject])?;
         Ok(())
     }

@@ -24,6 +24,7 @@ fn counts(applied: u64, duplicates: u64, superseded: u64, rejected: u64) -> Sync
         duplicates,
         superseded,
         rejected,
+        released: 0,
     }
 }
 
@@ -368,6 +369,34 @@ fn a_record_from_a_newer_core_is_kept_not_applied() {
         3,
         "kept once"
     );
+}
+
+/// A grant of a scope the tablet's host has not registered yet is kept; once
+/// the host registers the scope, the next batch applies it (and keeps it no
+/// longer).
+#[test]
+fn a_kept_record_is_applied_once_this_core_can_read_it() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    let nfc = || miniapp_auth::ScopeDefinition {
+        name: "host.nfc".into(),
+        title: "NFC".into(),
+        description: "Read NFC tags".into(),
+        guarded_apis: vec!["startHCE".into()],
+        os_permission: None,
+        kind: miniapp_auth::ScopeKind::Promptable,
+        requires_purpose: false,
+    };
+    phone.engine.register_scope(nfc()).unwrap();
+    phone.set(USER, "wxA", "host.nfc", true);
+    let records = phone.upload(USER);
+    assert_eq!(tablet.apply(USER, &records), counts(0, 0, 0, 1));
+    assert_eq!(tablet.engine.sync_state(USER.into()).unwrap().held, 1);
+    tablet.engine.register_scope(nfc()).unwrap();
+    let later = tablet.apply(USER, &[]);
+    assert_eq!((later.applied, later.released), (1, 1));
+    assert_eq!(granted(&tablet, "wxA", "host.nfc"), Some(true));
+    assert_eq!(tablet.engine.sync_state(USER.into()).unwrap().held, 0);
+    assert_eq!(tablet.apply(USER, &records), counts(0, 1, 0, 0));
 }
 
 /// A record that breaks the format it claims fails the whole batch, naming

@@ -29,6 +29,9 @@ use crate::sync::wire::SyncRecord;
 pub enum Incoming {
     /// A record this core applies.
     Known(Box<SyncRecord>),
+    /// A record kept earlier from a newer core (or of a scope the host had
+    /// not registered) that this core now reads: applied, and no longer kept.
+    Released(Box<SyncRecord>),
     /// A record from a newer core: kept as it came, not applied.
     FromNewerCore {
         /// Its id.
@@ -49,6 +52,8 @@ pub struct BatchOutcome {
     pub superseded: u64,
     /// Records from a newer core, kept but not applied.
     pub rejected: u64,
+    /// Records kept earlier that were applied now.
+    pub released: u64,
     /// The scopes decided (allow-once grants of them end).
     pub scopes: Vec<(String, String, String)>,
     /// The apps reset for the user.
@@ -68,7 +73,7 @@ impl Store {
     ) -> Result<BatchOutcome> {
         let erasing = batch
             .iter()
-            .any(|item| matches!(item, Incoming::Known(r) if r.decision == "forgotten"));
+            .any(|item| matches!(item, Incoming::Known(r) | Incoming::Released(r) if r.decision == "forgotten"));
         if erasing {
             if let Some(path) = &self.path {
                 db::begin_erasure(path)?;
@@ -87,6 +92,21 @@ impl Store {
             cache.agreements.retain(|key, _| key.user_id != user_id);
         }
         Ok(outcome)
+    }
+}
+
+impl Store {
+    /// The records kept for `user_id` from a newer core, by id, as received.
+    pub fn sync_held(&self, user_id: &str) -> Result<Vec<(String, String)>> {
+        let inner = self.lock()?;
+        let Some(subject) = pseudonyms::of(&inner.conn, user_id)? else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT record_id, record FROM sync_held WHERE subject = ?1 ORDER BY record_id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![subject], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
@@ -113,6 +133,13 @@ fn apply_batch(
                 passage.hold_record(&subject, id, text)?;
                 outcome.rejected += 1;
                 continue;
+            }
+            Incoming::Released(record) => {
+                if let Some(subject) = &view.subject {
+                    passage.release_held(subject, &record.id)?;
+                }
+                outcome.released += 1;
+                record
             }
             Incoming::Known(record) => record,
         };

@@ -57,6 +57,11 @@ pub struct SyncApplied {
     /// Records from a newer core (a format, field, decision or scope this
     /// one does not know): kept as they came, not applied.
     pub rejected: u64,
+    /// Records kept earlier (`rejected` then) that this core reads now — after
+    /// an upgrade, or the host registered their scope — applied in this
+    /// batch's transaction (each also counted as applied, duplicate or
+    /// superseded).
+    pub released: u64,
 }
 
 /// Where sync stands for one user on this device.
@@ -136,19 +141,16 @@ impl Engine {
             )));
         }
         let catalogue = self.registry.catalogue();
-        let mut batch = Vec::with_capacity(records.len());
-        for (at, value) in records.iter().enumerate() {
-            let read = wire::read(value)
-                .map_err(|e| Error::InvalidArgument(format!("record {at} of the batch: {e}")))?;
-            batch.push(match read {
+        // What this core cannot apply: a newer format, field or decision, or a
+        // scope this host has not registered (yet).
+        let readable = |value: &Value| -> std::result::Result<Incoming, String> {
+            Ok(match wire::read(value)? {
                 wire::Read::Known(record)
                     if record
                         .scope
                         .as_deref()
                         .is_some_and(|scope| catalogue.get(scope).is_none()) =>
                 {
-                    // A scope this core does not know: a newer core's, or
-                    // one this host has not registered (yet).
                     Incoming::FromNewerCore {
                         id: record.id.clone(),
                         text: value.to_string(),
@@ -164,8 +166,27 @@ impl Engine {
                         text: value.to_string(),
                     }
                 }
-            });
+            })
+        };
+        let mut batch = Vec::with_capacity(records.len());
+        for (at, value) in records.iter().enumerate() {
+            batch.push(
+                readable(value).map_err(|e| {
+                    Error::InvalidArgument(format!("record {at} of the batch: {e}"))
+                })?,
+            );
         }
+        // Records kept earlier that this core now reads (an upgrade, a scope
+        // registered since) are applied first, in the same transaction.
+        let mut released = Vec::new();
+        for (_, text) in self.store.sync_held(user_id)? {
+            let value = serde_json::from_str::<Value>(&text).ok();
+            if let Some(Ok(Incoming::Known(record))) = value.as_ref().map(readable) {
+                released.push(Incoming::Released(record));
+            }
+        }
+        released.extend(batch);
+        let batch = released;
         let outcome = self
             .store
             .sync_apply(user_id, &batch, self.clock.now_ms())?;
@@ -185,6 +206,7 @@ impl Engine {
             duplicates: outcome.duplicates,
             superseded: outcome.superseded,
             rejected: outcome.rejected,
+            released: outcome.released,
         })
     }
 

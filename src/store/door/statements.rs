@@ -360,6 +360,13 @@ impl Passage<'_> {
         Ok(added > 0)
     }
 
+    /// Stops keeping a held record (it was applied).
+    pub fn release_held(&self, subject: &str, record_id: &str) -> Result<()> {
+        self.prepare_cached("DELETE FROM sync_held WHERE subject = ?1 AND record_id = ?2")?
+            .execute(params![subject, record_id])?;
+        Ok(())
+    }
+
     /// Removes what sync keeps of `subject` (a forgotten user's pseudonym):
     /// upload progress and held records.
     pub fn delete_sync_rows_of(&self, subject: &str) -> Result<()> {

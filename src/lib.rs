@@ -58,6 +58,7 @@ mod single_flight;
 mod store;
 mod subscribe_flow;
 mod sync;
+mod sync_calls;
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod timer;
@@ -92,7 +93,7 @@ pub use metrics::{
 };
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
-pub use sync::{SyncApplied, SyncBatch, SyncState, MAX_BATCH as MAX_SYNC_BATCH};
+pub use sync_calls::{SyncApplied, SyncBatch, SyncState, MAX_BATCH as MAX_SYNC_BATCH};
 
 /// The parser behind `register_manifest`, for this project's manifest fuzz
 /// target (feature `test-hooks` only; not an API for hosts).

@@ -28,7 +28,8 @@ enum class SyncOutcome { SUCCESS, RETRY }
  * The body of a WorkManager `CoroutineWorker.doWork()` (see the host guide for
  * the few lines that need WorkManager): uploads what this device decided, then
  * applies what the user's other devices did. Every engine call is main-safe;
- * WorkManager runs it on a background dispatcher anyway.
+ * WorkManager runs it on a background dispatcher anyway. An engine error (the
+ * database) is thrown, not retried: WorkManager counts it a failure.
  */
 class SyncWorker(
     private val engine: AuthEngine,

@@ -55,6 +55,13 @@ object MainSafety {
                 expect(engine.resetApp("wxA", "u1"), 1L, "resetApp")
                 expect(engine.forgetUser("u1"), 0L, "forgetUser")
                 steps += "administration"
+                val batch = engine.syncOutgoing("u1", 100)
+                expect(batch.records.isNotEmpty(), true, "syncOutgoing")
+                expect(second.syncApply("u1", batch.records).duplicates, batch.records.size.toLong(), "syncApply (the same device's file: duplicates)")
+                engine.syncMarkUploaded("u1", batch.cursor)
+                expect(engine.syncState("u1").pending, 0L, "syncState")
+                engine.syncResetUploads("u1")
+                steps += "sync"
                 expect(engine.grantChanges("u1").first(), emptyList<Grant>(), "the first value of grantChanges (all forgotten)")
                 steps += "grantChanges"
                 second.shutdown()

@@ -3,6 +3,11 @@
 
 import com.example.host.ConsentDialogs
 import com.example.host.MiniAppBridge
+import com.example.host.PullCursors
+import com.example.host.Pulled
+import com.example.host.SyncOutcome
+import com.example.host.SyncTransport
+import com.example.host.SyncWorker
 import com.example.host.quickStart
 import com.miniappauth.*
 import java.io.File
@@ -23,6 +28,40 @@ fun quotedSamples(language: String): List<Pair<String, String>> =
             .findAll(text).map { it.groupValues[1] to it.groupValues[2] }.toList()
     }
 
+/**
+ * The sync sample's backend, in memory: a list of records per user, in commit order; a
+ * cursor is a position in it; pages of [pageSize]. While [down], every call fails as a
+ * network would ([java.io.IOException]).
+ */
+class MemoryBackend(private val pageSize: Int = 2) : SyncTransport {
+    private val lists = mutableMapOf<String, MutableList<String>>()
+    @Volatile var down = false
+    var pushes = 0
+
+    private fun reachable() { if (down) throw java.io.IOException("the backend is unreachable") }
+
+    override suspend fun push(userId: String, records: List<String>) {
+        reachable()
+        synchronized(lists) { lists.getOrPut(userId) { mutableListOf() } += records }
+        pushes++
+    }
+
+    override suspend fun pull(userId: String, cursor: String?): Pulled {
+        reachable()
+        val all = synchronized(lists) { lists[userId].orEmpty().toList() }
+        val from = cursor?.toInt() ?: 0
+        val page = all.drop(from).take(pageSize)
+        return Pulled(page, (from + page.size).toString())
+    }
+}
+
+/** A device's pull cursors, in memory (DataStore in an app). */
+class MemoryCursors : PullCursors {
+    private val cursors = mutableMapOf<String, String?>()
+    override fun load(userId: String): String? = cursors[userId]
+    override fun save(userId: String, cursor: String?) { cursors[userId] = cursor }
+}
+
 fun sampleScenarios() {
     scenario("the docs quote the compiled Kotlin samples verbatim (README, host guide)") {
         val quoted = quotedSamples("kotlin")
@@ -37,6 +76,36 @@ fun sampleScenarios() {
         val (authorized, setting) = quickStart(tempDb(), ScriptedUi("allow"), "{}", tapped = false)
         expect(authorized, OK)
         expect(setting, """{"errMsg":"getSetting:ok","authSetting":{"scope.address":true,"scope.invoice":true,"scope.invoiceTitle":true,"scope.record":true,"scope.userInfo":true}}""")
+    }
+
+    scenario("the sync worker: a decision on device A reaches device B through the backend; a down backend asks for a retry") {
+        val backend = MemoryBackend()
+        val (a, b) = device() to device()
+        val (workerA, workerB) = SyncWorker(a, backend, MemoryCursors()) to SyncWorker(b, backend, MemoryCursors())
+        a.setGrant("u1", "wxA", "scope.record", true)
+        a.setGrant("u1", "wxA", "scope.camera", false)
+        a.setGrant("u1", "wxA", "scope.userLocation", true)
+        backend.down = true
+        expect(workerA.doWork("u1"), SyncOutcome.RETRY, "A while the backend is down")
+        expect(a.syncState("u1").pending, 3L, "nothing marked uploaded")
+        backend.down = false
+        expect(workerA.doWork("u1"), SyncOutcome.SUCCESS, "A's run")
+        expect(a.syncState("u1").pending, 0L, "A's records marked uploaded")
+        expect(workerB.doWork("u1"), SyncOutcome.SUCCESS, "B's run")
+        val setting = b.getSetting(me(), false).json
+        for (scope in listOf("\"scope.record\":true", "\"scope.camera\":false", "\"scope.userLocation\":true")) {
+            check(setting.contains(scope)) { "B's getSetting has no $scope: $setting" }
+        }
+        expect(b.listGrants("u1").map { it.source }.toSet(), setOf(DecisionSource.SYNC), "B's grants came by sync")
+        // B's turn: its denial goes up, A pulls it (its own records come back as duplicates).
+        b.setGrant("u1", "wxA", "scope.record", false)
+        val pushes = backend.pushes
+        expect(workerB.doWork("u1"), SyncOutcome.SUCCESS, "B's second run")
+        expect(backend.pushes, pushes + 1, "B pushed its denial")
+        expect(workerA.doWork("u1"), SyncOutcome.SUCCESS, "A's second run")
+        check(a.getSetting(me(), false).json.contains("\"scope.record\":false")) { "A still grants scope.record" }
+        expect(workerA.doWork("u1"), SyncOutcome.SUCCESS, "a run with nothing new")
+        expect(backend.pushes, pushes + 1, "nothing pushed when nothing waits")
     }
 
     scenario("the dialog holder survives Activity recreation: the second Activity's answer completes the same call") {

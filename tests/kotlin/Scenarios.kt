@@ -407,7 +407,7 @@ fun main() {
             AuthEngine.open(path, ScriptedUi())
             throw AssertionError("a newer database was opened")
         } catch (e: MiniAppAuthException.DatabaseTooNew) {
-            expect(e.found, 99L); expect(e.supported, 3L)
+            expect(e.found, 99L); expect(e.supported, 4L)
         }
         val engine = AuthEngine.inMemory(ScriptedUi())
         try {
@@ -497,6 +497,7 @@ fun main() {
     cancellationScenarios()
     metricsScenarios()
     hotPathScenarios()
+    syncScenarios()
     sampleScenarios()
 
     println("kotlin: $passed passed, $failed failed")

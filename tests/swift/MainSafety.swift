@@ -88,6 +88,14 @@ actor MainThread {
         try expect(try await engine.resetApp(appId: "wxA", userId: "u1"), 1, "resetApp")
         try expect(try await engine.forgetUser(userId: "u1"), 0, "forgetUser")
         step("administration")
+        let batch = try await engine.syncOutgoing(userId: "u1", limit: 100)
+        try expect(batch.records.isEmpty, false, "syncOutgoing")
+        try expect(try await second.syncApply(userId: "u1", records: batch.records).duplicates, Int64(batch.records.count),
+                   "syncApply (the same device's file: duplicates)")
+        try await engine.syncMarkUploaded(userId: "u1", cursor: batch.cursor)
+        try expect(try await engine.syncState(userId: "u1").pending, 0, "syncState")
+        try await engine.syncResetUploads(userId: "u1")
+        step("sync")
         for await grants in try engine.grantChanges(userId: "u1") {
             try expect(grants, [], "the first value of grantChanges (all forgotten)")
             break

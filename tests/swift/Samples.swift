@@ -71,8 +71,76 @@ final class Finishing: ConsentUi, @unchecked Sendable {
     func askSubscribe(_ request: SubscribeRequest) async throws -> SubscribeAnswer { try await inner.askSubscribe(request) }
 }
 
+/// The sync sample's backend, in memory: a list of records per user, in commit
+/// order; a cursor is a position in it; pages of `pageSize`. While `down`, every
+/// call fails as a network would.
+actor MemoryBackend: SyncTransport {
+    struct Unreachable: Error {}
+    private var lists: [String: [String]] = [:]
+    private let pageSize: Int
+    var down = false
+    private(set) var pushes = 0
+
+    init(pageSize: Int = 2) { self.pageSize = pageSize }
+
+    func setDown(_ down: Bool) { self.down = down }
+
+    func push(userId: String, records: [String]) async throws {
+        if down { throw Unreachable() }
+        lists[userId, default: []] += records
+        pushes += 1
+    }
+
+    func pull(userId: String, cursor: String?) async throws -> (records: [String], nextCursor: String?) {
+        if down { throw Unreachable() }
+        let all = lists[userId] ?? []
+        let from = min(cursor.flatMap { Int($0) } ?? 0, all.count)
+        let page = Array(all[from..<min(from + pageSize, all.count)])
+        return (page, String(from + page.count))
+    }
+}
+
+/// A device's pull cursors, in memory (`UserDefaults` in an app).
+final class MemoryCursors: PullCursors, @unchecked Sendable {
+    private let lock = NSLock()
+    private var cursors: [String: String?] = [:]
+    func load(userId: String) -> String? { lock.withLock { cursors[userId] ?? nil } }
+    func save(userId: String, cursor: String?) { lock.withLock { cursors[userId] = cursor } }
+}
+
 extension Scenarios {
     static func sampleScenarios() async {
+        await scenario("the sync task: a decision on device A reaches device B through the backend; a down backend asks for a retry") {
+            let backend = MemoryBackend()
+            let (a, b) = (try await device(), try await device())
+            let taskA = SyncTask(engine: a, transport: backend, cursors: MemoryCursors())
+            let taskB = SyncTask(engine: b, transport: backend, cursors: MemoryCursors())
+            for (scope, granted) in [("scope.record", true), ("scope.camera", false), ("scope.userLocation", true)] {
+                try await a.setGrant(userId: "u1", appId: "wxA", scope: scope, granted: granted, pluginId: nil)
+            }
+            await backend.setDown(true)
+            try expect(try await taskA.run(userId: "u1"), .retryLater, "A while the backend is down")
+            try expect(try await a.syncState(userId: "u1").pending, 3, "nothing marked uploaded")
+            await backend.setDown(false)
+            try expect(try await taskA.run(userId: "u1"), .synced, "A's run")
+            try expect(try await a.syncState(userId: "u1").pending, 0, "A's records marked uploaded")
+            try expect(try await taskB.run(userId: "u1"), .synced, "B's run")
+            let setting = await b.getSetting(me()).json
+            for scope in [#""scope.record":true"#, #""scope.camera":false"#, #""scope.userLocation":true"#] {
+                try expect(setting.contains(scope), true, "B's getSetting has \(scope): \(setting)")
+            }
+            try expect(Set(try await b.listGrants(userId: "u1").map(\.source)), [.sync], "B's grants came by sync")
+            // B's turn: its denial goes up, A pulls it (its own records come back as duplicates).
+            try await b.setGrant(userId: "u1", appId: "wxA", scope: "scope.record", granted: false, pluginId: nil)
+            let pushes = await backend.pushes
+            try expect(try await taskB.run(userId: "u1"), .synced, "B's second run")
+            try expect(await backend.pushes, pushes + 1, "B pushed its denial")
+            try expect(try await taskA.run(userId: "u1"), .synced, "A's second run")
+            try expect(await a.getSetting(me()).json.contains(#""scope.record":false"#), true, "A's getSetting after B's denial")
+            try expect(try await taskA.run(userId: "u1"), .synced, "a run with nothing new")
+            try expect(await backend.pushes, pushes + 1, "nothing pushed when nothing waits")
+        }
+
         await scenario("the docs quote the compiled Swift samples verbatim (README, host guide)") {
             let quoted = try quotedSamples("swift")
             let files = try FileManager.default.contentsOfDirectory(atPath: "docs/samples/ios")

@@ -450,7 +450,7 @@ struct Scenarios {
                 throw Failure(description: "a newer database was opened")
             } catch MiniAppAuthError.databaseTooNew(let found, let supported) {
                 try expect(found, 99)
-                try expect(supported, 3)
+                try expect(supported, 4)
             }
             let engine = try AuthEngine.inMemory(ui: ScriptedUi())
             do {
@@ -495,6 +495,7 @@ struct Scenarios {
         await lifecycleScenarios()
         await hostContractScenarios()
         await hotPathScenarios()
+        await syncScenarios()
         await sampleScenarios()
 
         print("swift: \(passed) passed, \(failed) failed")

@@ -297,6 +297,50 @@ public final class AuthEngine: MiniAppAuthEngine {
     public func setSubscriptionsMainSwitch(userId: String, appId: String, on: Bool) async throws {
         try await offCaller { [engine] in try engine.setSubscriptionsMainSwitch(userId: userId, appId: appId, on: on) }
     }
+
+    // MARK: sync across the user's devices (SPEC §10; async, main-safe)
+
+    /// Up to `limit` (1 to 10,000) of the user's decisions made on this device that every device
+    /// shares and that were not yet acknowledged uploaded, oldest first, for the host's transport
+    /// to carry as is. Empty when nothing waits. Nothing is marked uploaded until
+    /// `syncMarkUploaded` with the batch's cursor: asked again, the same batch comes back. A limit
+    /// out of range throws `MiniAppAuthError.invalidArgument`.
+    public func syncOutgoing(userId: String, limit: Int) async throws -> SyncBatch {
+        guard let limit = UInt32(exactly: limit) else {
+            throw MiniAppAuthError.invalidArgument(reason: "limit must be 1-10000, not \(limit)")
+        }
+        return try await offCaller { [engine] in SyncBatch(try engine.syncOutgoing(userId: userId, limit: limit)) }
+    }
+
+    /// Acknowledges the user's records up to `cursor` (a `SyncBatch.cursor`) as uploaded: call it
+    /// once the backend has committed the batch. Again, or with an older cursor, changes nothing.
+    public func syncMarkUploaded(userId: String, cursor: String) async throws {
+        try await offCaller { [engine] in try engine.syncMarkUploaded(userId: userId, cursor: cursor) }
+    }
+
+    /// Applies other devices' records for the user (JSON objects as text, as the backend returned
+    /// them) in one durable transaction: the newest decision per key wins (a denial on a tie), a
+    /// reset or forget overrides every older fact. Each record that takes effect enters the consent
+    /// log with source `sync` and its origin device. Applying a batch again changes nothing (all
+    /// `duplicates`). A record that is not JSON or breaks the record format fails the whole batch
+    /// (`MiniAppAuthError.invalidArgument`, naming it) and nothing changes; one from a newer core
+    /// is kept, not applied (`rejected`).
+    @discardableResult
+    public func syncApply(userId: String, records: [String]) async throws -> SyncApplied {
+        try await offCaller { [engine] in SyncApplied(try engine.syncApply(userId: userId, records: records)) }
+    }
+
+    /// Where the user's sync stands on this device: its id and clock, records waiting for upload, records held.
+    public func syncState(userId: String) async throws -> SyncState {
+        try await offCaller { [engine] in SyncState(try engine.syncState(userId: userId)) }
+    }
+
+    /// Forgets how far the user's records were uploaded: the next `syncOutgoing` batches send them
+    /// all again — after the host disconnected this device from its backend, or the backend lost
+    /// data (it takes each record id once, so nothing is stored twice).
+    public func syncResetUploads(userId: String) async throws {
+        try await offCaller { [engine] in try engine.syncResetUploads(userId: userId) }
+    }
 }
 
 /// Runs blocking work of the core on a background queue, never on the caller's thread.

@@ -68,7 +68,8 @@ extension ConsentRecord {
             seq: Int64(clamping: g.seq), atMs: g.atMs, userId: g.userId, appId: g.appId, pluginId: g.pluginId,
             scope: g.scope, decision: g.decision, lifetime: g.lifetime, untilMs: g.untilMs, purpose: g.purpose,
             contractVersion: g.contractVersion, scopes: g.scopes, infos: g.infos, template: g.template, source: g.source,
-            prevHash: g.prevHash, hash: g.hash, subject: g.subject)
+            prevHash: g.prevHash, hash: g.hash, subject: g.subject, hlc: g.hlc, device: g.device,
+            originSeq: g.originSeq.map { Int64(clamping: $0) })
     }
 }
 
@@ -290,6 +291,7 @@ extension DecisionSource {
         case .settings: self = .settings
         case .admin: self = .admin
         case .import: self = .import
+        case .sync: self = .sync
         }
     }
 }

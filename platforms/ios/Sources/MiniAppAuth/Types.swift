@@ -120,7 +120,7 @@ public struct ConsentRecord: Hashable, Sendable {
     public let infos: [String]?
     /// The template, for a subscription choice.
     public let template: String?
-    /// What made it (dialog, settings, admin, import, …).
+    /// What made it (dialog, settings, admin, import, sync, …).
     public let source: String
     /// The previous record's hash.
     public let prevHash: String
@@ -128,12 +128,19 @@ public struct ConsentRecord: Hashable, Sendable {
     public let hash: String
     /// The user's pseudonymous subject.
     public let subject: String
+    /// For a decision every device shares (SPEC §10): when it was decided, on the hybrid
+    /// logical clock that orders decisions across devices (`<13-digit ms>-<6-digit counter>`).
+    public let hlc: String?
+    /// For a record applied from another device (source `sync`): the device that decided. `nil`: decided here.
+    public let device: String?
+    /// For a record applied from another device: its `seq` in that device's log.
+    public let originSeq: Int64?
 
     package init(
         seq: Int64, atMs: Int64, userId: String, appId: String, pluginId: String?, scope: String?,
         decision: String, lifetime: String?, untilMs: Int64?, purpose: String?, contractVersion: String?,
         scopes: [String]?, infos: [String]?, template: String?, source: String, prevHash: String, hash: String,
-        subject: String
+        subject: String, hlc: String? = nil, device: String? = nil, originSeq: Int64? = nil
     ) {
         self.seq = seq
         self.atMs = atMs
@@ -153,6 +160,9 @@ public struct ConsentRecord: Hashable, Sendable {
         self.prevHash = prevHash
         self.hash = hash
         self.subject = subject
+        self.hlc = hlc
+        self.device = device
+        self.originSeq = originSeq
     }
 }
 
@@ -589,6 +599,8 @@ public enum DecisionSource: Hashable, Sendable {
     case admin
     /// Imported from the host's earlier permission store (`AuthEngine.importGrants`).
     case `import`
+    /// Decided on another of the user's devices, applied here by `AuthEngine.syncApply` (SPEC §10).
+    case sync
 }
 
 /// How much a log record matters, most to least.

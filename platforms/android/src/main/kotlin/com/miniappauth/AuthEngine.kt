@@ -211,6 +211,49 @@ public class AuthEngine private constructor(private val engine: GeneratedEngine)
     public suspend fun setSubscriptionsMainSwitch(userId: String, appId: String, on: Boolean): Unit =
         admin { engine.setSubscriptionsMainSwitch(userId, appId, on) }
 
+    // ----- sync across the user's devices (SPEC §10; suspend, main-safe) -------------
+
+    /**
+     * Up to [limit] (1 to 10,000) of the user's decisions made on this device that every device
+     * shares and that were not yet acknowledged uploaded, oldest first, for the host's transport
+     * to carry as is. Empty when nothing waits. Nothing is marked uploaded until
+     * [syncMarkUploaded] with the batch's cursor: asked again, the same batch comes back.
+     * A limit out of range throws [MiniAppAuthException.InvalidArgument].
+     */
+    public suspend fun syncOutgoing(userId: String, limit: Int): SyncBatch {
+        if (limit < 0) throw MiniAppAuthException.InvalidArgument("limit must be 1-10000, not $limit")
+        return admin { engine.syncOutgoing(userId, limit.toUInt()).toPublic() }
+    }
+
+    /**
+     * Acknowledges the user's records up to [cursor] (a [SyncBatch.cursor]) as uploaded: call it
+     * once the backend has committed the batch. Again, or with an older cursor, changes nothing.
+     */
+    public suspend fun syncMarkUploaded(userId: String, cursor: String): Unit =
+        admin { engine.syncMarkUploaded(userId, cursor) }
+
+    /**
+     * Applies other devices' records for the user (JSON objects as text, as the backend returned
+     * them) in one durable transaction: the newest decision per key wins (a denial on a tie), a
+     * reset or forget overrides every older fact. Each record that takes effect enters the consent
+     * log with source `sync` and its origin device. Applying a batch again changes nothing
+     * (all [SyncApplied.duplicates]). A record that is not JSON or breaks the record format fails
+     * the whole batch ([MiniAppAuthException.InvalidArgument], naming it) and nothing changes; one
+     * from a newer core is kept, not applied ([SyncApplied.rejected]).
+     */
+    public suspend fun syncApply(userId: String, records: List<String>): SyncApplied =
+        admin { engine.syncApply(userId, records).toPublic() }
+
+    /** Where the user's sync stands on this device: its id and clock, records waiting for upload, records held. */
+    public suspend fun syncState(userId: String): SyncState = admin { engine.syncState(userId).toPublic() }
+
+    /**
+     * Forgets how far the user's records were uploaded: the next [syncOutgoing] batches send them
+     * all again — after the host disconnected this device from its backend, or the backend lost
+     * data (it takes each record id once, so nothing is stored twice).
+     */
+    public suspend fun syncResetUploads(userId: String): Unit = admin { engine.syncResetUploads(userId) }
+
     // ----- observing and closing ------------------------------------------------------
 
     override fun grantChanges(userId: String): Flow<List<Grant>> = grantChangesOf(engine, userId)

@@ -135,7 +135,7 @@ public class ConsentRecord internal constructor(
     public val infos: List<String>?,
     /** The template, for a subscription choice. */
     public val template: String?,
-    /** What made it (dialog, settings, admin, import, …). */
+    /** What made it (dialog, settings, admin, import, sync, …). */
     public val source: String,
     /** The previous record's hash. */
     public val prevHash: String,
@@ -143,6 +143,15 @@ public class ConsentRecord internal constructor(
     public val hash: String,
     /** The user's pseudonymous subject. */
     public val subject: String,
+    /**
+     * For a decision every device shares (SPEC §10): when it was decided, on the hybrid
+     * logical clock that orders decisions across devices (`<13-digit ms>-<6-digit counter>`).
+     */
+    public val hlc: String?,
+    /** For a record applied from another device (source `sync`): the device that decided. `null`: decided here. */
+    public val device: String?,
+    /** For a record applied from another device: its [seq] in that device's log. */
+    public val originSeq: Long?,
 ) {
     override fun equals(other: Any?): Boolean =
         other is ConsentRecord &&
@@ -163,11 +172,14 @@ public class ConsentRecord internal constructor(
             source == other.source &&
             prevHash == other.prevHash &&
             hash == other.hash &&
-            subject == other.subject
+            subject == other.subject &&
+            hlc == other.hlc &&
+            device == other.device &&
+            originSeq == other.originSeq
 
-    override fun hashCode(): Int = java.util.Objects.hash(seq, atMs, userId, appId, pluginId, scope, decision, lifetime, untilMs, purpose, contractVersion, scopes, infos, template, source, prevHash, hash, subject)
+    override fun hashCode(): Int = java.util.Objects.hash(seq, atMs, userId, appId, pluginId, scope, decision, lifetime, untilMs, purpose, contractVersion, scopes, infos, template, source, prevHash, hash, subject, hlc, device, originSeq)
 
-    override fun toString(): String = "ConsentRecord(seq=$seq, atMs=$atMs, userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, decision=$decision, lifetime=$lifetime, untilMs=$untilMs, purpose=$purpose, contractVersion=$contractVersion, scopes=$scopes, infos=$infos, template=$template, source=$source, prevHash=$prevHash, hash=$hash, subject=$subject)"
+    override fun toString(): String = "ConsentRecord(seq=$seq, atMs=$atMs, userId=$userId, appId=$appId, pluginId=$pluginId, scope=$scope, decision=$decision, lifetime=$lifetime, untilMs=$untilMs, purpose=$purpose, contractVersion=$contractVersion, scopes=$scopes, infos=$infos, template=$template, source=$source, prevHash=$prevHash, hash=$hash, subject=$subject, hlc=$hlc, device=$device, originSeq=$originSeq)"
 }
 
 /** The consent log's last sequence number and hash, for anchoring outside the file. */
@@ -571,7 +583,18 @@ public class ScopeDefinition @JvmOverloads public constructor(
 public enum class GrantState { UNASKED, GRANTED, DENIED }
 
 /** What made a decision. */
-public enum class DecisionSource { DIALOG, SETTINGS, ADMIN, IMPORT }
+public enum class DecisionSource {
+    /** A consent dialog. */
+    DIALOG,
+    /** The app's settings page. */
+    SETTINGS,
+    /** The host's administration API ([AuthEngine.setGrant], …) or the CLI. */
+    ADMIN,
+    /** Imported from the host's earlier permission store ([AuthEngine.importFromHost]). */
+    IMPORT,
+    /** Decided on another of the user's devices, applied here by [AuthEngine.syncApply] (SPEC §10). */
+    SYNC,
+}
 
 /** How much a log record matters, most to least. */
 public enum class LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
@@ -704,6 +727,9 @@ internal fun GConsentRecord.toPublic(): ConsentRecord = ConsentRecord(
     `prevHash`,
     `hash`,
     `subject`,
+    `hlc`,
+    `device`,
+    `originSeq`?.toLong(),
 )
 
 internal fun GConsentLogHead.toPublic(): ConsentLogHead = ConsentLogHead(
@@ -820,6 +846,7 @@ internal fun GDecisionSource.toPublic(): DecisionSource = when (this) {
     GDecisionSource.SETTINGS -> DecisionSource.SETTINGS
     GDecisionSource.ADMIN -> DecisionSource.ADMIN
     GDecisionSource.IMPORT -> DecisionSource.IMPORT
+    GDecisionSource.SYNC -> DecisionSource.SYNC
 }
 
 internal fun DecisionSource.toGenerated(): GDecisionSource = when (this) {
@@ -827,6 +854,7 @@ internal fun DecisionSource.toGenerated(): GDecisionSource = when (this) {
     DecisionSource.SETTINGS -> GDecisionSource.SETTINGS
     DecisionSource.ADMIN -> GDecisionSource.ADMIN
     DecisionSource.IMPORT -> GDecisionSource.IMPORT
+    DecisionSource.SYNC -> GDecisionSource.SYNC
 }
 
 internal fun GLogLevel.toPublic(): LogLevel = when (this) {

@@ -32,12 +32,17 @@ public struct SyncApplied: Hashable, Sendable {
     public let superseded: Int64
     /// Records from a newer core: kept as they came, not applied.
     public let rejected: Int64
+    /// Records kept earlier (rejected then) that this core reads now — after an upgrade,
+    /// or the host registered their scope — applied with this batch (each also counted
+    /// as applied, duplicate or superseded).
+    public let released: Int64
 
-    package init(applied: Int64, duplicates: Int64, superseded: Int64, rejected: Int64) {
+    package init(applied: Int64, duplicates: Int64, superseded: Int64, rejected: Int64, released: Int64 = 0) {
         self.applied = applied
         self.duplicates = duplicates
         self.superseded = superseded
         self.rejected = rejected
+        self.released = released
     }
 }
 
@@ -70,7 +75,8 @@ extension SyncApplied {
     init(_ g: MiniAppAuthBindings.SyncApplied) {
         self.init(
             applied: Int64(clamping: g.applied), duplicates: Int64(clamping: g.duplicates),
-            superseded: Int64(clamping: g.superseded), rejected: Int64(clamping: g.rejected))
+            superseded: Int64(clamping: g.superseded), rejected: Int64(clamping: g.rejected),
+            released: Int64(clamping: g.released))
     }
 }
 

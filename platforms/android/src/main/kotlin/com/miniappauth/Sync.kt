@@ -40,15 +40,22 @@ public class SyncApplied internal constructor(
     public val superseded: Long,
     /** Records from a newer core: kept as they came, not applied. */
     public val rejected: Long,
+    /**
+     * Records kept earlier (rejected then) that this core reads now — after an upgrade, or
+     * the host registered their scope — applied with this batch (each also counted as
+     * applied, duplicate or superseded).
+     */
+    public val released: Long,
 ) {
     override fun equals(other: Any?): Boolean =
         other is SyncApplied && applied == other.applied && duplicates == other.duplicates &&
-            superseded == other.superseded && rejected == other.rejected
+            superseded == other.superseded && rejected == other.rejected && released == other.released
 
-    override fun hashCode(): Int = java.util.Objects.hash(applied, duplicates, superseded, rejected)
+    override fun hashCode(): Int = java.util.Objects.hash(applied, duplicates, superseded, rejected, released)
 
     override fun toString(): String =
-        "SyncApplied(applied=$applied, duplicates=$duplicates, superseded=$superseded, rejected=$rejected)"
+        "SyncApplied(applied=$applied, duplicates=$duplicates, superseded=$superseded, rejected=$rejected, " +
+            "released=$released)"
 }
 
 /** Where a user's sync stands on this device ([AuthEngine.syncState]). */
@@ -74,6 +81,6 @@ public class SyncState internal constructor(
 internal fun GSyncBatch.toPublic(): SyncBatch = SyncBatch(records, cursor)
 
 internal fun GSyncApplied.toPublic(): SyncApplied =
-    SyncApplied(applied.toLong(), duplicates.toLong(), superseded.toLong(), rejected.toLong())
+    SyncApplied(applied.toLong(), duplicates.toLong(), superseded.toLong(), rejected.toLong(), released.toLong())
 
 internal fun GSyncState.toPublic(): SyncState = SyncState(deviceId, clock, pending.toLong(), held.toLong())

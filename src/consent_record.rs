@@ -293,6 +293,10 @@ pub struct NewRecord {
     /// if it is a fact every device shares): a record applied from another
     /// device, or a fact kept across a reset or forget it outlived.
     pub synced: Option<SyncedOrigin>,
+    /// A fact of this device only, though its kind syncs: an app reset for
+    /// every user of the device (the app deleted from it), never stamped nor
+    /// sent.
+    pub device_only: bool,
 }
 
 /// The stamp (and, from another device, the origin) a record keeps when
@@ -329,6 +333,7 @@ impl NewRecord {
             template: None,
             source: source.into(),
             synced: None,
+            device_only: false,
         }
     }
 

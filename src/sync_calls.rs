@@ -85,15 +85,6 @@ fn batch_limit(limit: u32) -> Result<usize> {
     Ok(limit)
 }
 
-/// Reads a cursor `sync_outgoing` gave.
-fn read_cursor(cursor: &str) -> Result<u64> {
-    cursor.parse::<u64>().map_err(|_| {
-        Error::InvalidArgument(format!(
-            "cursor {cursor:?} is not one sync_outgoing gave (a decimal number)"
-        ))
-    })
-}
-
 impl Engine {
     /// Up to `limit` of the user's facts decided here and not yet uploaded,
     /// as JSON objects, and the cursor that acknowledges them.
@@ -105,13 +96,13 @@ impl Engine {
             .iter()
             .map(|r| serde_json::to_value(r).map_err(|e| Error::InvalidArgument(e.to_string())))
             .collect::<Result<_>>()?;
-        Ok((records, cursor.to_string()))
+        Ok((records, cursor))
     }
 
     /// Acknowledges the user's records up to `cursor` as uploaded.
     pub fn sync_mark_uploaded(&self, user_id: &str, cursor: &str) -> Result<()> {
         validate_id("user id", user_id)?;
-        self.store.sync_mark_uploaded(user_id, read_cursor(cursor)?)
+        self.store.sync_mark_uploaded(user_id, cursor)
     }
 
     /// Applies other devices' records for the user. Every record is read

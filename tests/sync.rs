@@ -536,3 +536,143 @@ fn the_sync_page_shows_the_scripts_the_tests_run() {
         );
     }
 }
+
+/// An import is the host's old decision: stamped when the user made it, so a
+/// newer denial on another device stays newer, in either direction.
+#[test]
+fn an_imported_old_grant_never_beats_a_newer_denial() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.camera", false);
+    let denial = phone.upload(USER);
+    let report = tablet
+        .engine
+        .import_from_host(miniapp_auth::HostImport {
+            grants: vec![miniapp_auth::ImportedGrant {
+                user_id: USER.into(),
+                app_id: "wxA".into(),
+                plugin_id: None,
+                scope: "scope.camera".into(),
+                granted: true,
+                decided_at_ms: Some(T0 - 365 * DAY),
+                expires_at_ms: None,
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(report.grants.imported, 1, "{report:?}");
+    assert_eq!(carry(&tablet, &phone, USER), counts(0, 0, 1, 0));
+    assert_eq!(tablet.apply(USER, &denial), counts(1, 0, 0, 0));
+    for device in [&phone, &tablet] {
+        assert_eq!(granted(device, "wxA", "scope.camera"), Some(false));
+    }
+}
+
+/// A reset that arrives late keeps a newer grant only where it still stands:
+/// one this device's auto-revoke removed meanwhile stays removed.
+#[test]
+fn a_late_reset_does_not_bring_back_what_auto_revoke_removed() {
+    let config = EngineConfig {
+        auto_revoke_unused_days: 30,
+        ..EngineConfig::default()
+    };
+    let tablet = Device::with_config(0, config.clone());
+    let phone = Device::with_config(0, config);
+    phone.set(USER, "wxA", "scope.record", true);
+    tablet.apply(USER, &phone.upload(USER));
+    tablet.wait(1000);
+    tablet
+        .engine
+        .reset_app("wxA".into(), Some(USER.into()))
+        .unwrap();
+    let reset = tablet.upload(USER);
+    phone.wait(5000);
+    phone.set(USER, "wxA", "scope.camera", true);
+    phone.wait(31 * DAY);
+    assert_eq!(phone.engine.run_maintenance().unwrap().revoked_unused, 2);
+    assert_eq!(phone.apply(USER, &reset), counts(1, 0, 0, 0));
+    assert_eq!(granted(&phone, "wxA", "scope.camera"), None);
+    assert!(phone.engine.verify_consent_log().unwrap().intact);
+}
+
+/// A cursor acknowledges only the user's records it was given for.
+#[test]
+fn a_cursor_of_one_user_cannot_acknowledge_anothers_records() {
+    let phone = Device::new(0);
+    phone.set(USER, "wxA", "scope.record", true);
+    phone.set("bob", "wxA", "scope.record", true);
+    let (_, bobs) = phone.engine.sync_outgoing_values("bob", 10).unwrap();
+    let refused = phone
+        .engine
+        .sync_mark_uploaded(USER.into(), bobs)
+        .unwrap_err();
+    assert!(
+        matches!(refused, AuthError::InvalidArgument { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(phone.engine.sync_state(USER.into()).unwrap().pending, 1);
+}
+
+/// An app deleted from the device for every user is that device's fact: it
+/// does not sync (a user's own reset does).
+#[test]
+fn a_reset_for_every_user_stays_on_its_device() {
+    let (phone, tablet) = (Device::new(0), Device::new(0));
+    phone.set(USER, "wxA", "scope.record", true);
+    tablet.apply(USER, &phone.upload(USER));
+    phone.wait(1000);
+    phone.engine.reset_app("wxA".into(), None).unwrap();
+    assert!(phone.upload(USER).is_empty());
+    assert_eq!(granted(&tablet, "wxA", "scope.record"), Some(true));
+    phone
+        .engine
+        .reset_app("wxA".into(), Some(USER.into()))
+        .unwrap();
+    assert_eq!(carry(&phone, &tablet, USER), counts(1, 0, 0, 0));
+    assert_eq!(granted(&tablet, "wxA", "scope.record"), None);
+}
+
+/// A file from before sync (schema 2, upgraded in place) sends the decisions
+/// it holds at their own times, as this device's; a decision made after the
+/// upgrade is stamped after all of them.
+#[test]
+fn decisions_stored_before_sync_go_up_at_their_own_time() {
+    let old = TempDb::new();
+    old.raw()
+        .execute_batch(include_str!("fixtures/schema-v2.sql"))
+        .unwrap();
+    let engine = old.open(ScriptedUi::new(&[]));
+    let (records, _) = engine.sync_outgoing_values("u1", 100).unwrap();
+    let decisions: Vec<(&str, &str)> = records
+        .iter()
+        .filter(|r| r["scope"].is_string())
+        .map(|r| {
+            (
+                r["scope"].as_str().unwrap(),
+                r["decision"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        decisions.contains(&("scope.record", "granted")),
+        "{records:?}"
+    );
+    assert!(
+        decisions.contains(&("scope.camera", "denied")),
+        "{records:?}"
+    );
+    for record in &records {
+        let at = record["atMs"].as_i64().unwrap();
+        assert_eq!(record["hlc"], format!("{at:013}-000000"), "{record}");
+    }
+    engine
+        .set_grant("u1".into(), "wxA".into(), None, "scope.camera".into(), true)
+        .unwrap();
+    let (after, _) = engine.sync_outgoing_values("u1", 100).unwrap();
+    let newest = after.last().unwrap();
+    assert!(
+        after[..after.len() - 1]
+            .iter()
+            .all(|r| r["hlc"].as_str() < newest["hlc"].as_str()),
+        "{after:?}"
+    );
+}

@@ -19,7 +19,8 @@ use super::door::Passage;
 use super::pseudonyms;
 use super::record_links::{self, Link};
 use super::sync_device::Device;
-use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
+use crate::admin_records::DecisionSource;
+use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord, RecordSource};
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
 use crate::sync::{merge, Stamp};
@@ -117,13 +118,21 @@ pub fn append_stamped(
                 (Some(origin.stamp), origin.from.clone())
             }
             None if new.user_id != pseudonyms::EVERYONE
+                && !new.device_only
                 && merge::synced(new.decision.as_str(), lifetime, source) =>
             {
                 let clock = match &mut device {
                     Some(clock) => clock,
                     none => none.insert(Device::read_or_make(passage)?),
                 };
-                (Some(clock.stamp(now_ms)), None)
+                if new.source == RecordSource::Decision(DecisionSource::Import) {
+                    // An import is the host's old decision, made when the
+                    // user made it (`now_ms` is that time): stamped then, so
+                    // that a newer decision on another device stays newer.
+                    (Some(Stamp::legacy(now_ms)), None)
+                } else {
+                    (Some(clock.stamp(now_ms)), None)
+                }
             }
             None => (None, None),
         };

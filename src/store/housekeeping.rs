@@ -50,7 +50,12 @@ impl Store {
                 .iter()
                 .map(|user| {
                     let app = NamespaceRef::new(user, app_id, None);
-                    NewRecord::new(app, None, Recorded::Reset, RecordSource::Reset)
+                    let mut record =
+                        NewRecord::new(app, None, Recorded::Reset, RecordSource::Reset);
+                    // The app deleted from this device for every user is this
+                    // device's fact; a user's own reset syncs (SPEC §10).
+                    record.device_only = user_id.is_none();
+                    record
                 })
                 .collect();
             consent_log::append(passage, &records, now_ms)?;

@@ -97,7 +97,8 @@ CREATE TABLE sync_device (
     device_id   TEXT    NOT NULL,
     secret      TEXT    NOT NULL,
     hlc_wall    INTEGER NOT NULL,
-    hlc_counter INTEGER NOT NULL
+    hlc_counter INTEGER NOT NULL,
+    legacy_through INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE sync_uploaded (

@@ -585,7 +585,10 @@ fn link_agreement_rows_v3(
 /// each user's records were uploaded (`sync_uploaded`), the forget tombstones
 /// that keep older facts from coming back (`sync_forgotten`) and records from
 /// a newer core kept unapplied (`sync_held`). Nothing existing changes: a
-/// record written before has no stamp and syncs at its own time.
+/// record written before has no stamp and syncs at its own time; the clock
+/// starts at the log's latest time, so that what this device decides next
+/// is newer than anything it decided before; `legacy_through` marks where
+/// the log stood (a record after it without a stamp is a device fact).
 pub fn upgrade_3_to_4(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "
@@ -594,7 +597,8 @@ CREATE TABLE sync_device (
     device_id   TEXT    NOT NULL,
     secret      TEXT    NOT NULL,
     hlc_wall    INTEGER NOT NULL,
-    hlc_counter INTEGER NOT NULL
+    hlc_counter INTEGER NOT NULL,
+    legacy_through INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE sync_uploaded (
@@ -616,10 +620,30 @@ CREATE TABLE sync_held (
     record    TEXT NOT NULL,
     PRIMARY KEY (subject, record_id)
 ) WITHOUT ROWID;
-
-INSERT INTO sync_device (id, device_id, secret, hlc_wall, hlc_counter)
-VALUES (1, 'd-' || lower(hex(randomblob(16))), lower(hex(randomblob(32))), 0, 0);
 ",
+    )?;
+    // The log's latest time and last record (read in Rust: the bundled
+    // SQLite has no JSON functions).
+    let mut latest_at: i64 = 0;
+    let mut last_seq: i64 = 0;
+    {
+        let mut stmt = conn.prepare("SELECT seq, record FROM consent_log")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            last_seq = last_seq.max(row.get(0)?);
+            let text: String = row.get(1)?;
+            if let Some(at) = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.get("atMs").and_then(Value::as_i64))
+            {
+                latest_at = latest_at.max(at);
+            }
+        }
+    }
+    conn.execute(
+        "INSERT INTO sync_device (id, device_id, secret, hlc_wall, hlc_counter, legacy_through)
+         VALUES (1, 'd-' || lower(hex(randomblob(16))), lower(hex(randomblob(32))), ?1, 0, ?2)",
+        params![latest_at, last_seq],
     )?;
     Ok(())
 }

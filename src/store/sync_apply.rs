@@ -14,15 +14,17 @@
 use super::door::Passage;
 use super::namespace_state::{change_in_passage, Change};
 use super::sync_device::Device;
-use super::sync_view::UserView;
+use super::sync_view::{Standing, UserView};
 use super::{consent_log, db, pseudonyms, Decided, Store};
 use crate::admin_records::DecisionSource;
 use crate::consent_record::{NewRecord, RecordSource, Recorded, SyncedOrigin};
+use crate::embargo::Dismissals;
 use crate::error::{Error, Result};
 use crate::namespace::NamespaceRef;
 use crate::policy::{GrantState, Lifetime};
 use crate::sync::merge::Subject;
 use crate::sync::wire::SyncRecord;
+use crate::sync::Stamp;
 
 /// One record of a batch, as read.
 #[derive(Debug, Clone)]
@@ -129,6 +131,23 @@ fn apply_batch(
     for item in batch {
         let record = match item {
             Incoming::FromNewerCore { id, text } => {
+                // Its stamp, if this core can read that much: a record from
+                // before the user's forget is not kept (the id would come
+                // back with it), and the clock notes it like any other.
+                let stamp = serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .and_then(|v| v.get("hlc").and_then(|h| h.as_str()).and_then(Stamp::parse));
+                if let (Some(stamp), Some(forgotten)) = (stamp, &view.forgotten) {
+                    if stamp <= forgotten.stamp {
+                        outcome.superseded += 1;
+                        continue;
+                    }
+                }
+                if let Some(stamp) = stamp {
+                    let mut clock = Device::read_or_make(passage)?;
+                    clock.receive(stamp, now_ms);
+                    clock.keep_clock(passage)?;
+                }
                 let subject = pseudonyms::of_or_new(passage, user_id)?;
                 passage.hold_record(&subject, id, text)?;
                 outcome.rejected += 1;
@@ -161,11 +180,11 @@ fn apply_batch(
                 outcome.apps_reset.push(app);
             }
             subject => {
-                applier.decide(record, false)?;
+                let seq = applier.decide(record, false)?;
                 if let Subject::Scope { app, plugin, scope } = subject {
                     outcome.scopes.push((app, plugin, scope));
                 }
-                view.note((**record).clone());
+                view.note((**record).clone(), seq);
             }
         }
         outcome.applied += 1;
@@ -215,8 +234,8 @@ impl Applier<'_, '_> {
         Ok(record)
     }
 
-    /// Appends `fact` and writes what it decides.
-    fn decide(&mut self, fact: &SyncRecord, own: bool) -> Result<()> {
+    /// Appends `fact` and writes what it decides; where it landed in the log.
+    fn decide(&mut self, fact: &SyncRecord, own: bool) -> Result<u64> {
         let record = self.record_of(fact, own)?;
         let ns = NamespaceRef::new(self.user_id, &fact.app, fact.plugin.as_deref());
         let source = (DecisionSource::Sync, self.now_ms);
@@ -281,21 +300,102 @@ impl Applier<'_, '_> {
                 consent_log::append(self.passage, &[record], self.now_ms)?;
             }
         }
+        Ok(consent_log::head(self.passage)?.seq)
+    }
+
+    /// Writes again, after an undo, the facts it does not override — those
+    /// whose effect still stands here: a row still linked to the fact's
+    /// record, or a fact that has no row (a revocation, a disagreement, a
+    /// reset). A grant this device's auto-revoke or expiry removed since
+    /// stays removed.
+    fn keep(
+        &mut self,
+        outliving: &[Standing],
+        present: &[bool],
+        view: &mut UserView,
+    ) -> Result<()> {
+        for (kept, present) in outliving.iter().zip(present) {
+            if !present {
+                continue;
+            }
+            let own = kept.record.device == self.device.id;
+            let seq = if kept.record.decision == "reset" {
+                let record = self.record_of(&kept.record, own)?;
+                consent_log::append(self.passage, &[record], self.now_ms)?;
+                consent_log::head(self.passage)?.seq
+            } else {
+                self.decide(&kept.record, own)?
+            };
+            view.note(kept.record.clone(), seq);
+        }
         Ok(())
     }
 
     /// Applies a reset of `app` at `fact`'s time: everything of the app at
-    /// or before it goes; what is newer is appended again after it.
+    /// or before it goes (dismissal counts too); what is newer is written
+    /// again after it.
     fn reset(&mut self, fact: &SyncRecord, app: &str, view: &mut UserView) -> Result<()> {
         let outliving = view.outliving(&fact.version(), Some(app));
+        let present = self.effects_present(&outliving)?;
+        let dismissed_after = self.dismissals_after(app, fact.stamp().wall_ms)?;
         self.passage.delete_app_rows(app, Some(self.user_id))?;
         let record = self.record_of(fact, false)?;
         consent_log::append(self.passage, &[record], self.now_ms)?;
-        view.note(fact.clone());
-        for kept in &outliving {
-            self.decide(kept, kept.device == self.device.id)?;
+        view.note(fact.clone(), consent_log::head(self.passage)?.seq);
+        for (plugin, scope, dismissals) in &dismissed_after {
+            let ns = NamespaceRef::new(self.user_id, app, Some(plugin));
+            self.passage.set_dismissals(ns, scope, dismissals)?;
         }
-        Ok(())
+        self.keep(&outliving, &present, view)
+    }
+
+    /// Whether each fact's effect still stands here.
+    fn effects_present(&self, facts: &[Standing]) -> Result<Vec<bool>> {
+        facts
+            .iter()
+            .map(|standing| {
+                let table = match standing.record.decision.as_str() {
+                    "granted" | "denied" => "grants",
+                    "agreed" => "privacy_agreements",
+                    "subscribed" | "declined" => "subscription_choices",
+                    "subscriptions-on" | "subscriptions-off" => "subscription_switches",
+                    _ => return Ok(true),
+                };
+                let sql = format!(
+                    "SELECT count(*) FROM {table} WHERE user_id = ?1 AND app_id = ?2 AND record_seq = ?3"
+                );
+                let rows: i64 = self.passage.query_row(
+                    &sql,
+                    rusqlite::params![self.user_id, standing.record.app, standing.seq as i64],
+                    |r| r.get(0),
+                )?;
+                Ok(rows > 0)
+            })
+            .collect()
+    }
+
+    /// The app's dismissal counts of the user last added to after `wall_ms`
+    /// (a reset at that time leaves them: they are this device's, and newer).
+    fn dismissals_after(
+        &self,
+        app: &str,
+        wall_ms: i64,
+    ) -> Result<Vec<(String, String, Dismissals)>> {
+        let mut stmt = self.passage.prepare(
+            "SELECT plugin_id, scope, dismissals, last_dismissed_at FROM prompt_fatigue
+             WHERE user_id = ?1 AND app_id = ?2 AND last_dismissed_at > ?3",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![self.user_id, app, wall_ms], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Dismissals {
+                    count: r.get(2)?,
+                    last_at_ms: r.get(3)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Applies a forget of the user at `fact`'s time: an erasure, as on this
@@ -305,13 +405,15 @@ impl Applier<'_, '_> {
     fn forget(&mut self, fact: &SyncRecord, view: &mut UserView) -> Result<()> {
         let forget = fact.version();
         let outliving = view.outliving(&forget, None);
+        let present = self.effects_present(&outliving)?;
         self.passage.delete_user_rows(self.user_id)?;
         let record = self.record_of(fact, false)?;
-        let appended = consent_log::append(self.passage, &[record], self.now_ms)?;
-        let seq = appended.first().map(|link| link.seq).unwrap_or_default();
+        consent_log::append(self.passage, &[record], self.now_ms)?;
+        // Uploaded already (it came from the backend): the tombstone keeps no
+        // pointer to the forgotten pseudonym's records.
         let tag = self.device.forgotten_tag(self.user_id);
         self.passage
-            .upsert_tombstone(&tag, forget.stamp, &fact.device, seq, true)?;
+            .upsert_tombstone(&tag, forget.stamp, &fact.device, 0, true)?;
         if let Some(subject) = &view.subject {
             self.passage.delete_sync_rows_of(subject)?;
         }
@@ -320,15 +422,7 @@ impl Applier<'_, '_> {
             forgotten: Some(forget),
             ..UserView::default()
         };
-        for kept in &outliving {
-            if kept.decision == "reset" {
-                let record = self.record_of(kept, kept.device == self.device.id)?;
-                consent_log::append(self.passage, &[record], self.now_ms)?;
-            } else {
-                self.decide(kept, kept.device == self.device.id)?;
-            }
-            view.note(kept.clone());
-        }
+        self.keep(&outliving, &present, view)?;
         view.subject = pseudonyms::of(self.passage, self.user_id)?;
         Ok(())
     }

@@ -20,6 +20,9 @@ pub struct Device {
     secret: String,
     /// The last stamp given or received.
     pub last: Stamp,
+    /// The log's last record when the file took up sync (schema 4): records
+    /// up to it were written before stamps existed.
+    pub legacy_through: u64,
 }
 
 impl Device {
@@ -27,7 +30,8 @@ impl Device {
     pub fn read(conn: &Connection) -> Result<Option<Device>> {
         Ok(conn
             .prepare_cached(
-                "SELECT device_id, secret, hlc_wall, hlc_counter FROM sync_device WHERE id = 1",
+                "SELECT device_id, secret, hlc_wall, hlc_counter, legacy_through
+                 FROM sync_device WHERE id = 1",
             )?
             .query_row([], |r| {
                 Ok(Device {
@@ -37,6 +41,7 @@ impl Device {
                         wall_ms: r.get(2)?,
                         counter: r.get::<_, i64>(3)?.clamp(0, i64::from(u32::MAX)) as u32,
                     },
+                    legacy_through: r.get::<_, i64>(4)?.max(0) as u64,
                 })
             })
             .optional()?)
@@ -69,21 +74,43 @@ impl Device {
         self.last = self.last.receive(remote, now_ms);
     }
 
+    /// The cursor that acknowledges `user_id`'s records up to `seq`: the
+    /// position and a keyed check of (user, position), so that a cursor
+    /// given for one user cannot acknowledge another's records.
+    pub fn cursor(&self, user_id: &str, seq: u64) -> String {
+        format!(
+            "{seq}-{}",
+            self.keyed("cursor", &format!("{user_id}\n{seq}"), 6)
+        )
+    }
+
+    /// The position a cursor of [`Device::cursor`] for `user_id` names, if it
+    /// is one.
+    pub fn read_cursor(&self, user_id: &str, cursor: &str) -> Option<u64> {
+        let (seq, _) = cursor.split_once('-')?;
+        let seq: u64 = seq.parse().ok()?;
+        (self.cursor(user_id, seq) == cursor).then_some(seq)
+    }
+
+    /// The first `bytes` bytes of SHA-256 over the device secret, `purpose`
+    /// and `text`, as hex.
+    fn keyed(&self, purpose: &str, text: &str, bytes: usize) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(format!("miniapp-auth/{purpose}/1\n").as_bytes());
+        hasher.update(self.secret.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(text.as_bytes());
+        hasher.finalize()[..bytes]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// What a forget tombstone is filed under for `user_id`: a keyed hash, so
     /// the file can refuse an older fact about a forgotten id without keeping
     /// the id (SPEC §8's erasure).
     pub fn forgotten_tag(&self, user_id: &str) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(b"miniapp-auth/forgotten/1\n");
-        hasher.update(self.secret.as_bytes());
-        hasher.update(b"\n");
-        hasher.update(user_id.as_bytes());
-        let digest = hasher.finalize();
-        let mut out = String::from("f-");
-        for b in &digest[..16] {
-            out.push_str(&format!("{b:02x}"));
-        }
-        out
+        format!("f-{}", self.keyed("forgotten", user_id, 16))
     }
 }
 

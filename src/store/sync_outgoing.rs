@@ -24,8 +24,9 @@ use crate::sync::wire::SyncRecord;
 pub struct Outgoing {
     /// The records, oldest first.
     pub records: Vec<SyncRecord>,
-    /// The log position the batch reaches (what `sync_mark_uploaded` takes).
-    pub cursor: u64,
+    /// The log position the batch reaches, with a check tying it to the user
+    /// (what `sync_mark_uploaded` takes).
+    pub cursor: String,
 }
 
 /// Where a user's uploads stand.
@@ -40,6 +41,9 @@ pub struct UploadState {
     /// Records from a newer core kept for the user, unapplied.
     pub held: u64,
 }
+
+/// The cursor of an empty batch on a device that never stamped a fact.
+const NOTHING: &str = "0";
 
 /// How far `subject`'s records were uploaded.
 fn uploaded_through(conn: &Connection, subject: &str) -> Result<u64> {
@@ -104,7 +108,7 @@ fn walk_pending(
         if record.device.is_some() || record.source == "sync" {
             continue;
         }
-        if let Some(fact) = fact_of(&record, &device.id) {
+        if let Some(fact) = fact_of(&record, device) {
             if !each(seq, fact) {
                 break;
             }
@@ -122,7 +126,7 @@ impl Store {
         let Some(device) = Device::read(conn)? else {
             return Ok(Outgoing {
                 records: Vec::new(),
-                cursor: 0,
+                cursor: NOTHING.into(),
             });
         };
         let mut records = Vec::new();
@@ -140,28 +144,39 @@ impl Store {
         if records.len() < limit {
             cursor = cursor.max(walked);
         }
-        Ok(Outgoing { records, cursor })
+        Ok(Outgoing {
+            records,
+            cursor: device.cursor(user_id, cursor),
+        })
     }
 
-    /// Marks `user_id`'s records up to `cursor` uploaded.
-    pub fn sync_mark_uploaded(&self, user_id: &str, cursor: u64) -> Result<()> {
+    /// Marks `user_id`'s records up to `cursor` (from [`Self::sync_outgoing`]
+    /// for the same user) uploaded.
+    pub fn sync_mark_uploaded(&self, user_id: &str, cursor: &str) -> Result<()> {
+        let not_ours = || {
+            Error::InvalidArgument(format!(
+                "cursor {cursor:?} is not one sync_outgoing gave for this user on this device"
+            ))
+        };
         self.through_door(&[], |passage| {
-            if cursor > consent_log::head(passage)?.seq {
-                return Err(Error::InvalidArgument(format!(
-                    "cursor {cursor} is past the end of this device's log: not a cursor sync_outgoing gave"
-                )));
-            }
             let Some(device) = Device::read(passage)? else {
-                return Ok(());
+                return match cursor {
+                    NOTHING => Ok(()),
+                    _ => Err(not_ours()),
+                };
             };
+            let seq = device.read_cursor(user_id, cursor).ok_or_else(not_ours)?;
+            if seq > consent_log::head(passage)?.seq {
+                return Err(not_ours());
+            }
             let tag = device.forgotten_tag(user_id);
             if let Some(tombstone) = pending_forget(passage, &device, user_id)? {
-                if tombstone.record_seq <= cursor {
+                if tombstone.record_seq <= seq {
                     passage.set_tombstone_uploaded(&tag)?;
                 }
             }
             if let Some(subject) = pseudonyms::of(passage, user_id)? {
-                passage.set_uploaded_through(&subject, cursor)?;
+                passage.set_uploaded_through(&subject, seq)?;
             }
             Ok(())
         })

@@ -22,6 +22,8 @@ pub struct Standing {
     pub version: Version,
     /// The fact.
     pub record: SyncRecord,
+    /// Where it is in this device's log.
+    pub seq: u64,
 }
 
 /// What stands for one user.
@@ -62,19 +64,23 @@ impl UserView {
             let text: String = row.get(0)?;
             // An unreadable record is left out here (`verify` names it).
             if let Ok(record) = serde_json::from_str::<ConsentRecord>(&text) {
-                if let Some(fact) = fact_of(&record, &device.id) {
-                    view.note(fact);
+                if let Some(fact) = fact_of(&record, device) {
+                    view.note(fact, record.seq);
                 }
             }
         }
         Ok(view)
     }
 
-    /// Takes in one fact stored here.
-    pub fn note(&mut self, record: SyncRecord) {
+    /// Takes in one fact stored here, at `seq` in the log.
+    pub fn note(&mut self, record: SyncRecord, seq: u64) {
         self.seen.insert(record.id.clone());
         let version = record.version();
-        let standing = Standing { version, record };
+        let standing = Standing {
+            version,
+            record,
+            seq,
+        };
         let slot = match standing.record.subject() {
             Subject::App { app } => self.resets.entry(app).or_insert_with(|| standing.clone()),
             Subject::User => return,
@@ -114,7 +120,7 @@ impl UserView {
     /// `None`) a forget of the user: the standing ones newer than it (and
     /// than their app's reset), oldest first; for a forget, also the resets
     /// newer than it.
-    pub fn outliving(&self, undo: &Version, app: Option<&str>) -> Vec<SyncRecord> {
+    pub fn outliving(&self, undo: &Version, app: Option<&str>) -> Vec<Standing> {
         let mut out: Vec<&Standing> = Vec::new();
         if app.is_none() {
             out.extend(
@@ -132,18 +138,33 @@ impl UserView {
             (in_scope && outlives_app_reset && merge::survives(&standing.version, undo))
                 .then_some(standing)
         }));
-        out.sort_by_key(|s| s.version.stamp);
-        out.into_iter().map(|s| s.record.clone()).collect()
+        // Oldest first by the merge's own order (ties broken as it breaks
+        // them), so a fact is written again after a reset it outlived.
+        out.sort_by(|a, b| {
+            let key = |s: &Standing| {
+                (
+                    s.version.stamp,
+                    s.version.restrictive,
+                    s.version.device.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        out.into_iter().cloned().collect()
     }
 }
 
 /// The synced fact a consent record of this file is, if it is one: this
-/// device's own (stamped, or written before stamps), or one applied from
-/// another device.
-pub fn fact_of(record: &ConsentRecord, own_device: &str) -> Option<SyncRecord> {
+/// device's own (stamped, or written before the file took up sync), or one
+/// applied from another device. A record of a kind that syncs but written
+/// unstamped since is a device fact (an app reset for every user).
+pub fn fact_of(record: &ConsentRecord, device: &Device) -> Option<SyncRecord> {
     let applied = record.source == "sync";
     let lifetime = record.lifetime.as_deref();
     if !applied && !merge::synced(&record.decision, lifetime, &record.source) {
+        return None;
+    }
+    if record.hlc.is_none() && record.seq > device.legacy_through {
         return None;
     }
     wire::subject_of(
@@ -153,11 +174,11 @@ pub fn fact_of(record: &ConsentRecord, own_device: &str) -> Option<SyncRecord> {
         record.scope.as_deref(),
         record.template.as_deref(),
     )?;
-    let (device, seq) = match (&record.device, record.origin_seq) {
-        (Some(device), Some(seq)) => (device.as_str(), seq),
-        _ => (own_device, record.seq),
+    let (origin, seq) = match (&record.device, record.origin_seq) {
+        (Some(origin), Some(seq)) => (origin.as_str(), seq),
+        _ => (device.id.as_str(), record.seq),
     };
-    let mut fact = SyncRecord::from_log(record, device)?;
-    fact.id = format!("{device}:{seq}");
+    let mut fact = SyncRecord::from_log(record, origin)?;
+    fact.id = format!("{origin}:{seq}");
     Some(fact)
 }

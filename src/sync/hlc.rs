@@ -14,6 +14,11 @@ use std::fmt;
 /// time moves on by one millisecond instead.
 const MAX_COUNTER: u32 = 999_999;
 
+/// The latest wall time a stamp may carry (2255-03-14): far past any real
+/// clock, and far enough below the 13 digits' end that a clock moved to it
+/// still stamps 13-digit times for ever. A record stamped later is bad input.
+pub const MAX_WALL_MS: i64 = 9_000_000_000_000;
+
 /// One hybrid-logical-clock time: wall-clock ms, then a counter for events
 /// within (or, after a clock was set back, before) the same ms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -80,10 +85,11 @@ impl Stamp {
         if !digits(wall, 13) || !digits(counter, 6) {
             return None;
         }
-        Some(Stamp {
+        let stamp = Stamp {
             wall_ms: wall.parse().ok()?,
             counter: counter.parse().ok()?,
-        })
+        };
+        (stamp.wall_ms <= MAX_WALL_MS).then_some(stamp)
     }
 }
 

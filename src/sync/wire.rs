@@ -244,7 +244,35 @@ impl SyncRecord {
     /// needs, and no others that would change what it means.
     fn check(&self) -> Result<(), String> {
         if Stamp::parse(&self.hlc).is_none() {
-            return Err(format!("hlc {:?} is not <13 digits>-<6 digits>", self.hlc));
+            return Err(format!(
+                "hlc {:?} is not <13 digits>-<6 digits> at or before 2255",
+                self.hlc
+            ));
+        }
+        let texts = [
+            ("purpose", self.purpose.as_deref(), 4096),
+            ("contractVersion", self.contract_version.as_deref(), 256),
+            ("template", self.template.as_deref(), 256),
+            ("source", Some(self.source.as_str()), 64),
+        ];
+        for (name, text, most) in texts {
+            if text.is_some_and(|t| t.len() > most) {
+                return Err(format!("{name} is longer than {most} bytes"));
+            }
+        }
+        let lists = [("scopes", &self.scopes), ("infos", &self.infos)];
+        for (name, list) in lists {
+            if list
+                .as_ref()
+                .is_some_and(|l| l.len() > 256 || l.iter().any(|i| i.len() > 256))
+            {
+                return Err(format!(
+                    "{name} holds more than 256 names or a name over 256 bytes"
+                ));
+            }
+        }
+        if self.until_ms.is_some() && self.decision != "granted" {
+            return Err(format!("a {} record has no untilMs", self.decision));
         }
         let device_ok = !self.device.is_empty()
             && self.device.len() <= 64
@@ -366,6 +394,8 @@ mod tests {
             ("lifetime", json!("once")),
             ("app", json!("")),
             ("atMs", json!("now")),
+            ("hlc", json!("9999999999999-999999")),
+            ("purpose", json!("x".repeat(5000))),
         ] {
             let mut broken = grant();
             broken[field] = value;

@@ -285,10 +285,14 @@ impl Passage<'_> {
         Ok(())
     }
 
-    /// Stores this device's hybrid-logical-clock stamp.
+    /// Stores this device's hybrid-logical-clock stamp — only ever forward:
+    /// a writer holding an older reading cannot move it back.
     pub fn set_sync_clock(&self, last: crate::sync::Stamp) -> Result<()> {
-        self.prepare_cached("UPDATE sync_device SET hlc_wall = ?1, hlc_counter = ?2 WHERE id = 1")?
-            .execute(params![last.wall_ms, i64::from(last.counter)])?;
+        self.prepare_cached(
+            "UPDATE sync_device SET hlc_wall = ?1, hlc_counter = ?2
+             WHERE id = 1 AND (hlc_wall, hlc_counter) < (?1, ?2)",
+        )?
+        .execute(params![last.wall_ms, i64::from(last.counter)])?;
         Ok(())
     }
 
@@ -331,7 +335,7 @@ impl Passage<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (tag) DO UPDATE SET hlc = excluded.hlc, device = excluded.device,
                  record_seq = excluded.record_seq, uploaded = excluded.uploaded
-             WHERE excluded.hlc > sync_forgotten.hlc",
+             WHERE (excluded.hlc, excluded.device) > (sync_forgotten.hlc, sync_forgotten.device)",
         )?
         .execute(params![
             tag,
@@ -343,10 +347,14 @@ impl Passage<'_> {
         Ok(())
     }
 
-    /// Notes that this device's forget filed under `tag` was uploaded.
+    /// Notes that this device's forget filed under `tag` was uploaded, and
+    /// lets go of where its record is (nothing in the tombstone then points
+    /// at the forgotten pseudonym's records).
     pub fn set_tombstone_uploaded(&self, tag: &str) -> Result<()> {
-        self.prepare_cached("UPDATE sync_forgotten SET uploaded = 1 WHERE tag = ?1")?
-            .execute(params![tag])?;
+        self.prepare_cached(
+            "UPDATE sync_forgotten SET uploaded = 1, record_seq = 0 WHERE tag = ?1",
+        )?
+        .execute(params![tag])?;
         Ok(())
     }
 

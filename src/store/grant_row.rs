@@ -112,6 +112,36 @@ fn state_from_sql(value: i64) -> GrantState {
 }
 
 impl GrantRow {
+    /// The stored state and denial count of `scope` in `ns`, as the row says
+    /// (not checked against its record: for the soft-denial count of the
+    /// decision that replaces it), as a [`StoredGrant`] holding only those.
+    pub fn stored_state(
+        conn: &rusqlite::Connection,
+        ns: NamespaceRef<'_>,
+        scope: &str,
+    ) -> crate::error::Result<Option<StoredGrant>> {
+        use rusqlite::OptionalExtension;
+        let row = conn
+            .prepare_cached(
+                "SELECT state, denials FROM grants
+                 WHERE user_id = ?1 AND app_id = ?2 AND plugin_id = ?3 AND scope = ?4",
+            )?
+            .query_row(
+                rusqlite::params![ns.user_id, ns.app_id, ns.plugin_id, scope],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(state, denials)| StoredGrant {
+            state: state_from_sql(state),
+            expires_at_ms: None,
+            denials: denials.clamp(0, i64::from(u32::MAX)) as u32,
+            purpose: None,
+            contract_version: None,
+            last_used_at_ms: None,
+            consent_known: true,
+        }))
+    }
+
     /// The row that stores `decided` in its scope now, the `denials`-th denial in
     /// a row (its check is computed when written).
     pub fn decided(

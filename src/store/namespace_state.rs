@@ -173,6 +173,37 @@ pub(super) fn change_in_passage(
     Ok(current)
 }
 
+/// Appends `records` and applies one `change` to `ns` inside an open passage
+/// without reading the namespace (applying a synced fact: a batch of
+/// thousands must not re-read and re-check the namespace, and with it the
+/// user's later records, for every record it applies). Only what the change
+/// itself needs is read: the scope's stored state and denial count, for the
+/// soft-denial count of a decision.
+pub(super) fn change_one_in_passage(
+    passage: &Passage<'_>,
+    ns: NamespaceRef<'_>,
+    change: &Change,
+    records: &[NewRecord],
+    (source, now_ms): (DecisionSource, i64),
+) -> Result<()> {
+    let links = consent_log::append(passage, records, now_ms)?;
+    let appended: Vec<(&NewRecord, Link)> = records.iter().zip(links).collect();
+    let mut current = NamespaceState::default();
+    if let Change::Decide(decided) = change {
+        if let Some(before) = GrantRow::stored_state(passage, ns, &decided.scope)? {
+            current.grants.insert(decided.scope.clone(), before);
+        }
+    }
+    apply_change(
+        passage,
+        ns,
+        change,
+        (source, now_ms),
+        &appended,
+        &mut current,
+    )
+}
+
 impl Store {
     /// Everything stored about one namespace. The hot path: no lock but the
     /// cache's read lock when nothing was committed since the store last looked

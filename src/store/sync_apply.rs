@@ -12,7 +12,7 @@
 //! so that the latest-record rule (`record_links.rs`) still backs them.
 
 use super::door::Passage;
-use super::namespace_state::{change_in_passage, Change};
+use super::namespace_state::{change_one_in_passage, Change};
 use super::sync_device::Device;
 use super::sync_view::{Standing, UserView};
 use super::{consent_log, db, pseudonyms, Decided, Store};
@@ -251,19 +251,19 @@ impl Applier<'_, '_> {
         };
         match record.decision {
             Recorded::Granted => {
-                change_in_passage(
+                change_one_in_passage(
                     self.passage,
                     ns,
-                    &[change(GrantState::Granted)],
+                    &change(GrantState::Granted),
                     &[record],
                     source,
                 )?;
             }
             Recorded::Denied => {
-                change_in_passage(
+                change_one_in_passage(
                     self.passage,
                     ns,
-                    &[change(GrantState::Denied)],
+                    &change(GrantState::Denied),
                     &[record],
                     source,
                 )?;
@@ -272,13 +272,13 @@ impl Applier<'_, '_> {
                 let forget = Change::Forget {
                     scope: fact.scope.clone().unwrap_or_default(),
                 };
-                change_in_passage(self.passage, ns, &[forget], &[record], source)?;
+                change_one_in_passage(self.passage, ns, &forget, &[record], source)?;
             }
             Recorded::Agreed => {
                 let version = fact.contract_version.clone().unwrap_or_default();
                 let agree = Change::Agree { version };
                 let app_ns = NamespaceRef::new(self.user_id, &fact.app, None);
-                change_in_passage(self.passage, app_ns, &[agree], &[record], source)?;
+                change_one_in_passage(self.passage, app_ns, &agree, &[record], source)?;
             }
             Recorded::Subscribed | Recorded::Declined => {
                 let accept = record.decision == Recorded::Subscribed;

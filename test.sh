@@ -19,6 +19,7 @@ summary=()
 total_passed=0
 total_failed=0
 broken=0
+built_by_tests=
 
 record() { # suite, passed, failed, exit status
     local passed=${2:-0} failed=${3:-0}
@@ -53,6 +54,14 @@ for suite in "${suites[@]}"; do
                 passed=$(grep -E '^test result:' "$log" | awk '{s += $4} END {print s + 0}')
                 failed=$(grep -E '^test result:' "$log" | awk '{s += $6} END {print s + 0}')
             fi
+            # Its build holds the debug library and CLI the later suites load:
+            # they do not build them again (a plain `cargo build` turns on
+            # other features in the same output files, and the next test build
+            # had to rebuild them).
+            if grep -qE '^ *Summary \[|^test result:' "$log"; then
+                built_by_tests=1
+                export MINIAPP_AUTH_LIB_BUILT=1
+            fi
             record rust "${passed:-0}" "${failed:-0}" "$status"
             ;;
         sync)
@@ -82,7 +91,7 @@ for suite in "${suites[@]}"; do
             ;;
         ffi)
             # The smoke run uses the debug library the kotlin and swift suites use.
-            cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
+            [ -n "${built_by_tests:-}" ] || cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
             bash benches/ffi/run.sh all --smoke 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -cE '^ffi: (kotlin|swift): smoke run ok ' "$log")
@@ -90,7 +99,7 @@ for suite in "${suites[@]}"; do
             ;;
         kotlin | swift)
             # Both need the debug library and CLI that `cargo test` builds.
-            cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
+            [ -n "${built_by_tests:-}" ] || cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
             bash "tests/$suite/run.sh" 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -E "^$suite: [0-9]+ passed" "$log" | awk '{s += $2} END {print s + 0}')
@@ -107,7 +116,7 @@ for suite in "${suites[@]}"; do
                 continue
             fi
             export $(cat "$log.env")
-            cargo build --bins >/dev/null 2>&1 || cargo build --bins
+            [ -n "${built_by_tests:-}" ] || cargo build --bins >/dev/null 2>&1 || cargo build --bins
             node --test --test-concurrency=4 tests/js/ 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -E '^# pass ' "$log" | awk '{print $3 + 0}')

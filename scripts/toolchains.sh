@@ -135,7 +135,14 @@ generate_test_bindings() {
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
     FOREIGN_TESTS="$root/target/foreign-tests"
     mkdir -p "$FOREIGN_TESTS"
-    "$root/scripts/generate-bindings.sh" --profile debug --out "$FOREIGN_TESTS" \
+    # ./test.sh's rust suite built the debug library already (with the test
+    # build's features): building it again here with others would make the
+    # next test build rebuild it (MINIAPP_AUTH_LIB_BUILT, set by test.sh).
+    local prebuilt=()
+    if [ "${MINIAPP_AUTH_LIB_BUILT:-}" = 1 ] && [ -f "$root/target/debug/libminiapp_auth.so" ]; then
+        prebuilt=(--prebuilt)
+    fi
+    "$root/scripts/generate-bindings.sh" --profile debug --out "$FOREIGN_TESTS" "${prebuilt[@]}" \
         >"$FOREIGN_TESTS/generate.log" 2>&1 \
         || { cat "$FOREIGN_TESTS/generate.log" >&2; toolchain_fail "generating the bindings failed"; }
 }

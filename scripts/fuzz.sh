@@ -17,6 +17,11 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(bridge_call manifest json_lines)
 export RUSTC_BOOTSTRAP=1
+# The sanitizer build (SQLite and every dependency with AddressSanitizer: about
+# 3.5 minutes on 2 cores) is kept outside the work tree, with the toolchains, so
+# a new clone rebuilds only this project's own crates.
+export CARGO_TARGET_DIR="${MINIAPP_AUTH_FUZZ_TARGET:-${MINIAPP_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/miniapp-auth}/fuzz-target}"
+mkdir -p "$CARGO_TARGET_DIR"
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-fuzz 0.13.2" >&2
     cargo install cargo-fuzz --version 0.13.2 --locked >&2 \

@@ -117,7 +117,12 @@ inputs_hash() {
     while [ $# -gt 0 ] && [ "$1" != -- ]; do files+=("$1"); shift; done
     [ $# -gt 0 ] && shift
     extra=("$@")
-    { printf '%s\n' "${extra[@]}"; for f in "${files[@]}"; do printf '%s\n' "$f"; cat "$f"; done; } \
+    # Files are named relative to the checkout, so that another clone of the
+    # same sources finds the same builds (a key that must stay tied to one
+    # checkout's path says so in its extra lines).
+    local top
+    top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    { printf '%s\n' "${extra[@]}"; for f in "${files[@]}"; do printf '%s\n' "${f#"$top"/}"; cat "$f"; done; } \
         | sha256sum | cut -c1-32
 }
 build_cache_restore() { # name, key, dir

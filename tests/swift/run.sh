@@ -79,7 +79,7 @@ inputs=("$out"/swift/* "$root/platforms/ios/xcframework-headers.sh" "$root"/plat
     "$root"/platforms/ios/Sources/MiniAppAuthTesting/*.swift "$root"/tests/swift/*.swift "$root"/tests/swift/host/*.swift \
     "$root"/docs/samples/ios/*.swift)
 for mode in 5 6; do
-    key=$(inputs_hash "${inputs[@]}" -- "swift language mode $mode" "the C module from Headers/MiniAppAuthFFI" \
+    key=$(inputs_hash "${inputs[@]}" -- "swift language mode $mode" "built in $root" "the C module from Headers/MiniAppAuthFFI" \
         "the workaround for the generated module only" \
         "swiftlang $(sed -n '/^Package: swiftlang$/,/^$/s/^Version: //p' "$SWIFT_ROOT/var/lib/dpkg/status")")
     if build_cache_restore "swift$mode" "$key" "$work/swift$mode"; then

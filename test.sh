@@ -19,7 +19,10 @@ summary=()
 total_passed=0
 total_failed=0
 broken=0
-built_by_tests=
+# Set once this run's rust suite has built the debug library and CLI (the later
+# suites and scripts/toolchains.sh's generate_test_bindings then take them as
+# built); never inherited from the caller, whose library may be stale.
+unset MINIAPP_AUTH_LIB_BUILT
 
 record() { # suite, passed, failed, exit status
     local passed=${2:-0} failed=${3:-0}
@@ -59,7 +62,6 @@ for suite in "${suites[@]}"; do
             # other features in the same output files, and the next test build
             # had to rebuild them).
             if grep -qE '^ *Summary \[|^test result:' "$log"; then
-                built_by_tests=1
                 export MINIAPP_AUTH_LIB_BUILT=1
             fi
             record rust "${passed:-0}" "${failed:-0}" "$status"
@@ -91,7 +93,7 @@ for suite in "${suites[@]}"; do
             ;;
         ffi)
             # The smoke run uses the debug library the kotlin and swift suites use.
-            [ -n "${built_by_tests:-}" ] || cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
+            [ -n "${MINIAPP_AUTH_LIB_BUILT:-}" ] || cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
             bash benches/ffi/run.sh all --smoke 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -cE '^ffi: (kotlin|swift): smoke run ok ' "$log")
@@ -99,7 +101,7 @@ for suite in "${suites[@]}"; do
             ;;
         kotlin | swift)
             # Both need the debug library and CLI that `cargo test` builds.
-            [ -n "${built_by_tests:-}" ] || cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
+            [ -n "${MINIAPP_AUTH_LIB_BUILT:-}" ] || cargo build --lib --bins >/dev/null 2>&1 || cargo build --lib --bins
             bash "tests/$suite/run.sh" 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -E "^$suite: [0-9]+ passed" "$log" | awk '{s += $2} END {print s + 0}')
@@ -116,7 +118,7 @@ for suite in "${suites[@]}"; do
                 continue
             fi
             export $(cat "$log.env")
-            [ -n "${built_by_tests:-}" ] || cargo build --bins >/dev/null 2>&1 || cargo build --bins
+            [ -n "${MINIAPP_AUTH_LIB_BUILT:-}" ] || cargo build --bins >/dev/null 2>&1 || cargo build --bins
             node --test --test-concurrency=4 tests/js/ 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -E '^# pass ' "$log" | awk '{print $3 + 0}')

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust suite (cargo test), the sync backend's suite against a
 # real PostgreSQL server, then the Kotlin, Swift and
-# JavaScript suites against the real library and CLI, and the packaging checks.
+# JavaScript suites against the real library and CLI, the grant inspector in a real
+# headless chromium, and the packaging checks.
 # Provisions kotlinc, JNA, the
-# Swift root, TypeScript with WeChat's typings and the jsc shell itself (cached in
+# Swift root, TypeScript with WeChat's typings, the jsc shell, chromium with
+# playwright-core and axe-core itself (cached in
 # ~/.cache/miniapp-auth; scripts/toolchains.sh), and a throwaway PostgreSQL server.
 #   ./test.sh                 everything
-#   ./test.sh rust js         only some suites (rust, sync, bench, ffi, kotlin, swift, js, packaging, fuzz)
+#   ./test.sh rust js         only some suites (rust, sync, bench, ffi, kotlin, swift, js, browser, packaging, fuzz)
 # The bench, ffi and fuzz suites are smoke runs (each benchmark once, 200 FFI calls
 # a language, each fuzz target 10 s); `cargo bench`, benches/ffi/run.sh and
 # scripts/fuzz.sh run the real thing.
 set -uo pipefail
 cd "$(dirname "$0")"
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(rust sync bench ffi kotlin swift js packaging fuzz)
+[ ${#suites[@]} -gt 0 ] || suites=(rust sync bench ffi kotlin swift js browser packaging fuzz)
 mkdir -p target/test-logs
 summary=()
 total_passed=0
@@ -125,6 +127,25 @@ for suite in "${suites[@]}"; do
             failed=$(grep -E '^# fail ' "$log" | awk '{print $3 + 0}')
             record js "$passed" "$failed" "$status"
             ;;
+        browser)
+            # The grant inspector (`miniapp-auth inspect`) in Debian's chromium,
+            # headless, driven by playwright-core; axe-core checks each view. The
+            # screenshots of each view are kept outside the work tree.
+            if ! (source scripts/toolchains.sh && provision_browser && env | grep -E '^(CHROMIUM|BROWSER_MODULES)=') >"$log.env" 2>"$log.provision"; then
+                cat "$log.provision"
+                record browser 0 1 1
+                continue
+            fi
+            export $(cat "$log.env")
+            export MINIAPP_AUTH_ARTIFACTS="${MINIAPP_AUTH_ARTIFACTS:-$HOME/.cache/miniapp-auth/artifacts}"
+            [ -n "${MINIAPP_AUTH_LIB_BUILT:-}" ] || cargo build --bins >/dev/null 2>&1 || cargo build --bins
+            node --test tests/browser/ 2>&1 | tee "$log"
+            status=${PIPESTATUS[0]}
+            passed=$(grep -E '^# pass ' "$log" | awk '{print $3 + 0}')
+            failed=$(grep -E '^# fail ' "$log" | awk '{print $3 + 0}')
+            echo "browser: screenshots of each view in $MINIAPP_AUTH_ARTIFACTS/inspector/"
+            record browser "$passed" "$failed" "$status"
+            ;;
         packaging)
             # scripts/release.sh --partial in a scratch copy, its checks, and
             # `swift package dump-package` in the Swift root (tests/packaging/run.sh).
@@ -143,7 +164,7 @@ for suite in "${suites[@]}"; do
             record fuzz "$passed" "$failed" "$status"
             ;;
         *)
-            echo "unknown suite $suite (rust, sync, bench, ffi, kotlin, swift, js, packaging, fuzz)" >&2
+            echo "unknown suite $suite (rust, sync, bench, ffi, kotlin, swift, js, browser, packaging, fuzz)" >&2
             exit 2
             ;;
     esac

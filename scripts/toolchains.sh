@@ -9,7 +9,9 @@
 #           framework API layers (miniprogram-api-promise, Mpx, Taro, uni-app; npm),
 #           bundled with esbuild as a mini-app build would, for the JS suite
 #   postgres a throwaway PostgreSQL server for the sync suite (Debian's postgresql)
-# Usage: scripts/toolchains.sh kotlin|swift|js|postgres|all   (prints what it provisioned)
+#   browser Debian's chromium (headless) and npm's playwright-core (which drives it and
+#           downloads no browser) and axe-core, for the grant inspector's browser suite
+# Usage: scripts/toolchains.sh kotlin|swift|js|postgres|browser|all   (prints what it provisioned)
 # Sourced, it defines provision_kotlin / provision_swift and the paths they set.
 set -euo pipefail
 
@@ -27,6 +29,9 @@ TARO_DEFINES=(--define:process.env.TARO_ENV='"weapp"' --define:process.env.TARO_
     --define:process.env.SUPPORT_TARO_POLYFILL='"disabled"' --define:ENABLE_INNER_HTML=false
     --define:ENABLE_ADJACENT_HTML=false --define:ENABLE_SIZE_APIS=false --define:ENABLE_TEMPLATE_CONTENT=false
     --define:ENABLE_CLONE_NODE=false --define:ENABLE_CONTAINS=false --define:ENABLE_MUTATION_OBSERVER=false)
+# The browser suite's driver (pointed at Debian's chromium) and accessibility checker.
+PLAYWRIGHT_CORE_VERSION="1.65.1"
+AXE_CORE_VERSION="4.14.1"
 SWIFT_SUITE="trixie"
 JNA_JAR="/usr/share/java/jna.jar"
 
@@ -221,6 +226,34 @@ provision_js() {
     export TS_MODULES API_TYPINGS_TARBALL JSC FRAMEWORKS
 }
 
+# Sets CHROMIUM (Debian's chromium; apt-installed when missing) and BROWSER_MODULES
+# (a node_modules folder with playwright-core and axe-core, pinned, cached).
+provision_browser() {
+    CHROMIUM="/usr/bin/chromium"
+    if [ ! -x "$CHROMIUM" ]; then
+        echo "toolchains: installing chromium" >&2
+        apt_install chromium || return 1
+        [ -x "$CHROMIUM" ] || toolchain_fail "$CHROMIUM not found after installing chromium" || return 1
+    fi
+    local dir="$MINIAPP_AUTH_CACHE/browser-playwright-core-$PLAYWRIGHT_CORE_VERSION-axe-core-$AXE_CORE_VERSION"
+    BROWSER_MODULES="$dir/node_modules"
+    if [ ! -f "$BROWSER_MODULES/playwright-core/package.json" ] || [ ! -f "$BROWSER_MODULES/axe-core/axe.min.js" ]; then
+        command -v npm >/dev/null || toolchain_fail "npm is needed to fetch playwright-core and axe-core" || return 1
+        echo "toolchains: installing playwright-core@$PLAYWRIGHT_CORE_VERSION axe-core@$AXE_CORE_VERSION into $dir" >&2
+        mkdir -p "$MINIAPP_AUTH_CACHE"
+        local partial # a folder of this run's own (another checkout's suite may provision too)
+        partial=$(mktemp -d "$dir.partial.XXXXXX")
+        # playwright-core has no install script and fetches no browser; the
+        # variable keeps any other package from trying.
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$partial" --no-audit --no-fund --loglevel=error \
+            "playwright-core@$PLAYWRIGHT_CORE_VERSION" "axe-core@$AXE_CORE_VERSION" >&2 \
+            || { rm -rf "$partial"; toolchain_fail "npm install playwright-core axe-core failed"; } || return 1
+        rm -rf "$dir"
+        mv "$partial" "$dir" 2>/dev/null || rm -rf "$partial" # another run got there first: keep its copy
+    fi
+    export CHROMIUM BROWSER_MODULES
+}
+
 # PostgreSQL for the sync suite: the reference sync backend (docs/sync/*.sql).
 # provision_postgres starts a fresh server in a temp dir (a Unix socket there, no
 # TCP), creates the schema, and exports MINIAPP_AUTH_PG_HOST (the socket dir),
@@ -408,11 +441,12 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         kotlin) provision_kotlin && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR" ;;
         swift) provision_swift && echo "SWIFT_ROOT=$SWIFT_ROOT" ;;
         js) provision_js && echo "TS_MODULES=$TS_MODULES API_TYPINGS_TARBALL=$API_TYPINGS_TARBALL JSC=$JSC FRAMEWORKS=$FRAMEWORKS" ;;
+        browser) provision_browser && echo "CHROMIUM=$CHROMIUM BROWSER_MODULES=$BROWSER_MODULES" ;;
         postgres) # starts a server, checks it answers, stops it (a provisioning check)
             trap stop_postgres EXIT
             provision_postgres && psql -X -At -h "$MINIAPP_AUTH_PG_HOST" -p "$MINIAPP_AUTH_PG_PORT" \
                 -U "$MINIAPP_AUTH_PG_USER" -d "$MINIAPP_AUTH_PG_DB" -c 'SELECT version()' ;;
         all) provision_kotlin && provision_swift && echo "KOTLIN_HOME=$KOTLIN_HOME JNA_JAR=$JNA_JAR SWIFT_ROOT=$SWIFT_ROOT" ;;
-        *) echo "usage: $0 kotlin|swift|js|postgres|all" >&2; exit 2 ;;
+        *) echo "usage: $0 kotlin|swift|js|postgres|browser|all" >&2; exit 2 ;;
     esac
 fi

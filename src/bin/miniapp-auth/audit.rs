@@ -5,9 +5,7 @@ use miniapp_auth::AuthEngine;
 use serde_json::json;
 
 use crate::args::Args;
-
-/// The format name exported receipts carry.
-const RECEIPT_VERSION: &str = "miniapp-auth/consent-receipt/1";
+use crate::receipts::receipt_text;
 
 /// Runs one `audit` subcommand. `verify` exits non-zero (via `Err`) when the log
 /// is broken, naming the first broken record, or when a stored grant or
@@ -22,21 +20,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     let engine = AuthEngine::open_read_only(db.to_string()).map_err(|e| e.to_string())?;
     match command.as_str() {
         "export" => {
-            let user = args.get("user");
-            let records = engine
-                .consent_records(user.map(str::to_string))
-                .map_err(|e| e.to_string())?;
-            let head = engine.consent_log_head().map_err(|e| e.to_string())?;
-            let export = json!({
-                "version": RECEIPT_VERSION,
-                "user": user,
-                "logHead": {"seq": head.seq, "hash": head.hash},
-                "receipts": records,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&export).map_err(|e| e.to_string())?
-            );
+            print!("{}", receipt_text(&engine, args.get("user"))?);
             Ok(())
         }
         "verify" => {

@@ -1,13 +1,17 @@
 //! `miniapp-auth`: the desktop face of the core. An interactive demo host, a
 //! JSON-lines bridge over stdin/stdout, and grant administration on a database
-//! file — all over the same engine and SQLite format the mobile hosts use.
+//! file, and the grant inspector (a local web page over a database file) — all
+//! over the same engine and SQLite format the mobile hosts use.
 
 mod args;
 mod audit;
 mod bridge_server;
 mod demo;
 mod grants;
+#[cfg(feature = "inspector")]
+mod inspect;
 mod protocol;
+mod receipts;
 
 use std::process::ExitCode;
 
@@ -41,6 +45,16 @@ USAGE:
   miniapp-auth audit verify   --db PATH
       Exits 0 when the consent log is intact and backs every stored grant and
       agreement; 2 naming the first broken record and every row no record backs.
+  miniapp-auth inspect --db PATH [--port N] [--allow-writes]
+                       [--manifest APP=FILE.json ...] [POLICY]
+      The grant inspector: a web page on 127.0.0.1 (port N, 0 = any free one)
+      showing every decision, each user's consent log, each app's manifest
+      against what was asked, why a call would be answered as it would, and
+      exports. Prints its URL (with a random token) as the first line and
+      serves until killed. Reads the file only, unless --allow-writes (then
+      its forms change grants, recorded with source admin). --manifest gives an
+      app's manifest (the bridge's register JSON) so that \"why\" answers as a
+      host with it would; POLICY as the bridge's.
 ";
 
 fn main() -> ExitCode {
@@ -50,6 +64,10 @@ fn main() -> ExitCode {
         Some("bridge") => bridge_server::run(&argv[1..]),
         Some("grants") => grants::run(&argv[1..]),
         Some("audit") => audit::run(&argv[1..]),
+        #[cfg(feature = "inspector")]
+        Some("inspect") => inspect::run(&argv[1..]),
+        #[cfg(not(feature = "inspector"))]
+        Some("inspect") => Err("this build has no inspector (Cargo feature `inspector`)".into()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -104,6 +104,8 @@ class Browser {
       viewport: { width: 1280, height: 900 },
       ...options,
     });
+    // A missing hook fails in seconds, not Playwright's default 30.
+    browser.context.setDefaultTimeout(5000);
     browser.requests = [];
     browser.dialogs = [];
     const watch = (page) => {
@@ -174,11 +176,15 @@ async function screenshot(page, name) {
   return file;
 }
 
-/** The sha256 of each of the database's files that hold its data (the file and its -wal). */
+/**
+ * The sha256 of each of the database's files that hold its data: the file and
+ * its -wal. An empty -wal holds nothing (SQLite leaves one behind a reader of a
+ * WAL file whose last writer removed it), so it counts as none.
+ */
 function databaseDigests(db) {
   const digests = {};
   for (const file of [db, db + '-wal']) {
-    if (fs.existsSync(file)) {
+    if (fs.existsSync(file) && (file === db || fs.statSync(file).size > 0)) {
       digests[path.basename(file)] = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     }
   }

@@ -101,7 +101,7 @@ class Browser {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
+      viewport: { width: 1600, height: 900 },
       ...options,
     });
     // A missing hook fails in seconds, not Playwright's default 30.

@@ -196,9 +196,22 @@ describe('the read views', () => {
     const declared = Object.keys(MANIFESTS.wxDemo.permission);
     const asked = EXPECTED_STATES.filter(([, app, , state]) => app === 'wxDemo' && state !== 'unasked').map(([, , s]) => s);
     for (const scope of [...declared, ...asked]) assert.ok(scopes.includes(scope), `a row for ${scope}: ${scopes}`);
+    // Cells: declared (purpose), asked (users with a record), granted now, denied now.
+    const cells = async (scope) =>
+      page.$$eval(`#app-scopes tr[data-scope="${scope}"] td`, (tds) => tds.map((td) => td.textContent.trim()));
     for (const [scope, { desc }] of Object.entries(MANIFESTS.wxDemo.permission)) {
-      assert.ok((await page.textContent(`#app-scopes tr[data-scope="${scope}"]`)).includes(desc), `${scope}'s purpose`);
+      assert.equal((await cells(scope))[0], desc, `${scope}'s purpose`);
     }
+    const camera = await cells('scope.camera');
+    assert.match(camera[1], /\balice\b/, `asked: ${camera}`);
+    assert.doesNotMatch(camera[2], /\balice\b/, `granted now: ${camera}`);
+    assert.match(camera[3], /\balice\b/, `denied now: ${camera}`);
+    const record = await cells('scope.record');
+    const purposes = Object.values(MANIFESTS.wxDemo.permission).map((p) => p.desc);
+    assert.ok(!purposes.some((p) => record[0].includes(p)), `scope.record is not declared: ${record}`);
+    assert.ok(/\balice\b/.test(record[1]) && /\bcarol\b/.test(record[1]), `asked: ${record}`);
+    assert.match(record[2], /\balice\b/, `granted now: ${record}`);
+    assert.doesNotMatch(record[2], /\bcarol\b/, `carol's grant is due for auto-revoke, not granted now: ${record}`);
 
     await page.goto(inspector.view('apps/wxEvil'));
     assert.equal((await page.textContent('h1')).includes(XSS_NAME), true, 'the name shown literally');

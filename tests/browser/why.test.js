@@ -31,11 +31,14 @@ const CALLS = [
   ['alice', 'wxDemo', 'authorize', 'scope.nonsense'],
 ];
 
-/** What the page shows for a verdict that needs a dialog. */
+/**
+ * What the page shows for a verdict that needs a dialog: the contract's
+ * phrases (both, in some order, when both dialogs are needed).
+ */
 const DIALOG_TEXT = {
-  'ask-user': 'would show the consent dialog',
-  'ask-privacy': 'would ask for the privacy agreement',
-  'ask-user-and-privacy': 'would show the consent dialog',
+  'ask-user': /^would show the consent dialog$/,
+  'ask-privacy': /^would ask for the privacy agreement$/,
+  'ask-user-and-privacy': /^would (?=.*ask for the privacy agreement)(?=.*show the consent dialog)/,
 };
 
 /** The bridge's dialog event a dialog verdict stands for. */
@@ -89,7 +92,7 @@ describe('the why form against the bridge', () => {
     const shown = (await page.textContent('#why-result')).trim();
     assert.ok(rule && rule.length > 0, `${how} ${key(call)}: a rule`);
     if (DIALOG_TEXT[verdict]) {
-      assert.equal(shown, DIALOG_TEXT[verdict], `${how} ${key(call)}`);
+      assert.match(shown, DIALOG_TEXT[verdict], `${how} ${key(call)}`);
       const event = events[0];
       assert.ok(event, `${how} ${key(call)}: the inspector says ${verdict}; the bridge opened no dialog but answered ${JSON.stringify(result)}`);
       assert.equal(event.event, DIALOG_EVENT[verdict], `${how} ${key(call)}: the bridge's first dialog`);

@@ -142,11 +142,17 @@ impl Engine {
     /// set, revokes grants unused that long; each removal is recorded.
     pub fn run_maintenance(&self) -> Result<MaintenanceReport> {
         let now = self.clock.now_ms();
-        let unused_before = match self.config.auto_revoke_unused_days {
+        self.store.maintenance(now, self.unused_before(now))
+    }
+
+    /// Auto-revoke's cut-off at `now`: a grant last used (or, never used,
+    /// decided) before it is revoked by maintenance; `None` when the host
+    /// turned auto-revoke off.
+    pub(crate) fn unused_before(&self, now: i64) -> Option<i64> {
+        match self.config.auto_revoke_unused_days {
             0 => None,
             days => Some(now.saturating_sub(i64::from(days) * DAY_MS)),
-        };
-        self.store.maintenance(now, unused_before)
+        }
     }
 
     /// The consent records of one user (or everyone), oldest first.

@@ -24,7 +24,8 @@ use crate::manifest::Manifest;
 use crate::metrics::{self, MetricEvent, MetricName};
 use crate::namespace::NamespaceRef;
 use crate::policy::{
-    self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Standing, Verdict,
+    self, Facts, GrantState, Knobs, OsPermissionStatus, PrivacyGate, Request, Rule, Standing,
+    Verdict,
 };
 use crate::privacy_agreement::{agreement_covers, Agreement, Gated};
 use crate::privacy_refusals::PrivacyRefusals;
@@ -102,11 +103,12 @@ fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
     })
 }
 
-/// The policy's verdict on `facts`, asking the host about its OS permission
-/// (`os_status`) only when that can change the answer. Call it holding no lock:
-/// the probe is host code.
-fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> Verdict {
-    let verdict = policy::evaluate(&facts);
+/// The policy's verdict on `facts` and the rule that decided it, asking the
+/// host about its OS permission (`os_status`) only when that can change the
+/// answer; with the facts it decided on (the OS answer in them). Call it
+/// holding no lock: the probe is host code.
+fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> (Verdict, Rule, Facts) {
+    let (verdict, rule) = policy::explain(&facts);
     if matches!(
         verdict,
         Verdict::Allow | Verdict::AskUser | Verdict::AskUserAndPrivacy
@@ -116,10 +118,12 @@ fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> Verd
     ) {
         let os = os_status();
         if os != OsPermissionStatus::Unknown {
-            return policy::evaluate(&Facts { os, ..facts });
+            let facts = Facts { os, ..facts };
+            let (verdict, rule) = policy::explain(&facts);
+            return (verdict, rule, facts);
         }
     }
-    verdict
+    (verdict, rule, facts)
 }
 
 impl Gate<'_> {
@@ -330,7 +334,7 @@ impl Gate<'_> {
                 .map(|permission| (registry.os_probe.clone(), permission));
             (facts, os_question, upkeep)
         };
-        let verdict = verdict(facts, || match os_question {
+        let (verdict, _, _) = verdict(facts, || match os_question {
             Some((probe, permission)) => ask_probe(probe, permission),
             None => OsPermissionStatus::Unknown,
         });
@@ -346,6 +350,45 @@ impl Gate<'_> {
         scope: &ScopeDefinition,
         snapshot: &Snapshot,
     ) -> Result<Verdict, Failure> {
+        let (verdict, _, _, upkeep, _) = self.decide(request, ns, scope, snapshot)?;
+        self.keep_up(
+            ns,
+            &scope.name,
+            upkeep.if_allowed(verdict == Verdict::Allow),
+        );
+        Ok(verdict)
+    }
+
+    /// [`Self::evaluate`] writing nothing — not even a grant's use or its end
+    /// (`AuthEngine::explain`): the verdict, the rule that decided it and the
+    /// facts it decided on, with the stored decision they came from.
+    pub fn explain(
+        &self,
+        request: Request,
+        ns: NamespaceRef<'_>,
+        scope: &ScopeDefinition,
+        snapshot: &Snapshot,
+    ) -> Result<(Verdict, Rule, Facts, Option<StoredGrant>), Failure> {
+        let (verdict, rule, facts, _, stored) = self.decide(request, ns, scope, snapshot)?;
+        Ok((
+            verdict,
+            rule,
+            facts,
+            stored.grants.get(&scope.name).cloned(),
+        ))
+    }
+
+    /// What [`Self::evaluate`] and [`Self::explain`] share: the facts read
+    /// through the store, the verdict, what is left to write, and the stored
+    /// namespace read.
+    #[allow(clippy::type_complexity)]
+    fn decide(
+        &self,
+        request: Request,
+        ns: NamespaceRef<'_>,
+        scope: &ScopeDefinition,
+        snapshot: &Snapshot,
+    ) -> Result<(Verdict, Rule, Facts, Upkeep, Arc<NamespaceState>), Failure> {
         let now_ms = self.clock.now_ms();
         let manifest = &snapshot.manifest;
         let stored = self.store.namespace(&ns)?;
@@ -353,16 +396,11 @@ impl Gate<'_> {
         let privacy = self.privacy(ns.user_id, ns.app_id, manifest, Gated::Scope(&scope.name))?;
         let asked = Asked { request, ns, scope };
         let (facts, upkeep) = self.facts(asked, manifest, &stored, privacy, now_ms);
-        let verdict = verdict(facts, || match scope.os_permission {
+        let (verdict, rule, facts) = verdict(facts, || match scope.os_permission {
             Some(permission) => ask_probe(snapshot.os_probe.clone(), permission),
             None => OsPermissionStatus::Unknown,
         });
-        self.keep_up(
-            ns,
-            &scope.name,
-            upkeep.if_allowed(verdict == Verdict::Allow),
-        );
-        Ok(verdict)
+        Ok((verdict, rule, facts, upkeep, stored))
     }
 }
 

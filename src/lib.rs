@@ -19,6 +19,7 @@ mod caller_handle;
 mod clock;
 mod closing;
 mod combined_dialog;
+mod commit_wait;
 mod config;
 mod consent_record;
 mod consent_ui;
@@ -29,6 +30,7 @@ mod dialogs;
 mod embargo;
 mod engine;
 mod error;
+mod explain;
 mod fast_map;
 // The FFI benchmarks' floors: in the `ffi-bench` build they measure against,
 // and in debug builds (the suites' library, which the benchmarks' smoke run
@@ -55,6 +57,7 @@ mod registry;
 mod scopes;
 mod settings_page;
 mod single_flight;
+mod standings;
 mod store;
 mod subscribe_flow;
 mod sync;
@@ -82,6 +85,7 @@ pub use consent_ui::{
 };
 pub use dialect::ApiResult;
 pub use error::{AuthError, HostError};
+pub use explain::{ExplainedFact, ExplainedVerdict, Explanation};
 pub use grant_import::{
     HostImport, HostImportReport, ImportReport, ImportedGrant, ImportedPrivacyAgreement,
     ImportedSubscriptionChoice, ImportedSubscriptionSwitch,
@@ -93,6 +97,7 @@ pub use metrics::{
 };
 pub use policy::{ConsentDecision, GrantState, OsPermissionStatus, PrivacyDecision};
 pub use scopes::{OsPermission, ScopeDefinition, ScopeKind};
+pub use standings::{ScopeStanding, Standing};
 pub use sync_calls::{SyncApplied, SyncBatch, SyncState, MAX_BATCH as MAX_SYNC_BATCH};
 
 /// The parser behind `register_manifest`, for this project's manifest fuzz
@@ -141,15 +146,20 @@ impl AuthEngine {
     /// Opens an existing database for reading only — administration screens,
     /// audits, exports: it is never created, migrated or quarantined, and a
     /// missing, damaged, older or newer file is an error that leaves it as it
-    /// was. It shows no dialogs; anything that would write fails.
-    #[uniffi::constructor]
-    pub fn open_read_only(db_path: String) -> Result<Arc<Self>, AuthError> {
+    /// was. It shows no dialogs; anything that would write fails. `config`
+    /// (defaults when `None`) is the host's policy, for what reading answers
+    /// by it: [`Self::explain`], [`Self::scope_standings`].
+    #[uniffi::constructor(default(config = None))]
+    pub fn open_read_only(
+        db_path: String,
+        config: Option<EngineConfig>,
+    ) -> Result<Arc<Self>, AuthError> {
         let store = store::Store::open_read_only(std::path::Path::new(&db_path))?;
         Ok(Arc::new(AuthEngine {
             inner: Arc::new(engine::Engine::new(
                 store,
                 Arc::new(NoDialogs),
-                EngineConfig::default(),
+                config.unwrap_or_default(),
                 Arc::new(SystemClock),
             )),
         }))
@@ -468,6 +478,30 @@ impl AuthEngine {
         Ok(self.inner.consent_records(user_id.as_deref())?)
     }
 
+    /// The result `api` called by `caller` would get now, and the rule that
+    /// decides it — the log line behind "why no dialog" (SPEC §11). `scope`
+    /// names the scope for `authorize` and `authorizeForMiniProgram`; any
+    /// other `api` is a guarded API (`getLocation`, `getClipboardData`, ...),
+    /// explained as `ensure` would decide it. It runs the same gate as the
+    /// call, writes nothing and shows no dialog. (An allow-once grant is
+    /// seen only by the engine that holds it.)
+    pub fn explain(
+        &self,
+        caller: Caller,
+        api: String,
+        scope: Option<String>,
+    ) -> Result<Explanation, AuthError> {
+        Ok(self.inner.explain(&caller, &api, scope.as_deref())?)
+    }
+
+    /// Where every scope of `user_id` with anything stored about it stands
+    /// now — granted, denied, allowed once, granted until a time, unasked,
+    /// under the dismissal embargo, due for auto-revoke — by app, plugin and
+    /// scope (a scope not listed is unasked). Read only.
+    pub fn scope_standings(&self, user_id: String) -> Result<Vec<ScopeStanding>, AuthError> {
+        Ok(self.inner.scope_standings(&user_id)?)
+    }
+
     /// Checks the consent log's hash chain and names the first broken record.
     pub fn verify_consent_log(&self) -> Result<LogVerification, AuthError> {
         Ok(self.inner.verify_consent_log()?)
@@ -625,6 +659,16 @@ impl AuthEngine {
 }
 
 impl AuthEngine {
+    /// Blocks until the database's commit count — this engine's commits and
+    /// the other connections' (processes') it found — is past `seen`, or
+    /// `timeout_ms` passed; returns the count then (a tool showing the file
+    /// live calls it in a loop, from a thread that may block: the
+    /// inspector's refresh). Reads nothing else, writes nothing.
+    pub fn wait_for_commit(&self, seen: u64, timeout_ms: u32) -> Result<u64, AuthError> {
+        let timeout = std::time::Duration::from_millis(u64::from(timeout_ms));
+        Ok(self.inner.wait_for_commit(seen, timeout)?)
+    }
+
     /// [`Self::sync_outgoing`] with the records as JSON values (Rust hosts,
     /// the CLI's bridge).
     pub fn sync_outgoing_values(

@@ -305,7 +305,7 @@ pub(crate) fn gating_of<'a>(api: &str, catalogue: &'a ScopeCatalogue) -> Option<
 /// What gates `api` (`ensure`'s checks before the gate): a private-info API
 /// the manifest does not declare, and a tap-only API without a tap, are
 /// refused; an API nothing gates is not supported.
-fn gating<'a>(
+pub(crate) fn gating<'a>(
     api: &str,
     caller: &Caller,
     catalogue: &'a ScopeCatalogue,

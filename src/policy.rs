@@ -1,6 +1,6 @@
 //! The state machine of one (user, app, scope) — SPEC §3 — as pure functions of
 //! the facts the engine gathered. No I/O, no clock, no locks: the engine reads the
-//! facts, asks [`evaluate`] what to do, shows a dialog when told to, and feeds the
+//! facts, asks [`explain`] what to do (and which rule decides), shows a dialog when told to, and feeds the
 //! answer to [`after_consent`] / [`after_privacy`] / [`settings_changes`].
 
 use crate::config::EngineConfig;
@@ -254,8 +254,8 @@ pub enum PrivacyDecision {
 
 /// The privacy contract's gate: a scope the contract does not declare is
 /// refused; without agreement to the contract, it is asked for first.
-fn privacy_gate(f: &Facts) -> Option<Verdict> {
-    privacy_verdict(f.privacy, f.declared_in_contract)
+fn privacy_gate(f: &Facts) -> Option<(Verdict, Rule)> {
+    privacy_explained(f.privacy, f.declared_in_contract)
 }
 
 /// The privacy contract's gate on its own, for a scope or for a privacy
@@ -265,12 +265,23 @@ fn privacy_gate(f: &Facts) -> Option<Verdict> {
 /// agreement it is asked for first, and refused (errno 104) within the gap
 /// after a refusal; `None`: the gate lets it through.
 pub fn privacy_verdict(privacy: PrivacyGate, declared: bool) -> Option<Verdict> {
+    privacy_explained(privacy, declared).map(|(verdict, _)| verdict)
+}
+
+/// [`privacy_verdict`] and the rule that decided it.
+pub fn privacy_explained(privacy: PrivacyGate, declared: bool) -> Option<(Verdict, Rule)> {
     if privacy != PrivacyGate::NoContract && !declared {
-        return Some(Verdict::Refuse(Failure::NotDeclaredInPrivacy));
+        return Some((
+            Verdict::Refuse(Failure::NotDeclaredInPrivacy),
+            Rule::NotDeclaredInContract,
+        ));
     }
     match privacy {
-        PrivacyGate::NotAgreed => Some(Verdict::AskPrivacy),
-        PrivacyGate::RefusedRecently => Some(Verdict::Refuse(Failure::PrivacyNotAuthorized)),
+        PrivacyGate::NotAgreed => Some((Verdict::AskPrivacy, Rule::PrivacyNotAgreed)),
+        PrivacyGate::RefusedRecently => Some((
+            Verdict::Refuse(Failure::PrivacyNotAuthorized),
+            Rule::PrivacyRefusedRecently,
+        )),
         PrivacyGate::NoContract | PrivacyGate::Agreed => None,
     }
 }
@@ -278,6 +289,12 @@ pub fn privacy_verdict(privacy: PrivacyGate, declared: bool) -> Option<Verdict> 
 /// Whether a denied scope may be asked again.
 fn may_ask_again_after_denial(f: &Facts) -> bool {
     f.knobs.soft_deny && f.denials < f.knobs.max_denials
+}
+
+/// [`explain`]'s verdict alone (the policy's own tests).
+#[cfg(test)]
+pub fn evaluate(f: &Facts) -> Verdict {
+    explain(f).0
 }
 
 /// Decides an `authorize` (or guarded-API) request. The order of the gates is:
@@ -289,8 +306,11 @@ fn may_ask_again_after_denial(f: &Facts) -> bool {
 /// An ungated scope's own APIs (`chooseAddress`, `chooseInvoice`,
 /// `chooseInvoiceTitle`) still pass the privacy contract's gate: WeChat's
 /// privacy guide (2023-09) lists them among the APIs that need the agreement.
-pub fn evaluate(f: &Facts) -> Verdict {
-    let verdict = evaluate_two_step(f);
+///
+/// With the verdict, the rule that decided it (what `AuthEngine::explain`
+/// reports: the log line behind "why no dialog").
+pub fn explain(f: &Facts) -> (Verdict, Rule) {
+    let (verdict, rule) = evaluate_two_step(f);
     if verdict == Verdict::AskPrivacy && f.knobs.combined_privacy_dialog {
         // WeChat since base library 3.4.2: "有授权弹窗的隐私接口(例如 wx.getLocation),
         // 将不会再弹官方隐私弹窗,而是在授权弹窗上增加“隐私勾选”;无授权弹窗的隐私接口
@@ -300,46 +320,147 @@ pub fn evaluate(f: &Facts) -> Verdict {
             privacy: PrivacyGate::Agreed,
             ..*f
         };
-        if evaluate_two_step(&agreed) == Verdict::AskUser {
-            return Verdict::AskUserAndPrivacy;
+        if evaluate_two_step(&agreed).0 == Verdict::AskUser {
+            return (Verdict::AskUserAndPrivacy, Rule::CombinedDialog);
         }
     }
-    verdict
+    (verdict, rule)
+}
+
+/// The rule of [`evaluate`] that decided a verdict, in the order the gates
+/// are passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// The scope never prompts (allowed without consent).
+    NeverPrompts,
+    /// The scope is granted to every app: `authorize` succeeds.
+    AlwaysGranted,
+    /// The scope needs a purpose string the manifest does not give.
+    PurposeMissing,
+    /// The app's privacy contract does not declare the scope.
+    NotDeclaredInContract,
+    /// The user has not agreed to the app's privacy contract (for this scope).
+    PrivacyNotAgreed,
+    /// The user refused the privacy contract moments ago.
+    PrivacyRefusedRecently,
+    /// The user denied the scope and a denial is final here.
+    Denied,
+    /// The host reports its own OS permission denied.
+    OsPermissionDenied,
+    /// The user granted the scope (and it is still in force).
+    Granted,
+    /// The scope is changed only from the settings page.
+    SettingsOnly,
+    /// The user dismissed the dialog too often; no dialog until the cooldown ends.
+    DismissalEmbargo,
+    /// The user denied the scope, and the host's soft denial lets it be asked again.
+    AskAgainAfterDenial,
+    /// Never decided: the consent dialog.
+    NotDecided,
+    /// The combined dialog: consent with the privacy contract's checkbox.
+    CombinedDialog,
+}
+
+impl Rule {
+    /// The rule's stable name (kebab-case), for logs and tools.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::NeverPrompts => "never-prompts",
+            Rule::AlwaysGranted => "always-granted",
+            Rule::PurposeMissing => "purpose-string-missing",
+            Rule::NotDeclaredInContract => "not-declared-in-privacy-contract",
+            Rule::PrivacyNotAgreed => "privacy-agreement-needed",
+            Rule::PrivacyRefusedRecently => "privacy-refused-moments-ago",
+            Rule::Denied => "denied",
+            Rule::OsPermissionDenied => "system-permission-denied",
+            Rule::Granted => "granted",
+            Rule::SettingsOnly => "settings-only",
+            Rule::DismissalEmbargo => "dismissal-embargo",
+            Rule::AskAgainAfterDenial => "ask-again-after-denial",
+            Rule::NotDecided => "not-decided",
+            Rule::CombinedDialog => "combined-privacy-dialog",
+        }
+    }
+
+    /// The rule in one sentence.
+    pub fn because(self) -> &'static str {
+        match self {
+            Rule::NeverPrompts => "the scope needs no consent: it never prompts",
+            Rule::AlwaysGranted => "the scope is granted to every app",
+            Rule::PurposeMissing => {
+                "the scope needs a purpose string (permission.desc) the manifest does not give"
+            }
+            Rule::NotDeclaredInContract => "the app's privacy contract does not declare it",
+            Rule::PrivacyNotAgreed => {
+                "the user has not agreed to the app's privacy contract for it: the privacy prompt comes first"
+            }
+            Rule::PrivacyRefusedRecently => {
+                "the user refused the privacy contract moments ago: no prompt until the gap is over"
+            }
+            Rule::Denied => "the user denied it, and a denial is final (only openSetting changes it)",
+            Rule::OsPermissionDenied => "the host app lacks the OS permission behind the scope",
+            Rule::Granted => "the user granted it and the grant is in force",
+            Rule::SettingsOnly => "the scope is changed only from the settings page",
+            Rule::DismissalEmbargo => {
+                "the user dismissed the dialog too often: no dialog until the cooldown ends"
+            }
+            Rule::AskAgainAfterDenial => {
+                "the user denied it, and the host's soft denial asks again (denials below the limit)"
+            }
+            Rule::NotDecided => "the user never decided: the consent dialog",
+            Rule::CombinedDialog => {
+                "not decided and the privacy contract not agreed: one dialog asks both (combined dialog)"
+            }
+        }
+    }
 }
 
 /// [`evaluate`] with the privacy popup always a step of its own.
-fn evaluate_two_step(f: &Facts) -> Verdict {
+fn evaluate_two_step(f: &Facts) -> (Verdict, Rule) {
     match (f.kind, f.request) {
-        (ScopeKind::NeverPrompts, _) | (ScopeKind::AlwaysGranted, Request::Authorize) => {
-            return Verdict::Allow;
+        (ScopeKind::NeverPrompts, _) => return (Verdict::Allow, Rule::NeverPrompts),
+        (ScopeKind::AlwaysGranted, Request::Authorize) => {
+            return (Verdict::Allow, Rule::AlwaysGranted);
         }
         (ScopeKind::AlwaysGranted, Request::GuardedApi) => {
-            return privacy_gate(f).unwrap_or(Verdict::Allow);
+            return privacy_gate(f).unwrap_or((Verdict::Allow, Rule::AlwaysGranted));
         }
         _ => {}
     }
     if f.purpose_required && !f.purpose_present {
-        return Verdict::Refuse(Failure::RequirePermissionDesc);
+        return (
+            Verdict::Refuse(Failure::RequirePermissionDesc),
+            Rule::PurposeMissing,
+        );
     }
-    if let Some(verdict) = privacy_gate(f) {
-        return verdict;
+    if let Some(decided) = privacy_gate(f) {
+        return decided;
     }
     if f.state == GrantState::Denied && !may_ask_again_after_denial(f) {
-        return Verdict::Refuse(Failure::AuthDeny);
+        return (Verdict::Refuse(Failure::AuthDeny), Rule::Denied);
     }
     if f.os == OsPermissionStatus::Denied {
-        return Verdict::Refuse(Failure::SystemPermissionDenied);
+        return (
+            Verdict::Refuse(Failure::SystemPermissionDenied),
+            Rule::OsPermissionDenied,
+        );
     }
     if f.state == GrantState::Granted {
-        return Verdict::Allow;
+        return (Verdict::Allow, Rule::Granted);
     }
     if f.kind == ScopeKind::SettingsOnly {
-        return Verdict::Refuse(Failure::SettingsOnly);
+        return (Verdict::Refuse(Failure::SettingsOnly), Rule::SettingsOnly);
     }
     if f.knobs.embargo.bars(f.dismissals.as_ref(), f.now_ms) {
-        return Verdict::Refuse(Failure::UnderDismissalEmbargo);
+        return (
+            Verdict::Refuse(Failure::UnderDismissalEmbargo),
+            Rule::DismissalEmbargo,
+        );
     }
-    Verdict::AskUser
+    match f.state {
+        GrantState::Denied => (Verdict::AskUser, Rule::AskAgainAfterDenial),
+        _ => (Verdict::AskUser, Rule::NotDecided),
+    }
 }
 
 /// What a consent dialog's answer records, and the answer to the mini app. An

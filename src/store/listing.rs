@@ -11,6 +11,7 @@ use super::record_links::{self, LaterRecords, LinkedRecord, Owner, LINKED_COLUMN
 use super::Store;
 use crate::admin_records::Grant;
 use crate::consent_record::{ConsentRecord, Head, LogVerification, NewRecord};
+use crate::embargo::Dismissals;
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
 
@@ -60,6 +61,31 @@ impl Store {
             }))
         })?;
         Ok(rows.filter_map(|row| row.ok().flatten()).collect())
+    }
+
+    /// The dismissals in a row of every scope of `user_id` that has any:
+    /// (app, plugin or `""`, scope, dismissals), in a stable order.
+    pub fn dismissals_of(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<(String, String, String, Dismissals)>> {
+        let inner = self.lock()?;
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT app_id, plugin_id, scope, dismissals, last_dismissed_at FROM prompt_fatigue
+             WHERE user_id = ?1 ORDER BY app_id, plugin_id, scope",
+        )?;
+        let rows = stmt.query_map(params![user_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                Dismissals {
+                    count: r.get::<_, i64>(3)?.clamp(0, u32::MAX as i64) as u32,
+                    last_at_ms: r.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every user id with at least one grant or agreement.

@@ -17,7 +17,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     let args = Args::parse(rest, &["db", "user"])?;
     let db = args.require("db")?;
     // Reading only: never created, migrated or quarantined.
-    let engine = AuthEngine::open_read_only(db.to_string()).map_err(|e| e.to_string())?;
+    let engine = AuthEngine::open_read_only(db.to_string(), None).map_err(|e| e.to_string())?;
     match command.as_str() {
         "export" => {
             print!("{}", receipt_text(&engine, args.get("user"))?);

@@ -13,7 +13,7 @@ use crate::args::Args;
 fn open(args: &Args, reading: bool) -> Result<Arc<AuthEngine>, String> {
     let db = args.require("db")?.to_string();
     let opened = match reading {
-        true => AuthEngine::open_read_only(db),
+        true => AuthEngine::open_read_only(db, None),
         false => AuthEngine::open(db, Arc::new(NoDialogs), None),
     };
     opened.map_err(|e| e.to_string())

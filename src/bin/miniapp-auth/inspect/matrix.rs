@@ -77,6 +77,9 @@ pub fn cells_of(inspector: &Inspector, user: &str) -> Result<Vec<Cell>, Failure>
         .collect())
 }
 
+/// A matrix row: (user, app, plugin).
+type RowKey = (String, String, Option<String>);
+
 /// The words a cell shows for its state.
 fn label(state: &str) -> &str {
     match state {
@@ -113,7 +116,7 @@ fn render(inspector: &Inspector, asked: &MatrixQuery) -> Result<Html<String>, Fa
     let first = (page - 1) * PAGE_SIZE;
     let shown = &users[first.min(users.len())..(first + PAGE_SIZE).min(users.len())];
     // Rows: (user, app, plugin) → scope → cell.
-    let mut rows: Vec<((String, String, Option<String>), BTreeMap<String, Cell>)> = Vec::new();
+    let mut rows: Vec<(RowKey, BTreeMap<String, Cell>)> = Vec::new();
     let mut scopes: Vec<String> = engine.scopes().into_iter().map(|s| s.name).collect();
     for user in shown {
         let mut by_row: BTreeMap<(String, Option<String>), BTreeMap<String, Cell>> =

@@ -12,12 +12,13 @@ const fixtures = require('./fixture');
 const { Inspector, Browser, screenshot } = require('./harness');
 
 /**
- * The calls asked of both: [user, app, api, scope or null].
+ * The calls asked of both: [user, app, api, scope or null, plugin?].
  * Between them: a grant, a denial, a guarded API under a time-limited grant, an
  * embargo after dismissals, a scope never asked (a dialog), an app whose
  * privacy contract the user never agreed to (the privacy popup), an app with
- * no manifest (no purpose string), a grant due for auto-revoke, a scope a
- * plugin may not ask for.
+ * no manifest (no purpose string), a grant due for auto-revoke, an invalid
+ * scope, a plugin's authorize (not offered to plugins) and a scope a plugin may
+ * not ask for.
  */
 const CALLS = [
   ['alice', 'wxDemo', 'authorize', 'scope.record'],
@@ -29,6 +30,8 @@ const CALLS = [
   ['alice', 'wxPlain', 'authorize', 'scope.userLocation'],
   ['carol', 'wxDemo', 'authorize', 'scope.record'],
   ['alice', 'wxDemo', 'authorize', 'scope.nonsense'],
+  ['alice', 'wxDemo', 'authorize', 'scope.record', 'wxPlugin1'],
+  ['alice', 'wxDemo', 'authorizeForMiniProgram', 'scope.userLocation', 'wxPlugin1'],
 ];
 
 /**
@@ -52,7 +55,7 @@ describe('the why form against the bridge', () => {
   let plain;
   /** The real answers: key → {result, events} from a bridge on a copy of the file. */
   const real = new Map();
-  const key = ([user, app, api, scope]) => `${user} ${app} ${api} ${scope}`;
+  const key = ([user, app, api, scope, plugin]) => `${user} ${app} ${api} ${scope}${plugin ? ` (plugin ${plugin})` : ''}`;
 
   before(async () => {
     fixture = await fixtures.buildFixture();
@@ -67,9 +70,9 @@ describe('the why form against the bridge', () => {
     });
     await bridge.registerManifests();
     for (const call of CALLS) {
-      const [user, app, api, scope] = call;
+      const [user, app, api, scope, plugin] = call;
       const seen = bridge.events.length;
-      const result = await bridge.call(user, app, api, scope ? { scope } : {});
+      const result = await bridge.call(user, app, api, scope ? { scope } : {}, plugin ? { plugin } : {});
       real.set(key(call), { result, events: bridge.events.slice(seen) });
     }
     await bridge.close();
@@ -108,11 +111,12 @@ describe('the why form against the bridge', () => {
   }
 
   /** Fills the why form on the page and submits it. */
-  async function submitForm(page, [user, app, api, scope]) {
+  async function submitForm(page, [user, app, api, scope, plugin]) {
     await page.fill('form [name="user"]', user);
     await page.fill('form [name="app"]', app);
     await page.fill('form [name="api"]', api);
     await page.fill('form [name="scope"]', scope || '');
+    await page.fill('form [name="plugin"]', plugin || '');
     await page.locator('form [type="submit"]').first().click();
   }
 

@@ -201,7 +201,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         .collect::<Result<BTreeMap<_, _>, _>>()?;
     let engine = match line.allow_writes {
         true => AuthEngine::open(db.clone(), Arc::new(NoDialogs), Some(config)),
-        false => AuthEngine::open_read_only(db.clone()),
+        false => AuthEngine::open_read_only(db.clone(), Some(config)),
     }
     .map_err(|e| format!("opening {db}: {e}"))?;
     for (app, manifest) in &manifests {

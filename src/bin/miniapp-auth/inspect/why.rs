@@ -99,12 +99,25 @@ impl Explained {
     }
 }
 
-/// Asks the core why.
+/// Asks the core why (its read-only `explain`: the real gate, nothing written).
 fn explain(inspector: &Inspector, asked: &WhyQuery) -> Result<Explained, Failure> {
-    let _ = (inspector, asked.caller());
-    Err(Failure {
-        status: axum::http::StatusCode::NOT_IMPLEMENTED,
-        message: "this build's core has no explain call yet".into(),
+    let scope = (!asked.scope.is_empty()).then(|| asked.scope.clone());
+    let explanation = inspector
+        .engine
+        .explain(asked.caller(), asked.api.clone(), scope)
+        .map_err(|e| Failure::bad_request(e.to_string()))?;
+    Ok(Explained {
+        api: explanation.api,
+        scope: explanation.scope,
+        verdict: explanation.verdict.as_str().to_string(),
+        result: explanation.result.map(|r| (r.err_msg, r.errno, r.json)),
+        rule: explanation.rule,
+        because: explanation.because,
+        facts: explanation
+            .facts
+            .into_iter()
+            .map(|f| (f.name, f.value))
+            .collect(),
     })
 }
 

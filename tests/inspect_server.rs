@@ -85,7 +85,16 @@ impl Inspector {
         http(self.port, "POST", &target, &self.host(), &all, form)
     }
 
-    /// Stops the server and waits for it.
+    /// Stops the server as a terminal or a service manager does (SIGTERM),
+    /// and waits for it to exit.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: signalling a child this test started and has not reaped.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        self.child.wait().unwrap()
+    }
+
+    /// Stops the server (SIGKILL) and waits for it.
     fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -386,7 +395,7 @@ fn reading_every_view_leaves_the_file_as_it_was() {
         "no write form without --allow-writes"
     );
     assert!(!inspector.get("apps/wxA").body.contains("name=\"csrf\""));
-    inspector.stop();
+    assert!(inspector.terminate().success(), "SIGTERM ends it cleanly");
     let after = file_state(&db);
     assert_eq!(after.2, before.2, "the folder's files");
     assert!(after.0 == before.0, "reading changed the database file");

@@ -20,8 +20,11 @@ pub const PAGE_SIZE: usize = 20;
 /// The matrix's query: `?page=N&user=U&app=A`.
 #[derive(Deserialize, Default)]
 pub struct MatrixQuery {
+    /// The page, from 1 (the first when absent).
     page: Option<String>,
+    /// Only users whose id contains this.
     user: Option<String>,
+    /// Only rows whose app id contains this.
     app: Option<String>,
 }
 
@@ -93,6 +96,7 @@ pub async fn page(
     blocking(&shared, move |inspector| render(inspector, &asked)).await
 }
 
+/// The matrix page asked for.
 fn render(inspector: &Inspector, asked: &MatrixQuery) -> Result<Html<String>, Failure> {
     let reading = Reading::now(inspector)?;
     let engine = &inspector.engine;

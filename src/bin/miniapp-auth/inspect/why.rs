@@ -18,16 +18,22 @@ use super::{blocking, Failure, Inspector, Shared};
 /// The why's query: `?user=U&app=A&api=API[&scope=S][&plugin=P][&tap=1]`.
 #[derive(Deserialize, Default, Clone)]
 pub struct WhyQuery {
+    /// The user.
     #[serde(default)]
     user: String,
+    /// The app.
     #[serde(default)]
     app: String,
+    /// The API (`authorize`, `authorizeForMiniProgram`, a guarded API).
     #[serde(default)]
     api: String,
+    /// The scope (for `authorize`-like APIs; may be empty).
     #[serde(default)]
     scope: String,
+    /// The plugin calling (may be empty).
     #[serde(default)]
     plugin: String,
+    /// `1` when the call comes from a tap.
     #[serde(default)]
     tap: String,
 }
@@ -38,6 +44,7 @@ impl WhyQuery {
         !self.user.is_empty() && !self.app.is_empty() && !self.api.is_empty()
     }
 
+    /// The caller the query names.
     fn caller(&self) -> Caller {
         Caller {
             user_id: self.user.clone(),

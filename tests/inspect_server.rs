@@ -85,7 +85,16 @@ impl Inspector {
         http(self.port, "POST", &target, &self.host(), &all, form)
     }
 
-    /// Stops the server and waits for it.
+    /// Stops the server as a terminal or a service manager does (SIGTERM),
+    /// and waits for it to exit.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: signalling a child this test started and has not reaped.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        self.child.wait().unwrap()
+    }
+
+    /// Stops the server (SIGKILL) and waits for it.
     fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -386,7 +395,7 @@ fn reading_every_view_leaves_the_file_as_it_was() {
         "no write form without --allow-writes"
     );
     assert!(!inspector.get("apps/wxA").body.contains("name=\"csrf\""));
-    inspector.stop();
+    assert!(inspector.terminate().success(), "SIGTERM ends it cleanly");
     let after = file_state(&db);
     assert_eq!(after.2, before.2, "the folder's files");
     assert!(after.0 == before.0, "reading changed the database file");
@@ -515,7 +524,7 @@ fn writes_need_the_csrf_token_and_the_origin_and_land_as_admin_records() {
         format!("csrf={csrf}&back=%2F&user=u3&app=wxA&plugin=&scope=scope.record&action=grant")
     };
     let records = || {
-        AuthEngine::open_read_only(db.path())
+        AuthEngine::open_read_only(db.path(), None)
             .unwrap()
             .consent_records(Some("u3".into()))
             .unwrap()
@@ -557,7 +566,7 @@ fn writes_need_the_csrf_token_and_the_origin_and_land_as_admin_records() {
     );
     let after = records();
     assert_eq!(after.last().unwrap().decision, "reset", "{after:?}");
-    assert!(AuthEngine::open_read_only(db.path())
+    assert!(AuthEngine::open_read_only(db.path(), None)
         .unwrap()
         .list_grants("u3".into(), None)
         .unwrap()
@@ -740,5 +749,92 @@ fn another_process_commit_is_an_event() {
     assert!(
         seen.contains("event: commit\n"),
         "no commit event: {seen:?}"
+    );
+}
+
+/// The `data-verdict`, `data-rule` and `#why-result` text of a why page.
+fn why_answer(page: &str) -> (String, String, String) {
+    let attribute = |name: &str| {
+        let at = page
+            .find("<section id=\"why\" data-verdict=")
+            .unwrap_or_else(|| panic!("no why section: {page}"));
+        let section = &page[at..];
+        let start = section.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        section[start..start + section[start..].find('"').unwrap()].to_string()
+    };
+    let output = page
+        .split_once("<output id=\"why-result\">")
+        .and_then(|(_, rest)| rest.split_once("</output>"))
+        .map(|(text, _)| text.to_string())
+        .unwrap_or_default();
+    (attribute("data-verdict"), attribute("data-rule"), output)
+}
+
+#[test]
+fn why_answers_what_the_call_would_get_now() {
+    let db = fixture();
+    let manifest_file = db.dir.path().join("wxA.json");
+    std::fs::write(&manifest_file, manifest(None)).unwrap();
+    let given = format!("wxA={}", manifest_file.display());
+    let inspector = Inspector::start(&db.path(), &["--manifest", &given]);
+    let why = |user: &str, scope: &str| {
+        let page = inspector.get(&format!(
+            "why?user={user}&app=wxA&api=authorize&scope={scope}"
+        ));
+        assert_eq!(page.status, 200, "{}", page.body);
+        why_answer(&page.body)
+    };
+    let granted = why("u1", "scope.userLocation");
+    assert_eq!(
+        (granted.0.as_str(), granted.2.as_str()),
+        ("allow", "authorize:ok")
+    );
+    let denied = why("u2", "scope.userLocation");
+    assert_eq!(
+        (denied.0.as_str(), denied.2.as_str()),
+        ("refuse", "authorize:fail auth deny")
+    );
+    let unasked = why("u3", "scope.userLocation");
+    assert_eq!(
+        (unasked.0.as_str(), unasked.2.as_str()),
+        ("ask-user", "would show the consent dialog"),
+        "{unasked:?}"
+    );
+    assert!(!unasked.1.is_empty(), "a rule is named");
+    let json = inspector.get("why.json?user=u2&app=wxA&api=authorize&scope=scope.userLocation");
+    assert_eq!(json.status, 200);
+    let explained: Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(explained["verdict"], "refuse");
+    assert_eq!(explained["rule"], denied.1.as_str());
+    assert_eq!(explained["result"]["errMsg"], "authorize:fail auth deny");
+    assert!(explained["facts"].as_array().is_some_and(|f| !f.is_empty()));
+    assert_eq!(
+        inspector.get("why.json?user=u2").status,
+        400,
+        "app and api needed"
+    );
+    let form = inspector.get("why").body;
+    assert!(
+        form.contains("<form id=\"why-form\" method=\"get\""),
+        "{form}"
+    );
+}
+
+#[test]
+fn why_answers_by_the_policy_options_given() {
+    let db = fixture();
+    let manifest_file = db.dir.path().join("wxA.json");
+    std::fs::write(&manifest_file, manifest(None)).unwrap();
+    let given = format!("wxA={}", manifest_file.display());
+    let path = "why?user=u2&app=wxA&api=authorize&scope=scope.userLocation";
+    let sticky = Inspector::start(&db.path(), &["--manifest", &given]);
+    assert_eq!(why_answer(&sticky.get(path).body).0, "refuse");
+    sticky.stop();
+    let soft = Inspector::start(&db.path(), &["--manifest", &given, "--deny-policy", "soft"]);
+    let (verdict, _, shown) = why_answer(&soft.get(path).body);
+    assert_eq!(
+        (verdict.as_str(), shown.as_str()),
+        ("ask-user", "would show the consent dialog"),
+        "one denial of two under the soft policy: asked again"
     );
 }

@@ -36,6 +36,7 @@ struct ScopeLine {
     denied: BTreeSet<String>,
 }
 
+/// The app view of `app`.
 fn render(inspector: &Inspector, app: &str) -> Result<Html<String>, Failure> {
     let reading = Reading::now(inspector)?;
     let engine = &inspector.engine;

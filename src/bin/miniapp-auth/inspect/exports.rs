@@ -20,6 +20,7 @@ pub const CSV_HEADER: &str =
 /// `?user=U` of the receipts export.
 #[derive(Deserialize)]
 pub struct ReceiptsQuery {
+    /// Only this user's receipts (all when absent or empty).
     user: Option<String>,
 }
 
@@ -110,6 +111,7 @@ pub async fn grants_csv(State(shared): State<Shared>) -> Result<Response, Failur
     .await
 }
 
+/// Every stored grant as CSV text (header first, CRLF line ends).
 fn grants_text(inspector: &Inspector) -> Result<String, Failure> {
     let engine = &inspector.engine;
     let mut out = format!("{CSV_HEADER}\r\n");

@@ -1,6 +1,7 @@
 //! `GET /<token>/events`: server-sent events. `event: commit` with the file's
 //! commit count each time the file sees a commit (this process's or
-//! another's); a comment every 15 s keeps the stream open.
+//! another's, from the core's `wait_for_commit`, on the blocking pool); a
+//! comment every 15 s keeps the stream open.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -15,28 +16,18 @@ use super::{Inspector, Shared};
 /// How long one wait for a commit lasts before a keep-alive comment.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// The file's commit count now (what the stream compares against).
-fn commits(inspector: &Inspector) -> Option<u64> {
-    inspector.engine.consent_log_head().ok().map(|h| h.seq)
-}
-
-/// Waits up to [`KEEP_ALIVE`] for the count to pass `seen`; the count then.
-fn wait_for_commit(inspector: &Inspector, seen: u64) -> Option<u64> {
-    let deadline = std::time::Instant::now() + KEEP_ALIVE;
-    loop {
-        let now = commits(inspector)?;
-        if now != seen || std::time::Instant::now() >= deadline {
-            return Some(now);
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
+/// Waits up to `wait` for the file's commit count to pass `seen` (the core's
+/// `wait_for_commit`); the count then (`None` once the engine fails or closes).
+fn wait_for_commit(inspector: &Inspector, seen: u64, wait: Duration) -> Option<u64> {
+    let timeout_ms = u32::try_from(wait.as_millis()).unwrap_or(u32::MAX);
+    inspector.engine.wait_for_commit(seen, timeout_ms).ok()
 }
 
 /// `GET /<token>/events`.
 pub async fn events(State(shared): State<Shared>) -> Response {
     let start = {
         let shared = shared.clone();
-        tokio::task::spawn_blocking(move || commits(&shared))
+        tokio::task::spawn_blocking(move || wait_for_commit(&shared, u64::MAX, Duration::ZERO))
             .await
             .ok()
             .flatten()
@@ -44,7 +35,7 @@ pub async fn events(State(shared): State<Shared>) -> Response {
     };
     let stream = futures::stream::unfold((shared, start), |(shared, seen)| async move {
         let waiting = shared.clone();
-        let now = tokio::task::spawn_blocking(move || wait_for_commit(&waiting, seen))
+        let now = tokio::task::spawn_blocking(move || wait_for_commit(&waiting, seen, KEEP_ALIVE))
             .await
             .ok()
             .flatten()?;

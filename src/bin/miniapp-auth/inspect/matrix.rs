@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use maud::{html, Markup};
-use miniapp_auth::GrantState;
 use serde::Deserialize;
 
 use super::page::{encode, layout, query, utc_time, Reading};
@@ -21,8 +20,11 @@ pub const PAGE_SIZE: usize = 20;
 /// The matrix's query: `?page=N&user=U&app=A`.
 #[derive(Deserialize, Default)]
 pub struct MatrixQuery {
+    /// The page, from 1 (the first when absent).
     page: Option<String>,
+    /// Only users whose id contains this.
     user: Option<String>,
+    /// Only rows whose app id contains this.
     app: Option<String>,
 }
 
@@ -40,38 +42,36 @@ pub struct Cell {
     pub details: String,
 }
 
-/// Every (app, plugin, scope) of `user` with stored state.
+/// Every (app, plugin, scope) of `user` with stored state, as the core's
+/// `scope_standings` puts it.
 pub fn cells_of(inspector: &Inspector, user: &str) -> Result<Vec<Cell>, Failure> {
-    let grants = inspector
+    let standings = inspector
         .engine
-        .list_grants(user.to_string(), None)
+        .scope_standings(user.to_string())
         .map_err(Failure::engine)?;
-    Ok(grants
+    Ok(standings
         .into_iter()
-        .map(|g| {
-            let state = match (g.state, g.expires_at_ms) {
-                (GrantState::Granted, Some(_)) => "until",
-                (GrantState::Granted, None) => "granted",
-                (GrantState::Denied, _) => "denied",
-                (GrantState::Unasked, _) => "unasked",
-            };
-            let mut details = format!(
-                "{state} since {} ({})",
-                utc_time(g.updated_at_ms),
-                g.source.as_str()
-            );
-            if let Some(until) = g.expires_at_ms {
-                details.push_str(&format!(", until {}", utc_time(until)));
+        .map(|s| {
+            let state = s.standing.as_str();
+            let mut details = vec![label(state).to_string()];
+            if let Some(at) = s.decided_at_ms {
+                details.push(format!("decided {}", utc_time(at)));
             }
-            if let Some(used) = g.last_used_at_ms {
-                details.push_str(&format!(", last used {}", utc_time(used)));
+            if let Some(until) = s.until_ms {
+                details.push(format!("until {}", utc_time(until)));
+            }
+            if let Some(used) = s.last_used_at_ms {
+                details.push(format!("last used {}", utc_time(used)));
+            }
+            if s.dismissals > 0 {
+                details.push(format!("dismissed {} times in a row", s.dismissals));
             }
             Cell {
-                app: g.app_id,
-                plugin: g.plugin_id,
-                scope: g.scope,
+                app: s.app_id,
+                plugin: s.plugin_id,
+                scope: s.scope,
                 state,
-                details,
+                details: details.join(", "),
             }
         })
         .collect())
@@ -96,6 +96,7 @@ pub async fn page(
     blocking(&shared, move |inspector| render(inspector, &asked)).await
 }
 
+/// The matrix page asked for.
 fn render(inspector: &Inspector, asked: &MatrixQuery) -> Result<Html<String>, Failure> {
     let reading = Reading::now(inspector)?;
     let engine = &inspector.engine;

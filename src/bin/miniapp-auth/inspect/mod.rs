@@ -108,11 +108,15 @@ fn random_token() -> Result<String, String> {
 /// The command line, split into the flag, the repeatable `--manifest` and the
 /// `--name value` options [`Args`] reads.
 struct CommandLine {
+    /// `--allow-writes` was given.
     allow_writes: bool,
+    /// Each `--manifest` value (`APP=FILE.json`).
     manifests: Vec<String>,
+    /// Everything else, for [`Args`].
     rest: Vec<String>,
 }
 
+/// Splits `argv` into a [`CommandLine`].
 fn split_command_line(argv: &[String]) -> Result<CommandLine, String> {
     let mut line = CommandLine {
         allow_writes: false,
@@ -201,7 +205,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         .collect::<Result<BTreeMap<_, _>, _>>()?;
     let engine = match line.allow_writes {
         true => AuthEngine::open(db.clone(), Arc::new(NoDialogs), Some(config)),
-        false => AuthEngine::open_read_only(db.clone()),
+        false => AuthEngine::open_read_only(db.clone(), Some(config)),
     }
     .map_err(|e| format!("opening {db}: {e}"))?;
     for (app, manifest) in &manifests {

@@ -27,6 +27,7 @@ fn chain_mark(seq: u64, first_broken: Option<u64>) -> &'static str {
     }
 }
 
+/// The timeline of `user`.
 fn render(inspector: &Inspector, user: &str) -> Result<Html<String>, Failure> {
     let reading = Reading::now(inspector)?;
     let engine = &inspector.engine;

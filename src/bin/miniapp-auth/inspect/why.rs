@@ -18,16 +18,22 @@ use super::{blocking, Failure, Inspector, Shared};
 /// The why's query: `?user=U&app=A&api=API[&scope=S][&plugin=P][&tap=1]`.
 #[derive(Deserialize, Default, Clone)]
 pub struct WhyQuery {
+    /// The user.
     #[serde(default)]
     user: String,
+    /// The app.
     #[serde(default)]
     app: String,
+    /// The API (`authorize`, `authorizeForMiniProgram`, a guarded API).
     #[serde(default)]
     api: String,
+    /// The scope (for `authorize`-like APIs; may be empty).
     #[serde(default)]
     scope: String,
+    /// The plugin calling (may be empty).
     #[serde(default)]
     plugin: String,
+    /// `1` when the call comes from a tap.
     #[serde(default)]
     tap: String,
 }
@@ -38,6 +44,7 @@ impl WhyQuery {
         !self.user.is_empty() && !self.app.is_empty() && !self.api.is_empty()
     }
 
+    /// The caller the query names.
     fn caller(&self) -> Caller {
         Caller {
             user_id: self.user.clone(),
@@ -99,12 +106,25 @@ impl Explained {
     }
 }
 
-/// Asks the core why.
+/// Asks the core why (its read-only `explain`: the real gate, nothing written).
 fn explain(inspector: &Inspector, asked: &WhyQuery) -> Result<Explained, Failure> {
-    let _ = (inspector, asked.caller());
-    Err(Failure {
-        status: axum::http::StatusCode::NOT_IMPLEMENTED,
-        message: "this build's core has no explain call yet".into(),
+    let scope = (!asked.scope.is_empty()).then(|| asked.scope.clone());
+    let explanation = inspector
+        .engine
+        .explain(asked.caller(), asked.api.clone(), scope)
+        .map_err(|e| Failure::bad_request(e.to_string()))?;
+    Ok(Explained {
+        api: explanation.api,
+        scope: explanation.scope,
+        verdict: explanation.verdict.as_str().to_string(),
+        result: explanation.result.map(|r| (r.err_msg, r.errno, r.json)),
+        rule: explanation.rule,
+        because: explanation.because,
+        facts: explanation
+            .facts
+            .into_iter()
+            .map(|f| (f.name, f.value))
+            .collect(),
     })
 }
 

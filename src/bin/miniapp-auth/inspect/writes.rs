@@ -26,18 +26,25 @@ pub fn hidden_fields(inspector: &Inspector, back: &str) -> Markup {
 /// `POST /<token>/grants`'s fields.
 #[derive(Deserialize)]
 pub struct GrantForm {
+    /// The CSRF token (the hidden field).
     #[serde(default)]
     csrf: String,
+    /// The view to return to (the hidden field).
     #[serde(default)]
     back: String,
+    /// The user.
     #[serde(default)]
     user: String,
+    /// The app.
     #[serde(default)]
     app: String,
+    /// The plugin (empty: the app itself).
     #[serde(default)]
     plugin: String,
+    /// The scope.
     #[serde(default)]
     scope: String,
+    /// `grant`, `deny` or `revoke`.
     #[serde(default)]
     action: String,
 }
@@ -45,10 +52,13 @@ pub struct GrantForm {
 /// `POST /<token>/apps/<app>/reset`'s fields.
 #[derive(Deserialize)]
 pub struct ResetForm {
+    /// The CSRF token (the hidden field).
     #[serde(default)]
     csrf: String,
+    /// The view to return to (the hidden field).
     #[serde(default)]
     back: String,
+    /// The user (empty: every user).
     #[serde(default)]
     user: String,
 }

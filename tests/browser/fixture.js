@@ -42,7 +42,7 @@ const MANIFESTS = {
   },
   wxPrivate: {
     name: 'Private Notes',
-    privacy: { contractName: 'Private Notes guide', version: '1', scopes: ['scope.record'] },
+    privacy: { contractName: 'Private Notes guide', version: 'v2026.1-notes', scopes: ['scope.record'] },
   },
 };
 

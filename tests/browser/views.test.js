@@ -165,23 +165,35 @@ describe('the read views', () => {
     assert.equal(await page.textContent('#why-result'), 'authorize:fail auth deny');
   });
 
-  test('the timeline: each record of the user, verified one by one, with its source, purpose and contract', async () => {
+  test('the timeline: each record of the user, verified one by one, with its decision, source, purpose, contract and hlc', async () => {
     await open('timeline', 'users/alice');
-    const receipts = JSON.parse(runCliOk(['audit', 'export', '--db', fixture.db, '--user', 'alice'])).receipts;
-    assert.ok(receipts.length >= 4, 'alice has records');
-    const items = await page.$$eval('#timeline li[data-seq]', (lis) =>
-      lis.map((li) => ({ seq: Number(li.dataset.seq), chain: li.dataset.chain, text: li.textContent })));
-    assert.deepEqual(items.map((i) => i.seq).sort((a, b) => a - b), receipts.map((r) => r.seq).sort((a, b) => a - b));
-    for (const item of items) assert.equal(item.chain, 'verified', `record ${item.seq}`);
-    assert.equal(await page.getAttribute('#chain-status', 'data-intact'), 'true');
-    assert.equal(await page.locator('#unbacked li').count(), 0, 'no unbacked row');
-    for (const receipt of receipts) {
-      const item = items.find((i) => i.seq === receipt.seq);
-      assert.ok(item.text.includes(receipt.scope), `record ${receipt.seq} names ${receipt.scope}`);
-      assert.ok(item.text.includes(receipt.source), `record ${receipt.seq} names its source ${receipt.source}`);
-      assert.ok(item.text.includes(receipt.hlc), `record ${receipt.seq} shows its hlc`);
-      if (receipt.purpose) assert.ok(item.text.includes(receipt.purpose), `record ${receipt.seq} shows the purpose seen`);
+    for (const user of ['alice', 'dave']) {
+      await page.goto(inspector.view(`users/${user}`));
+      const receipts = JSON.parse(runCliOk(['audit', 'export', '--db', fixture.db, '--user', user])).receipts;
+      assert.ok(receipts.length >= 2, `${user} has records`);
+      const items = await page.$$eval('#timeline li[data-seq]', (lis) =>
+        lis.map((li) => ({ seq: Number(li.dataset.seq), chain: li.dataset.chain, text: li.textContent })));
+      assert.deepEqual(items.map((i) => i.seq).sort((a, b) => a - b), receipts.map((r) => r.seq).sort((a, b) => a - b));
+      for (const item of items) assert.equal(item.chain, 'verified', `${user}'s record ${item.seq}`);
+      assert.equal(await page.getAttribute('#chain-status', 'data-intact'), 'true');
+      assert.equal(await page.locator('#unbacked li').count(), 0, 'no unbacked row');
+      for (const receipt of receipts) {
+        const item = items.find((i) => i.seq === receipt.seq);
+        const shows = (what, value) => assert.ok(item.text.includes(value), `${user}'s record ${receipt.seq} shows its ${what} ${value}`);
+        shows('decision', receipt.decision);
+        if (receipt.scope) shows('scope', receipt.scope);
+        shows('source', receipt.source);
+        shows('hlc', receipt.hlc);
+        if (receipt.purpose) shows('purpose seen', receipt.purpose);
+        if (receipt.contractVersion) shows('contract version', receipt.contractVersion);
+      }
     }
+    assert.ok(
+      JSON.parse(runCliOk(['audit', 'export', '--db', fixture.db, '--user', 'dave'])).receipts.some((r) => r.contractVersion === 'v2026.1-notes'),
+      "dave's records carry the contract version",
+    );
+    await page.goto(inspector.view('users/alice'));
+    const receipts = JSON.parse(runCliOk(['audit', 'export', '--db', fixture.db, '--user', 'alice'])).receipts;
     // The purpose string wxEvil's manifest carried is text, never markup.
     const evil = receipts.find((r) => r.appId === 'wxEvil');
     assert.equal(evil.purpose, XSS_PURPOSE);
@@ -276,6 +288,29 @@ describe('the read views', () => {
     assert.deepEqual(rows.slice(1).sort((a, b) => key(a).localeCompare(key(b))), expected.sort((a, b) => key(a).localeCompare(key(b))));
     for (const user of FORMULA_USERS) {
       assert.ok(rows.some((r) => r[0] === `'${user}`), `${user} starts with ' in the CSV`);
+    }
+  });
+
+  test('without JavaScript every read view still shows its data', async () => {
+    const plain = await Browser.launch({ javaScriptEnabled: false });
+    try {
+      const tab = await plain.page();
+      const hooks = {
+        '': '#matrix tr[data-user="alice"] td[data-state="granted"]',
+        'users/dave': '#timeline li[data-chain="verified"]',
+        'apps/wxDemo': '#app-scopes tr[data-scope="scope.camera"]',
+        'why?user=alice&app=wxDemo&api=authorize&scope=scope.camera': '#why[data-verdict="refuse"] #why-result',
+      };
+      for (const [route, hook] of Object.entries(hooks)) {
+        await tab.goto(inspector.view(route));
+        assert.equal(await tab.locator(hook).count() > 0, true, `${route}: ${hook}`);
+      }
+      // The script's own additions are absent: what is shown is the server's HTML.
+      await tab.goto(inspector.view(''));
+      assert.equal(await tab.locator('#matrix-filter').count(), 0);
+      assert.deepEqual(plain.requestsOutside(inspector.origin), []);
+    } finally {
+      await plain.close();
     }
   });
 

@@ -142,7 +142,8 @@ for suite in "${suites[@]}"; do
             node --test tests/browser/ 2>&1 | tee "$log"
             status=${PIPESTATUS[0]}
             passed=$(grep -E '^# pass ' "$log" | awk '{print $3 + 0}')
-            failed=$(grep -E '^# fail ' "$log" | awk '{print $3 + 0}')
+            # A test cut short by its timeout (a hung browser call) is "cancelled".
+            failed=$(grep -E '^# (fail|cancelled) ' "$log" | awk '{s += $3} END {print s + 0}')
             echo "browser: screenshots of each view in $MINIAPP_AUTH_ARTIFACTS/inspector/"
             record browser "$passed" "$failed" "$status"
             ;;

@@ -12,6 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 // The CLI the JS suite's host runs (target/debug/miniapp-auth, or MINIAPP_AUTH_BIN).
 const { BIN } = require('../js/bridge-host');
+const { track } = require('./children');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -101,7 +102,7 @@ class Bridge {
     this.events = [];
     this.nextId = 1;
     this.waiting = new Map();
-    this.child = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = track(spawn(BIN, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
     readline.createInterface({ input: this.child.stdout }).on('line', (line) => this.onLine(line));
   }

@@ -12,6 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const { BIN } = require('../js/bridge-host');
+const { track } = require('./children');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const BROWSER_MODULES = process.env.BROWSER_MODULES;
@@ -47,7 +48,7 @@ const CHROMIUM_ARGS = [
 class Inspector {
   static async start(db, args = []) {
     const inspector = new Inspector();
-    inspector.child = spawn(BIN, ['inspect', '--db', db, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    inspector.child = track(spawn(BIN, ['inspect', '--db', db, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
     inspector.stderr = '';
     inspector.child.stderr.on('data', (chunk) => {
       inspector.stderr += chunk;

@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const fixtures = require('./fixture');
 const { Inspector, Browser } = require('./harness');
 
-describe('live refresh', () => {
+describe('live refresh', { timeout: 120_000 }, () => {
   let fixture;
   let inspector;
   let browser;

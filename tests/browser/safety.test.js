@@ -47,7 +47,7 @@ const DATA_ROUTES = [
 /** Text that only the file's data holds (user and app ids, the manifest's words). */
 const DATA_WORDS = ['alice', 'wxDemo', 'scope.record', 'Demo Shop', 'authorize:ok'];
 
-describe('requests from elsewhere', () => {
+describe('requests from elsewhere', { timeout: 120_000 }, () => {
   let fixture;
   let inspector;
 

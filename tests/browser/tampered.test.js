@@ -33,7 +33,7 @@ function sqlite(db, sql) {
   return python.stdout;
 }
 
-describe('a tampered file', () => {
+describe('a tampered file', { timeout: 120_000 }, () => {
   let fixture;
   let inspector;
   let browser;

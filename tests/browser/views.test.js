@@ -64,7 +64,7 @@ function formulaSafe(text) {
   return /^[=+\-@]/.test(text) ? `'${text}` : text;
 }
 
-describe('the read views', () => {
+describe('the read views', { timeout: 120_000 }, () => {
   let fixture;
   let digestsBefore;
   /** The log head before any view was read (`audit export`'s). */

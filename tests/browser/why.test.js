@@ -47,7 +47,7 @@ const DIALOG_TEXT = {
 /** The bridge's dialog event a dialog verdict stands for. */
 const DIALOG_EVENT = { 'ask-user': 'consent', 'ask-privacy': 'privacy', 'ask-user-and-privacy': 'privacy' };
 
-describe('the why form against the bridge', () => {
+describe('the why form against the bridge', { timeout: 120_000 }, () => {
   let fixture;
   let twin;
   let inspector;

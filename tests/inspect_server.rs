@@ -443,6 +443,11 @@ fn the_views_show_the_stored_decisions() {
 #[test]
 fn a_tampered_file_is_marked_as_audit_verify_names_it() {
     let db = fixture();
+    let inspector = Inspector::start(&db.path(), &[]);
+    let before = inspector.get("users/u1").body;
+    assert!(before.contains("<p id=\"chain-status\" data-intact=\"true\">"));
+    // Tampered by another program while the inspector runs: the next view
+    // checks the chain again.
     db.raw()
         .execute_batch(
             "DROP TRIGGER consent_log_append_only_update;
@@ -466,7 +471,6 @@ fn a_tampered_file_is_marked_as_audit_verify_names_it() {
         .filter(|row| row.contains("(user u1, app "))
         .collect();
     assert!(!unbacked.is_empty(), "{stderr}");
-    let inspector = Inspector::start(&db.path(), &[]);
     let timeline = inspector.get("users/u1").body;
     assert!(
         timeline.contains("<p id=\"chain-status\" data-intact=\"false\">"),

@@ -17,7 +17,7 @@ mod writes;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -40,6 +40,9 @@ pub struct Inspector {
     pub port: u16,
     /// The manifests given with `--manifest`, by app.
     pub manifests: BTreeMap<String, Value>,
+    /// The last check of the whole consent log, kept until the file sees a
+    /// commit (it reads every record: seconds on a large log).
+    pub chain_check: Mutex<Option<timeline::ChainCheck>>,
 }
 
 impl Inspector {
@@ -236,6 +239,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
             },
             port,
             manifests,
+            chain_check: Mutex::new(None),
         });
         {
             let mut out = std::io::stdout().lock();

@@ -812,6 +812,30 @@ fn why_answers_what_the_call_would_get_now() {
     assert_eq!(explained["rule"], denied.1.as_str());
     assert_eq!(explained["result"]["errMsg"], "authorize:fail auth deny");
     assert!(explained["facts"].as_array().is_some_and(|f| !f.is_empty()));
+    let engine = AuthEngine::open_read_only(db.path(), None).unwrap();
+    engine
+        .register_manifest("wxA".into(), manifest(None))
+        .unwrap();
+    let core = engine
+        .explain(
+            caller("u2", "wxA"),
+            "authorize".into(),
+            Some("scope.userLocation".into()),
+        )
+        .unwrap();
+    // Equal but for the clock each was read at.
+    let without_now = |mut explanation: Value| {
+        explanation["facts"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|fact| fact["name"] != "now (ms)");
+        explanation
+    };
+    assert_eq!(
+        without_now(explained),
+        without_now(core.to_json()),
+        "the core's explanation as it is"
+    );
     assert_eq!(
         inspector.get("why.json?user=u2").status,
         400,

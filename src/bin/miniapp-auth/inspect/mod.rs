@@ -218,7 +218,6 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
-        .enable_time()
         .build()
         .map_err(|e| format!("starting the server's runtime: {e}"))?;
     let serving = engine.clone();

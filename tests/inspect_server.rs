@@ -340,6 +340,19 @@ fn every_response_carries_the_security_headers() {
             "user=u1&app=wxA&scope=scope.record&action=grant",
         ),
     ));
+    let put = http(port, "PUT", &inspector.base, &inspector.host(), &[], "");
+    assert_eq!(put.status, 405, "a method no route takes");
+    answers.push(("a put".into(), put));
+    let evil_post = http(
+        port,
+        "POST",
+        &format!("{}grants", inspector.base),
+        "evil.example",
+        &[],
+        "",
+    );
+    assert_eq!(evil_post.status, 421);
+    answers.push(("a post from another host".into(), evil_post));
     for (what, answer) in &answers {
         assert_eq!(
             answer.header("content-security-policy"),

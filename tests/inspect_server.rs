@@ -879,3 +879,41 @@ fn why_answers_by_the_policy_options_given() {
         "one denial of two under the soft policy: asked again"
     );
 }
+
+#[test]
+fn the_matrix_pages_by_20_users() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    for n in 0..45 {
+        engine
+            .set_grant(
+                format!("user{n:02}"),
+                "wxA".into(),
+                None,
+                "scope.record".into(),
+                n % 2 == 0,
+            )
+            .unwrap();
+    }
+    engine.shut_down();
+    let inspector = Inspector::start(&db.path(), &[]);
+    let rows = |page: &str| page.matches("<tr data-user=").count();
+    let first = inspector.get("").body;
+    assert!(first.contains("<p id=\"matrix-summary\">users 1–20 of 45</p>"));
+    assert_eq!(rows(&first), 20);
+    assert!(first.contains("<a rel=\"next\" href=\"/"), "{first}");
+    assert!(!first.contains("rel=\"prev\""));
+    assert!(first.contains("data-user=\"user00\"") && first.contains("data-user=\"user19\""));
+    let second = inspector.get("?page=2").body;
+    assert!(second.contains("users 21–40 of 45"));
+    assert!(second.contains("rel=\"prev\"") && second.contains("rel=\"next\""));
+    let last = inspector.get("?page=3").body;
+    assert!(last.contains("users 41–45 of 45"));
+    assert_eq!(rows(&last), 5);
+    assert!(last.contains("rel=\"prev\"") && !last.contains("rel=\"next\""));
+    assert!(last.contains("<td data-scope=\"scope.record\" data-state=\"granted\""));
+    assert_eq!(inspector.get("?page=4").status, 400);
+    assert_eq!(inspector.get("?page=0").status, 400);
+    let by_app = inspector.get("?app=wxB").body;
+    assert!(by_app.contains("No stored decisions match."), "{by_app}");
+}

@@ -76,6 +76,32 @@ pub struct Explanation {
     pub facts: Vec<ExplainedFact>,
 }
 
+impl Explanation {
+    /// The explanation as JSON (the bridge's `explain` op, the inspector's
+    /// `why.json`): `{"api", "scope", "verdict", "result", "rule", "because",
+    /// "facts": [{"name", "value"}]}`, `result` being the mini app's result
+    /// object (`{"errMsg": ...}`) or `null` when a dialog comes first.
+    pub fn to_json(&self) -> serde_json::Value {
+        let result = self.result.as_ref().map(|result| {
+            serde_json::from_str::<serde_json::Value>(&result.json)
+                .unwrap_or_else(|_| serde_json::Value::String(result.json.clone()))
+        });
+        serde_json::json!({
+            "api": self.api,
+            "scope": self.scope,
+            "verdict": self.verdict.as_str(),
+            "result": result,
+            "rule": self.rule,
+            "because": self.because,
+            "facts": self
+                .facts
+                .iter()
+                .map(|f| serde_json::json!({"name": f.name, "value": f.value}))
+                .collect::<Vec<_>>(),
+        })
+    }
+}
+
 /// What was explained, before it is put into words.
 struct Explained {
     verdict: Verdict,
@@ -370,13 +396,25 @@ impl Engine {
                 scope: None,
                 facts,
             },
-            None => Explained {
-                verdict: Verdict::Allow,
-                rule: "privacy-agreed",
-                because: "no authorization dialog gates the API, and the privacy contract is agreed (or there is none)",
-                scope: None,
-                facts,
-            },
+            None => {
+                let (rule, because) = match privacy {
+                    PrivacyGate::NoContract => (
+                        "no-privacy-contract",
+                        "no authorization dialog gates the API, and the app has no privacy contract",
+                    ),
+                    _ => (
+                        "privacy-agreed",
+                        "no authorization dialog gates the API, and the user agreed to the privacy contract",
+                    ),
+                };
+                Explained {
+                    verdict: Verdict::Allow,
+                    rule,
+                    because,
+                    scope: None,
+                    facts,
+                }
+            }
         })
     }
 

@@ -1,8 +1,9 @@
 //! The gate: gathers the facts about one (user, app[, plugin], scope) — the
 //! stored decision, allow-once grants, the manifest, the privacy agreement, the
-//! host's OS permission — and asks [`crate::policy::evaluate`] for a verdict. It
-//! is the policy's only caller. When it lets a call through it notes the grant's
-//! use (for auto-revoke).
+//! host's OS permission — and asks [`crate::policy::explain`] for a verdict
+//! (and the rule behind it). It is the policy's only caller. When it lets a
+//! call through it notes the grant's use (for auto-revoke); when it only
+//! explains (`Gate::explain`) it writes nothing.
 //!
 //! It reads the facts from one of two places:
 //! - [`Gate::cached_verdict`]: when nothing was committed since the store last

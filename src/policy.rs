@@ -57,7 +57,7 @@ pub enum Request {
     GuardedApi,
 }
 
-/// Everything [`evaluate`] needs to decide.
+/// Everything [`explain`] needs to decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
     /// What asks.
@@ -327,7 +327,7 @@ pub fn explain(f: &Facts) -> (Verdict, Rule) {
     (verdict, rule)
 }
 
-/// The rule of [`evaluate`] that decided a verdict, in the order the gates
+/// The rule of [`explain`] that decided a verdict, in the order the gates
 /// are passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
@@ -415,7 +415,7 @@ impl Rule {
     }
 }
 
-/// [`evaluate`] with the privacy popup always a step of its own.
+/// [`explain`] with the privacy popup always a step of its own.
 fn evaluate_two_step(f: &Facts) -> (Verdict, Rule) {
     match (f.kind, f.request) {
         (ScopeKind::NeverPrompts, _) => return (Verdict::Allow, Rule::NeverPrompts),

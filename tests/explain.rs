@@ -349,3 +349,44 @@ fn wait_for_commit_wakes_on_another_process_commit() {
     assert!(after > seen);
     other.join().unwrap();
 }
+
+#[test]
+fn the_bridges_explain_op_answers_what_its_next_call_gets() {
+    let db = TempDb::new();
+    let mut bridge = common::bridge::Bridge::start(&db.path());
+    let explain = r#"{"id":1,"op":"explain","user":"u1","app":"wxA","call":{"api":"authorize","args":{"scope":"scope.record"}}}"#;
+    bridge.send(explain);
+    let said = bridge.recv();
+    assert_eq!(said["explanation"]["verdict"], "ask-user", "{said}");
+    assert_eq!(said["explanation"]["rule"], "not-decided");
+    bridge.send(
+        r#"{"id":2,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.record"}}"#,
+    );
+    let event = bridge.recv();
+    assert_eq!(
+        event["event"], "consent",
+        "the dialog explain announced: {event}"
+    );
+    bridge.decide(&event, "deny");
+    assert_eq!(
+        bridge.recv()["result"]["errMsg"],
+        "authorize:fail auth deny"
+    );
+    bridge.send(&explain.replace(r#""id":1"#, r#""id":3"#));
+    let said = bridge.recv();
+    assert_eq!(said["explanation"]["rule"], "denied");
+    bridge.send(
+        r#"{"id":4,"user":"u1","app":"wxA","api":"authorize","args":{"scope":"scope.record"}}"#,
+    );
+    let got = bridge.recv();
+    assert_eq!(got["result"], said["explanation"]["result"]);
+    // A malformed explain line: an error naming what it needs; the bridge goes on.
+    bridge.send(r#"{"id":5,"op":"explain","user":"u1","app":"wxA","call":"authorize"}"#);
+    let error = bridge.recv();
+    assert!(
+        error["error"].as_str().unwrap().contains("explain needs"),
+        "{error}"
+    );
+    let (_, status) = bridge.finish();
+    assert_eq!(status, 0);
+}

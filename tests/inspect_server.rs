@@ -340,6 +340,19 @@ fn every_response_carries_the_security_headers() {
             "user=u1&app=wxA&scope=scope.record&action=grant",
         ),
     ));
+    let put = http(port, "PUT", &inspector.base, &inspector.host(), &[], "");
+    assert_eq!(put.status, 405, "a method no route takes");
+    answers.push(("a put".into(), put));
+    let evil_post = http(
+        port,
+        "POST",
+        &format!("{}grants", inspector.base),
+        "evil.example",
+        &[],
+        "",
+    );
+    assert_eq!(evil_post.status, 421);
+    answers.push(("a post from another host".into(), evil_post));
     for (what, answer) in &answers {
         assert_eq!(
             answer.header("content-security-policy"),
@@ -443,6 +456,11 @@ fn the_views_show_the_stored_decisions() {
 #[test]
 fn a_tampered_file_is_marked_as_audit_verify_names_it() {
     let db = fixture();
+    let inspector = Inspector::start(&db.path(), &[]);
+    let before = inspector.get("users/u1").body;
+    assert!(before.contains("<p id=\"chain-status\" data-intact=\"true\">"));
+    // Tampered by another program while the inspector runs: the next view
+    // checks the chain again.
     db.raw()
         .execute_batch(
             "DROP TRIGGER consent_log_append_only_update;
@@ -466,7 +484,6 @@ fn a_tampered_file_is_marked_as_audit_verify_names_it() {
         .filter(|row| row.contains("(user u1, app "))
         .collect();
     assert!(!unbacked.is_empty(), "{stderr}");
-    let inspector = Inspector::start(&db.path(), &[]);
     let timeline = inspector.get("users/u1").body;
     assert!(
         timeline.contains("<p id=\"chain-status\" data-intact=\"false\">"),
@@ -808,6 +825,30 @@ fn why_answers_what_the_call_would_get_now() {
     assert_eq!(explained["rule"], denied.1.as_str());
     assert_eq!(explained["result"]["errMsg"], "authorize:fail auth deny");
     assert!(explained["facts"].as_array().is_some_and(|f| !f.is_empty()));
+    let engine = AuthEngine::open_read_only(db.path(), None).unwrap();
+    engine
+        .register_manifest("wxA".into(), manifest(None))
+        .unwrap();
+    let core = engine
+        .explain(
+            caller("u2", "wxA"),
+            "authorize".into(),
+            Some("scope.userLocation".into()),
+        )
+        .unwrap();
+    // Equal but for the clock each was read at.
+    let without_now = |mut explanation: Value| {
+        explanation["facts"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|fact| fact["name"] != "now (ms)");
+        explanation
+    };
+    assert_eq!(
+        without_now(explained),
+        without_now(core.to_json()),
+        "the core's explanation as it is"
+    );
     assert_eq!(
         inspector.get("why.json?user=u2").status,
         400,
@@ -837,4 +878,42 @@ fn why_answers_by_the_policy_options_given() {
         ("ask-user", "would show the consent dialog"),
         "one denial of two under the soft policy: asked again"
     );
+}
+
+#[test]
+fn the_matrix_pages_by_20_users() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[]));
+    for n in 0..45 {
+        engine
+            .set_grant(
+                format!("user{n:02}"),
+                "wxA".into(),
+                None,
+                "scope.record".into(),
+                n % 2 == 0,
+            )
+            .unwrap();
+    }
+    engine.shut_down();
+    let inspector = Inspector::start(&db.path(), &[]);
+    let rows = |page: &str| page.matches("<tr data-user=").count();
+    let first = inspector.get("").body;
+    assert!(first.contains("<p id=\"matrix-summary\">users 1–20 of 45</p>"));
+    assert_eq!(rows(&first), 20);
+    assert!(first.contains("<a rel=\"next\" href=\"/"), "{first}");
+    assert!(!first.contains("rel=\"prev\""));
+    assert!(first.contains("data-user=\"user00\"") && first.contains("data-user=\"user19\""));
+    let second = inspector.get("?page=2").body;
+    assert!(second.contains("users 21–40 of 45"));
+    assert!(second.contains("rel=\"prev\"") && second.contains("rel=\"next\""));
+    let last = inspector.get("?page=3").body;
+    assert!(last.contains("users 41–45 of 45"));
+    assert_eq!(rows(&last), 5);
+    assert!(last.contains("rel=\"prev\"") && !last.contains("rel=\"next\""));
+    assert!(last.contains("<td data-scope=\"scope.record\" data-state=\"granted\""));
+    assert_eq!(inspector.get("?page=4").status, 400);
+    assert_eq!(inspector.get("?page=0").status, 400);
+    let by_app = inspector.get("?app=wxB").body;
+    assert!(by_app.contains("No stored decisions match."), "{by_app}");
 }

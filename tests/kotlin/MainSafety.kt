@@ -50,6 +50,8 @@ object MainSafety {
                 expect(engine.consentRecords("u1").isNotEmpty(), true, "consentRecords")
                 expect(engine.verifyConsentLog().intact, true, "verifyConsentLog")
                 engine.consentLogHead()
+                expect(engine.explain(me(), "authorize", "scope.record").rule, "granted", "explain")
+                expect(engine.scopeStandings("u1").map { it.standing }, listOf(Standing.GRANTED), "scopeStandings")
                 engine.runMaintenance()
                 engine.endAppRun("u1", "wxA")
                 expect(engine.resetApp("wxA", "u1"), 1L, "resetApp")

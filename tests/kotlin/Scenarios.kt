@@ -498,6 +498,7 @@ fun main() {
     metricsScenarios()
     hotPathScenarios()
     syncScenarios()
+    inspectionScenarios()
     sampleScenarios()
 
     println("kotlin: $passed passed, $failed failed")

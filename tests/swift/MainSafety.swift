@@ -83,6 +83,8 @@ actor MainThread {
         try expect(try await engine.consentRecords(userId: "u1").isEmpty, false, "consentRecords")
         try expect(try await engine.verifyConsentLog().intact, true, "verifyConsentLog")
         _ = try await engine.consentLogHead()
+        try expect(try await engine.explain(me(), api: "authorize", scope: "scope.record").rule, "granted", "explain")
+        try expect(try await engine.scopeStandings(userId: "u1").map(\.standing), [.granted], "scopeStandings")
         _ = try await engine.runMaintenance()
         try await engine.endAppRun(userId: "u1", appId: "wxA")
         try expect(try await engine.resetApp(appId: "wxA", userId: "u1"), 1, "resetApp")

@@ -496,6 +496,7 @@ struct Scenarios {
         await hostContractScenarios()
         await hotPathScenarios()
         await syncScenarios()
+        await inspectionScenarios()
         await sampleScenarios()
 
         print("swift: \(passed) passed, \(failed) failed")

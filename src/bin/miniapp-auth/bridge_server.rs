@@ -400,6 +400,13 @@ impl Server {
                 }
                 Ok(json!({"ok": true, "nowMs": clock.now_ms()}))
             }
+            Op::Explain { caller, api, scope } => {
+                let explanation = self
+                    .engine
+                    .explain(caller, api, scope)
+                    .map_err(|e| e.to_string())?;
+                Ok(json!({"explanation": explanation.to_json()}))
+            }
             Op::SyncOutgoing { user, limit } => {
                 let (records, cursor) = self
                     .engine

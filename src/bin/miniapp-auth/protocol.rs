@@ -83,6 +83,15 @@ pub enum Op {
         /// By how much.
         ms: i64,
     },
+    /// Why a call would get the result it gets now (`AuthEngine::explain`).
+    Explain {
+        /// Who calls.
+        caller: Caller,
+        /// The API.
+        api: String,
+        /// The scope, for `authorize` and `authorizeForMiniProgram`.
+        scope: Option<String>,
+    },
     /// Sync (SPEC §10): this device's records for the user not yet uploaded.
     SyncOutgoing {
         /// The user.
@@ -245,6 +254,10 @@ pub fn parse_line(bytes: &[u8]) -> Result<Option<Line>, Box<LineError>> {
     ))
 }
 
+/// What an `explain` op must carry.
+const EXPLAIN_NEEDS: &str =
+    r#"explain needs "call": {"api": "<name>", "args": {"scope": "<scope>"}} (args for authorize)"#;
+
 fn parse_op(line: &Map<String, Value>) -> Result<Op, String> {
     match line.get("op").and_then(Value::as_str) {
         Some("register") => Ok(Op::Register {
@@ -278,6 +291,28 @@ fn parse_op(line: &Map<String, Value>) -> Result<Op, String> {
                     miniapp_auth::MAX_SYNC_BATCH
                 ))?,
         }),
+        Some("explain") => {
+            // The call explained, shaped as a call line's own fields
+            // (`{"api", "args": {"scope"}}`): a line carries one kind only.
+            let call = match line.get("call") {
+                Some(Value::Object(call)) => call,
+                _ => return Err(EXPLAIN_NEEDS.into()),
+            };
+            let api = match call.get("api") {
+                Some(Value::String(api)) => api.clone(),
+                _ => return Err(EXPLAIN_NEEDS.into()),
+            };
+            let scope = match call.get("args").map(|args| args.get("scope")) {
+                None | Some(None) | Some(Some(Value::Null)) => None,
+                Some(Some(Value::String(scope))) => Some(scope.clone()),
+                Some(Some(_)) => return Err("explain: call.args.scope must be a string".into()),
+            };
+            Ok(Op::Explain {
+                caller: parse_caller(line)?,
+                api,
+                scope,
+            })
+        }
         Some("syncUploaded") => Ok(Op::SyncUploaded {
             user: required(line, "user", "syncUploaded")?,
             cursor: required(line, "cursor", "syncUploaded")?,
@@ -290,7 +325,7 @@ fn parse_op(line: &Map<String, Value>) -> Result<Op, String> {
             },
         }),
         _ => Err(
-            "unknown op (known: \"register\", \"endRun\", \"maintenance\", \"advanceClock\", \"syncOutgoing\", \"syncUploaded\", \"syncApply\")"
+            "unknown op (known: \"register\", \"endRun\", \"maintenance\", \"advanceClock\", \"explain\", \"syncOutgoing\", \"syncUploaded\", \"syncApply\")"
                 .into(),
         ),
     }

@@ -52,9 +52,24 @@ public final class AuthEngine: MiniAppAuthEngine {
     }
 
     /// Opens an existing file for reading only (audits, a settings screen): never
-    /// created, migrated or quarantined; no dialogs.
+    /// created, migrated or quarantined; no dialogs; anything that would write
+    /// throws. It answers by the default policy: to `explain` or list
+    /// `scopeStandings` by the host's, pass its `EngineConfig` to
+    /// `openReadOnly(path:config:)`.
     public static func openReadOnly(path: String) async throws -> AuthEngine {
-        try await offCaller { AuthEngine(try MiniAppAuthBindings.AuthEngine.openReadOnly(dbPath: path)) }
+        try await openReadOnly(path: path, config: nil)
+    }
+
+    /// `openReadOnly(path:)` with the host's policy: `config` (the defaults with
+    /// `nil`) is what `explain` and `scopeStandings` answer by — pass the
+    /// `EngineConfig` the host's writing engine was opened with (its dismissal
+    /// embargo, soft denial, auto-revoke). A `config` with a negative knob is
+    /// refused (`MiniAppAuthError.invalidArgument`).
+    public static func openReadOnly(path: String, config: EngineConfig?) async throws -> AuthEngine {
+        let config = try config?.generated()
+        return try await offCaller {
+            AuthEngine(try MiniAppAuthBindings.AuthEngine.openReadOnly(dbPath: path, config: config))
+        }
     }
 
     /// An engine over a private in-memory database (guest sessions, tests). A
@@ -261,6 +276,30 @@ public final class AuthEngine: MiniAppAuthEngine {
     /// The consent records of one user, or of everyone with `nil`, oldest first.
     public func consentRecords(userId: String? = nil) async throws -> [ConsentRecord] {
         try await offCaller { [engine] in try engine.consentRecords(userId: userId).map(ConsentRecord.init) }
+    }
+
+    /// The result `api` called by `caller` would get now, and the rule that
+    /// decides it — why the mini app saw, or did not see, a dialog (the
+    /// inspector's "why no dialog", SPEC §11). `scope` names the scope for
+    /// `authorize` and `authorizeForMiniProgram` (without one they throw
+    /// `MiniAppAuthError.invalidArgument`); any other `api` is a guarded API
+    /// (`getLocation`, `getClipboardData`, …), explained as `ensure` would
+    /// decide it. It runs the same gate as the call, writes nothing (not even a
+    /// grant's use) and shows no dialog; the verdict is the engine's policy
+    /// (`EngineConfig`; for a read-only engine, the one given to
+    /// `openReadOnly(path:config:)`). An allow-once grant is seen only by the
+    /// engine that holds it.
+    public func explain(_ caller: Caller, api: String, scope: String? = nil) async throws -> Explanation {
+        let caller = caller.generated
+        return try await offCaller { [engine] in Explanation(try engine.explain(caller: caller, api: api, scope: scope)) }
+    }
+
+    /// Where every scope of `userId` with anything stored about it stands now —
+    /// granted, denied, allowed once, granted until a time, under the dismissal
+    /// embargo, due for auto-revoke — by app, plugin and scope (a scope not
+    /// listed is unasked). Read only.
+    public func scopeStandings(userId: String) async throws -> [ScopeStanding] {
+        try await offCaller { [engine] in try engine.scopeStandings(userId: userId).map(ScopeStanding.init) }
     }
 
     /// Checks the consent log's hash chain.

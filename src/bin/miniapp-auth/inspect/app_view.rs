@@ -15,6 +15,9 @@ use super::page::{encode, layout, Reading};
 use super::writes::hidden_fields;
 use super::{blocking, Failure, Inspector, Shared};
 
+/// How many users a cell names before it only counts the rest.
+const USERS_NAMED: usize = 10;
+
 /// `GET /<token>/apps/<app>`.
 pub async fn page(
     State(shared): State<Shared>,
@@ -87,14 +90,18 @@ fn render(inspector: &Inspector, app: &str) -> Result<Html<String>, Failure> {
         None => format!("App {app}"),
     };
     let base = inspector.base();
+    // The count, then the first users (each linking to their timeline).
     let users = |set: &BTreeSet<String>| -> Markup {
         html! {
             (set.len())
             @if !set.is_empty() {
                 ": "
-                @for (i, user) in set.iter().enumerate() {
+                @for (i, user) in set.iter().take(USERS_NAMED).enumerate() {
                     @if i > 0 { ", " }
                     a href={ (base) "users/" (encode(user)) } { (user) }
+                }
+                @if set.len() > USERS_NAMED {
+                    ", and " (set.len() - USERS_NAMED) " more"
                 }
             }
         }

@@ -17,7 +17,7 @@ mod writes;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -40,6 +40,9 @@ pub struct Inspector {
     pub port: u16,
     /// The manifests given with `--manifest`, by app.
     pub manifests: BTreeMap<String, Value>,
+    /// The last check of the whole consent log, kept until the file sees a
+    /// commit (it reads every record: seconds on a large log).
+    pub chain_check: Mutex<Option<timeline::ChainCheck>>,
 }
 
 impl Inspector {
@@ -215,7 +218,6 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
-        .enable_time()
         .build()
         .map_err(|e| format!("starting the server's runtime: {e}"))?;
     let serving = engine.clone();
@@ -236,6 +238,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
             },
             port,
             manifests,
+            chain_check: Mutex::new(None),
         });
         {
             let mut out = std::io::stdout().lock();

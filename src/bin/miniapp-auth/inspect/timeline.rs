@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::response::Html;
 use maud::html;
+use miniapp_auth::LogVerification;
 
 use super::page::{encode, layout, utc_time, Reading};
 use super::{blocking, Failure, Inspector, Shared};
@@ -16,6 +17,38 @@ pub async fn page(
     Path(user): Path<String>,
 ) -> Result<Html<String>, Failure> {
     blocking(&shared, move |inspector| render(inspector, &user)).await
+}
+
+/// A check of the whole consent log and the file state it was made on.
+pub struct ChainCheck {
+    /// The file's commit count, the log head's seq and hash when it was made.
+    made_on: (u64, u64, String),
+    /// What it found.
+    found: LogVerification,
+}
+
+/// The consent log's check, made again only when the file saw a commit (this
+/// process's or another's) or its head moved since the last one.
+fn verification(inspector: &Inspector) -> Result<LogVerification, Failure> {
+    let engine = &inspector.engine;
+    let commits = engine
+        .wait_for_commit(u64::MAX, 0)
+        .map_err(Failure::engine)?;
+    let head = engine.consent_log_head().map_err(Failure::engine)?;
+    let now = (commits, head.seq, head.hash);
+    let mut kept = inspector
+        .chain_check
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(check) = kept.as_ref().filter(|c| c.made_on == now) {
+        return Ok(check.found.clone());
+    }
+    let found = engine.verify_consent_log().map_err(Failure::engine)?;
+    *kept = Some(ChainCheck {
+        made_on: now,
+        found: found.clone(),
+    });
+    Ok(found)
 }
 
 /// Where a record stands in the chain check.
@@ -34,7 +67,7 @@ fn render(inspector: &Inspector, user: &str) -> Result<Html<String>, Failure> {
     let records = engine
         .consent_records(Some(user.to_string()))
         .map_err(Failure::engine)?;
-    let verification = engine.verify_consent_log().map_err(Failure::engine)?;
+    let verification = verification(inspector)?;
     let broken = verification.first_broken_seq;
     let chain_intact = broken.is_none();
     let owner = format!("(user {user}, app ");

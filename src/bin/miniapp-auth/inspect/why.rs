@@ -2,15 +2,15 @@
 //! the core would answer now and the rule that decides — from the core's own
 //! read-only `explain`, never a copy of its rules. A plain GET form (works
 //! without JavaScript) above the answer; `why.json` gives the same
-//! explanation as JSON for the script.
+//! explanation as JSON (`Explanation::to_json`, as the bridge's `explain` op
+//! gives it) for the script.
 
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
-use miniapp_auth::Caller;
+use miniapp_auth::{Caller, ExplainedVerdict, Explanation};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::page::{layout, Reading};
 use super::{blocking, Failure, Inspector, Shared};
@@ -55,77 +55,26 @@ impl WhyQuery {
     }
 }
 
-/// The core's explanation, as the page shows it.
-pub struct Explained {
-    /// The API asked about.
-    pub api: String,
-    /// The scope, for `authorize`-like APIs.
-    pub scope: Option<String>,
-    /// `allow`, `refuse`, `ask-privacy`, `ask-user` or `ask-user-and-privacy`.
-    pub verdict: String,
-    /// The answer now (errMsg, errno, whole JSON) when no dialog is needed.
-    pub result: Option<(String, Option<i32>, String)>,
-    /// The deciding rule's id.
-    pub rule: String,
-    /// The rule as a sentence.
-    pub because: String,
-    /// The facts the rule read.
-    pub facts: Vec<(String, String)>,
-}
-
-impl Explained {
-    /// What `<output id="why-result">` says: the errMsg the mini app would
-    /// get, or which dialog would be shown.
-    pub fn shown(&self) -> String {
-        match (&self.result, self.verdict.as_str()) {
-            (Some((err_msg, _, _)), _) => err_msg.clone(),
-            (None, "ask-privacy") => "would ask for the privacy agreement".into(),
-            (None, "ask-user-and-privacy") => {
-                "would ask for the privacy agreement and show the consent dialog".into()
-            }
-            (None, _) => "would show the consent dialog".into(),
+/// What `<output id="why-result">` says: the errMsg the mini app would get,
+/// or which dialog would come first (inspector.js words it the same way).
+pub fn shown(explanation: &Explanation) -> String {
+    match (&explanation.result, explanation.verdict) {
+        (Some(result), _) => result.err_msg.clone(),
+        (None, ExplainedVerdict::AskPrivacy) => "would ask for the privacy agreement".into(),
+        (None, ExplainedVerdict::AskUserAndPrivacy) => {
+            "would ask for the privacy agreement and show the consent dialog".into()
         }
-    }
-
-    /// The explanation as `why.json` gives it.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "api": self.api,
-            "scope": self.scope,
-            "verdict": self.verdict,
-            "result": self.result.as_ref().map(|(err_msg, errno, json)| json!({
-                "errMsg": err_msg,
-                "errno": errno,
-                "json": json,
-            })),
-            "rule": self.rule,
-            "because": self.because,
-            "facts": self.facts.iter().map(|(name, value)| json!({"name": name, "value": value})).collect::<Vec<_>>(),
-            "shown": self.shown(),
-        })
+        (None, _) => "would show the consent dialog".into(),
     }
 }
 
 /// Asks the core why (its read-only `explain`: the real gate, nothing written).
-fn explain(inspector: &Inspector, asked: &WhyQuery) -> Result<Explained, Failure> {
+fn explain(inspector: &Inspector, asked: &WhyQuery) -> Result<Explanation, Failure> {
     let scope = (!asked.scope.is_empty()).then(|| asked.scope.clone());
-    let explanation = inspector
+    inspector
         .engine
         .explain(asked.caller(), asked.api.clone(), scope)
-        .map_err(|e| Failure::bad_request(e.to_string()))?;
-    Ok(Explained {
-        api: explanation.api,
-        scope: explanation.scope,
-        verdict: explanation.verdict.as_str().to_string(),
-        result: explanation.result.map(|r| (r.err_msg, r.errno, r.json)),
-        rule: explanation.rule,
-        because: explanation.because,
-        facts: explanation
-            .facts
-            .into_iter()
-            .map(|f| (f.name, f.value))
-            .collect(),
-    })
+        .map_err(|e| Failure::bad_request(e.to_string()))
 }
 
 /// `GET /<token>/why`.
@@ -202,15 +151,15 @@ fn form(inspector: &Inspector, asked: &WhyQuery) -> Markup {
 }
 
 /// The answer: the verdict, what the app would get, the rule and its facts.
-pub fn answer_section(explained: &Explained) -> Markup {
+pub fn answer_section(explained: &Explanation) -> Markup {
     html! {
-        section id="why" data-verdict=(explained.verdict) data-rule=(explained.rule) {
+        section id="why" data-verdict=(explained.verdict.as_str()) data-rule=(explained.rule) {
             h2 { "Answer now" }
-            p { "The app would get: " output id="why-result" { (explained.shown()) } }
+            p { "The app would get: " output id="why-result" { (shown(explained)) } }
             p id="why-because" { "Rule " code id="why-rule" { (explained.rule) } ": " (explained.because) }
             dl id="why-facts" {
-                @for (name, value) in &explained.facts {
-                    dt { (name) } dd { (value) }
+                @for fact in &explained.facts {
+                    dt { (fact.name) } dd { (fact.value) }
                 }
             }
         }

@@ -27,6 +27,16 @@
     });
   }
 
+  // What the mini app would get, or which dialog comes first (why.rs's shown()).
+  function shown(why) {
+    if (why.result) return why.result.errMsg;
+    if (why.verdict === "ask-privacy") return "would ask for the privacy agreement";
+    if (why.verdict === "ask-user-and-privacy") {
+      return "would ask for the privacy agreement and show the consent dialog";
+    }
+    return "would show the consent dialog";
+  }
+
   // The why form: ask why.json and show the answer without leaving the page.
   const whyForm = document.getElementById("why-form");
   if (whyForm) {
@@ -54,7 +64,7 @@
         const result = document.createElement("p");
         const output = document.createElement("output");
         output.id = "why-result";
-        output.textContent = why.shown;
+        output.textContent = shown(why);
         result.append("The app would get: ", output);
         const because = document.createElement("p");
         because.id = "why-because";

@@ -46,10 +46,22 @@ public class AuthEngine private constructor(private val engine: GeneratedEngine)
         public fun openBlocking(path: String, ui: ConsentUi, config: EngineConfig? = null): AuthEngine =
             translated { AuthEngine(GeneratedEngine.open(path, ConsentUiAdapter(ui), config?.toGenerated())) }
 
-        /** Opens an existing file for reading only (audits, a settings screen): never created, migrated or quarantined; no dialogs. */
+        /**
+         * Opens an existing file for reading only (audits, a settings screen): never created, migrated or
+         * quarantined; no dialogs; anything that would write throws. It answers by the default policy: to
+         * [explain] or list [scopeStandings] by the host's, pass its [EngineConfig] to the other form.
+         */
         @JvmStatic
-        public suspend fun openReadOnly(path: String): AuthEngine =
-            withContext(Dispatchers.IO) { translated { AuthEngine(GeneratedEngine.openReadOnly(path)) } }
+        public suspend fun openReadOnly(path: String): AuthEngine = openReadOnly(path, null)
+
+        /**
+         * [openReadOnly] with the host's policy: [config] (the defaults with `null`) is what [explain] and
+         * [scopeStandings] answer by — pass the [EngineConfig] the host's writing engine was opened with
+         * (its dismissal embargo, soft denial, auto-revoke).
+         */
+        @JvmStatic
+        public suspend fun openReadOnly(path: String, config: EngineConfig?): AuthEngine =
+            withContext(Dispatchers.IO) { translated { AuthEngine(GeneratedEngine.openReadOnly(path, config?.toGenerated())) } }
 
         /** An engine over a private in-memory database (guest sessions, tests). */
         @JvmStatic
@@ -181,6 +193,27 @@ public class AuthEngine private constructor(private val engine: GeneratedEngine)
     /** The consent records of one user, or of everyone with `null`, oldest first. */
     public suspend fun consentRecords(userId: String? = null): List<ConsentRecord> =
         admin { engine.consentRecords(userId).map { it.toPublic() } }
+
+    /**
+     * The result [api] called by [caller] would get now, and the rule that decides it — why the
+     * mini app saw, or did not see, a dialog (the inspector's "why no dialog", SPEC §11). [scope]
+     * names the scope for `authorize` and `authorizeForMiniProgram` (without one they throw
+     * [MiniAppAuthException.InvalidArgument]); any other [api] is a guarded API (`getLocation`,
+     * `getClipboardData`, …), explained as [ensure] would decide it. It runs the same gate as the
+     * call, writes nothing (not even a grant's use) and shows no dialog; the verdict is the
+     * engine's policy ([EngineConfig]; for a read-only engine, the one given to [openReadOnly]).
+     * An allow-once grant is seen only by the engine that holds it.
+     */
+    public suspend fun explain(caller: Caller, api: String, scope: String? = null): Explanation =
+        admin { engine.explain(caller.toGenerated(), api, scope).toPublic() }
+
+    /**
+     * Where every scope of [userId] with anything stored about it stands now — granted, denied,
+     * allowed once, granted until a time, under the dismissal embargo, due for auto-revoke — by
+     * app, plugin and scope (a scope not listed is unasked). Read only.
+     */
+    public suspend fun scopeStandings(userId: String): List<ScopeStanding> =
+        admin { engine.scopeStandings(userId).map { it.toPublic() } }
 
     /** Checks the consent log's hash chain. */
     public suspend fun verifyConsentLog(): LogVerification = admin { engine.verifyConsentLog().toPublic() }

@@ -285,11 +285,21 @@ pub fn records(conn: &Connection, user_id: Option<&str>) -> Result<Vec<ConsentRe
             None => return Ok(Vec::new()),
         },
     };
-    let users = pseudonyms::users_by_pseudonym(conn)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT record, prev_hash, hash FROM consent_log WHERE ?1 IS NULL OR user_id = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![subject], |r| {
+    // One user's records through the log's index on (user_id, seq), naming
+    // only them; everyone's, with every pseudonym's user.
+    let users = match (&subject, user_id) {
+        (Some(subject), Some(user_id)) => {
+            std::collections::HashMap::from([(subject.clone(), user_id.to_string())])
+        }
+        _ => pseudonyms::users_by_pseudonym(conn)?,
+    };
+    let mut stmt = conn.prepare_cached(match subject {
+        Some(_) => {
+            "SELECT record, prev_hash, hash FROM consent_log WHERE user_id = ?1 ORDER BY seq"
+        }
+        None => "SELECT record, prev_hash, hash FROM consent_log ORDER BY seq",
+    })?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(subject.iter()), |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,

@@ -289,8 +289,20 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
          ORDER BY g.user_id, g.app_id, g.plugin_id, g.scope"
     ))?;
     let mut rows = stmt.query([])?;
+    // The rows come user by user: each user's pseudonym and records are read
+    // once, for all of their rows (not once per row: a user with 100 grants
+    // would read their log 100 times).
+    let mut user_read: Option<(String, Option<String>, LaterRecords)> = None;
     while let Some(r) = rows.next()? {
         let (user, app, plugin): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if user_read.as_ref().is_none_or(|(read, _, _)| *read != user) {
+            let subject = pseudonyms::of(conn, &user)?;
+            let later = LaterRecords::read(conn, subject.as_deref(), 0)?;
+            user_read = Some((user.clone(), subject, later));
+        }
+        let Some((_, subject, later)) = &user_read else {
+            unreachable!("read above")
+        };
         let ns = NamespaceRef::new(&user, &app, Some(&plugin));
         let described = |what: &str| {
             let plugin = if plugin.is_empty() {
@@ -304,7 +316,6 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
             out.push(described("unreadable"));
             continue;
         };
-        let subject = pseudonyms::of(conn, &user)?;
         let owner = Owner {
             ns,
             subject: subject.as_deref(),
@@ -316,8 +327,7 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
                 row.scope
             )));
         } else {
-            let later = LaterRecords::read(conn, owner.subject, row.link.seq)?;
-            let why = match grant_backing(&row, owner, linked.as_ref(), &later) {
+            let why = match grant_backing(&row, owner, linked.as_ref(), later) {
                 Backing::Matches => continue,
                 Backing::Superseded => "a later record decides it",
                 Backing::RecordIsADenial | Backing::Missing => "no consent record says so",
@@ -338,20 +348,27 @@ pub fn unmatched_rows(conn: &Connection) -> Result<Vec<String>> {
          ORDER BY a.user_id, a.app_id"
     ))?;
     let mut rows = stmt.query([])?;
+    let mut user_read: Option<(String, Option<String>, LaterRecords)> = None;
     while let Some(r) = rows.next()? {
         let (user, app, version): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if user_read.as_ref().is_none_or(|(read, _, _)| *read != user) {
+            let subject = pseudonyms::of(conn, &user)?;
+            let later = LaterRecords::read(conn, subject.as_deref(), 0)?;
+            user_read = Some((user.clone(), subject, later));
+        }
+        let Some((_, subject, later)) = &user_read else {
+            unreachable!("read above")
+        };
         let link = Link {
             seq: r.get::<_, i64>(3)?.max(0) as u64,
             hash: r.get(4)?,
         };
-        let subject = pseudonyms::of(conn, &user)?;
         let owner = Owner {
             ns: NamespaceRef::new(&user, &app, None),
             subject: subject.as_deref(),
         };
         let linked = LinkedRecord::from_row(r, 5)?;
-        let later = LaterRecords::read(conn, owner.subject, link.seq)?;
-        if agreement_record(&version, &link, owner, linked.as_ref(), &later).is_none() {
+        if agreement_record(&version, &link, owner, linked.as_ref(), later).is_none() {
             out.push(format!(
                 "privacy_agreements row (user {user}, app {app}, version {version}): no consent record says so"
             ));

@@ -185,7 +185,7 @@ in_root rustc --print target-libdir --target "$ARM64_TARGET" >/dev/null \
     || arm64_fail "rustc in the root has no $ARM64_TARGET std"
 
 # The library as the Android build builds it (release, the page-size flag).
-in_root cargo build --frozen --release --lib --target "$ARM64_TARGET"
+in_root cargo build --frozen --release --lib --target "$ARM64_TARGET" --no-default-features --features bundled-sqlite
 check_alignment "$TARGET_DIR/$ARM64_TARGET/release/libminiapp_auth.so"
 [ "$run_tests" = 1 ] || exit 0
 

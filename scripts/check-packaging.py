@@ -297,8 +297,11 @@ def check_project_url(dist, version, repository):
 
 def shipped_crates():
     """(name, version) of every crate `cargo tree -e normal` shows for the root
-    package with its default features on the shipped targets."""
-    args = ["cargo", "tree", "-e", "normal", "--prefix", "none", "--locked", "-p", cargo()["name"]]
+    package with the library's features (bundled SQLite, no inspector) on the
+    shipped targets."""
+    args = ["cargo", "tree", "-e", "normal", "--prefix", "none", "--locked", "-p", cargo()["name"],
+            # The library's features: the inspector (default, the CLI's) is never in it.
+            "--no-default-features", "--features", "bundled-sqlite"]
     for target in SHIPPED_TARGETS:
         args += ["--target", target]
     result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)

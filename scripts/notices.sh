@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the licence notices of what the shipped library bundles
 # (THIRD-PARTY-NOTICES.txt): every crate compiled into libminiapp_auth — the root
-# package's normal dependencies with its default features, on the Android and
+# package's normal dependencies with the library's features (bundled SQLite; not
+# the CLI's inspector), on the Android and
 # iOS targets it ships for — with the licence it is used under and each
 # licence's text, and SQLite (public domain), which libsqlite3-sys compiles into
 # it. Why a generator: the list follows Cargo.lock by itself, and nothing is
@@ -36,7 +37,9 @@ fi
 # iOS ones too.
 cargo fetch --locked --quiet
 mkdir -p "$(dirname "$out")"
-"$bin" generate --frozen --fail --manifest-path Cargo.toml --config about.toml \
+# The library's features (SQLite bundled; the inspector is the CLI's, never linked into it).
+"$bin" generate --frozen --fail --no-default-features --features bundled-sqlite \
+    --manifest-path Cargo.toml --config about.toml \
     --output-file "$out.tmp" about.hbs
 mv "$out.tmp" "$out"
 echo "notices: $out ($(grep -c '^[A-Za-z0-9_-]* [0-9][^ ]*: ' "$out") crates)" >&2

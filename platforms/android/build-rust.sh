@@ -46,7 +46,9 @@ export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384"
 cd "$root"
 ndk_args=()
 for abi in "${abis[@]}"; do ndk_args+=(-t "$abi"); done
-cargo ndk "${ndk_args[@]}" -o "$here/build/rustJniLibs" build --release --lib
+# The library's features: SQLite bundled, without the CLI's inspector (Cargo.toml).
+cargo ndk "${ndk_args[@]}" -o "$here/build/rustJniLibs" build --release --lib \
+    --no-default-features --features bundled-sqlite
 scripts/generate-bindings.sh --profile release
 scripts/notices.sh "$here/build/rustNotices/META-INF/miniapp-auth/THIRD-PARTY-NOTICES.txt"
 echo "platforms/android: jniLibs in $here/build/rustJniLibs, Kotlin in bindings/kotlin/generated, notices in $here/build/rustNotices"

@@ -25,7 +25,8 @@ fi
 
 cd "$root"
 for target in "${targets[@]}"; do
-    cargo build --release --lib --target "$target"
+    # The library's features: SQLite bundled, without the CLI's inspector (Cargo.toml).
+    cargo build --release --lib --target "$target" --no-default-features --features bundled-sqlite
 done
 # The Swift bindings and the C header, generated from the host build of the same sources.
 scripts/generate-bindings.sh --profile release

@@ -58,6 +58,7 @@ const EXPECTED_STATES = [
   ['alice', 'wxDemo', 'scope.writePhotosAlbum', 'unasked'],
   ['alice', 'wxEvil', 'scope.userLocation', 'granted'],
   ['bob', 'wxDemo', 'scope.camera', 'embargoed'],
+  ['bob', 'wxDemo', 'scope.record', 'allow-once'],
   ['bob', 'wxDemo', 'scope.writePhotosAlbum', 'granted'],
   ['carol', 'wxDemo', 'scope.record', 'due-for-auto-revoke'],
   ['dave', 'wxPrivate', 'scope.record', 'granted'],
@@ -171,6 +172,7 @@ async function buildFixture() {
     'alice wxDemo scope.userLocation': { decision: 'allowUntil', until: now + 30 * DAY_MS },
     'alice wxEvil scope.userLocation': { decision: 'allow' },
     'bob wxDemo scope.camera': { decision: 'dismiss' },
+    'bob wxDemo scope.record': { decision: 'allowOnce' },
     'dave wxPrivate scope.record': { decision: 'allow' },
     'dave wxPrivate privacy': { decision: 'agree' },
   };
@@ -196,6 +198,8 @@ async function buildFixture() {
     ['alice', 'wxEvil', 'scope.userLocation', 'authorize:ok'],
     ['bob', 'wxDemo', 'scope.camera', 'authorize:fail auth canceled'],
     ['bob', 'wxDemo', 'scope.camera', 'authorize:fail auth canceled'],
+    // Allowed once: never stored as a grant; the inspector shows the log's last word.
+    ['bob', 'wxDemo', 'scope.record', 'authorize:ok'],
     ['dave', 'wxPrivate', 'scope.record', 'authorize:ok'],
   ];
   for (const [user, app, scope, errMsg] of expected) {

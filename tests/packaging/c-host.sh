@@ -41,7 +41,8 @@ fi
 
 # 1. The release archive, its header, the processed archive.
 build_started=$SECONDS
-if ! cargo build --release --lib >"$work/cargo.log" 2>&1; then
+# The library's features as shipped: SQLite bundled, without the CLI's inspector.
+if ! cargo build --release --lib --no-default-features --features bundled-sqlite >"$work/cargo.log" 2>&1; then
     bad "c host: release static library" "cargo build --release --lib failed: $(tail -5 "$work/cargo.log")"
     exit 1
 fi

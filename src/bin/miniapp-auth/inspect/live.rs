@@ -7,11 +7,18 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::{Inspector, Shared};
+
+/// The event stream's query.
+#[derive(serde::Deserialize)]
+pub struct Since {
+    /// The commit count to report commits after.
+    since: Option<u64>,
+}
 
 /// How long one wait for a commit lasts before a keep-alive comment.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -23,15 +30,19 @@ fn wait_for_commit(inspector: &Inspector, seen: u64, wait: Duration) -> Option<u
     inspector.engine.wait_for_commit(seen, timeout_ms).ok()
 }
 
-/// `GET /<token>/events`.
-pub async fn events(State(shared): State<Shared>) -> Response {
-    let start = {
-        let shared = shared.clone();
-        tokio::task::spawn_blocking(move || wait_for_commit(&shared, u64::MAX, Duration::ZERO))
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0)
+/// `GET /<token>/events[?since=N]`: from `since` (the commit count the page
+/// was read at: `data-commits`), else from now.
+pub async fn events(State(shared): State<Shared>, Query(from): Query<Since>) -> Response {
+    let start = match from.since {
+        Some(since) => since,
+        None => {
+            let shared = shared.clone();
+            tokio::task::spawn_blocking(move || wait_for_commit(&shared, u64::MAX, Duration::ZERO))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+        }
     };
     let stream = futures::stream::unfold((shared, start), |(shared, seen)| async move {
         let waiting = shared.clone();

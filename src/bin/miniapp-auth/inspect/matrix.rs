@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use maud::{html, Markup};
+use miniapp_auth::ScopeKind;
 use serde::Deserialize;
 
 use super::page::{encode, layout, query, utc_time, Reading};
@@ -118,7 +119,15 @@ fn render(inspector: &Inspector, asked: &MatrixQuery) -> Result<Html<String>, Fa
     let shown = &users[first.min(users.len())..(first + PAGE_SIZE).min(users.len())];
     // Rows: (user, app, plugin) → scope → cell.
     let mut rows: Vec<(RowKey, BTreeMap<String, Cell>)> = Vec::new();
-    let mut scopes: Vec<String> = engine.scopes().into_iter().map(|s| s.name).collect();
+    // The columns: the scopes a user decides (an always-granted or
+    // never-prompting scope has no decision to show), then any other scope
+    // the file holds (a host scope this process has not registered).
+    let mut scopes: Vec<String> = engine
+        .scopes()
+        .into_iter()
+        .filter(|s| matches!(s.kind, ScopeKind::Promptable | ScopeKind::SettingsOnly))
+        .map(|s| s.name)
+        .collect();
     for user in shown {
         let mut by_row: BTreeMap<(String, Option<String>), BTreeMap<String, Cell>> =
             BTreeMap::new();

@@ -40,6 +40,10 @@ pub struct Reading {
     pub head_seq: u64,
     /// The log's last hash.
     pub head_hash: String,
+    /// The file's commit count as this engine had seen it before the data
+    /// was read: the page's event stream starts from it, so that a commit
+    /// made while the page was being read still reloads it.
+    pub commits: u64,
 }
 
 impl Reading {
@@ -49,10 +53,17 @@ impl Reading {
             .engine
             .consent_log_head()
             .map_err(Failure::engine)?;
+        // The count now, without waiting (the head's read looked for other
+        // processes' commits).
+        let commits = inspector
+            .engine
+            .wait_for_commit(u64::MAX, 0)
+            .map_err(Failure::engine)?;
         Ok(Reading {
             at_ms: now_ms(),
             head_seq: head.seq,
             head_hash: head.hash,
+            commits,
         })
     }
 }
@@ -79,7 +90,7 @@ pub fn layout(inspector: &Inspector, reading: &Reading, title: &str, body: Marku
                 link rel="stylesheet" href={ (base) "static/inspector.css" };
                 script src={ (base) "static/inspector.js" } defer {}
             }
-            body data-base=(base) {
+            body data-base=(base) data-commits=(reading.commits) {
                 header {
                     nav aria-label="Inspector" {
                         ul {

@@ -91,12 +91,18 @@
     });
   }
 
-  // Live refresh: reload the view when the file sees a commit.
+  // Live refresh: reload the view when the file sees a commit after the one
+  // the page was read at (a commit made while it was read counts too). A form
+  // being posted ends it: its own commit must not reload the page under it.
   if (window.EventSource) {
-    const events = new EventSource(base + "events");
+    const since = encodeURIComponent(document.body.dataset.commits || "");
+    const events = new EventSource(base + "events?since=" + since);
     events.addEventListener("commit", () => {
       events.close();
       location.reload();
+    });
+    document.addEventListener("submit", (event) => {
+      if (event.target.method === "post") events.close();
     });
   }
 })();

@@ -65,7 +65,7 @@ impl Engine {
         self.store.list(user_id, app_id)
     }
 
-    /// Every user with a decision or an agreement.
+    /// Every user with anything stored about them (`Store::users`).
     pub fn list_users(&self) -> Result<Vec<String>> {
         self.store.users()
     }

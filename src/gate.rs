@@ -216,8 +216,8 @@ impl Gate<'_> {
     }
 
     /// [`Self::state_of`], given the scope's stored grant and the manifest's
-    /// purpose string for it (looked up once per evaluation).
-    fn state_from(
+    /// purpose string for it (looked up once per evaluation). Writes nothing.
+    pub fn state_from(
         &self,
         ns: NamespaceRef<'_>,
         scope: &str,

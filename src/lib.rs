@@ -392,7 +392,9 @@ impl AuthEngine {
         Ok(self.inner.list_grants(&user_id, app_id.as_deref())?)
     }
 
-    /// Every user with a decision or a privacy agreement in the database.
+    /// Every user with anything stored about them in the database: a
+    /// decision, a privacy agreement, a dismissal count or consent records (an
+    /// allow-once answer, a subscription choice). A forgotten user is not listed.
     pub fn list_users(&self) -> Result<Vec<String>, AuthError> {
         Ok(self.inner.list_users()?)
     }

@@ -112,6 +112,24 @@ fn last_allow_once(records: &[ConsentRecord]) -> BTreeMap<Key, i64> {
 }
 
 impl Engine {
+    /// Whether a stored grant is asked for again now because its purpose
+    /// string or contract version changed since (only when the host turned
+    /// `reconsent_on_change` on): the gate's own state of the scope.
+    fn asks_again(&self, ns: NamespaceRef<'_>, scope: &str, now_ms: i64) -> bool {
+        if !self.knobs.reconsent_on_change {
+            return false;
+        }
+        let Ok(stored) = self.store.namespace(&ns) else {
+            return false;
+        };
+        let manifest = self.registry.snapshot(ns.app_id).manifest;
+        let grant = stored.grants.get(scope);
+        let state =
+            self.gate()
+                .state_from(ns, scope, grant, manifest.purpose(scope), &manifest, now_ms);
+        grant.is_some() && state == GrantState::Unasked
+    }
+
     /// Where every scope of `user_id` with anything stored about it stands now
     /// (a scope with nothing stored is unasked), by app, plugin and scope.
     pub fn scope_standings(&self, user_id: &str) -> Result<Vec<ScopeStanding>> {
@@ -129,7 +147,8 @@ impl Engine {
         for (app, plugin, scope, dismissals) in self.store.dismissals_of(user_id)? {
             known.entry((app, plugin, scope)).or_default().dismissals = Some(dismissals);
         }
-        let records = self.store.consent_records(Some(user_id))?;
+        // The user's records and the resets of an app for all its users.
+        let records = self.store.consent_records_about(user_id)?;
         for (key, at) in last_allow_once(&records) {
             known.entry(key).or_default().allowed_once_at = Some(at);
         }
@@ -151,7 +170,8 @@ impl Engine {
                     _ if once_is_last => Standing::AllowOnce,
                     Some(g) if g.state == GrantState::Denied => Standing::Denied,
                     Some(g) if g.state == GrantState::Granted => {
-                        let ended = g.expires_at_ms.is_some_and(|end| now_ms >= end);
+                        let ended = g.expires_at_ms.is_some_and(|end| now_ms >= end)
+                            || self.asks_again(ns, &scope, now_ms);
                         let unused = g.last_used_at_ms.unwrap_or(g.updated_at_ms);
                         if ended {
                             Standing::Unasked

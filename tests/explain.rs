@@ -390,3 +390,66 @@ fn the_bridges_explain_op_answers_what_its_next_call_gets() {
     let (_, status) = bridge.finish();
     assert_eq!(status, 0);
 }
+
+#[test]
+fn users_with_only_a_dismissal_or_an_allow_once_answer_are_listed() {
+    let db = TempDb::new();
+    let ui = ScriptedUi::new(&[Answer::Dismiss, Answer::AllowOnce]);
+    let engine = db.open(ui);
+    block_on(engine.authorize(caller("dismisser", "wxA"), "scope.camera".into()));
+    block_on(engine.authorize(caller("oncer", "wxA"), "scope.camera".into()));
+    assert_eq!(engine.list_users().unwrap(), ["dismisser", "oncer"]);
+    engine.forget_user("oncer".into()).unwrap();
+    assert_eq!(engine.list_users().unwrap(), ["dismisser"]);
+}
+
+#[test]
+fn an_app_reset_for_every_user_ends_an_allow_once_answer_in_the_standings() {
+    let db = TempDb::new();
+    let engine = db.open(ScriptedUi::new(&[Answer::AllowOnce]));
+    block_on(engine.authorize(caller("u1", "wxB"), "scope.camera".into()));
+    let reader = AuthEngine::open_read_only(db.path(), None).unwrap();
+    let standings = || reader.scope_standings("u1".into()).unwrap();
+    assert_eq!(standings()[0].standing, Standing::AllowOnce);
+    // A reset of wxB for every user: one record filed for everyone.
+    engine.reset_app("wxB".into(), None).unwrap();
+    assert!(standings().is_empty(), "{:?}", standings());
+}
+
+#[test]
+fn standings_follow_reconsent_on_a_changed_purpose_string() {
+    let db = TempDb::new();
+    let config = EngineConfig {
+        reconsent_on_change: true,
+        ..EngineConfig::default()
+    };
+    let engine = db.open_with(ScriptedUi::new(&[Answer::Allow]), config.clone());
+    engine
+        .register_manifest("wxA".into(), manifest(None))
+        .unwrap();
+    block_on(engine.authorize(caller("u1", "wxA"), "scope.userLocation".into()));
+    let reader = AuthEngine::open_read_only(db.path(), Some(config)).unwrap();
+    let word = |manifest_json: String| {
+        reader
+            .register_manifest("wxA".into(), manifest_json)
+            .unwrap();
+        let standing = reader.scope_standings("u1".into()).unwrap()[0].standing;
+        let why = reader
+            .explain(
+                caller("u1", "wxA"),
+                "authorize".into(),
+                Some("scope.userLocation".into()),
+            )
+            .unwrap();
+        (standing, why.rule)
+    };
+    assert_eq!(
+        word(manifest(None)),
+        (Standing::Granted, "granted".to_string())
+    );
+    let changed = manifest(None).replace("Find shops near you", "Track you everywhere");
+    assert_eq!(
+        word(changed),
+        (Standing::Unasked, "not-decided".to_string())
+    );
+}

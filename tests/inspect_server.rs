@@ -315,6 +315,37 @@ fn another_host_gets_421_and_no_data() {
     let target = inspector.base.clone();
     let by_name = http(port, "GET", &target, &format!("localhost:{port}"), &[], "");
     assert_eq!(by_name.status, 200, "localhost:<port> is this server too");
+    // A request line in absolute form naming another authority, and a second
+    // Host header, are refused even beside the right Host.
+    let ours = format!("127.0.0.1:{port}");
+    let absolute = format!("http://evil.example{}", inspector.base);
+    let answer = http(port, "GET", &absolute, &ours, &[], "");
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (421, "misdirected request")
+    );
+    let answer = http(port, "GET", &target, &ours, &[("Host", "evil.example")], "");
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (421, "misdirected request")
+    );
+    let same = format!("http://{ours}{}", inspector.base);
+    assert_eq!(http(port, "GET", &same, &ours, &[], "").status, 200);
+}
+
+#[test]
+fn allowing_writes_never_creates_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_miniapp-auth"))
+        .args(["inspect", "--allow-writes", "--db"])
+        .arg(&typo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no URL for a missing file");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    assert!(!typo.exists(), "the mistyped path was created");
 }
 
 #[test]

@@ -88,11 +88,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every user id with at least one grant or agreement.
+    /// Every user id with anything stored about them: a grant, an agreement,
+    /// a dismissal count, or consent records (their pseudonym's key; a
+    /// forgotten user's key is gone).
     pub fn users(&self) -> Result<Vec<String>> {
         let inner = self.lock()?;
         let mut stmt = inner.conn.prepare_cached(
-            "SELECT user_id FROM grants UNION SELECT user_id FROM privacy_agreements ORDER BY 1",
+            "SELECT user_id FROM grants UNION SELECT user_id FROM privacy_agreements
+             UNION SELECT user_id FROM prompt_fatigue UNION SELECT user_id FROM user_keys
+             ORDER BY 1",
         )?;
         let users = stmt
             .query_map([], |r| r.get(0))?
@@ -141,6 +145,13 @@ impl Store {
     /// cache dropped); what an allow-once grant was last checked against.
     pub fn external_commits(&self) -> u64 {
         self.cache.external_commits()
+    }
+
+    /// The consent records of one user and those about every user (an app
+    /// reset for all its users), oldest first.
+    pub fn consent_records_about(&self, user_id: &str) -> Result<Vec<ConsentRecord>> {
+        let inner = self.lock()?;
+        consent_log::records_about(&inner.conn, Some(user_id), true)
     }
 
     /// The consent records of one user (or everyone), oldest first.

@@ -28,7 +28,7 @@ USAGE:
   miniapp-auth bridge --db PATH [POLICY] [--clock-start-ms MS]
       JSON-lines host over stdin/stdout (docs/cli.md: \"The bridge protocol\").
       --clock-start-ms runs it on a manual clock moved by {\"op\":\"advanceClock\"}.
-  POLICY (bridge and demo; defaults in parentheses):
+  POLICY (bridge, demo and inspect; defaults in parentheses):
       --dialog-timeout-ms N (600000)   --deny-policy sticky|soft (sticky)
       --max-denials N (2)              --max-dismissals N (0 = off)
       --dismissal-cooldown-ms N (604800000)  --auto-revoke-unused-days N (0 = off)

@@ -72,7 +72,9 @@ fn render(inspector: &Inspector, app: &str) -> Result<Html<String>, Failure> {
             }
             let line = lines.entry(cell.scope).or_default();
             match cell.state {
-                "granted" | "until" | "allow-once" => {
+                // Not allow-once: that answer lasts the run it was given in
+                // (the matrix shows it as the last answer, not a grant now).
+                "granted" | "until" | "due-for-auto-revoke" => {
                     line.granted.insert(user.clone());
                 }
                 "denied" => {

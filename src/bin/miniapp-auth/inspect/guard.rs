@@ -25,14 +25,24 @@ const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::CACHE_CONTROL, "no-store"),
 ];
 
-/// Whether `host` (the Host header) names this server: `127.0.0.1:<port>` or
-/// `localhost:<port>`, exactly.
-fn is_our_host(inspector: &Inspector, host: Option<&HeaderValue>) -> bool {
-    let Some(host) = host.and_then(|h| h.to_str().ok()) else {
+/// Whether the request names this server: exactly one Host header, and it
+/// `127.0.0.1:<port>` or `localhost:<port>`; a request line in absolute form
+/// (`GET http://…/`) must name the same authority.
+fn is_our_host(inspector: &Inspector, request: &Request) -> bool {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return false;
+    };
+    let Ok(host) = host.to_str() else {
         return false;
     };
     let port = inspector.port;
-    host == format!("127.0.0.1:{port}") || host == format!("localhost:{port}")
+    let ours = host == format!("127.0.0.1:{port}") || host == format!("localhost:{port}");
+    let same_authority = request
+        .uri()
+        .authority()
+        .is_none_or(|authority| authority.as_str() == host);
+    ours && same_authority
 }
 
 /// Compares two secrets in time independent of where they first differ.
@@ -47,7 +57,7 @@ fn same_secret(a: &str, b: &str) -> bool {
 /// The middleware: Host, then token, then the security headers on whatever
 /// the route answered.
 pub async fn guard(State(shared): State<Shared>, request: Request, next: Next) -> Response {
-    let mut response = if !is_our_host(&shared, request.headers().get(header::HOST)) {
+    let mut response = if !is_our_host(&shared, &request) {
         (StatusCode::MISDIRECTED_REQUEST, "misdirected request").into_response()
     } else if !request
         .uri()

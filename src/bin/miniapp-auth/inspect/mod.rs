@@ -43,6 +43,9 @@ pub struct Inspector {
     /// The last check of the whole consent log, kept until the file sees a
     /// commit (it reads every record: seconds on a large log).
     pub chain_check: Mutex<Option<timeline::ChainCheck>>,
+    /// Event streams open now (each holds a blocking thread while it waits;
+    /// [`live::MAX_STREAMS`] at most).
+    pub streams: std::sync::atomic::AtomicUsize,
 }
 
 impl Inspector {
@@ -206,6 +209,13 @@ pub fn run(argv: &[String]) -> Result<(), String> {
         .iter()
         .map(|given| read_manifest(given))
         .collect::<Result<BTreeMap<_, _>, _>>()?;
+    // Even when writing, the file must exist: a mistyped path is an error,
+    // not a new, empty database served as if it were the host's.
+    if line.allow_writes && !std::path::Path::new(&db).is_file() {
+        return Err(format!(
+            "{db} does not exist (the inspector never creates a database)"
+        ));
+    }
     let engine = match line.allow_writes {
         true => AuthEngine::open(db.clone(), Arc::new(NoDialogs), Some(config)),
         false => AuthEngine::open_read_only(db.clone(), Some(config)),
@@ -238,6 +248,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
             },
             port,
             manifests,
+            streams: Default::default(),
             chain_check: Mutex::new(None),
         });
         {

@@ -88,8 +88,16 @@ pub async fn page(
             true => Some(explain(inspector, &asked)),
             false => None,
         };
+        let unregistered = !asked.app.is_empty() && !inspector.manifests.contains_key(&asked.app);
         let body = html! {
             (form(inspector, &asked))
+            @if unregistered {
+                p id="why-no-manifest" {
+                    "No manifest was given for " code { (asked.app) } " (" code { "--manifest " (asked.app) "=FILE" }
+                    "): the answer is the one an app with an empty manifest gets — no purpose strings, \
+                     no privacy contract. A host that registered one may answer otherwise."
+                }
+            }
             @match answer {
                 Some(Ok(explained)) => (answer_section(&explained)),
                 Some(Err(failure)) => section id="why" data-verdict="" data-rule="" {

@@ -70,11 +70,18 @@ fn render(inspector: &Inspector, user: &str) -> Result<Html<String>, Failure> {
     let verification = verification(inspector)?;
     let broken = verification.first_broken_seq;
     let chain_intact = broken.is_none();
-    let owner = format!("(user {user}, app ");
+    // Each row as `audit verify` names it: "<table> row (user <id>, app …":
+    // the table's name, then this user's id, from the start (a user id that
+    // holds another's "(user …" is not theirs).
+    let owner = format!(" row (user {user}, app ");
     let unbacked: Vec<&String> = verification
         .unmatched_rows
         .iter()
-        .filter(|row| row.contains(&owner))
+        .filter(|row| {
+            row.split_once(" row (user ").is_some_and(|(table, _)| {
+                !table.contains(' ') && row[table.len()..].starts_with(&owner)
+            })
+        })
         .collect();
     let base = inspector.base();
     let body = html! {

@@ -22,13 +22,18 @@ const CALLS: &[(&str, Option<&str>)] = &[
     ("startRecord", None),
     ("getClipboardData", None),
     ("getWeRunData", None),
+    ("authorizeForMiniProgram", Some("scope.record")),
+    ("authorizeForMiniProgram", Some("scope.userLocation")),
 ];
 
 /// Runs the call `explain` was asked about.
 fn call(engine: &AuthEngine, who: &miniapp_auth::Caller, api: &str, scope: Option<&str>) -> String {
-    let result = match scope {
-        Some(scope) => block_on(engine.authorize(who.clone(), scope.into())),
-        None => block_on(engine.ensure(who.clone(), api.into())),
+    let result = match (api, scope) {
+        ("authorizeForMiniProgram", Some(scope)) => {
+            block_on(engine.authorize_for_mini_program(who.clone(), scope.into()))
+        }
+        (_, Some(scope)) => block_on(engine.authorize(who.clone(), scope.into())),
+        (_, None) => block_on(engine.ensure(who.clone(), api.into())),
     };
     result.json
 }
@@ -57,7 +62,13 @@ fn walk(config: EngineConfig, seed: u64) {
     for step in 0..400 {
         let user = ["u1", "u2"][rng.below(2) as usize];
         let app = ["wxA", "wxP"][rng.below(2) as usize];
-        let who = caller(user, app);
+        // Now and then from inside a plugin (authorize is refused there;
+        // authorizeForMiniProgram needs it), or from a tap.
+        let mut who = caller(user, app);
+        if rng.below(4) == 0 {
+            who.plugin_id = Some("wxPlugin".into());
+        }
+        who.user_gesture = rng.below(3) == 0;
         let (api, scope) = CALLS[rng.below(CALLS.len() as u64) as usize];
         let explained = engine
             .explain(who.clone(), api.into(), scope.map(str::to_string))
@@ -121,6 +132,8 @@ fn walk(config: EngineConfig, seed: u64) {
         "Allow/granted",
         "Refuse/unknown-scope",
         "AskUser/not-decided",
+        "Refuse/not-offered-to-plugins",
+        "Refuse/plugins-only",
     ] {
         assert!(
             verdicts.contains(expected),

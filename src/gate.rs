@@ -106,12 +106,14 @@ fn privacy_with<A: std::ops::Deref<Target = Agreement>>(
 
 /// The policy's verdict on `facts` and the rule that decided it, asking the
 /// host about its OS permission (`os_status`) only when that can change the
-/// answer; with the facts it decided on (the OS answer in them). Call it
-/// holding no lock: the probe is host code.
-fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> (Verdict, Rule, Facts) {
-    let (verdict, rule) = policy::explain(&facts);
+/// answer (then put into `facts`: what was decided on). Call it holding no
+/// lock: the probe is host code. `facts` is borrowed, not moved in and out:
+/// the hot path copies nothing.
+#[inline(always)]
+fn verdict(facts: &mut Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> (Verdict, Rule) {
+    let decided = policy::explain(facts);
     if matches!(
-        verdict,
+        decided.0,
         Verdict::Allow | Verdict::AskUser | Verdict::AskUserAndPrivacy
     ) && !matches!(
         facts.kind,
@@ -119,12 +121,11 @@ fn verdict(facts: Facts, os_status: impl FnOnce() -> OsPermissionStatus) -> (Ver
     ) {
         let os = os_status();
         if os != OsPermissionStatus::Unknown {
-            let facts = Facts { os, ..facts };
-            let (verdict, rule) = policy::explain(&facts);
-            return (verdict, rule, facts);
+            facts.os = os;
+            return policy::explain(facts);
         }
     }
-    (verdict, rule, facts)
+    decided
 }
 
 impl Gate<'_> {
@@ -335,7 +336,8 @@ impl Gate<'_> {
                 .map(|permission| (registry.os_probe.clone(), permission));
             (facts, os_question, upkeep)
         };
-        let (verdict, _, _) = verdict(facts, || match os_question {
+        let mut facts = facts;
+        let (verdict, _) = verdict(&mut facts, || match os_question {
             Some((probe, permission)) => ask_probe(probe, permission),
             None => OsPermissionStatus::Unknown,
         });
@@ -396,8 +398,8 @@ impl Gate<'_> {
         self.recheck_allow_once(ns)?;
         let privacy = self.privacy(ns.user_id, ns.app_id, manifest, Gated::Scope(&scope.name))?;
         let asked = Asked { request, ns, scope };
-        let (facts, upkeep) = self.facts(asked, manifest, &stored, privacy, now_ms);
-        let (verdict, rule, facts) = verdict(facts, || match scope.os_permission {
+        let (mut facts, upkeep) = self.facts(asked, manifest, &stored, privacy, now_ms);
+        let (verdict, rule) = verdict(&mut facts, || match scope.os_permission {
             Some(permission) => ask_probe(snapshot.os_probe.clone(), permission),
             None => OsPermissionStatus::Unknown,
         });

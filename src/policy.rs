@@ -309,6 +309,7 @@ pub fn evaluate(f: &Facts) -> Verdict {
 ///
 /// With the verdict, the rule that decided it (what `AuthEngine::explain`
 /// reports: the log line behind "why no dialog").
+#[inline]
 pub fn explain(f: &Facts) -> (Verdict, Rule) {
     let (verdict, rule) = evaluate_two_step(f);
     if verdict == Verdict::AskPrivacy && f.knobs.combined_privacy_dialog {
@@ -416,6 +417,7 @@ impl Rule {
 }
 
 /// [`explain`] with the privacy popup always a step of its own.
+#[inline]
 fn evaluate_two_step(f: &Facts) -> (Verdict, Rule) {
     match (f.kind, f.request) {
         (ScopeKind::NeverPrompts, _) => return (Verdict::Allow, Rule::NeverPrompts),

@@ -4,12 +4,12 @@
 //! Read only; the words come from the rules' own homes: the stored grants as
 //! administration lists them (`Store::list`), the embargo's `bars`, the
 //! auto-revoke cut-off `run_maintenance` uses, and the consent log for an
-//! allow-once answer (never stored as a grant: it lasts one run).
+//! allow-once answer (never stored as a grant: it lasts one run), judged by the
+//! latest-record rule of `record_links::LaterRecords`.
 
 use std::collections::BTreeMap;
 
 use crate::admin_records::Grant;
-use crate::consent_record::ConsentRecord;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::namespace::NamespaceRef;
@@ -85,32 +85,6 @@ struct Known {
     allowed_once_at: Option<i64>,
 }
 
-/// The allow-once answers that are the log's last word on their scope: not
-/// followed by another decision about it, nor by a reset of its app or a
-/// forgetting of the user.
-fn last_allow_once(records: &[ConsentRecord]) -> BTreeMap<Key, i64> {
-    let mut last: BTreeMap<Key, i64> = BTreeMap::new();
-    for record in records {
-        let plugin = record.plugin_id.clone().unwrap_or_default();
-        match &record.scope {
-            Some(scope) => {
-                let key = (record.app_id.clone(), plugin, scope.clone());
-                if record.decision == "granted" && record.lifetime.as_deref() == Some("once") {
-                    last.insert(key, record.at_ms);
-                } else {
-                    last.remove(&key);
-                }
-            }
-            None if record.decision == "reset" => {
-                last.retain(|(app, _, _), _| *app != record.app_id)
-            }
-            None if record.decision == "forgotten" => last.clear(),
-            None => {}
-        }
-    }
-    last
-}
-
 impl Engine {
     /// Whether a stored grant is asked for again now because its purpose
     /// string or contract version changed since (only when the host turned
@@ -147,10 +121,11 @@ impl Engine {
         for (app, plugin, scope, dismissals) in self.store.dismissals_of(user_id)? {
             known.entry((app, plugin, scope)).or_default().dismissals = Some(dismissals);
         }
-        // The user's records and the resets of an app for all its users.
-        let records = self.store.consent_records_about(user_id)?;
-        for (key, at) in last_allow_once(&records) {
-            known.entry(key).or_default().allowed_once_at = Some(at);
+        for (app, plugin, scope, at) in self.store.allow_once_answers(user_id)? {
+            known
+                .entry((app, plugin, scope))
+                .or_default()
+                .allowed_once_at = Some(at);
         }
         let unused_before = self.unused_before(now_ms);
         let embargo = self.knobs.embargo;

@@ -277,17 +277,6 @@ pub fn decided_since(
 /// Reads the records of one user (or everyone), oldest first, each naming its
 /// user by id again when the user is not forgotten.
 pub fn records(conn: &Connection, user_id: Option<&str>) -> Result<Vec<ConsentRecord>> {
-    records_about(conn, user_id, false)
-}
-
-/// [`records`] of one user, with the records about every user among them
-/// (`with_everyone`: a reset of an app for all its users) — what decides
-/// where the user's scopes stand.
-pub fn records_about(
-    conn: &Connection,
-    user_id: Option<&str>,
-    with_everyone: bool,
-) -> Result<Vec<ConsentRecord>> {
     let subject = match user_id {
         None => None,
         Some(user_id) => match pseudonyms::of(conn, user_id)? {
@@ -304,14 +293,11 @@ pub fn records_about(
         }
         _ => pseudonyms::users_by_pseudonym(conn)?,
     };
-    let mut stmt = conn.prepare_cached(match (&subject, with_everyone) {
-        (Some(_), false) => {
+    let mut stmt = conn.prepare_cached(match subject {
+        Some(_) => {
             "SELECT record, prev_hash, hash FROM consent_log WHERE user_id = ?1 ORDER BY seq"
         }
-        (Some(_), true) => {
-            "SELECT record, prev_hash, hash FROM consent_log WHERE user_id IN (?1, '') ORDER BY seq"
-        }
-        (None, _) => "SELECT record, prev_hash, hash FROM consent_log ORDER BY seq",
+        None => "SELECT record, prev_hash, hash FROM consent_log ORDER BY seq",
     })?;
     let rows = stmt.query_map(rusqlite::params_from_iter(subject.iter()), |r| {
         Ok((

@@ -147,11 +147,14 @@ impl Store {
         self.cache.external_commits()
     }
 
-    /// The consent records of one user and those about every user (an app
-    /// reset for all its users), oldest first.
-    pub fn consent_records_about(&self, user_id: &str) -> Result<Vec<ConsentRecord>> {
+    /// The user's allow-once answers still the last word on their scope
+    /// (no later decision about it, reset of its app — for them or everyone —
+    /// or forgetting): (app, plugin or `""`, scope, when). Never stored as
+    /// grants, they are read from the log.
+    pub fn allow_once_answers(&self, user_id: &str) -> Result<Vec<(String, String, String, i64)>> {
         let inner = self.lock()?;
-        consent_log::records_about(&inner.conn, Some(user_id), true)
+        let subject = pseudonyms::of(&inner.conn, user_id)?;
+        Ok(LaterRecords::read(&inner.conn, subject.as_deref(), 0)?.allow_once_answers(user_id))
     }
 
     /// The consent records of one user (or everyone), oldest first.

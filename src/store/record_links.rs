@@ -149,6 +149,31 @@ impl LaterRecords {
         Ok(LaterRecords { records })
     }
 
+    /// The allow-once answers of `user_id` among these records that are still
+    /// the last word on their scope — no later record decides it again
+    /// ([`Self::decide_after`]) — as (app, plugin or `""`, scope, when).
+    pub fn allow_once_answers(&self, user_id: &str) -> Vec<(String, String, String, i64)> {
+        let once =
+            |r: &&ConsentRecord| r.decision == "granted" && r.lifetime.as_deref() == Some("once");
+        self.records
+            .iter()
+            .filter(once)
+            .filter_map(|r| {
+                let scope = r.scope.as_deref()?;
+                let plugin = r.plugin_id.as_deref().unwrap_or("");
+                let ns = NamespaceRef::new(user_id, &r.app_id, Some(plugin));
+                (!self.decide_after(r.seq, ns, Key::Grant(scope))).then(|| {
+                    (
+                        r.app_id.clone(),
+                        plugin.to_string(),
+                        scope.to_string(),
+                        r.at_ms,
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Whether a record after `seq` decides `key` of `ns` again: one about
     /// the same key, a reset of the app, or the user forgotten.
     pub fn decide_after(&self, seq: u64, ns: NamespaceRef<'_>, key: Key<'_>) -> bool {

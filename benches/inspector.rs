@@ -26,19 +26,6 @@ use support::AllowAll;
 #[allow(dead_code)] // each benchmark uses part of it
 mod support;
 
-/// The built-in scopes a user decides (`Promptable` and `SettingsOnly`).
-const BUILT_IN: [&str; 10] = [
-    "scope.userLocation",
-    "scope.userFuzzyLocation",
-    "scope.userLocationBackground",
-    "scope.record",
-    "scope.camera",
-    "scope.bluetooth",
-    "scope.writePhotosAlbum",
-    "scope.addPhoneContact",
-    "scope.addPhoneCalendar",
-    "scope.werun",
-];
 const HOST_SCOPES: usize = 5;
 const APPS: usize = 20;
 const DECISIONS_PER_USER: usize = 100;
@@ -51,21 +38,28 @@ fn measuring() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
-fn scopes() -> Vec<String> {
-    let mut all: Vec<String> = BUILT_IN.iter().map(|s| s.to_string()).collect();
-    all.extend((1..=HOST_SCOPES).map(|i| format!("scope.hostFeature{i}")));
-    all
+/// The scopes a user decides (`Promptable` and `SettingsOnly`) in
+/// `engine`'s catalogue — the 10 built-in ones and the host's — by name.
+fn decidable_scopes(engine: &AuthEngine) -> Vec<String> {
+    let mut names: Vec<String> = engine
+        .scopes()
+        .into_iter()
+        .filter(|s| matches!(s.kind, ScopeKind::Promptable | ScopeKind::SettingsOnly))
+        .map(|s| s.name)
+        .collect();
+    names.sort();
+    names
 }
 
 /// The file with `users` × 100 decisions, made once and kept.
 fn fixture(users: usize) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-fixtures");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("inspector-{users}-users-v1.db"));
+    let path = dir.join(format!("inspector-{users}-users-v2.db"));
     if path.exists() {
         return path;
     }
-    let building = dir.join(format!("inspector-{users}-users-v1.building.db"));
+    let building = dir.join(format!("inspector-{users}-users-v2.building.db"));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
     }
@@ -86,7 +80,12 @@ fn fixture(users: usize) -> PathBuf {
                 })
                 .unwrap();
         }
-        let scopes = scopes();
+        let scopes = decidable_scopes(&engine);
+        assert_eq!(
+            scopes.len(),
+            15,
+            "10 built-in decidable scopes and 5 host scopes"
+        );
         let cells = APPS * scopes.len(); // 300: 7 is coprime with it
         let t0 = 1_767_225_600_000_i64;
         let mut batch = Vec::new();

@@ -144,20 +144,10 @@ fn fact(name: &str, value: impl Into<String>) -> ExplainedFact {
 
 /// The facts `policy::explain` decided on, in words.
 fn facts_in_words(facts: &Facts, stored: Option<&StoredGrant>) -> Vec<ExplainedFact> {
-    let state = match facts.state {
-        GrantState::Unasked => "unasked",
-        GrantState::Granted => "granted",
-        GrantState::Denied => "denied",
-    };
-    let mut words = vec![fact("state now", state)];
+    let mut words = vec![fact("state now", facts.state.as_str())];
     match stored {
         Some(grant) => {
-            let stored_state = match grant.state {
-                GrantState::Granted => "granted",
-                GrantState::Denied => "denied",
-                GrantState::Unasked => "unasked",
-            };
-            words.push(fact("stored decision", stored_state));
+            words.push(fact("stored decision", grant.state.as_str()));
             if let Some(until) = grant.expires_at_ms {
                 words.push(fact("granted until (ms)", until.to_string()));
             }

@@ -19,6 +19,18 @@ pub enum GrantState {
     Denied,
 }
 
+impl GrantState {
+    /// The state's word (`unasked`, `granted`, `denied`), as the CLI and
+    /// `explain` write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantState::Unasked => "unasked",
+            GrantState::Granted => "granted",
+            GrantState::Denied => "denied",
+        }
+    }
+}
+
 /// Where the privacy gate stands for the app (for one scope, or for its whole
 /// contract).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use miniapp_auth::{AuthEngine, Grant, GrantState, NoDialogs};
+use miniapp_auth::{AuthEngine, Grant, NoDialogs};
 use serde_json::{json, Value};
 
 use crate::args::Args;
@@ -25,12 +25,8 @@ fn grant_json(g: &Grant) -> Value {
         "app": g.app_id,
         "plugin": g.plugin_id,
         "scope": g.scope,
-        "state": match g.state {
-            GrantState::Granted => "granted",
-            GrantState::Denied => "denied",
-            GrantState::Unasked => "unasked",
-        },
-        "source": format!("{:?}", g.source).to_lowercase(),
+        "state": g.state.as_str(),
+        "source": g.source.as_str(),
         "updatedAtMs": g.updated_at_ms,
         "expiresAtMs": g.expires_at_ms,
         "lastUsedAtMs": g.last_used_at_ms,

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::{Path, State};
 use axum::response::Html;
 use maud::{html, Markup};
+use miniapp_auth::Standing;
 
 use super::matrix::cells_of;
 use super::page::{encode, layout, Reading};
@@ -33,7 +34,8 @@ struct ScopeLine {
     declared: Option<String>,
     /// Users with a consent record of this scope in this app.
     asked: BTreeSet<String>,
-    /// Users whose standing is granted, until or allow-once.
+    /// Users whose standing grants now: granted, until, or due for
+    /// auto-revoke (it grants until maintenance revokes it).
     granted: BTreeSet<String>,
     /// Users whose standing is denied.
     denied: BTreeSet<String>,
@@ -71,13 +73,13 @@ fn render(inspector: &Inspector, app: &str) -> Result<Html<String>, Failure> {
                 continue;
             }
             let line = lines.entry(cell.scope).or_default();
-            match cell.state {
+            match cell.standing {
                 // Not allow-once: that answer lasts the run it was given in
                 // (the matrix shows it as the last answer, not a grant now).
-                "granted" | "until" | "due-for-auto-revoke" => {
+                Standing::Granted | Standing::Until | Standing::DueForAutoRevoke => {
                     line.granted.insert(user.clone());
                 }
-                "denied" => {
+                Standing::Denied => {
                     line.denied.insert(user.clone());
                 }
                 _ => {}

@@ -115,22 +115,16 @@ pub async fn grants_csv(State(shared): State<Shared>) -> Result<Response, Failur
 fn grants_text(inspector: &Inspector) -> Result<String, Failure> {
     let engine = &inspector.engine;
     let mut out = format!("{CSV_HEADER}\r\n");
-    let mut users = engine.list_users().map_err(Failure::engine)?;
-    users.sort();
+    let users = engine.list_users().map_err(Failure::engine)?;
     let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     for user in users {
         for g in engine.list_grants(user, None).map_err(Failure::engine)? {
-            let state = match g.state {
-                miniapp_auth::GrantState::Granted => "granted",
-                miniapp_auth::GrantState::Denied => "denied",
-                miniapp_auth::GrantState::Unasked => "unasked",
-            };
             let cells = [
                 g.user_id,
                 g.app_id,
                 g.plugin_id.unwrap_or_default(),
                 g.scope,
-                state.to_string(),
+                g.state.as_str().to_string(),
                 g.source.as_str().to_string(),
                 g.updated_at_ms.to_string(),
                 number(g.expires_at_ms),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use maud::{html, Markup};
-use miniapp_auth::ScopeKind;
+use miniapp_auth::{ScopeKind, Standing};
 use serde::Deserialize;
 
 use super::page::{encode, layout, query, utc_time, Reading};
@@ -37,8 +37,8 @@ pub struct Cell {
     pub plugin: Option<String>,
     /// The scope.
     pub scope: String,
-    /// The `data-state` word.
-    pub state: &'static str,
+    /// Where it stands (its `data-state` word: `Standing::as_str`).
+    pub standing: Standing,
     /// Details for the title: since when, until when, last used.
     pub details: String,
 }
@@ -53,8 +53,7 @@ pub fn cells_of(inspector: &Inspector, user: &str) -> Result<Vec<Cell>, Failure>
     Ok(standings
         .into_iter()
         .map(|s| {
-            let state = s.standing.as_str();
-            let mut details = vec![label(state).to_string()];
+            let mut details = vec![label(s.standing.as_str()).to_string()];
             if let Some(at) = s.decided_at_ms {
                 details.push(format!("decided {}", utc_time(at)));
             }
@@ -71,7 +70,7 @@ pub fn cells_of(inspector: &Inspector, user: &str) -> Result<Vec<Cell>, Failure>
                 app: s.app_id,
                 plugin: s.plugin_id,
                 scope: s.scope,
-                state,
+                standing: s.standing,
                 details: details.join(", "),
             }
         })
@@ -103,8 +102,8 @@ fn render(inspector: &Inspector, asked: &MatrixQuery) -> Result<Html<String>, Fa
     let engine = &inspector.engine;
     let user_filter = asked.user.as_deref().filter(|u| !u.is_empty());
     let app_filter = asked.app.as_deref().filter(|a| !a.is_empty());
+    // In order already (the core sorts them).
     let mut users = engine.list_users().map_err(Failure::engine)?;
-    users.sort();
     users.retain(|u| user_filter.is_none_or(|f| u.contains(f)));
     let pages = users.len().div_ceil(PAGE_SIZE).max(1);
     let page: usize = match asked.page.as_deref() {
@@ -214,7 +213,7 @@ fn render(inspector: &Inspector, asked: &MatrixQuery) -> Result<Html<String>, Fa
 /// (links relative to the matrix, served at `/<token>/`).
 fn cell(user: &str, app: &str, plugin: Option<&str>, scope: &str, stored: Option<&Cell>) -> Markup {
     let (state, details) = match stored {
-        Some(c) => (c.state, c.details.clone()),
+        Some(c) => (c.standing.as_str(), c.details.clone()),
         None => ("unasked", "unasked: nothing stored".to_string()),
     };
     let why = format!(

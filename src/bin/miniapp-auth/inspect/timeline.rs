@@ -28,14 +28,11 @@ pub struct ChainCheck {
 }
 
 /// The consent log's check, made again only when the file saw a commit (this
-/// process's or another's) or its head moved since the last one.
-fn verification(inspector: &Inspector) -> Result<LogVerification, Failure> {
+/// process's or another's) or its head moved since the last one: the state
+/// the page's `reading` (read before its data) found.
+fn verification(inspector: &Inspector, reading: &Reading) -> Result<LogVerification, Failure> {
     let engine = &inspector.engine;
-    let commits = engine
-        .wait_for_commit(u64::MAX, 0)
-        .map_err(Failure::engine)?;
-    let head = engine.consent_log_head().map_err(Failure::engine)?;
-    let now = (commits, head.seq, head.hash);
+    let now = (reading.commits, reading.head_seq, reading.head_hash.clone());
     let mut kept = inspector
         .chain_check
         .lock()
@@ -67,7 +64,7 @@ fn render(inspector: &Inspector, user: &str) -> Result<Html<String>, Failure> {
     let records = engine
         .consent_records(Some(user.to_string()))
         .map_err(Failure::engine)?;
-    let verification = verification(inspector)?;
+    let verification = verification(inspector, &reading)?;
     let broken = verification.first_broken_seq;
     let chain_intact = broken.is_none();
     // Each row as `audit verify` names it: "<table> row (user <id>, app …":
